@@ -1,0 +1,225 @@
+package org.phong.zenflow.logging.api;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One log line of a workflow node: an immutable, validated value.
+ *
+ * <p>Required: {@code workflowId}, {@code runId}, {@code nodeKey}, {@code level}, {@code message}.
+ * {@code ts} defaults to the time of {@link Builder#build()}. {@code metadata}, when present, is the
+ * text of a JSON object. {@code errorCode}, {@code traceId} and {@code hierarchy} are optional text.
+ *
+ * <p>{@code seq} is 0 until the router admits the entry; then every entry of a run carries a
+ * gap-free sequence number 1, 2, 3, ... {@code (runId, seq)} identifies an entry everywhere: it makes
+ * replays idempotent, orders the stream and is the resume cursor of every reader.
+ *
+ * <p>PostgreSQL text cannot hold the NUL character, so NUL in any text field is replaced by
+ * U+FFFD at construction: the entry that is accepted is the entry that is stored.
+ */
+public final class LogEntry {
+    private static final char NUL = '\u0000';
+    private static final char REPLACEMENT = '\uFFFD';
+
+    private final UUID workflowId;
+    private final UUID runId;
+    private final long seq;
+    private final String nodeKey;
+    private final Instant ts;
+    private final LogLevel level;
+    private final String message;
+    private final String errorCode;
+    private final String metadata;
+    private final String traceId;
+    private final String hierarchy;
+
+    private LogEntry(Builder b, long seq) {
+        this.workflowId = b.workflowId;
+        this.runId = b.runId;
+        this.seq = seq;
+        this.nodeKey = b.nodeKey;
+        this.ts = b.ts;
+        this.level = b.level;
+        this.message = b.message;
+        this.errorCode = b.errorCode;
+        this.metadata = b.metadata;
+        this.traceId = b.traceId;
+        this.hierarchy = b.hierarchy;
+    }
+
+    private LogEntry(LogEntry e, long seq) {
+        this.workflowId = e.workflowId;
+        this.runId = e.runId;
+        this.seq = seq;
+        this.nodeKey = e.nodeKey;
+        this.ts = e.ts;
+        this.level = e.level;
+        this.message = e.message;
+        this.errorCode = e.errorCode;
+        this.metadata = e.metadata;
+        this.traceId = e.traceId;
+        this.hierarchy = e.hierarchy;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @param seq the sequence number the router assigned, at least 1
+     * @return a copy of this entry carrying {@code seq}
+     */
+    public LogEntry withSeq(long seq) {
+        if (seq < 1) throw new IllegalArgumentException("seq must be at least 1, was " + seq);
+        return new LogEntry(this, seq);
+    }
+
+    /** @return the workflow this entry's run belongs to */
+    public UUID workflowId() { return workflowId; }
+
+    /** @return the run this entry belongs to */
+    public UUID runId() { return runId; }
+
+    /** @return the run-scoped sequence number, or 0 before routing */
+    public long seq() { return seq; }
+
+    /** @return the key of the node that emitted the entry */
+    public String nodeKey() { return nodeKey; }
+
+    /** @return when the node emitted the entry */
+    public Instant ts() { return ts; }
+
+    /** @return the severity */
+    public LogLevel level() { return level; }
+
+    /** @return the log message */
+    public String message() { return message; }
+
+    /** @return the engine's error code, or null */
+    public String errorCode() { return errorCode; }
+
+    /** @return the text of a JSON object, or null */
+    public String metadata() { return metadata; }
+
+    /** @return the distributed trace id, or null */
+    public String traceId() { return traceId; }
+
+    /** @return the node's position in the workflow's hierarchy (e.g. {@code root/loop[3]/http}), or null */
+    public String hierarchy() { return hierarchy; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof LogEntry e)) return false;
+        return seq == e.seq && workflowId.equals(e.workflowId) && runId.equals(e.runId)
+                && nodeKey.equals(e.nodeKey) && ts.equals(e.ts) && level == e.level
+                && message.equals(e.message) && Objects.equals(errorCode, e.errorCode)
+                && Objects.equals(metadata, e.metadata) && Objects.equals(traceId, e.traceId)
+                && Objects.equals(hierarchy, e.hierarchy);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(runId, seq, ts, message);
+    }
+
+    @Override
+    public String toString() {
+        return "LogEntry[run=" + runId + ", seq=" + seq + ", node=" + nodeKey + ", " + level + ", " + message + "]";
+    }
+
+    /** Collects the fields of an entry; {@link #build()} validates them. Not thread-safe. */
+    public static final class Builder {
+        private UUID workflowId;
+        private UUID runId;
+        private String nodeKey;
+        private Instant ts;
+        private LogLevel level;
+        private String message;
+        private String errorCode;
+        private String metadata;
+        private String traceId;
+        private String hierarchy;
+
+        private Builder() {
+        }
+
+        /** @param v the workflow id (required) @return this */
+        public Builder workflowId(UUID v) { this.workflowId = v; return this; }
+
+        /** @param v the run id (required) @return this */
+        public Builder runId(UUID v) { this.runId = v; return this; }
+
+        /** @param v the node key (required, not blank) @return this */
+        public Builder nodeKey(String v) { this.nodeKey = v; return this; }
+
+        /** @param v when the entry was emitted; null means now @return this */
+        public Builder ts(Instant v) { this.ts = v; return this; }
+
+        /** @param v the level (required) @return this */
+        public Builder level(LogLevel v) { this.level = v; return this; }
+
+        /** @param v the message (required, may be empty but not null) @return this */
+        public Builder message(String v) { this.message = v; return this; }
+
+        /** @param v the error code, or null @return this */
+        public Builder errorCode(String v) { this.errorCode = v; return this; }
+
+        /** @param v the text of a JSON object, or null @return this */
+        public Builder metadata(String v) { this.metadata = v; return this; }
+
+        /** @param v the trace id, or null @return this */
+        public Builder traceId(String v) { this.traceId = v; return this; }
+
+        /** @param v the hierarchy path, or null @return this */
+        public Builder hierarchy(String v) { this.hierarchy = v; return this; }
+
+        /**
+         * @return the validated entry, with {@code seq} 0
+         * @throws InvalidLogEntryException naming the first field that breaks a rule
+         */
+        public LogEntry build() {
+            if (workflowId == null) throw new InvalidLogEntryException("workflowId", "is required");
+            if (runId == null) throw new InvalidLogEntryException("runId", "is required");
+            if (nodeKey == null || nodeKey.isBlank()) throw new InvalidLogEntryException("nodeKey", "is required");
+            if (level == null) throw new InvalidLogEntryException("level", "is required (one of DEBUG, INFO, WARN, ERROR)");
+            if (message == null) throw new InvalidLogEntryException("message", "is required");
+            if (ts == null) ts = Instant.now();
+            nodeKey = clean(nodeKey);
+            message = clean(message);
+            errorCode = blankToNull(clean(errorCode));
+            traceId = blankToNull(clean(traceId));
+            hierarchy = blankToNull(clean(hierarchy));
+            metadata = normalizeMetadata(metadata);
+            return new LogEntry(this, 0);
+        }
+
+        private static String normalizeMetadata(String text) {
+            if (text == null || text.isBlank() || text.equals("null")) return null;
+            JsonObject object;
+            try (JsonReader reader = Json.createReader(new StringReader(text))) {
+                object = reader.readObject();
+            } catch (JsonException | IllegalStateException | ClassCastException e) {
+                throw new InvalidLogEntryException("metadata", "must be a JSON object");
+            }
+            String compact = object.toString();
+            // jsonb rejects \u0000 inside strings just as text columns reject NUL.
+            return compact.indexOf("\\u0000") >= 0 ? compact.replace("\\u0000", "\\ufffd") : compact;
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s;
+        }
+
+        private static String clean(String s) {
+            return s == null || s.indexOf(NUL) < 0 ? s : s.replace(NUL, REPLACEMENT);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.phong.zenflow.logging.api;
+
+import java.util.Locale;
+
+/**
+ * Severity of a {@link LogEntry}, lowest first. The order matters: backpressure never drops
+ * {@link #WARN} or {@link #ERROR}, and readers filter with "this level or above".
+ */
+public enum LogLevel {
+    /** Diagnostic detail; the first to go under backpressure. */
+    DEBUG,
+    /** Normal progress of a node. */
+    INFO,
+    /** Something unexpected that the run survived; never dropped by backpressure. */
+    WARN,
+    /** A failure; never dropped by backpressure and flushed at once. */
+    ERROR;
+
+    /** @return true when this level is {@code other} or more severe */
+    public boolean isAtLeast(LogLevel other) {
+        return ordinal() >= other.ordinal();
+    }
+
+    /** @return true for the levels that backpressure may drop (DEBUG and INFO) */
+    public boolean isSheddable() {
+        return this == DEBUG || this == INFO;
+    }
+
+    /**
+     * Parses a level name, case-insensitively.
+     *
+     * @param field the name of the field being parsed, for the error
+     * @param text  the level name
+     * @return the level
+     * @throws InvalidLogEntryException naming {@code field} when the text is no level
+     */
+    public static LogLevel parse(String field, String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidLogEntryException(field, "is required (one of DEBUG, INFO, WARN, ERROR)");
+        }
+        try {
+            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidLogEntryException(field, "must be one of DEBUG, INFO, WARN, ERROR, not '" + text + "'");
+        }
+    }
+}

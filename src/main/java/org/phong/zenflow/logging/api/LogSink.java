@@ -1,0 +1,44 @@
+package org.phong.zenflow.logging.api;
+
+import java.util.List;
+
+/**
+ * A destination for batches of sequenced log entries: the seed's plugin interface. The
+ * {@code GlobalLogCollector} gives every sink its own queue and its own thread of control, so a
+ * slow or failing sink never blocks the others or the router.
+ *
+ * <p>A <em>durable</em> sink (PostgreSQL) is retried with backoff until it succeeds, and the
+ * module counts an entry as safe only when every durable sink has taken it. A non-durable sink
+ * (a live view) gets each batch once; a failure is counted, not retried.
+ *
+ * <p>Implementations are discovered through CDI ({@code @ApplicationScoped} beans implementing
+ * this interface) or passed to the collector directly when the core is built in plain Java.
+ */
+public interface LogSink {
+
+    /**
+     * Writes a batch. Entries of one run arrive in ascending {@code seq}; a batch may hold several
+     * runs. Must be idempotent on {@code (runId, seq)} for durable sinks, since a batch whose
+     * outcome was unknown (a timeout) is written again.
+     *
+     * @param entries the batch, never empty; the list must not be kept after return
+     * @throws Exception when the batch was not (or not surely) written
+     */
+    void process(List<LogEntry> entries) throws Exception;
+
+    /** @return a short stable name for metrics, health and logs (e.g. {@code postgresql}) */
+    String name();
+
+    /** @return false when the sink knows it cannot currently write (e.g. its circuit is open) */
+    boolean isHealthy();
+
+    /** @return true when the module must not consider an entry safe before this sink has it */
+    default boolean isDurable() {
+        return false;
+    }
+
+    /** @return the most entries this sink wants in one {@link #process} call */
+    default int maxBatchEntries() {
+        return Integer.MAX_VALUE;
+    }
+}

@@ -1,0 +1,205 @@
+package org.phong.zenflow.logging.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Every tunable of the module, read once, validated, immutable. The defaults come from
+ * {@code META-INF/microprofile-config.properties} (the same file MicroProfile Config serves), so a
+ * default exists in exactly one place; the source passed to {@link #from} overrides them.
+ *
+ * <p>A bad value throws {@link InvalidConfigurationException} naming the key and the allowed
+ * values; in Liberty that stops the deployment.
+ */
+public record LoggingSettings(
+        int queueCapacity,
+        int workers,
+        BackpressureStrategy backpressureStrategy,
+        double backpressureThreshold,
+        int reserveCapacity,
+        long sourceCooldownMs,
+        int defaultBatchSize,
+        int minBatchSize,
+        int maxBatchSize,
+        long maxDelayMs,
+        int ringBufferSize,
+        long cleanupIdleAfterMs,
+        long batchTimeoutMs,
+        int retryAttempts,
+        long retryBackoffMs,
+        long retryMaxBackoffMs,
+        int circuitBreakerFailureThreshold,
+        long circuitBreakerRecoveryTimeMs,
+        int copyMaxRows,
+        int partitionsAheadMonths,
+        int sinkQueueEntries,
+        long httpMaxBodyBytes,
+        int httpMaxEntriesPerRequest,
+        int httpRetryAfterSeconds,
+        int httpMaxPageSize,
+        boolean kafkaEnabled) {
+
+    /** Prefix of the pipeline's keys. */
+    public static final String DURABLE = "zenflow.logging.durable.";
+
+    public static final String QUEUE_CAPACITY = DURABLE + "router.queue-capacity";
+    public static final String WORKERS = DURABLE + "router.workers";
+    public static final String BACKPRESSURE_STRATEGY = DURABLE + "router.backpressure.strategy";
+    public static final String BACKPRESSURE_THRESHOLD = DURABLE + "router.backpressure.threshold";
+    public static final String RESERVE_CAPACITY = DURABLE + "router.backpressure.reserve-capacity";
+    public static final String SOURCE_COOLDOWN_MS = DURABLE + "router.backpressure.source-cooldown-ms";
+    public static final String DEFAULT_BATCH_SIZE = DURABLE + "buffer.default-batch-size";
+    public static final String MIN_BATCH_SIZE = DURABLE + "buffer.min-batch-size";
+    public static final String MAX_BATCH_SIZE = DURABLE + "buffer.max-batch-size";
+    public static final String MAX_DELAY_MS = DURABLE + "buffer.max-delay-ms";
+    public static final String RING_BUFFER_SIZE = DURABLE + "buffer.ring-buffer-size";
+    public static final String CLEANUP_IDLE_AFTER_MS = DURABLE + "buffer.cleanup-idle-after-ms";
+    public static final String BATCH_TIMEOUT_MS = DURABLE + "persistence.batch-timeout-ms";
+    public static final String RETRY_ATTEMPTS = DURABLE + "persistence.retry-attempts";
+    public static final String RETRY_BACKOFF_MS = DURABLE + "persistence.retry-backoff-ms";
+    public static final String RETRY_MAX_BACKOFF_MS = DURABLE + "persistence.retry-max-backoff-ms";
+    public static final String CB_FAILURE_THRESHOLD = DURABLE + "persistence.circuit-breaker.failure-threshold";
+    public static final String CB_RECOVERY_TIME_MS = DURABLE + "persistence.circuit-breaker.recovery-time-ms";
+    public static final String COPY_MAX_ROWS = DURABLE + "persistence.copy-max-rows";
+    public static final String PARTITIONS_AHEAD_MONTHS = DURABLE + "persistence.partitions-ahead-months";
+    public static final String SINK_QUEUE_ENTRIES = DURABLE + "collector.sink-queue-entries";
+    public static final String HTTP_MAX_BODY_BYTES = "zenflow.logging.http.max-body-bytes";
+    public static final String HTTP_MAX_ENTRIES = "zenflow.logging.http.max-entries-per-request";
+    public static final String HTTP_RETRY_AFTER_SECONDS = "zenflow.logging.http.retry-after-seconds";
+    public static final String HTTP_MAX_PAGE_SIZE = "zenflow.logging.http.max-page-size";
+    public static final String KAFKA_ENABLED = "zenflow.logging.kafka.enabled";
+
+    private static final String DEFAULTS_RESOURCE = "META-INF/microprofile-config.properties";
+
+    /** @return the settings with every default from {@code microprofile-config.properties} */
+    public static LoggingSettings defaults() {
+        return from(key -> Optional.empty());
+    }
+
+    /**
+     * @param overrides values that replace the defaults (e.g. a test's {@link Properties})
+     * @return validated settings
+     */
+    public static LoggingSettings fromProperties(Properties overrides) {
+        return from(key -> Optional.ofNullable(overrides.getProperty(key)));
+    }
+
+    /**
+     * @param source looks up a key (MicroProfile Config in Liberty); empty means "use the default"
+     * @return validated settings
+     * @throws InvalidConfigurationException naming the first bad key
+     */
+    public static LoggingSettings from(Function<String, Optional<String>> source) {
+        Properties defaults = loadDefaults();
+        Reader r = new Reader(key -> source.apply(key).or(() -> Optional.ofNullable(defaults.getProperty(key))));
+        int queueCapacity = r.intIn(QUEUE_CAPACITY, 1, Integer.MAX_VALUE / 2);
+        int minBatch = r.intIn(MIN_BATCH_SIZE, 1, Integer.MAX_VALUE);
+        int maxBatch = r.intIn(MAX_BATCH_SIZE, minBatch, Integer.MAX_VALUE);
+        return new LoggingSettings(
+                queueCapacity,
+                r.intIn(WORKERS, 1, 64),
+                r.strategy(BACKPRESSURE_STRATEGY),
+                r.fraction(BACKPRESSURE_THRESHOLD),
+                r.intIn(RESERVE_CAPACITY, 0, Integer.MAX_VALUE / 2),
+                r.longIn(SOURCE_COOLDOWN_MS, 1, Long.MAX_VALUE),
+                r.intIn(DEFAULT_BATCH_SIZE, minBatch, maxBatch),
+                minBatch,
+                maxBatch,
+                r.longIn(MAX_DELAY_MS, 1, Long.MAX_VALUE),
+                r.intIn(RING_BUFFER_SIZE, 0, Integer.MAX_VALUE),
+                r.longIn(CLEANUP_IDLE_AFTER_MS, 1, Long.MAX_VALUE),
+                r.longIn(BATCH_TIMEOUT_MS, 1, Long.MAX_VALUE),
+                r.intIn(RETRY_ATTEMPTS, 0, Integer.MAX_VALUE),
+                r.longIn(RETRY_BACKOFF_MS, 0, Long.MAX_VALUE),
+                r.longIn(RETRY_MAX_BACKOFF_MS, 1, Long.MAX_VALUE),
+                r.intIn(CB_FAILURE_THRESHOLD, 1, Integer.MAX_VALUE),
+                r.longIn(CB_RECOVERY_TIME_MS, 1, Long.MAX_VALUE),
+                r.intIn(COPY_MAX_ROWS, 1, Integer.MAX_VALUE),
+                r.intIn(PARTITIONS_AHEAD_MONTHS, 0, 120),
+                r.intIn(SINK_QUEUE_ENTRIES, 1, Integer.MAX_VALUE),
+                r.longIn(HTTP_MAX_BODY_BYTES, 1, Long.MAX_VALUE),
+                r.intIn(HTTP_MAX_ENTRIES, 1, Integer.MAX_VALUE),
+                r.intIn(HTTP_RETRY_AFTER_SECONDS, 1, Integer.MAX_VALUE),
+                r.intIn(HTTP_MAX_PAGE_SIZE, 1, Integer.MAX_VALUE),
+                r.bool(KAFKA_ENABLED));
+    }
+
+    /** @return the environment variable that overrides {@code key} (MicroProfile Config's mapping) */
+    public static String envName(String key) {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    /** @return entries above this many in flight engage the backpressure strategy */
+    public long thresholdEntries() {
+        return (long) Math.floor(queueCapacity * backpressureThreshold);
+    }
+
+    private static Properties loadDefaults() {
+        Properties p = new Properties();
+        ClassLoader cl = LoggingSettings.class.getClassLoader();
+        try (InputStream in = cl.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the classpath");
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    /** Parses one key at a time; every failure names the key and the allowed range. */
+    private record Reader(Function<String, Optional<String>> source) {
+        String raw(String key) {
+            return source.apply(key).map(String::trim)
+                    .orElseThrow(() -> new InvalidConfigurationException(key, "", "a value (no default found)"));
+        }
+
+        long longIn(String key, long min, long max) {
+            String v = raw(key);
+            try {
+                long n = Long.parseLong(v);
+                if (n >= min && n <= max) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new InvalidConfigurationException(key, v, "a whole number from " + min + " to " + max);
+        }
+
+        int intIn(String key, int min, int max) {
+            return (int) longIn(key, min, max);
+        }
+
+        double fraction(String key) {
+            String v = raw(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (d > 0 && d <= 1) return d;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new InvalidConfigurationException(key, v, "a number greater than 0 and at most 1");
+        }
+
+        boolean bool(String key) {
+            String v = raw(key);
+            if (v.equalsIgnoreCase("true")) return true;
+            if (v.equalsIgnoreCase("false")) return false;
+            throw new InvalidConfigurationException(key, v, "true or false");
+        }
+
+        BackpressureStrategy strategy(String key) {
+            String v = raw(key);
+            try {
+                return BackpressureStrategy.valueOf(v.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(key, v,
+                        "one of " + Arrays.toString(BackpressureStrategy.values()));
+            }
+        }
+    }
+}
