@@ -1,0 +1,95 @@
+package org.phong.zenflow.logging.buffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * The in-memory state of one active run: its sequence counter, the batch being collected, and a
+ * ring of its latest entries for live tails. Guarded by its own monitor; appends come from the
+ * router worker that owns the run, flushes also from the shared scheduler.
+ *
+ * <p>States: RECOVERING (the last seq is being looked up; entries are parked in arrival order)
+ * then READY. {@code released} is final: a released buffer takes no entry, and the manager makes a
+ * new one that continues the sequence.
+ */
+final class WorkflowBuffer {
+    final UUID runId;
+    UUID workflowId;
+
+    /** Last seq handed out; the next entry gets lastSeq + 1. */
+    long lastSeq;
+    /** Entries waiting for the seq lookup, in arrival order; null once READY. */
+    List<LogEntry> parked;
+
+    ArrayList<LogEntry> pending = new ArrayList<>();
+    /** Latest entries, oldest first; at most ringCapacity. Allocated on first use. */
+    private ArrayDeque<LogEntry> ring;
+    private final int ringCapacity;
+
+    int targetBatch;
+    long lastActivityMs;
+    Scheduler.Cancellable flushTimer;
+    boolean released;
+    int recoveryAttempts;
+
+    WorkflowBuffer(UUID runId, UUID workflowId, int ringCapacity, int targetBatch, long nowMs) {
+        this.runId = runId;
+        this.workflowId = workflowId;
+        this.ringCapacity = ringCapacity;
+        this.targetBatch = targetBatch;
+        this.lastActivityMs = nowMs;
+    }
+
+    boolean recovering() {
+        return parked != null;
+    }
+
+    /** Gives the entry the next seq, adds it to the batch and the ring; returns the sequenced entry. */
+    LogEntry sequence(LogEntry e) {
+        LogEntry s = e.withSeq(++lastSeq);
+        pending.add(s);
+        if (ringCapacity > 0) {
+            if (ring == null) ring = new ArrayDeque<>(Math.min(ringCapacity, 16));
+            if (ring.size() == ringCapacity) ring.pollFirst();
+            ring.addLast(s);
+        }
+        return s;
+    }
+
+    /** Takes the current batch, leaving an empty one. */
+    List<LogEntry> drainPending() {
+        List<LogEntry> batch = pending;
+        pending = new ArrayList<>(Math.min(targetBatch, 64));
+        if (flushTimer != null) {
+            flushTimer.cancel();
+            flushTimer = null;
+        }
+        return batch;
+    }
+
+    /** @return entries of the ring with seq greater than {@code afterSeq}, oldest first */
+    List<LogEntry> ringAfter(long afterSeq) {
+        List<LogEntry> out = new ArrayList<>();
+        if (ring == null) return out;
+        for (LogEntry e : ring) if (e.seq() > afterSeq) out.add(e);
+        return out;
+    }
+
+    /** @return the oldest seq the ring still holds, or lastSeq + 1 when empty */
+    long ringFirstSeq() {
+        return ring == null || ring.isEmpty() ? lastSeq + 1 : ring.peekFirst().seq();
+    }
+
+    int bufferedCount() {
+        return pending.size() + (parked == null ? 0 : parked.size());
+    }
+
+    static boolean flushesAtOnce(LogLevel level) {
+        return level == LogLevel.ERROR;
+    }
+}

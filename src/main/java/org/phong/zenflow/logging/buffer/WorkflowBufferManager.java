@@ -1,0 +1,356 @@
+package org.phong.zenflow.logging.buffer;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.time.Backoff;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * Owns every active run's {@link WorkflowBuffer}: gives entries their gap-free seq, batches them
+ * by size or age, and hands batches downstream (the collector).
+ *
+ * <p>Threads: appends, starts and completions of a run arrive from the one router worker that owns
+ * the run, so per-run order is routing order. Timers run on the one shared {@link Scheduler}: a
+ * run with a pending batch holds one scheduled task, never a thread, so threads do not grow with
+ * runs. A sweeper releases idle runs.
+ *
+ * <p>Sequence continuity: a run released (completed or idle) leaves a tombstone with its last seq
+ * for {@code cleanup-idle-after-ms}; a run unknown here and not started by an event asks the
+ * {@link SequenceLookup} (PostgreSQL) for its last seq, parking its entries in order meanwhile and
+ * retrying with backoff while the lookup fails. A parked entry keeps its place in flight, so a
+ * long database outage turns into backpressure, not unbounded memory.
+ *
+ * <p>Batching: a batch goes downstream when it reaches the run's target size, when its first
+ * entry is {@code max-delay-ms} old, at once for ERROR, and on completion. The target adapts per
+ * run between {@code min-batch-size} and {@code max-batch-size}: doubled when a batch fills before
+ * its timer (a busy run), halved when the timer finds it less than half full (a quiet run).
+ */
+public final class WorkflowBufferManager {
+    private static final Logger LOG = Logger.getLogger(WorkflowBufferManager.class.getName());
+    /** The idle sweep runs this many times per cleanup-idle-after-ms. */
+    private static final int SWEEPS_PER_IDLE_PERIOD = 4;
+
+    private final LoggingSettings settings;
+    private final Consumer<List<LogEntry>> downstream;
+    private final Scheduler scheduler;
+    private final SequenceLookup lookup;
+    private final Executor lookupExecutor;
+
+    private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
+    private final AtomicLong flushedBatches = new AtomicLong();
+    private final AtomicLong releasedRuns = new AtomicLong();
+    private volatile boolean sweeping;
+    private volatile Scheduler.Cancellable sweep;
+
+    private record Tombstone(long lastSeq, long expiresAtMs) {
+    }
+
+    /**
+     * @param settings       batch sizes, delay, ring size, idle cleanup
+     * @param downstream     receives each batch (one run's entries, ascending seq); must not block
+     * @param scheduler      the shared timer and clock
+     * @param lookup         last seq of runs not held here
+     * @param lookupExecutor where lookups run (never a router worker)
+     */
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+                                 Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor) {
+        this.settings = settings;
+        this.downstream = downstream;
+        this.scheduler = scheduler;
+        this.lookup = lookup;
+        this.lookupExecutor = lookupExecutor;
+    }
+
+    /** Starts the idle sweeper. */
+    public void start() {
+        sweeping = true;
+        scheduleSweep();
+    }
+
+    /** Stops the sweeper; pending batches stay until {@link #flushAll()}. */
+    public void stop() {
+        sweeping = false;
+        Scheduler.Cancellable s = sweep;
+        if (s != null) s.cancel();
+    }
+
+    // ---------------------------------------------------------------- run lifecycle
+
+    /**
+     * Opens a run whose first seq is 1 (or continues a run released moments ago).
+     *
+     * @param workflowId its workflow
+     * @param runId      the run
+     */
+    public void start(UUID workflowId, UUID runId) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b != null) return;
+        Tombstone t = tombstones.remove(runId);
+        b = newBuffer(runId, workflowId);
+        b.lastSeq = t == null ? 0 : t.lastSeq;
+        runs.put(runId, b);
+    }
+
+    /**
+     * Flushes everything routed for the run so far and releases its buffer.
+     *
+     * @param runId   the run
+     * @param outcome how it ended
+     * @return the run's last seq, or empty when it is unknown here
+     */
+    public Optional<Long> complete(UUID runId, RunOutcome outcome) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b == null) {
+            Tombstone t = tombstones.get(runId);
+            return t == null ? Optional.empty() : Optional.of(t.lastSeq);
+        }
+        synchronized (b) {
+            if (b.recovering()) {
+                // Its seq is not known yet: it cannot be released before the parked entries are sequenced.
+                // The sweeper releases it once it is idle.
+                return Optional.empty();
+            }
+            flush(b);
+            release(b);
+            return Optional.of(b.lastSeq);
+        }
+    }
+
+    // ---------------------------------------------------------------- entries
+
+    /**
+     * Sequences an entry into its run's batch (called by the router worker owning the run).
+     *
+     * @param e an admitted entry without seq
+     */
+    public void append(LogEntry e) {
+        while (true) {
+            WorkflowBuffer b = runs.get(e.runId());
+            if (b == null) b = openUnknown(e);
+            synchronized (b) {
+                if (b.released) continue; // swept between get and lock: take the successor
+                b.lastActivityMs = scheduler.nowMillis();
+                if (b.recovering()) {
+                    b.parked.add(e);
+                    return;
+                }
+                LogEntry s = b.sequence(e);
+                afterAppend(b, s);
+                return;
+            }
+        }
+    }
+
+    private void afterAppend(WorkflowBuffer b, LogEntry last) {
+        if (b.pending.size() >= b.targetBatch) {
+            b.targetBatch = Math.min(settings.maxBatchSize(), b.targetBatch * 2);
+            flush(b);
+        } else if (WorkflowBuffer.flushesAtOnce(last.level())) {
+            flush(b);
+        } else if (b.flushTimer == null) {
+            b.flushTimer = scheduler.schedule(() -> onTimer(b), settings.maxDelayMs());
+        }
+    }
+
+    private void onTimer(WorkflowBuffer b) {
+        synchronized (b) {
+            b.flushTimer = null;
+            if (b.pending.isEmpty()) return;
+            if (b.pending.size() < b.targetBatch / 2) {
+                b.targetBatch = Math.max(settings.minBatchSize(), b.targetBatch / 2);
+            }
+            flush(b);
+        }
+    }
+
+    /** Runs under the buffer's monitor, so a run's batches go downstream in seq order. */
+    private void flush(WorkflowBuffer b) {
+        if (b.pending.isEmpty()) {
+            if (b.flushTimer != null) {
+                b.flushTimer.cancel();
+                b.flushTimer = null;
+            }
+            return;
+        }
+        List<LogEntry> batch = b.drainPending();
+        flushedBatches.incrementAndGet();
+        downstream.accept(batch);
+    }
+
+    /** Flushes every run's pending batch now (shutdown, tests). */
+    public void flushAll() {
+        for (WorkflowBuffer b : runs.values()) {
+            synchronized (b) {
+                flush(b);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- unknown runs
+
+    private WorkflowBuffer openUnknown(LogEntry e) {
+        Tombstone t = tombstones.remove(e.runId());
+        WorkflowBuffer fresh = newBuffer(e.runId(), e.workflowId());
+        if (t != null) {
+            fresh.lastSeq = t.lastSeq;
+        } else {
+            fresh.parked = new ArrayList<>();
+        }
+        WorkflowBuffer raced = runs.putIfAbsent(e.runId(), fresh);
+        if (raced != null) return raced;
+        if (fresh.parked != null) requestLastSeq(fresh);
+        return fresh;
+    }
+
+    private void requestLastSeq(WorkflowBuffer b) {
+        Runnable ask = () -> {
+            long last;
+            try {
+                last = lookup.lastSeq(b.runId);
+            } catch (Exception ex) {
+                retryLookup(b, ex);
+                return;
+            }
+            synchronized (b) {
+                b.lastSeq = Math.max(b.lastSeq, last);
+                List<LogEntry> parked = b.parked;
+                b.parked = null;
+                for (LogEntry p : parked) afterAppend(b, b.sequence(p));
+            }
+        };
+        try {
+            lookupExecutor.execute(ask);
+        } catch (RejectedExecutionException ex) {
+            retryLookup(b, ex);
+        }
+    }
+
+    private void retryLookup(WorkflowBuffer b, Exception cause) {
+        int attempt;
+        synchronized (b) {
+            attempt = ++b.recoveryAttempts;
+        }
+        long delay = Backoff.withJitter(settings.retryBackoffMs(), settings.retryMaxBackoffMs(), attempt);
+        LOG.log(attempt == 1 ? Level.WARNING : Level.FINE,
+                "Cannot look up the last seq of run " + b.runId + " (attempt " + attempt + "); its entries wait in order, retry in " + delay + " ms", cause);
+        scheduler.schedule(() -> requestLastSeq(b), delay);
+    }
+
+    // ---------------------------------------------------------------- idle cleanup
+
+    private void scheduleSweep() {
+        if (!sweeping) return;
+        long period = Math.max(1, settings.cleanupIdleAfterMs() / SWEEPS_PER_IDLE_PERIOD);
+        sweep = scheduler.schedule(() -> {
+            try {
+                sweepIdle();
+            } finally {
+                scheduleSweep();
+            }
+        }, period);
+    }
+
+    /** Releases runs idle for cleanup-idle-after-ms and forgets expired tombstones. */
+    public void sweepIdle() {
+        long now = scheduler.nowMillis();
+        long idleAfter = settings.cleanupIdleAfterMs();
+        for (WorkflowBuffer b : runs.values()) {
+            synchronized (b) {
+                if (!b.released && !b.recovering() && now - b.lastActivityMs >= idleAfter) {
+                    flush(b);
+                    release(b);
+                }
+            }
+        }
+        for (Iterator<Map.Entry<UUID, Tombstone>> it = tombstones.entrySet().iterator(); it.hasNext(); ) {
+            if (it.next().getValue().expiresAtMs <= now) it.remove();
+        }
+    }
+
+    /** Under the buffer's monitor, with nothing pending. Tombstone first, so a successor continues the seq. */
+    private void release(WorkflowBuffer b) {
+        tombstones.put(b.runId, new Tombstone(b.lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs()));
+        b.released = true;
+        runs.remove(b.runId, b);
+        releasedRuns.incrementAndGet();
+    }
+
+    private WorkflowBuffer newBuffer(UUID runId, UUID workflowId) {
+        return new WorkflowBuffer(runId, workflowId, settings.ringBufferSize(),
+                settings.defaultBatchSize(), scheduler.nowMillis());
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * @param runId    the run
+     * @param afterSeq return entries with a greater seq
+     * @return the run's ring entries after {@code afterSeq}; empty when the run is not active here
+     */
+    public List<LogEntry> recent(UUID runId, long afterSeq) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b == null) return List.of();
+        synchronized (b) {
+            return b.ringAfter(afterSeq);
+        }
+    }
+
+    /** @return the last seq given to an active or recently released run */
+    public Optional<Long> lastSeq(UUID runId) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b != null) {
+            synchronized (b) {
+                return b.recovering() ? Optional.empty() : Optional.of(b.lastSeq);
+            }
+        }
+        Tombstone t = tombstones.get(runId);
+        return t == null ? Optional.empty() : Optional.of(t.lastSeq);
+    }
+
+    /** @return true when the run has a buffer here */
+    public boolean isActive(UUID runId) { return runs.containsKey(runId); }
+
+    /** @return runs holding a buffer */
+    public int activeRuns() { return runs.size(); }
+
+    /** @return entries waiting in batches or parked for a seq lookup */
+    public long bufferedEntries() {
+        long n = 0;
+        for (WorkflowBuffer b : runs.values()) {
+            synchronized (b) {
+                n += b.bufferedCount();
+            }
+        }
+        return n;
+    }
+
+    /** @return batches handed downstream since start */
+    public long flushedBatches() { return flushedBatches.get(); }
+
+    /** @return buffers released (completed or idle) since start */
+    public long releasedRuns() { return releasedRuns.get(); }
+
+    /** @return current target batch size of a run, for tests and diagnostics */
+    public Optional<Integer> targetBatch(UUID runId) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b == null) return Optional.empty();
+        synchronized (b) {
+            return Optional.of(b.targetBatch);
+        }
+    }
+}

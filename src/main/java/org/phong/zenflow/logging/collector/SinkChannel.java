@@ -1,0 +1,165 @@
+package org.phong.zenflow.logging.collector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.time.Backoff;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * One sink's queue and its single drain loop. At most one drain runs per channel (the
+ * {@code running} flag), so a sink sees batches one call at a time and in arrival order.
+ *
+ * <p>Durable sink: batches are coalesced up to {@link LogSink#maxBatchEntries()} per call; a
+ * failed call keeps its batches at the head and is retried after exponential backoff with jitter,
+ * forever: nothing is dropped, the backlog is bounded upstream by admission control.
+ * Best-effort sink: a full queue drops the new batch, a failed call drops its batch; both counted.
+ */
+final class SinkChannel {
+    private static final Logger LOG = Logger.getLogger(SinkChannel.class.getName());
+
+    final LogSink sink;
+    final boolean durable;
+    private final long bestEffortLimit;
+    private final long backoffBaseMs;
+    private final long backoffMaxMs;
+    private final Executor executor;
+    private final Scheduler scheduler;
+    private final BatchAck ack;
+
+    private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
+    /** Batches of a failed durable call, retried before anything newer. Touched only by the drain. */
+    private List<Batch> held = List.of();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicLong backlog = new AtomicLong();
+
+    final LongAdder written = new LongAdder();
+    final LongAdder calls = new LongAdder();
+    final LongAdder failures = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    private volatile int consecutiveFailures;
+    private volatile String lastError;
+
+    /** Called once per batch when this (durable) sink has it. */
+    interface BatchAck {
+        void taken(Batch b);
+    }
+
+    SinkChannel(LogSink sink, LoggingSettings settings, Executor executor, Scheduler scheduler, BatchAck ack) {
+        this.sink = sink;
+        this.durable = sink.isDurable();
+        this.bestEffortLimit = settings.sinkQueueEntries();
+        this.backoffBaseMs = settings.retryBackoffMs();
+        this.backoffMaxMs = settings.retryMaxBackoffMs();
+        this.executor = executor;
+        this.scheduler = scheduler;
+        this.ack = ack;
+    }
+
+    void offer(Batch b) {
+        int n = b.entries.size();
+        if (!durable && backlog.get() + n > bestEffortLimit) {
+            dropped.add(n);
+            return;
+        }
+        backlog.addAndGet(n);
+        queue.add(b);
+        if (running.compareAndSet(false, true)) submitDrain();
+    }
+
+    private void submitDrain() {
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // Executor shutting down or saturated: try again shortly rather than lose the wake-up.
+            scheduler.schedule(this::submitDrain, Math.max(1, backoffBaseMs));
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            List<Batch> taken = held.isEmpty() ? take() : held;
+            held = List.of();
+            if (taken.isEmpty()) {
+                running.set(false);
+                // An offer between take() and set(false) saw running=true and did not submit: re-check.
+                if (!queue.isEmpty() && running.compareAndSet(false, true)) continue;
+                return;
+            }
+            List<LogEntry> rows = rows(taken);
+            try {
+                calls.increment();
+                sink.process(rows);
+            } catch (Exception | LinkageError e) {
+                failures.increment();
+                lastError = e.toString();
+                int attempt = ++consecutiveFailures;
+                if (durable) {
+                    held = taken;
+                    long delay = Backoff.withJitter(backoffBaseMs, backoffMaxMs, attempt);
+                    LOG.log(attempt == 1 ? Level.WARNING : Level.FINE, "Sink " + sink.name() + " failed to write "
+                            + rows.size() + " entries (attempt " + attempt + "); they are kept and retried in " + delay + " ms", e);
+                    scheduler.schedule(this::submitDrain, delay);
+                    return; // running stays true: the retry owns the channel
+                }
+                LOG.log(Level.WARNING, "Best-effort sink " + sink.name() + " failed; " + rows.size() + " entries not delivered to it", e);
+                dropped.add(rows.size());
+                backlog.addAndGet(-rows.size());
+                continue;
+            }
+            if (consecutiveFailures > 0) {
+                LOG.info("Sink " + sink.name() + " recovered after " + consecutiveFailures + " failed attempts");
+                consecutiveFailures = 0;
+            }
+            written.add(rows.size());
+            backlog.addAndGet(-rows.size());
+            if (durable) for (Batch b : taken) ack.taken(b);
+        }
+    }
+
+    /** Takes batches while they fit in one call (always at least one). */
+    private List<Batch> take() {
+        Batch first = queue.poll();
+        if (first == null) return List.of();
+        List<Batch> out = new ArrayList<>(4);
+        out.add(first);
+        int rows = first.entries.size();
+        int max = sink.maxBatchEntries();
+        Batch next;
+        while ((next = queue.peek()) != null && rows + next.entries.size() <= max) {
+            queue.poll();
+            out.add(next);
+            rows += next.entries.size();
+        }
+        return out;
+    }
+
+    private static List<LogEntry> rows(List<Batch> taken) {
+        if (taken.size() == 1) return taken.get(0).entries;
+        int n = 0;
+        for (Batch b : taken) n += b.entries.size();
+        List<LogEntry> all = new ArrayList<>(n);
+        for (Batch b : taken) all.addAll(b.entries);
+        return all;
+    }
+
+    /** @return entries queued or being written */
+    long backlog() { return backlog.get(); }
+
+    /** @return true when no batch is queued, held or being written */
+    boolean idle() { return backlog.get() == 0 && !running.get(); }
+
+    int consecutiveFailures() { return consecutiveFailures; }
+
+    String lastError() { return lastError; }
+}

@@ -1,0 +1,198 @@
+package org.phong.zenflow.logging.router;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.config.BackpressureStrategy;
+import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * Decides, on the caller's thread and without I/O, whether an entry enters the pipeline.
+ *
+ * <p>The quantity it bounds is <em>in flight</em>: entries admitted and not yet taken by every
+ * durable sink (router queue + run buffers + sink backlogs). So a dead database turns into
+ * backpressure here instead of unbounded memory. Invariants:
+ * <ul>
+ *   <li>below {@code threshold x capacity} everything is admitted;</li>
+ *   <li>between the threshold and the capacity the strategy sheds DEBUG/INFO;</li>
+ *   <li>at capacity every DEBUG/INFO is dropped; WARN/ERROR may use {@code reserve-capacity} more;</li>
+ *   <li>beyond capacity + reserve WARN/ERROR are rejected (the caller is told), never dropped;</li>
+ *   <li>every drop is counted by reason and level; {@link #release} balances every admission.</li>
+ * </ul>
+ * The check-then-increment is not atomic, so concurrent callers may overshoot a bound by at most
+ * the number of concurrent callers; the bounds are memory guards, not exact quotas.
+ */
+public final class AdmissionControl {
+
+    /** Why an entry was dropped; the metric label. */
+    public enum DropReason {
+        /** DROP_DEBUG_FIRST above the threshold. */
+        DEBUG_FIRST,
+        /** SAMPLE_HIGH_VOLUME left it out of the sample. */
+        SAMPLED,
+        /** SHED_LOAD_BY_WORKFLOW: its workflow held more than its fair share. */
+        WORKFLOW_SHED,
+        /** CIRCUIT_BREAK_SOURCES: its workflow's circuit is open. */
+        SOURCE_CIRCUIT_OPEN,
+        /** The capacity is used up: every strategy drops DEBUG/INFO there. */
+        CAPACITY
+    }
+
+    private final BackpressureStrategy strategy;
+    private final long capacity;
+    private final long threshold;
+    private final long hardLimit;
+    private final long cooldownMs;
+    private final Scheduler clock;
+
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong sampleCounter = new AtomicLong();
+    private final LongAdder rejected = new LongAdder();
+    private final Map<DropReason, Map<LogLevel, LongAdder>> dropped = new EnumMap<>(DropReason.class);
+
+    /** Per-workflow entries in flight; kept only by the strategies that shed by workflow. */
+    private final ConcurrentHashMap<UUID, AtomicInteger> perWorkflow;
+    /** CIRCUIT_BREAK_SOURCES: workflow -> monotonic ms until which its DEBUG/INFO are cut. */
+    private final ConcurrentHashMap<UUID, Long> openCircuits = new ConcurrentHashMap<>();
+
+    /**
+     * @param settings capacity, threshold, reserve, strategy and cooldown
+     * @param clock    monotonic time for circuit cooldowns
+     */
+    public AdmissionControl(LoggingSettings settings, Scheduler clock) {
+        this.strategy = settings.backpressureStrategy();
+        this.capacity = settings.queueCapacity();
+        this.threshold = settings.thresholdEntries();
+        this.hardLimit = capacity + settings.reserveCapacity();
+        this.cooldownMs = settings.sourceCooldownMs();
+        this.clock = clock;
+        this.perWorkflow = tracksWorkflows() ? new ConcurrentHashMap<>() : null;
+        for (DropReason r : DropReason.values()) {
+            Map<LogLevel, LongAdder> byLevel = new EnumMap<>(LogLevel.class);
+            for (LogLevel l : LogLevel.values()) byLevel.put(l, new LongAdder());
+            dropped.put(r, byLevel);
+        }
+    }
+
+    private boolean tracksWorkflows() {
+        return strategy == BackpressureStrategy.SHED_LOAD_BY_WORKFLOW
+                || strategy == BackpressureStrategy.CIRCUIT_BREAK_SOURCES;
+    }
+
+    /**
+     * Admits or refuses one entry. An ACCEPTED entry counts as in flight until {@link #release}.
+     *
+     * @param e the entry
+     * @return what happened to it
+     */
+    public RouteResult admit(LogEntry e) {
+        long load = inFlight.get();
+        LogLevel level = e.level();
+        if (level.isSheddable()) {
+            DropReason reason = load >= threshold ? shed(e, load) : null;
+            if (reason != null) {
+                dropped.get(reason).get(level).increment();
+                return RouteResult.DROPPED;
+            }
+        } else if (load >= hardLimit) {
+            rejected.increment();
+            return RouteResult.REJECTED;
+        }
+        inFlight.incrementAndGet();
+        if (perWorkflow != null) {
+            perWorkflow.computeIfAbsent(e.workflowId(), k -> new AtomicInteger()).incrementAndGet();
+        }
+        return RouteResult.ACCEPTED;
+    }
+
+    /** @return the reason to drop a DEBUG/INFO entry at this load, or null to admit it */
+    private DropReason shed(LogEntry e, long load) {
+        if (load >= capacity) return DropReason.CAPACITY;
+        switch (strategy) {
+            case DROP_DEBUG_FIRST:
+                return e.level() == LogLevel.DEBUG ? DropReason.DEBUG_FIRST : null;
+            case SAMPLE_HIGH_VOLUME: {
+                // Keep fraction p, falling linearly from 1 at the threshold to 0 at capacity.
+                // Error diffusion over a shared counter: exactly floor(n*p) of n are kept, no randomness.
+                double p = (double) (capacity - load) / Math.max(1, capacity - threshold);
+                long k = sampleCounter.getAndIncrement();
+                boolean keep = Math.floor((k + 1) * p) > Math.floor(k * p);
+                return keep ? null : DropReason.SAMPLED;
+            }
+            case SHED_LOAD_BY_WORKFLOW:
+                return overFairShare(e.workflowId(), load) ? DropReason.WORKFLOW_SHED : null;
+            case CIRCUIT_BREAK_SOURCES: {
+                long now = clock.nowMillis();
+                Long openUntil = openCircuits.get(e.workflowId());
+                if (openUntil != null && openUntil > now) return DropReason.SOURCE_CIRCUIT_OPEN;
+                if (overFairShare(e.workflowId(), load)) {
+                    openCircuits.put(e.workflowId(), now + cooldownMs);
+                    return DropReason.SOURCE_CIRCUIT_OPEN;
+                }
+                return null;
+            }
+            default:
+                throw new IllegalStateException("unknown strategy " + strategy);
+        }
+    }
+
+    /** A workflow is over its fair share when it holds more than load / (workflows in flight). */
+    private boolean overFairShare(UUID workflowId, long load) {
+        AtomicInteger mine = perWorkflow.get(workflowId);
+        if (mine == null) return false;
+        int workflows = Math.max(1, perWorkflow.size());
+        return mine.get() > load / workflows;
+    }
+
+    /**
+     * Marks entries as no longer in flight (every durable sink has them).
+     *
+     * @param workflowId the workflow they belong to
+     * @param count      how many
+     */
+    public void release(UUID workflowId, int count) {
+        inFlight.addAndGet(-count);
+        if (perWorkflow != null) {
+            AtomicInteger c = perWorkflow.get(workflowId);
+            if (c != null && c.addAndGet(-count) <= 0) perWorkflow.remove(workflowId, c);
+        }
+        if (!openCircuits.isEmpty()) {
+            long now = clock.nowMillis();
+            openCircuits.values().removeIf(until -> until <= now);
+        }
+    }
+
+    /** @return true when {@code n} more entries of any level would be admitted without shedding */
+    public boolean hasRoomFor(int n) {
+        return inFlight.get() + n <= threshold;
+    }
+
+    /** @return entries admitted and not yet released */
+    public long inFlight() { return inFlight.get(); }
+
+    /** @return the configured capacity */
+    public long capacity() { return capacity; }
+
+    /** @return entries refused past capacity + reserve */
+    public long rejected() { return rejected.sum(); }
+
+    /** @return entries dropped for this reason at this level */
+    public long dropped(DropReason reason, LogLevel level) { return dropped.get(reason).get(level).sum(); }
+
+    /** @return entries dropped for any reason */
+    public long droppedTotal() {
+        long n = 0;
+        for (Map<LogLevel, LongAdder> byLevel : dropped.values()) for (LongAdder a : byLevel.values()) n += a.sum();
+        return n;
+    }
+
+    /** @return the strategy in force */
+    public BackpressureStrategy strategy() { return strategy; }
+}

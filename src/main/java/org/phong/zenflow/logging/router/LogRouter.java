@@ -1,0 +1,244 @@
+package org.phong.zenflow.logging.router;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.api.WorkflowRunCompleted;
+import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
+import org.phong.zenflow.logging.config.LoggingSettings;
+
+/**
+ * The pipeline's entry point: {@link #route} is what the engine calls for every log line.
+ *
+ * <p>{@code route} runs on the caller's thread, does no I/O and never blocks: it asks
+ * {@link AdmissionControl} and, when admitted, puts the entry on the queue of the worker that owns
+ * the entry's run ({@code hash(runId) mod workers}). Each worker is one Liberty-managed thread that
+ * takes items off its queue in order and appends them to the run's buffer, where the entry gets its
+ * seq. Because one run always goes through one queue and one worker, per-run order is exactly the
+ * order of {@code route} calls, and run start and completion events travel on the same queue, so a
+ * completion flushes precisely the entries routed before it.
+ *
+ * <p>No static state: two routers in one JVM (tests, benchmarks) are independent.
+ */
+public final class LogRouter {
+    private static final Logger LOG = Logger.getLogger(LogRouter.class.getName());
+    /** Items a worker takes off its queue per wake-up. */
+    private static final int DRAIN_CHUNK = 512;
+    /** How long a worker waits for an item before looking at its stop flag. */
+    private static final long IDLE_POLL_MS = 200;
+
+    private final AdmissionControl admission;
+    private final WorkflowBufferManager buffers;
+    private final Worker[] workers;
+    private final LongAdder routed = new LongAdder();
+    private final AtomicLong queued = new AtomicLong();
+    private volatile boolean accepting = true;
+
+    /** A start, completion or barrier that travels in order with a run's entries. */
+    private sealed interface Control permits Start, Complete, Barrier {
+    }
+
+    private record Start(WorkflowRunStarted event) implements Control {
+    }
+
+    private record Complete(WorkflowRunCompleted event, CompletableFuture<Long> done) implements Control {
+    }
+
+    private record Barrier(CompletableFuture<Void> done) implements Control {
+    }
+
+    /**
+     * @param settings      number of workers
+     * @param admission     admission control (shared with the collector, which releases)
+     * @param buffers       the run buffers
+     * @param threadFactory makes the worker threads (Liberty's ManagedThreadFactory in the server)
+     */
+    public LogRouter(LoggingSettings settings, AdmissionControl admission, WorkflowBufferManager buffers,
+                     ThreadFactory threadFactory) {
+        this.admission = admission;
+        this.buffers = buffers;
+        this.workers = new Worker[settings.workers()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i);
+            workers[i].thread = threadFactory.newThread(workers[i]);
+            workers[i].thread.setName("zenflow-log-router-" + i);
+        }
+    }
+
+    /** Starts the workers. */
+    public void start() {
+        for (Worker w : workers) w.thread.start();
+    }
+
+    /**
+     * Routes one entry. Never blocks on I/O; safe from any thread.
+     *
+     * @param entry a validated entry (its seq is ignored: the router assigns it)
+     * @return ACCEPTED, DROPPED (sheddable level under backpressure, counted) or REJECTED (no room
+     *         even for WARN/ERROR; the caller should retry later)
+     */
+    public RouteResult route(LogEntry entry) {
+        if (!accepting) {
+            return RouteResult.REJECTED;
+        }
+        RouteResult r = admission.admit(entry);
+        if (r == RouteResult.ACCEPTED) {
+            routed.increment();
+            enqueue(entry.runId(), entry);
+        }
+        return r;
+    }
+
+    /**
+     * @param n entries about to be routed together
+     * @return true when all {@code n} fit below the backpressure threshold (HTTP uses this to answer
+     *         429 before accepting any entry of a request)
+     */
+    public boolean hasRoomFor(int n) {
+        return accepting && admission.hasRoomFor(n);
+    }
+
+    /** Opens a run; travels in order with the run's entries. @param event the event */
+    public void runStarted(WorkflowRunStarted event) {
+        enqueue(event.runId(), new Start(event));
+    }
+
+    /**
+     * Completes a run: every entry routed for it before this call is flushed, then its buffer is released.
+     *
+     * @param event the event
+     * @return completes with the run's last seq (0 when it never had an entry here) once the
+     *         run's entries are handed to the sinks
+     */
+    public CompletableFuture<Long> runCompleted(WorkflowRunCompleted event) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        enqueue(event.runId(), new Complete(event, done));
+        return done;
+    }
+
+    /**
+     * @return completes when every item routed before this call has been appended to its buffer
+     */
+    public CompletableFuture<Void> barrier() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Worker w : workers) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            all.add(f);
+            queued.incrementAndGet();
+            w.queue.add(new Barrier(f));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    private void enqueue(UUID runId, Object item) {
+        queued.incrementAndGet();
+        workers[(runId.hashCode() & Integer.MAX_VALUE) % workers.length].queue.add(item);
+    }
+
+    /**
+     * Stops taking entries, lets the workers empty their queues, flushes every buffer.
+     *
+     * @param timeoutMs how long to wait for the workers
+     */
+    public void shutdown(long timeoutMs) {
+        accepting = false;
+        try {
+            barrier().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Router workers did not drain within " + timeoutMs + " ms", e);
+        }
+        for (Worker w : workers) w.stop = true;
+        for (Worker w : workers) {
+            try {
+                w.thread.join(timeoutMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        buffers.flushAll();
+    }
+
+    /** @return true when every worker thread is alive (liveness) */
+    public boolean workersAlive() {
+        for (Worker w : workers) if (!w.thread.isAlive() || w.failed) return false;
+        return true;
+    }
+
+    /** @return entries and events waiting for a worker */
+    public long queueDepth() { return queued.get(); }
+
+    /** @return entries accepted since start */
+    public long routedTotal() { return routed.sum(); }
+
+    /** @return the admission control (counters and in-flight figures) */
+    public AdmissionControl admission() { return admission; }
+
+    /** @return the buffer manager */
+    public WorkflowBufferManager buffers() { return buffers; }
+
+    private final class Worker implements Runnable {
+        final int index;
+        final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        Thread thread;
+        volatile boolean stop;
+        volatile boolean failed;
+
+        Worker(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void run() {
+            List<Object> chunk = new ArrayList<>(DRAIN_CHUNK);
+            try {
+                while (!stop || !queue.isEmpty()) {
+                    Object first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                    if (first == null) continue;
+                    chunk.add(first);
+                    queue.drainTo(chunk, DRAIN_CHUNK - 1);
+                    for (Object item : chunk) {
+                        try {
+                            handle(item);
+                        } catch (RuntimeException e) {
+                            // A bug in one item must not kill the run's worker; the item is logged with its run.
+                            LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
+                        } finally {
+                            queued.decrementAndGet();
+                        }
+                    }
+                    chunk.clear();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Error e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        private void handle(Object item) {
+            if (item instanceof LogEntry e) {
+                buffers.append(e);
+            } else if (item instanceof Start s) {
+                buffers.start(s.event().workflowId(), s.event().runId());
+            } else if (item instanceof Complete c) {
+                RunOutcome outcome = c.event().outcome();
+                c.done().complete(buffers.complete(c.event().runId(), outcome).orElse(0L));
+            } else if (item instanceof Barrier b) {
+                b.done().complete(null);
+            }
+        }
+    }
+}
