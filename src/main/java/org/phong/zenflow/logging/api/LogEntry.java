@@ -6,6 +6,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.StringReader;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -13,7 +14,7 @@ import java.util.UUID;
  * One log line of a workflow node: an immutable, validated value.
  *
  * <p>Required: {@code workflowId}, {@code runId}, {@code nodeKey}, {@code level}, {@code message}.
- * {@code ts} defaults to the time of {@link Builder#build()}. {@code metadata}, when present, is the
+ * {@code ts} defaults to the time of {@link Builder#build()} and is kept to the microsecond. {@code metadata}, when present, is the
  * text of a JSON object. {@code errorCode}, {@code traceId} and {@code hierarchy} are optional text.
  *
  * <p>{@code seq} is 0 until the router admits the entry; then every entry of a run carries a
@@ -191,7 +192,8 @@ public final class LogEntry {
             if (nodeKey == null || nodeKey.isBlank()) throw new InvalidLogEntryException("nodeKey", "is required");
             if (level == null) throw new InvalidLogEntryException("level", "is required (one of DEBUG, INFO, WARN, ERROR)");
             if (message == null) throw new InvalidLogEntryException("message", "is required");
-            if (ts == null) ts = Instant.now();
+            // PostgreSQL keeps microseconds: truncate here so (runId, seq, ts) is the same everywhere.
+            ts = (ts == null ? Instant.now() : ts).truncatedTo(ChronoUnit.MICROS);
             nodeKey = clean(nodeKey);
             message = clean(message);
             errorCode = blankToNull(clean(errorCode));

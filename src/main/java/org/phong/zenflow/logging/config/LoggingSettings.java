@@ -43,7 +43,8 @@ public record LoggingSettings(
         int httpMaxEntriesPerRequest,
         int httpRetryAfterSeconds,
         int httpMaxPageSize,
-        boolean kafkaEnabled) {
+        boolean kafkaEnabled,
+        long shutdownTimeoutMs) {
 
     /** Prefix of the pipeline's keys. */
     public static final String DURABLE = "zenflow.logging.durable.";
@@ -74,6 +75,7 @@ public record LoggingSettings(
     public static final String HTTP_RETRY_AFTER_SECONDS = "zenflow.logging.http.retry-after-seconds";
     public static final String HTTP_MAX_PAGE_SIZE = "zenflow.logging.http.max-page-size";
     public static final String KAFKA_ENABLED = "zenflow.logging.kafka.enabled";
+    public static final String SHUTDOWN_TIMEOUT_MS = DURABLE + "shutdown-timeout-ms";
 
     private static final String DEFAULTS_RESOURCE = "META-INF/microprofile-config.properties";
 
@@ -127,7 +129,8 @@ public record LoggingSettings(
                 r.intIn(HTTP_MAX_ENTRIES, 1, Integer.MAX_VALUE),
                 r.intIn(HTTP_RETRY_AFTER_SECONDS, 1, Integer.MAX_VALUE),
                 r.intIn(HTTP_MAX_PAGE_SIZE, 1, Integer.MAX_VALUE),
-                r.bool(KAFKA_ENABLED));
+                r.bool(KAFKA_ENABLED),
+                r.longIn(SHUTDOWN_TIMEOUT_MS, 1, Long.MAX_VALUE));
     }
 
     /** @return the environment variable that overrides {@code key} (MicroProfile Config's mapping) */

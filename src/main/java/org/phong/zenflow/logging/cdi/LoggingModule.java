@@ -1,0 +1,154 @@
+package org.phong.zenflow.logging.cdi;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.phong.zenflow.logging.LoggingPipeline;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.api.WorkflowRunCompleted;
+import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
+import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
+import org.phong.zenflow.logging.time.Backoff;
+import org.phong.zenflow.logging.time.ExecutorScheduler;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * The thin CDI layer over the plain-Java core: at application start it validates the settings,
+ * migrates the schema, assembles {@link LoggingPipeline} on Liberty's managed executors and starts
+ * it; at stop it drains it. It also turns the engine's CDI events into router calls:
+ * {@code @Observes LogEntry}, {@code WorkflowRunStarted}, {@code WorkflowRunCompleted}.
+ *
+ * <p>A database that is down at startup does not stop the server: migrations are retried with
+ * backoff, writes wait for them (the durable sink fails and retries), entries stay in flight.
+ */
+@ApplicationScoped
+public class LoggingModule {
+    private static final Logger LOG = Logger.getLogger(LoggingModule.class.getName());
+
+    @Inject
+    LoggingSettings settings;
+
+    @Inject
+    SchemaState schema;
+
+    @Inject
+    @Any
+    Instance<LogSink> sinks;
+
+    @Resource(lookup = "jdbc/zenflowLogs")
+    DataSource dataSource;
+
+    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+    ManagedScheduledExecutorService scheduledExecutor;
+
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
+
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threadFactory;
+
+    private volatile LoggingPipeline pipeline;
+    private volatile PostgresLogReader reader;
+    private Scheduler scheduler;
+    private int migrationAttempts;
+
+    /** Builds and starts the pipeline when the application starts. */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        scheduler = new ExecutorScheduler(scheduledExecutor);
+        reader = new PostgresLogReader(dataSource);
+        migrate();
+        List<LogSink> all = new ArrayList<>();
+        for (LogSink s : sinks) all.add(s);
+        pipeline = LoggingPipeline.builder()
+                .settings(settings)
+                .sinks(all)
+                .scheduler(scheduler)
+                .executor(executor)
+                .threadFactory(threadFactory)
+                .sequenceLookup(runId -> {
+                    schema.requireReady();
+                    return reader.lastSeq(runId);
+                })
+                .build()
+                .start();
+        List<String> names = all.stream().map(LogSink::name).toList();
+        LOG.info("zenflow-logging started: sinks " + names + ", " + settings.workers() + " router workers, capacity "
+                + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy());
+    }
+
+    private void migrate() {
+        try {
+            SchemaMigrator.migrate(dataSource);
+            schema.markReady();
+            if (migrationAttempts > 0) LOG.info("Database schema migrated after " + migrationAttempts + " failed attempts");
+        } catch (RuntimeException e) {
+            migrationAttempts++;
+            schema.markFailed(e.toString());
+            long delay = Backoff.withJitter(settings.retryBackoffMs(), settings.retryMaxBackoffMs(), migrationAttempts);
+            LOG.log(migrationAttempts == 1 ? Level.SEVERE : Level.WARNING, "Cannot migrate the log database (attempt "
+                    + migrationAttempts + "); entries are kept in flight and migration is retried in " + delay + " ms", e);
+            scheduler.schedule(this::migrate, delay);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        LoggingPipeline p = pipeline;
+        if (p == null) return;
+        boolean drained = p.shutdown(settings.shutdownTimeoutMs());
+        long inFlight = p.admission().inFlight();
+        if (drained) {
+            LOG.info("zenflow-logging stopped: every accepted entry reached the durable sinks");
+        } else {
+            LOG.severe("zenflow-logging stopped with " + inFlight + " accepted entries not yet in the durable sinks");
+        }
+    }
+
+    /** @return the router, for {@code @Inject LogRouter} in the engine */
+    @Produces
+    LogRouter router() {
+        return running().router();
+    }
+
+    /** @return the running pipeline */
+    public LoggingPipeline running() {
+        LoggingPipeline p = pipeline;
+        if (p == null) throw new IllegalStateException("zenflow-logging is not started");
+        return p;
+    }
+
+    /** @return the history reader */
+    public PostgresLogReader reader() {
+        return reader;
+    }
+
+    void onEntry(@Observes LogEntry entry) {
+        running().router().route(entry);
+    }
+
+    void onRunStarted(@Observes WorkflowRunStarted event) {
+        running().router().runStarted(event);
+    }
+
+    void onRunCompleted(@Observes WorkflowRunCompleted event) {
+        running().router().runCompleted(event);
+    }
+}

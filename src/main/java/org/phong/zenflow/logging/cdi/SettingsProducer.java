@@ -1,0 +1,25 @@
+package org.phong.zenflow.logging.cdi;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
+import org.phong.zenflow.logging.config.LoggingSettings;
+
+/**
+ * Reads {@link LoggingSettings} once from MicroProfile Config (server.xml variables, environment,
+ * microprofile-config.properties). A bad value throws at the first injection, which happens during
+ * startup, so the deployment stops with a message naming the key.
+ */
+@ApplicationScoped
+public class SettingsProducer {
+    @Inject
+    Config config;
+
+    @Produces
+    @Singleton
+    LoggingSettings settings() {
+        return LoggingSettings.from(key -> config.getOptionalValue(key, String.class));
+    }
+}

@@ -1,0 +1,139 @@
+package org.phong.zenflow.logging.codec;
+
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+import org.phong.zenflow.logging.api.InvalidLogEntryException;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+
+/**
+ * The JSON form of a {@link LogEntry}, shared by every reader and writer of the module (HTTP now;
+ * WebSocket frames and Kafka records use the same form):
+ * <pre>
+ * {"workflowId":"uuid","runId":"uuid","seq":1,"nodeKey":"fetch","ts":"2026-11-28T17:02:37.123456Z",
+ *  "level":"INFO","message":"...","errorCode":null,"metadata":{...},"traceId":null,"hierarchy":"root/fetch"}
+ * </pre>
+ * On input {@code seq} is ignored (the router assigns it), {@code ts} may be ISO-8601 text or epoch
+ * milliseconds and defaults to now, and unknown fields are ignored. Every error names its field.
+ */
+public final class LogEntryJson {
+    private LogEntryJson() {
+    }
+
+    /**
+     * @param o one entry object
+     * @return the validated entry (seq 0)
+     * @throws InvalidLogEntryException naming the first bad field
+     */
+    public static LogEntry fromJson(JsonObject o) {
+        LogEntry.Builder b = LogEntry.builder()
+                .workflowId(uuid(o, "workflowId"))
+                .runId(uuid(o, "runId"))
+                .nodeKey(text(o, "nodeKey"))
+                .ts(instant(o, "ts"))
+                .level(level(o))
+                .message(text(o, "message"))
+                .errorCode(text(o, "errorCode"))
+                .metadata(metadata(o))
+                .traceId(text(o, "traceId"))
+                .hierarchy(text(o, "hierarchy"));
+        return b.build();
+    }
+
+    /**
+     * @param e an entry
+     * @return its JSON object, with seq
+     */
+    public static JsonObject toJson(LogEntry e) {
+        JsonObjectBuilder b = Json.createObjectBuilder()
+                .add("workflowId", e.workflowId().toString())
+                .add("runId", e.runId().toString())
+                .add("seq", e.seq())
+                .add("nodeKey", e.nodeKey())
+                .add("ts", e.ts().toString())
+                .add("level", e.level().name())
+                .add("message", e.message());
+        addNullable(b, "errorCode", e.errorCode());
+        if (e.metadata() == null) {
+            b.addNull("metadata");
+        } else {
+            try (var r = Json.createReader(new StringReader(e.metadata()))) {
+                b.add("metadata", r.readObject());
+            }
+        }
+        addNullable(b, "traceId", e.traceId());
+        addNullable(b, "hierarchy", e.hierarchy());
+        return b.build();
+    }
+
+    private static void addNullable(JsonObjectBuilder b, String name, String v) {
+        if (v == null) b.addNull(name);
+        else b.add(name, v);
+    }
+
+    /** @return the text of an optional string field, null when absent or JSON null */
+    public static String text(JsonObject o, String field) {
+        JsonValue v = o.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) return null;
+        if (v instanceof JsonString s) return s.getString();
+        throw new InvalidLogEntryException(field, "must be a string");
+    }
+
+    /** @return the UUID of a string field, null when absent */
+    public static UUID uuid(JsonObject o, String field) {
+        String s = text(o, field);
+        if (s == null) return null;
+        return parseUuid(field, s);
+    }
+
+    /**
+     * @param field the field or parameter name, for the error
+     * @param s     the text
+     * @return the UUID
+     */
+    public static UUID parseUuid(String field, String s) {
+        try {
+            if (s.length() != 36) throw new IllegalArgumentException();
+            return UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidLogEntryException(field, "must be a UUID (8-4-4-4-12 hex digits), not '" + s + "'");
+        }
+    }
+
+    private static Instant instant(JsonObject o, String field) {
+        JsonValue v = o.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) return null;
+        if (v instanceof JsonNumber n) {
+            if (!n.isIntegral()) throw new InvalidLogEntryException(field, "must be epoch milliseconds (a whole number) or ISO-8601 text");
+            return Instant.ofEpochMilli(n.longValue());
+        }
+        if (v instanceof JsonString s) {
+            try {
+                return OffsetDateTime.parse(s.getString()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new InvalidLogEntryException(field, "must be ISO-8601 with an offset (e.g. 2026-11-28T17:02:37.123Z), not '" + s.getString() + "'");
+            }
+        }
+        throw new InvalidLogEntryException(field, "must be ISO-8601 text or epoch milliseconds");
+    }
+
+    private static LogLevel level(JsonObject o) {
+        return LogLevel.parse("level", text(o, "level"));
+    }
+
+    private static String metadata(JsonObject o) {
+        JsonValue v = o.get("metadata");
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) return null;
+        if (v.getValueType() != JsonValue.ValueType.OBJECT) throw new InvalidLogEntryException("metadata", "must be a JSON object");
+        return v.toString();
+    }
+}
