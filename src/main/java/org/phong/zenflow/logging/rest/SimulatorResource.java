@@ -1,0 +1,132 @@
+package org.phong.zenflow.logging.rest;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.phong.zenflow.logging.api.InvalidLogEntryException;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.api.WorkflowRunCompleted;
+import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.router.RouteResult;
+
+/**
+ * {@code POST /api/v1/admin/simulate}: an in-process engine, for integration tests and smoke
+ * checks of a deployment. It does exactly what an engine in the same application does: fires
+ * {@link WorkflowRunStarted} as a CDI event, calls {@link LogRouter#route} from several threads,
+ * fires {@link WorkflowRunCompleted}. Off unless {@code zenflow.logging.admin.simulator.enabled=true}
+ * (404 otherwise), since it writes synthetic entries.
+ *
+ * <p>Body: {@code {"runs":100,"entriesPerRun":1000,"threads":8,"complete":true}}. Answers with the
+ * run ids and the route() counts once every entry is routed (not yet persisted).
+ */
+@Path("/admin/simulate")
+@ApplicationScoped
+public class SimulatorResource {
+    private static final String LEVELS_CYCLE = "DDDIIIIIWE"; // ~30% DEBUG, 50% INFO, 10% WARN, 10% ERROR
+
+    @Inject
+    @ConfigProperty(name = "zenflow.logging.admin.simulator.enabled", defaultValue = "false")
+    boolean enabled;
+
+    @Inject
+    Event<WorkflowRunStarted> started;
+
+    @Inject
+    Event<WorkflowRunCompleted> completed;
+
+    @Inject
+    LogRouter router;
+
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
+
+    /**
+     * @param body the simulation's shape
+     * @return 200 with {"runIds":[...],"accepted","dropped","rejected","millis"}
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response simulate(String body) throws Exception {
+        if (!enabled) return Response.status(Response.Status.NOT_FOUND).build();
+        JsonObject o;
+        try (JsonReader r = Json.createReader(new StringReader(body))) {
+            o = r.readObject();
+        } catch (RuntimeException e) {
+            throw new InvalidLogEntryException("body", "must be a JSON object");
+        }
+        int runs = o.getInt("runs", 1);
+        int perRun = o.getInt("entriesPerRun", 100);
+        int threads = Math.max(1, Math.min(o.getInt("threads", 4), runs));
+        boolean complete = o.getBoolean("complete", true);
+        UUID workflowId = UUID.randomUUID();
+        List<UUID> runIds = new ArrayList<>(runs);
+        for (int i = 0; i < runs; i++) runIds.add(UUID.randomUUID());
+        for (UUID run : runIds) started.fire(new WorkflowRunStarted(workflowId, run));
+
+        long t0 = System.nanoTime();
+        List<Future<int[]>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            final int slice = t;
+            parts.add(executor.submit(() -> {
+                int[] counts = new int[3];
+                // Each thread drives its own runs, interleaving them entry by entry.
+                for (int i = 0; i < perRun; i++) {
+                    for (int r = slice; r < runs; r += threads) {
+                        RouteResult res = router.route(entry(workflowId, runIds.get(r), i));
+                        counts[res.ordinal()]++;
+                    }
+                }
+                return counts;
+            }));
+        }
+        int[] total = new int[3];
+        for (Future<int[]> f : parts) {
+            int[] c = f.get();
+            for (int i = 0; i < 3; i++) total[i] += c[i];
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        if (complete) for (UUID run : runIds) completed.fire(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED));
+        JsonArrayBuilder ids = Json.createArrayBuilder();
+        runIds.forEach(id -> ids.add(id.toString()));
+        return Response.ok(Json.createObjectBuilder().add("workflowId", workflowId.toString()).add("runIds", ids)
+                .add("accepted", total[RouteResult.ACCEPTED.ordinal()])
+                .add("dropped", total[RouteResult.DROPPED.ordinal()])
+                .add("rejected", total[RouteResult.REJECTED.ordinal()])
+                .add("millis", millis).build().toString()).build();
+    }
+
+    private static LogEntry entry(UUID workflowId, UUID runId, int i) {
+        LogLevel level = switch (LEVELS_CYCLE.charAt(i % LEVELS_CYCLE.length())) {
+            case 'D' -> LogLevel.DEBUG;
+            case 'I' -> LogLevel.INFO;
+            case 'W' -> LogLevel.WARN;
+            default -> LogLevel.ERROR;
+        };
+        return LogEntry.builder().workflowId(workflowId).runId(runId).nodeKey("node-" + (i % 7))
+                .ts(Instant.now()).level(level).message("simulated entry " + i + " of run " + runId)
+                .metadata("{\"i\":" + i + "}").hierarchy("root/node-" + (i % 7)).build();
+    }
+}
