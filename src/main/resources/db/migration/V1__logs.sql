@@ -38,9 +38,14 @@ CREATE INDEX idx_logs_level_time ON logs (level, ts) WHERE level IN ('ERROR', 'W
 
 -- Creates the month partition that contains p_ts (UTC month) unless it exists; returns its name.
 -- Concurrency: a cheap to_regclass probe first (the common case: it exists, no lock taken); else a
--- transaction-scoped advisory lock per month serialises creators, and the probe is repeated under
--- it (catalog lookups see committed DDL even in READ COMMITTED, so the loser of the race sees the
--- winner's table and returns). The lock is released at commit/rollback of the caller's transaction.
+-- transaction-scoped advisory lock per month serialises creators and the probe is repeated under
+-- it. Trap: the loser of the race would NOT see the winner's committed table in that re-check,
+-- because catalog caches only absorb other sessions' invalidations when a relation lock is
+-- acquired (or a transaction starts), and an advisory lock is not one. Hence the ACCESS SHARE lock
+-- on logs (conflicts only with the winner's ACCESS EXCLUSIVE, already released) before the
+-- re-check, and duplicate_table is still swallowed as a last resort (e.g. a caller whose
+-- transaction already held a lock on logs, where no fresh invalidations are processed).
+-- The advisory lock is released at commit/rollback of the caller's transaction.
 CREATE OR REPLACE FUNCTION zenflow_ensure_log_partition(ts timestamptz)
     RETURNS text
     LANGUAGE plpgsql
@@ -63,11 +68,17 @@ BEGIN
     PERFORM pg_advisory_xact_lock(2054842470,
             (extract(year FROM month_start)::int * 100 + extract(month FROM month_start)::int));
 
+    EXECUTE format('LOCK TABLE %I.logs IN ACCESS SHARE MODE', parent_ns);
+
     IF to_regclass(format('%I.%I', parent_ns, part_name)) IS NULL THEN
-        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.logs FOR VALUES FROM (%L) TO (%L)',
-                       parent_ns, part_name, parent_ns,
-                       to_char(month_start, 'YYYY-MM-DD HH24:MI:SS') || '+00',
-                       to_char(month_end, 'YYYY-MM-DD HH24:MI:SS') || '+00');
+        BEGIN
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.logs FOR VALUES FROM (%L) TO (%L)',
+                           parent_ns, part_name, parent_ns,
+                           to_char(month_start, 'YYYY-MM-DD HH24:MI:SS') || '+00',
+                           to_char(month_end, 'YYYY-MM-DD HH24:MI:SS') || '+00');
+        EXCEPTION WHEN duplicate_table THEN
+            NULL; -- created concurrently after all: that is the goal
+        END;
     END IF;
     RETURN part_name;
 END
