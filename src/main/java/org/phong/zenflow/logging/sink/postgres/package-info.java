@@ -21,7 +21,8 @@
  * org.phong.zenflow.logging.sink.postgres.PartitionMaintainer#ensureMonthsAround} at startup and
  * periodically) and on demand for any month a batch touches (cached per month), by the
  * concurrency-safe SQL function {@code zenflow_ensure_log_partition(ts)} (per-month advisory xact
- * lock + {@code to_regclass} re-check).
+ * lock, then an ACCESS SHARE lock on {@code logs} so that the {@code to_regclass} re-check sees a
+ * concurrent creator's committed table: an advisory lock alone does not refresh catalog caches).
  *
  * <p><b>Invariants</b>
  * <ul>
