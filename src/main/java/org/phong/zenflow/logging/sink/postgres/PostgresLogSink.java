@@ -1,0 +1,251 @@
+package org.phong.zenflow.logging.sink.postgres;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.config.LoggingSettings;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * The durable sink: writes batches into the partitioned {@code logs} table with {@code COPY}.
+ *
+ * <p>{@link #process} on one connection:
+ * <ol>
+ *   <li>ensure the partitions of the batch's months ({@link PartitionMaintainer}; cached, and in a
+ *       committed transaction of its own because it may take ACCESS EXCLUSIVE on {@code logs});</li>
+ *   <li><b>fast path</b>: {@code COPY logs FROM STDIN} (text format, {@link CopyEncoder}), commit;</li>
+ *   <li>on a unique violation (23505: some of these rows are already stored, typically a retry of
+ *       a batch whose commit outcome was unknown) roll back and take the <b>idempotent path</b>:
+ *       COPY into a {@code ON COMMIT DROP} temp table, {@code INSERT ... SELECT ... ON CONFLICT DO
+ *       NOTHING}, commit. Duplicates inside one batch are collapsed the same way;</li>
+ *   <li>on a missing partition (23514, e.g. dropped by retention after it was cached) forget the
+ *       batch's months, re-ensure them and retry once;</li>
+ *   <li>anything else: roll back and throw; the collector retries the batch.</li>
+ * </ol>
+ * Writing the same entries any number of times leaves each {@code (run_id, seq, ts)} exactly once.
+ *
+ * <p>Thread-safe: concurrent {@code process} calls use separate connections; the COPY buffer is
+ * recycled through a one-slot pool (no ThreadLocal, which would pin the WAR's class loader in
+ * Liberty's pooled threads).
+ */
+public final class PostgresLogSink implements LogSink {
+    private static final Logger LOG = Logger.getLogger(PostgresLogSink.class.getName());
+
+    static final String COPY_LOGS = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
+    static final String STAGING = "zenflow_logs_staging";
+    static final String CREATE_STAGING =
+            "CREATE TEMP TABLE " + STAGING + " (LIKE logs INCLUDING DEFAULTS) ON COMMIT DROP";
+    static final String COPY_STAGING = "COPY " + STAGING + " (" + CopyEncoder.COLUMNS + ") FROM STDIN";
+    static final String MERGE_STAGING = "INSERT INTO logs (" + CopyEncoder.COLUMNS + ") SELECT "
+            + CopyEncoder.COLUMNS + " FROM " + STAGING + " ON CONFLICT DO NOTHING";
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String CHECK_VIOLATION = "23514"; // also "no partition of relation found for row"
+    /** Buffers that grew beyond this are not kept for the next batch. */
+    private static final int MAX_RETAINED_BUFFER = 8 * 1024 * 1024;
+
+    private final DataSource ds;
+    private final int maxBatchEntries;
+    private final PartitionMaintainer partitions;
+    private final AtomicReference<CopyEncoder> spareEncoder = new AtomicReference<>();
+    private final AtomicLong rowsWritten = new AtomicLong();
+    private final AtomicLong duplicatesSkipped = new AtomicLong();
+    private final AtomicLong idempotentBatches = new AtomicLong();
+    private volatile boolean lastWriteFailed;
+
+    /**
+     * @param ds       the log database, already migrated ({@link SchemaMigrator})
+     * @param settings supplies {@code copyMaxRows}
+     */
+    public PostgresLogSink(DataSource ds, LoggingSettings settings) {
+        this(ds, settings, new PartitionMaintainer(ds));
+    }
+
+    /**
+     * @param ds         the log database, already migrated
+     * @param settings   supplies {@code copyMaxRows}
+     * @param partitions the partition maintainer to share (e.g. with a scheduled maintenance job)
+     */
+    public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions) {
+        this.ds = ds;
+        this.maxBatchEntries = settings.copyMaxRows();
+        this.partitions = partitions;
+    }
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
+    @Override
+    public int maxBatchEntries() {
+        return maxBatchEntries;
+    }
+
+    /** @return false after a failed {@link #process}, true again after the next success */
+    @Override
+    public boolean isHealthy() {
+        return !lastWriteFailed;
+    }
+
+    /** @return rows this sink inserted, over its lifetime */
+    public long rowsWritten() {
+        return rowsWritten.get();
+    }
+
+    /** @return entries not inserted because their {@code (run_id, seq, ts)} was already stored */
+    public long duplicatesSkipped() {
+        return duplicatesSkipped.get();
+    }
+
+    /** @return batches that went through the idempotent staging path */
+    public long idempotentBatches() {
+        return idempotentBatches.get();
+    }
+
+    /** @return the partition maintainer (for startup / scheduled {@code ensureMonthsAround}) */
+    public PartitionMaintainer partitions() {
+        return partitions;
+    }
+
+    /**
+     * Writes the batch idempotently (see the class comment).
+     *
+     * @param entries the batch; entries' ts are stored truncated to microseconds
+     * @throws SQLException when the batch was not (surely) written; nothing of it was committed
+     * @throws IllegalArgumentException when an entry cannot be stored (ts outside years 1..9999)
+     */
+    @Override
+    public void process(List<LogEntry> entries) throws SQLException {
+        if (entries.isEmpty()) return;
+        CopyEncoder enc = borrowEncoder();
+        boolean ok = false;
+        try {
+            enc.encode(entries);
+            Set<YearMonth> months = months(entries);
+            try (Connection c = ds.getConnection()) {
+                boolean auto = c.getAutoCommit();
+                try {
+                    write(c, enc, entries.size(), months);
+                } catch (SQLException e) {
+                    // The level CHECK cannot fail (LogLevel names only), so 23514 means "no partition
+                    // of relation logs found for row" (matched by state: messages may be localised).
+                    if (!CHECK_VIOLATION.equals(e.getSQLState())) throw e;
+                    LOG.warning(() -> "A partition of " + months + " was missing although cached; re-creating: " + e.getMessage());
+                    partitions.forget(months);
+                    write(c, enc, entries.size(), months);
+                } finally {
+                    restoreAutoCommit(c, auto); // hand the pool back what it gave us
+                }
+            }
+            ok = true;
+        } finally {
+            lastWriteFailed = !ok;
+            returnEncoder(enc);
+        }
+    }
+
+    private void write(Connection c, CopyEncoder enc, int n, Set<YearMonth> months) throws SQLException {
+        partitions.ensureMonths(c, months);
+        c.setAutoCommit(false);
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        try {
+            long rows = copyIn(copy, COPY_LOGS, enc);
+            c.commit();
+            rowsWritten.addAndGet(rows);
+            return;
+        } catch (SQLException e) {
+            rollbackQuietly(c, e);
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw e;
+            LOG.fine(() -> "COPY of " + n + " entries hit stored rows; writing through the staging table");
+        } catch (RuntimeException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
+        try {
+            try (Statement s = c.createStatement()) {
+                s.execute(CREATE_STAGING);
+            }
+            copyIn(copy, COPY_STAGING, enc);
+            int inserted;
+            try (Statement s = c.createStatement()) {
+                inserted = s.executeUpdate(MERGE_STAGING);
+            }
+            c.commit();
+            rowsWritten.addAndGet(inserted);
+            duplicatesSkipped.addAndGet(n - inserted);
+            idempotentBatches.incrementAndGet();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
+    }
+
+    private static long copyIn(CopyManager copy, String sql, CopyEncoder enc) throws SQLException {
+        try {
+            return copy.copyIn(sql, enc.asInputStream(), 64 * 1024);
+        } catch (java.io.IOException e) {
+            // Only the source stream can throw it, and a ByteArrayInputStream does not.
+            throw new SQLException("COPY source failed", "58030", e);
+        }
+    }
+
+    private static Set<YearMonth> months(List<LogEntry> entries) {
+        Set<YearMonth> months = new TreeSet<>();
+        YearMonth last = null;
+        for (LogEntry e : entries) {
+            YearMonth m = PartitionMaintainer.month(e.ts());
+            if (!m.equals(last)) months.add(m);
+            last = m;
+        }
+        return months;
+    }
+
+    private static void restoreAutoCommit(Connection c, boolean auto) {
+        try {
+            if (auto && !c.getAutoCommit()) c.setAutoCommit(true);
+        } catch (SQLException e) {
+            LOG.log(Level.FINE, "could not restore auto-commit; the pool will discard or reset it", e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+            LOG.log(Level.FINE, "rollback failed", r);
+        }
+    }
+
+    private CopyEncoder borrowEncoder() {
+        CopyEncoder e = spareEncoder.getAndSet(null);
+        if (e == null) return new CopyEncoder();
+        e.reset();
+        return e;
+    }
+
+    private void returnEncoder(CopyEncoder e) {
+        if (e.capacity() <= MAX_RETAINED_BUFFER) {
+            e.reset();
+            spareEncoder.set(e);
+        }
+    }
+}

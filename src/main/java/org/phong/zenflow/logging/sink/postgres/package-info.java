@@ -1,0 +1,40 @@
+/**
+ * The durable PostgreSQL store of node logs: schema, writer ({@link
+ * org.phong.zenflow.logging.sink.postgres.PostgresLogSink}) and reader ({@link
+ * org.phong.zenflow.logging.sink.postgres.PostgresLogReader}).
+ *
+ * <p><b>Schema</b> ({@code db/migration/V1__logs.sql}, applied by {@link
+ * org.phong.zenflow.logging.sink.postgres.SchemaMigrator} with its own Flyway history table
+ * {@code zenflow_logging_schema_history}): one table {@code logs}, {@code PARTITION BY RANGE (ts)}
+ * into UTC calendar months {@code logs_yYYYYmMM}; unique key {@code (run_id, seq, ts)} (ts is in it
+ * only because a partitioned table's unique keys must contain the partition key); index {@code
+ * (workflow_id, run_id, ts)} for browsing and a partial {@code (level, ts)} index on WARN/ERROR for
+ * alerting. No DEFAULT partition: a row for a month without partition fails loudly.
+ *
+ * <p><b>Idempotency</b>: the fast path is one {@code COPY FROM STDIN} per batch (text format,
+ * {@link org.phong.zenflow.logging.sink.postgres.CopyEncoder}). If it hits a stored key (23505; a
+ * retried batch whose first commit did land) the transaction is rolled back and the batch goes
+ * through a temp staging table and {@code INSERT ... ON CONFLICT DO NOTHING}. So the collector may
+ * replay a batch any number of times; duplicates are counted, never stored.
+ *
+ * <p><b>Partitions</b> are created ahead (migration: previous..current+2 months; {@link
+ * org.phong.zenflow.logging.sink.postgres.PartitionMaintainer#ensureMonthsAround} at startup and
+ * periodically) and on demand for any month a batch touches (cached per month), by the
+ * concurrency-safe SQL function {@code zenflow_ensure_log_partition(ts)} (per-month advisory xact
+ * lock, then an ACCESS SHARE lock on {@code logs} so that the {@code to_regclass} re-check sees a
+ * concurrent creator's committed table: an advisory lock alone does not refresh catalog caches).
+ *
+ * <p><b>Invariants</b>
+ * <ul>
+ *   <li>ts is stored truncated to microseconds; every component truncates the same way, so a
+ *       replayed entry maps to the same {@code (run_id, seq, ts)}. An entry re-sent with a
+ *       <em>different</em> ts is a different row: the router must replay entries, not rebuild them.</li>
+ *   <li>Partition DDL (ACCESS EXCLUSIVE on {@code logs}) always runs in its own short committed
+ *       transaction with a lock timeout, never inside a transaction that already wrote to {@code logs}:
+ *       that would deadlock concurrent writers.</li>
+ *   <li>A failed {@code process} commits nothing; a successful one commits the whole batch.</li>
+ *   <li>The reader returns entries in seq order built through {@code LogEntry.builder()}; metadata
+ *       is the same JSON value, in jsonb's canonical key order.</li>
+ * </ul>
+ */
+package org.phong.zenflow.logging.sink.postgres;
