@@ -27,6 +27,10 @@ import java.util.UUID;
 public final class LogEntry {
     private static final char NUL = '\u0000';
     private static final char REPLACEMENT = '\uFFFD';
+    /** Earliest accepted ts: the epoch (earlier stamps are clock faults). */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    /** Latest accepted ts: the last instant PostgreSQL's text timestamps and our partitions name. */
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private final UUID workflowId;
     private final UUID runId;
@@ -194,6 +198,9 @@ public final class LogEntry {
             if (message == null) throw new InvalidLogEntryException("message", "is required");
             // PostgreSQL keeps microseconds: truncate here so (runId, seq, ts) is the same everywhere.
             ts = (ts == null ? Instant.now() : ts).truncatedTo(ChronoUnit.MICROS);
+            if (ts.isBefore(EARLIEST) || ts.isAfter(LATEST)) {
+                throw new InvalidLogEntryException("ts", "must be between " + EARLIEST + " and " + LATEST + ", not " + ts);
+            }
             nodeKey = clean(nodeKey);
             message = clean(message);
             errorCode = blankToNull(clean(errorCode));

@@ -12,6 +12,8 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -24,6 +26,7 @@ import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
 import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.time.Backoff;
@@ -69,6 +72,9 @@ public class LoggingModule {
     private volatile PostgresLogReader reader;
     private Scheduler scheduler;
     private int migrationAttempts;
+    private volatile boolean stopping;
+    /** Partitions ahead are checked once a day; months are the unit, so a day is plenty. */
+    private static final long PARTITION_MAINTENANCE_PERIOD_MS = java.util.concurrent.TimeUnit.DAYS.toMillis(1);
 
     /** Builds and starts the pipeline when the application starts. */
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
@@ -98,8 +104,10 @@ public class LoggingModule {
         try {
             SchemaMigrator.migrate(dataSource);
             schema.markReady();
+            maintainPartitions();
             if (migrationAttempts > 0) LOG.info("Database schema migrated after " + migrationAttempts + " failed attempts");
         } catch (RuntimeException e) {
+            if (stopping) return;
             migrationAttempts++;
             schema.markFailed(e.toString());
             long delay = Backoff.withJitter(settings.retryBackoffMs(), settings.retryMaxBackoffMs(), migrationAttempts);
@@ -109,8 +117,19 @@ public class LoggingModule {
         }
     }
 
+    /** Creates the months ahead now and once a day, so writes rarely pay for a partition. */
+    private void maintainPartitions() {
+        try {
+            new PartitionMaintainer(dataSource).ensureMonthsAround(Instant.now(), settings.partitionsAheadMonths());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Cannot create log partitions ahead now; writes create their month on demand", e);
+        }
+        if (!stopping) scheduler.schedule(this::maintainPartitions, PARTITION_MAINTENANCE_PERIOD_MS);
+    }
+
     @PreDestroy
     void stop() {
+        stopping = true;
         LoggingPipeline p = pipeline;
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
