@@ -1,0 +1,88 @@
+package org.phong.zenflow.logging.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the integration tests (failsafe, {@code *IT}) need to reach the running system.
+ *
+ * <p>{@code mvn verify} starts an embedded PostgreSQL and a Liberty server before the ITs and passes
+ * their coordinates as system properties (see pom.xml, failsafe {@code systemPropertyVariables}):
+ * {@code it.base.url}, {@code it.jdbc.url}, {@code it.db.user}, {@code it.db.password}. The defaults
+ * below match the pom, so an IT can also be run from an IDE against a server started with the same ports.
+ */
+public final class ItEnvironment {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+
+    private ItEnvironment() {
+    }
+
+    /** Base URL of the application, without trailing slash, e.g. {@code http://localhost:9180}. */
+    public static String baseUrl() {
+        String url = System.getProperty("it.base.url", "http://localhost:9180");
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** {@code baseUrl() + path}; {@code path} starts with {@code /}. */
+    public static URI uri(String path) {
+        return URI.create(baseUrl() + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    /** A shared HttpClient (HTTP/1.1 or 2, no redirects followed, 5 s connect timeout). */
+    public static HttpClient httpClient() {
+        return HTTP;
+    }
+
+    /** GET {@code path} with a 30 s request timeout, body as a String. */
+    public static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** JDBC URL of the embedded PostgreSQL the server writes to. */
+    public static String jdbcUrl() {
+        return System.getProperty("it.jdbc.url", "jdbc:postgresql://localhost:55433/zenflow_logs");
+    }
+
+    /** A new connection to the server's database; the caller closes it. */
+    public static Connection openConnection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(),
+                System.getProperty("it.db.user", "postgres"),
+                System.getProperty("it.db.password", "postgres"));
+    }
+
+    /**
+     * Polls {@code path} until it answers 200 or {@code timeout} passes; returns the last status
+     * (-1 when the server never answered). Use it before asserting on a freshly started server.
+     */
+    public static int awaitStatus200(String path, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        int status = -1;
+        while (true) {
+            try {
+                status = get(path).statusCode();
+                if (status == 200) {
+                    return status;
+                }
+            } catch (IOException e) {
+                status = -1;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                return status;
+            }
+            Thread.sleep(500);
+        }
+    }
+}
