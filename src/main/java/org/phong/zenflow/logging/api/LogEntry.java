@@ -27,8 +27,8 @@ import java.util.UUID;
 public final class LogEntry {
     private static final char NUL = '\u0000';
     private static final char REPLACEMENT = '\uFFFD';
-    /** Earliest accepted ts: the epoch (earlier stamps are clock faults). */
-    private static final Instant EARLIEST = Instant.EPOCH;
+    /** Earliest accepted ts: year 1, as PostgreSQL text timestamps without an era can name it. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     /** Latest accepted ts: the last instant PostgreSQL's text timestamps and our partitions name. */
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
