@@ -76,7 +76,8 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true) {
             boolean idle = true;
-            for (SinkChannel c : channels) if (c.durable && !c.idle()) idle = false;
+            // A channel whose drain cannot be scheduled any more (container stopping) is drained here.
+            for (SinkChannel c : channels) if (c.durable && !c.drainInline()) idle = false;
             if (idle) return true;
             if (System.nanoTime() - deadline > 0) return false;
             LockSupport.parkNanos(DRAIN_POLL_NANOS);

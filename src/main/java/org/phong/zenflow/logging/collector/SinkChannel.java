@@ -81,9 +81,30 @@ final class SinkChannel {
         try {
             executor.execute(this::drain);
         } catch (RejectedExecutionException e) {
-            // Executor shutting down or saturated: try again shortly rather than lose the wake-up.
-            scheduler.schedule(this::submitDrain, Math.max(1, backoffBaseMs));
+            // Executor saturated or shutting down: try again shortly rather than lose the wake-up.
+            scheduleDrain(Math.max(1, backoffBaseMs));
         }
+    }
+
+    private void scheduleDrain(long delayMs) {
+        try {
+            scheduler.schedule(this::submitDrain, delayMs);
+        } catch (RuntimeException e) {
+            // No timer either (the container is stopping): release the channel so that
+            // drainInline() on the stopping thread can finish the work.
+            running.set(false);
+        }
+    }
+
+    /**
+     * Drains on the calling thread when no drain is active (shutdown, when the container's executors
+     * are gone).
+     *
+     * @return false when the channel still holds entries after this attempt
+     */
+    boolean drainInline() {
+        if (running.compareAndSet(false, true)) drain();
+        return idle();
     }
 
     private void drain() {
@@ -109,8 +130,8 @@ final class SinkChannel {
                     long delay = Backoff.withJitter(backoffBaseMs, backoffMaxMs, attempt);
                     LOG.log(attempt == 1 ? Level.WARNING : Level.FINE, "Sink " + sink.name() + " failed to write "
                             + rows.size() + " entries (attempt " + attempt + "); they are kept and retried in " + delay + " ms", e);
-                    scheduler.schedule(this::submitDrain, delay);
-                    return; // running stays true: the retry owns the channel
+                    scheduleDrain(delay);
+                    return; // running stays true while the retry owns the channel
                 }
                 LOG.log(Level.WARNING, "Best-effort sink " + sink.name() + " failed; " + rows.size() + " entries not delivered to it", e);
                 dropped.add(rows.size());

@@ -153,11 +153,9 @@ public final class LogRouter {
      */
     public void shutdown(long timeoutMs) {
         accepting = false;
-        try {
-            barrier().get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "Router workers did not drain within " + timeoutMs + " ms", e);
-        }
+        // The container may already have interrupted its managed threads when this runs (Liberty does
+        // at application stop). So: stop the workers, wait for them to exit, then empty what is left
+        // in their queues on this thread, in queue order; no item is lost whatever state they were in.
         for (Worker w : workers) w.stop = true;
         for (Worker w : workers) {
             try {
@@ -166,6 +164,14 @@ public final class LogRouter {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        for (Worker w : workers) {
+            if (w.thread.isAlive()) {
+                LOG.warning("Router worker " + w.index + " did not stop within " + timeoutMs + " ms; its queue is left to it");
+                continue;
+            }
+            Object item;
+            while ((item = w.queue.poll()) != null) w.handleCounted(item);
         }
         buffers.flushAll();
     }
@@ -208,23 +214,26 @@ public final class LogRouter {
                     if (first == null) continue;
                     chunk.add(first);
                     queue.drainTo(chunk, DRAIN_CHUNK - 1);
-                    for (Object item : chunk) {
-                        try {
-                            handle(item);
-                        } catch (RuntimeException e) {
-                            // A bug in one item must not kill the run's worker; the item is logged with its run.
-                            LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
-                        } finally {
-                            queued.decrementAndGet();
-                        }
-                    }
+                    for (Object item : chunk) handleCounted(item);
                     chunk.clear();
                 }
             } catch (InterruptedException e) {
+                // The container is stopping the application; shutdown() empties the queue.
                 Thread.currentThread().interrupt();
             } catch (Error e) {
                 failed = true;
                 throw e;
+            }
+        }
+
+        void handleCounted(Object item) {
+            try {
+                handle(item);
+            } catch (RuntimeException e) {
+                // A bug in one item must not kill the run's worker; the item is logged with its run.
+                LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
+            } finally {
+                queued.decrementAndGet();
             }
         }
 
