@@ -19,7 +19,7 @@ public final class Backoff {
      */
     public static long nominal(long baseMs, long maxMs, int attempt) {
         long d = Math.max(0, baseMs);
-        for (int i = 1; i < attempt && d < maxMs; i++) d = d * 2;
+        for (int i = 1; i < attempt && d < maxMs; i++) d = d > maxMs / 2 ? maxMs : d * 2; // no overflow past the cap
         return Math.min(maxMs, d);
     }
 

@@ -1,0 +1,125 @@
+package org.phong.zenflow.logging.codec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.phong.zenflow.logging.api.InvalidLogEntryException;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.testing.Entries;
+
+class LogEntryJsonTest {
+    private static final String WF = "11111111-2222-3333-4444-555555555555";
+    private static final String RUN = "66666666-7777-8888-9999-aaaaaaaaaaaa";
+
+    private static JsonObject parse(String json) {
+        try (var r = Json.createReader(new StringReader(json))) {
+            return r.readObject();
+        }
+    }
+
+    /** A valid object with {@code field} replaced by the raw JSON {@code value} (or removed when value is absent). */
+    private static JsonObject validWith(String field, String rawValue) {
+        JsonObject base = parse("{\"workflowId\":\"" + WF + "\",\"runId\":\"" + RUN + "\",\"nodeKey\":\"fetch\","
+                + "\"ts\":\"2026-11-28T17:02:37.123456Z\",\"level\":\"INFO\",\"message\":\"hi\"}");
+        var b = Json.createObjectBuilder(base);
+        if (rawValue == null) b.remove(field);
+        else b.add(field, parse("{\"v\":" + rawValue + "}").get("v"));
+        return b.build();
+    }
+
+    @Test
+    void roundTripKeepsEveryField() {
+        LogEntry e = Entries.valid().errorCode("E42").traceId("trace-1").hierarchy("root/loop[3]/http")
+                .metadata("{\"status\":500,\"nested\":{\"x\":[1,2]}}").level(LogLevel.ERROR).build().withSeq(9);
+        JsonObject json = LogEntryJson.toJson(e);
+        assertEquals(9, json.getJsonNumber("seq").longValue());
+        assertEquals(500, json.getJsonObject("metadata").getInt("status"));
+        LogEntry back = LogEntryJson.fromJson(json);
+        assertEquals(0, back.seq(), "seq is ignored on input");
+        assertEquals(e.withSeq(9), back.withSeq(9));
+    }
+
+    @Test
+    void roundTripWithNulls() {
+        LogEntry e = Entries.valid().build();
+        JsonObject json = LogEntryJson.toJson(e);
+        assertTrue(json.isNull("metadata"));
+        assertTrue(json.isNull("errorCode"));
+        assertEquals(e, LogEntryJson.fromJson(json));
+    }
+
+    @Test
+    void tsAsEpochMillis() {
+        LogEntry e = LogEntryJson.fromJson(validWith("ts", "1700000000123"));
+        assertEquals(Instant.ofEpochMilli(1700000000123L), e.ts());
+    }
+
+    @Test
+    void tsWithOffsetIsConvertedToUtc() {
+        LogEntry e = LogEntryJson.fromJson(validWith("ts", "\"2026-11-28T19:02:37.5+02:00\""));
+        assertEquals(Instant.parse("2026-11-28T17:02:37.5Z"), e.ts());
+    }
+
+    @Test
+    void tsMissingOrNullDefaultsToNow() {
+        Instant before = Instant.now().minusSeconds(1);
+        assertTrue(LogEntryJson.fromJson(validWith("ts", null)).ts().isAfter(before));
+        assertTrue(LogEntryJson.fromJson(validWith("ts", "null")).ts().isAfter(before));
+    }
+
+    @Test
+    void unknownFieldsAndInputSeqAreIgnored() {
+        LogEntry e = LogEntryJson.fromJson(validWith("whatever", "[1]"));
+        assertEquals("hi", e.message());
+        assertEquals(0, LogEntryJson.fromJson(validWith("seq", "77")).seq());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "workflowId|\"not-a-uuid\"",
+            "workflowId|\"11111111-2222-3333-4444-5555555555551\"",
+            "workflowId|42",
+            "workflowId|",
+            "runId|\"1-1-1-1-1\"",
+            "runId|",
+            "nodeKey|7",
+            "nodeKey|",
+            "nodeKey|\"  \"",
+            "ts|\"yesterday\"",
+            "ts|\"2026-11-28T17:02:37\"",
+            "ts|1.5",
+            "ts|true",
+            "ts|{}",
+            "level|\"TRACE\"",
+            "level|3",
+            "level|",
+            "message|42",
+            "message|",
+            "metadata|[1,2]",
+            "metadata|\"{}\"",
+            "metadata|5",
+            "errorCode|{}",
+            "traceId|1",
+            "hierarchy|false",
+    })
+    void wrongTypeOrValueNamesTheField(String field, String raw) {
+        InvalidLogEntryException e = assertThrows(InvalidLogEntryException.class,
+                () -> LogEntryJson.fromJson(validWith(field, raw)));
+        assertEquals(field, e.field(), e.getMessage());
+    }
+
+    @Test
+    void parseUuid() {
+        UUID u = UUID.randomUUID();
+        assertEquals(u, LogEntryJson.parseUuid("runId", u.toString()));
+        assertEquals("runId", assertThrows(InvalidLogEntryException.class, () -> LogEntryJson.parseUuid("runId", "x")).field());
+    }
+}
