@@ -36,6 +36,8 @@ final class WorkflowBuffer {
     Scheduler.Cancellable flushTimer;
     boolean released;
     int recoveryAttempts;
+    /** A completion that arrived while RECOVERING; run once the parked entries are sequenced. */
+    java.util.function.LongConsumer onCompleted;
 
     WorkflowBuffer(UUID runId, UUID workflowId, int ringCapacity, int targetBatch, long nowMs) {
         this.runId = runId;

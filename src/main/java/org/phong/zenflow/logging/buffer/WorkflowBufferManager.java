@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -107,28 +108,34 @@ public final class WorkflowBufferManager {
     }
 
     /**
-     * Flushes everything routed for the run so far and releases its buffer.
+     * Flushes everything routed for the run so far and releases its buffer. When the run's last seq
+     * is still being looked up, this happens as soon as the lookup answers and the parked entries
+     * are sequenced.
      *
      * @param runId   the run
      * @param outcome how it ended
-     * @return the run's last seq, or empty when it is unknown here
+     * @param done    receives the run's last seq (0 when it is unknown here) once its entries are handed downstream
      */
-    public Optional<Long> complete(UUID runId, RunOutcome outcome) {
+    public void complete(UUID runId, RunOutcome outcome, LongConsumer done) {
         WorkflowBuffer b = runs.get(runId);
         if (b == null) {
             Tombstone t = tombstones.get(runId);
-            return t == null ? Optional.empty() : Optional.of(t.lastSeq);
+            done.accept(t == null ? 0 : t.lastSeq);
+            return;
         }
         synchronized (b) {
             if (b.recovering()) {
-                // Its seq is not known yet: it cannot be released before the parked entries are sequenced.
-                // The sweeper releases it once it is idle.
-                return Optional.empty();
+                b.onCompleted = done; // finished by the lookup, in order after the parked entries
+                return;
             }
-            flush(b);
-            release(b);
-            return Optional.of(b.lastSeq);
+            finishCompletion(b, done);
         }
+    }
+
+    private void finishCompletion(WorkflowBuffer b, LongConsumer done) {
+        flush(b);
+        release(b);
+        done.accept(b.lastSeq);
     }
 
     // ---------------------------------------------------------------- entries
@@ -231,6 +238,11 @@ public final class WorkflowBufferManager {
                 List<LogEntry> parked = b.parked;
                 b.parked = null;
                 for (LogEntry p : parked) afterAppend(b, b.sequence(p));
+                if (b.onCompleted != null) {
+                    LongConsumer done = b.onCompleted;
+                    b.onCompleted = null;
+                    finishCompletion(b, done);
+                }
             }
         };
         try {

@@ -121,7 +121,7 @@ final class SinkChannel {
             try {
                 calls.increment();
                 sink.process(rows);
-            } catch (Exception | LinkageError e) {
+            } catch (Throwable e) { // any failure of a sink, even an Error, must not end the drain silently
                 failures.increment();
                 lastError = e.toString();
                 int attempt = ++consecutiveFailures;
@@ -144,7 +144,15 @@ final class SinkChannel {
             }
             written.add(rows.size());
             backlog.addAndGet(-rows.size());
-            if (durable) for (Batch b : taken) ack.taken(b);
+            if (durable) {
+                for (Batch b : taken) {
+                    try {
+                        ack.taken(b);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.SEVERE, "Acknowledging a batch of sink " + sink.name() + " failed", e);
+                    }
+                }
+            }
         }
     }
 

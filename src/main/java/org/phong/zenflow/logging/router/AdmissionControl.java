@@ -107,7 +107,12 @@ public final class AdmissionControl {
         }
         inFlight.incrementAndGet();
         if (perWorkflow != null) {
-            perWorkflow.computeIfAbsent(e.workflowId(), k -> new AtomicInteger()).incrementAndGet();
+            // compute(): atomic with release()'s removal, so no increment lands on a removed counter.
+            perWorkflow.compute(e.workflowId(), (k, c) -> {
+                if (c == null) return new AtomicInteger(1);
+                c.incrementAndGet();
+                return c;
+            });
         }
         return RouteResult.ACCEPTED;
     }
@@ -160,8 +165,7 @@ public final class AdmissionControl {
     public void release(UUID workflowId, int count) {
         inFlight.addAndGet(-count);
         if (perWorkflow != null) {
-            AtomicInteger c = perWorkflow.get(workflowId);
-            if (c != null && c.addAndGet(-count) <= 0) perWorkflow.remove(workflowId, c);
+            perWorkflow.computeIfPresent(workflowId, (k, c) -> c.addAndGet(-count) <= 0 ? null : c);
         }
         if (!openCircuits.isEmpty()) {
             long now = clock.nowMillis();

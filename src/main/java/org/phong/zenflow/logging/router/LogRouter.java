@@ -123,6 +123,10 @@ public final class LogRouter {
      */
     public CompletableFuture<Long> runCompleted(WorkflowRunCompleted event) {
         CompletableFuture<Long> done = new CompletableFuture<>();
+        if (!accepting) {
+            done.completeExceptionally(new IllegalStateException("the log router is shut down"));
+            return done;
+        }
         enqueue(event.runId(), new Complete(event, done));
         return done;
     }
@@ -244,7 +248,7 @@ public final class LogRouter {
                 buffers.start(s.event().workflowId(), s.event().runId());
             } else if (item instanceof Complete c) {
                 RunOutcome outcome = c.event().outcome();
-                c.done().complete(buffers.complete(c.event().runId(), outcome).orElse(0L));
+                buffers.complete(c.event().runId(), outcome, last -> c.done().complete(last));
             } else if (item instanceof Barrier b) {
                 b.done().complete(null);
             }

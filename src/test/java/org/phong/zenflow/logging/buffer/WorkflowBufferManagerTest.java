@@ -171,19 +171,19 @@ class WorkflowBufferManagerTest {
         WorkflowBufferManager m = manager();
         m.start(wf, run);
         for (int i = 0; i < 3; i++) m.append(Entries.info(wf, run, "x"));
-        assertEquals(Optional.of(3L), m.complete(run, RunOutcome.SUCCEEDED));
+        assertEquals(3L, complete(m, run, RunOutcome.SUCCEEDED));
         assertEquals(List.of(3), batchSizes());
         assertFalse(m.isActive(run));
         assertEquals(0, m.activeRuns());
         assertEquals(1, m.releasedRuns());
         assertEquals(0, clock.pendingTasks(), "no timer left behind");
-        assertEquals(Optional.of(3L), m.complete(run, RunOutcome.SUCCEEDED), "completing twice answers from the tombstone");
+        assertEquals(3L, complete(m, run, RunOutcome.SUCCEEDED), "completing twice answers from the tombstone");
         assertEquals(Optional.of(3L), m.lastSeq(run));
         m.append(Entries.info(wf, run, "late"));
         m.flushAll();
         assertEquals(range(1, 4), seqs(delivered()));
         assertEquals(0, lookups.get(), "the tombstone answered, no lookup");
-        assertEquals(Optional.empty(), m.complete(UUID.randomUUID(), RunOutcome.FAILED));
+        assertEquals(0L, complete(m, UUID.randomUUID(), RunOutcome.FAILED));
     }
 
     @Test
@@ -191,7 +191,7 @@ class WorkflowBufferManagerTest {
         WorkflowBufferManager m = manager();
         m.start(wf, run);
         m.append(Entries.info(wf, run, "x"));
-        m.complete(run, RunOutcome.CANCELLED);
+        complete(m, run, RunOutcome.CANCELLED);
         m.start(wf, run);
         m.append(Entries.info(wf, run, "y"));
         m.flushAll();
@@ -279,7 +279,7 @@ class WorkflowBufferManagerTest {
         ManualExecutor lookupExecutor = new ManualExecutor();
         WorkflowBufferManager m = manager(r -> 7, lookupExecutor);
         m.append(Entries.info(wf, run, "p1"));
-        m.complete(run, RunOutcome.SUCCEEDED);
+        complete(m, run, RunOutcome.SUCCEEDED);
         lookupExecutor.runAll();
         m.flushAll();
         assertEquals(List.of(8L), seqs(delivered()));
@@ -326,7 +326,7 @@ class WorkflowBufferManagerTest {
         assertEquals(List.of(7L, 8L), seqs(m.recent(run, 6)));
         assertEquals(List.of(), m.recent(run, 8));
         assertEquals(List.of(), m.recent(UUID.randomUUID(), 0));
-        m.complete(run, RunOutcome.SUCCEEDED);
+        complete(m, run, RunOutcome.SUCCEEDED);
         assertEquals(List.of(), m.recent(run, 0), "not active any more");
     }
 
@@ -360,5 +360,12 @@ class WorkflowBufferManagerTest {
         assertEquals(0, clock.pendingTasks());
         assertEquals(runs, out.size());
         assertEquals(0, m.bufferedEntries());
+    }
+
+    /** Completes a run and returns the last seq handed to the callback (-1 when it was not called). */
+    private static long complete(WorkflowBufferManager m, UUID run, RunOutcome outcome) {
+        long[] last = {-1};
+        m.complete(run, outcome, v -> last[0] = v);
+        return last[0];
     }
 }
