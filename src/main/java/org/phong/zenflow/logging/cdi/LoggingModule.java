@@ -154,6 +154,11 @@ public class LoggingModule {
         return p;
     }
 
+    /** @return the running pipeline, or null before start and after a failed start */
+    public LoggingPipeline runningOrNull() {
+        return pipeline;
+    }
+
     /** @return the history reader */
     public PostgresLogReader reader() {
         return reader;

@@ -126,8 +126,10 @@ public final class LogEntryJson {
         throw new InvalidLogEntryException(field, "must be ISO-8601 text or epoch milliseconds");
     }
 
+    /** Absent stays null, so that build() reports missing fields in their natural order. */
     private static LogLevel level(JsonObject o) {
-        return LogLevel.parse("level", text(o, "level"));
+        String t = text(o, "level");
+        return t == null ? null : LogLevel.parse("level", t);
     }
 
     private static String metadata(JsonObject o) {

@@ -72,6 +72,56 @@ class DatabaseOutageIT {
         PipelineIT.assertExactlyOnceGapFree(simulated, 100);
     }
 
+    @Test
+    void backpressureShedsDebugAndAnswers429WhileTheDatabaseIsFrozenAndKeepsEveryAcceptedEntry() throws Exception {
+        JsonObject before = PipelineIT.getJson("/api/v1/admin/status");
+        long capacity = before.getJsonNumber("capacity").longValue();
+        List<Long> pids = postgresProcesses();
+        JsonObject sim;
+        signal("-STOP", pids);
+        try {
+            // More than the capacity, while nothing can be persisted: in flight climbs to the threshold,
+            // then DEBUG is shed (DROP_DEBUG_FIRST), INFO at capacity; WARN/ERROR use the reserve.
+            int runs = 100;
+            int perRun = (int) (capacity * 12 / 10 / runs);
+            sim = PipelineIT.post("/api/v1/admin/simulate",
+                    "{\"runs\":" + runs + ",\"entriesPerRun\":" + perRun + ",\"threads\":4,\"complete\":true}", 200);
+            assertTrue(sim.getInt("dropped") > 0, "DEBUG shed under backpressure: " + sim);
+            JsonObject during = PipelineIT.getJson("/api/v1/admin/status");
+            assertTrue(during.getJsonObject("dropped").getJsonObject("DEBUG_FIRST").getInt("DEBUG") > 0, during.toString());
+            assertEquals(0, during.getJsonObject("dropped").getJsonObject("CAPACITY").getInt("WARN"), "WARN never dropped");
+            assertEquals(0, during.getJsonObject("dropped").getJsonObject("CAPACITY").getInt("ERROR"), "ERROR never dropped");
+
+            UUID run = UUID.randomUUID();
+            String body = "[{\"workflowId\":\"" + UUID.randomUUID() + "\",\"runId\":\"" + run
+                    + "\",\"nodeKey\":\"n\",\"level\":\"ERROR\",\"message\":\"m\"}]";
+            java.net.http.HttpResponse<String> res = ItEnvironment.httpClient().send(
+                    java.net.http.HttpRequest.newBuilder(ItEnvironment.uri("/api/v1/logs"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, res.statusCode(), res.body());
+            assertTrue(res.headers().firstValue("Retry-After").isPresent(), "Retry-After");
+        } finally {
+            signal("-CONT", pids);
+        }
+        // Every accepted entry arrives; a run's seq stays gap-free because shed entries never got one.
+        List<UUID> runs = RunLifecycleIT.ids(sim);
+        long accepted = sim.getInt("accepted");
+        java.time.Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (PipelineIT.countRows(runs) < accepted && Instant.now().isBefore(deadline)) Thread.sleep(250);
+        assertEquals(accepted, PipelineIT.countRows(runs));
+        try (var c = ItEnvironment.openConnection();
+             var ps = c.prepareStatement("SELECT count(*) FROM (SELECT run_id FROM logs WHERE run_id = ANY (?) "
+                     + "GROUP BY run_id HAVING count(*) <> max(seq) OR count(DISTINCT seq) <> count(*)) gaps")) {
+            ps.setArray(1, c.createArrayOf("uuid", runs.toArray()));
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(0, rs.getLong(1), "runs with a gap or a duplicate seq");
+            }
+        }
+    }
+
     /** The postmaster (first line of postmaster.pid) and every process it started. */
     private static List<Long> postgresProcesses() throws Exception {
         Path pidFile = Path.of(System.getProperty("it.db.dir", "target/it-pgdata"), "postmaster.pid");
