@@ -87,6 +87,29 @@ final class WorkflowBuffer {
         return ring == null || ring.isEmpty() ? lastSeq + 1 : ring.peekFirst().seq();
     }
 
+    /** @return estimated heap bytes of the batch, the parked entries and the ring */
+    long estimatedBytes() {
+        long n = 0;
+        for (LogEntry e : pending) n += estimate(e);
+        if (parked != null) for (LogEntry e : parked) n += estimate(e);
+        if (ring != null) for (LogEntry e : ring) n += estimate(e);
+        return n;
+    }
+
+    /** Object headers and fields of an entry plus its strings (compact strings: ~1 byte a char, 40 bytes a String). */
+    static long estimate(LogEntry e) {
+        return ENTRY_OVERHEAD_BYTES + text(e.nodeKey()) + text(e.message()) + text(e.errorCode())
+                + text(e.metadata()) + text(e.traceId()) + text(e.hierarchy());
+    }
+
+    private static long text(String s) {
+        return s == null ? 0 : STRING_OVERHEAD_BYTES + s.length();
+    }
+
+    /** LogEntry object, two UUIDs and an Instant. */
+    private static final long ENTRY_OVERHEAD_BYTES = 160;
+    private static final long STRING_OVERHEAD_BYTES = 40;
+
     int bufferedCount() {
         return pending.size() + (parked == null ? 0 : parked.size());
     }

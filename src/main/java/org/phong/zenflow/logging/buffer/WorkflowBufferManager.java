@@ -351,6 +351,37 @@ public final class WorkflowBufferManager {
         return n;
     }
 
+    /**
+     * Walks every active run (cost grows with runs: for status pages and metrics scrapes, not the hot path).
+     *
+     * @return estimated heap held by buffers: total bytes, and the run holding the most
+     */
+    public MemoryEstimate estimateMemory() {
+        long total = 0;
+        long largest = 0;
+        UUID largestRun = null;
+        for (WorkflowBuffer b : runs.values()) {
+            long n;
+            synchronized (b) {
+                n = b.estimatedBytes();
+            }
+            total += n;
+            if (n > largest) {
+                largest = n;
+                largestRun = b.runId;
+            }
+        }
+        return new MemoryEstimate(total, largest, largestRun);
+    }
+
+    /**
+     * @param totalBytes      all buffers: pending batches, parked entries and rings
+     * @param largestRunBytes the run holding the most
+     * @param largestRun      that run, or null when there is none
+     */
+    public record MemoryEstimate(long totalBytes, long largestRunBytes, UUID largestRun) {
+    }
+
     /** @return batches handed downstream since start */
     public long flushedBatches() { return flushedBatches.get(); }
 

@@ -77,6 +77,9 @@ public record LoggingSettings(
     public static final String KAFKA_ENABLED = "zenflow.logging.kafka.enabled";
     public static final String SHUTDOWN_TIMEOUT_MS = DURABLE + "shutdown-timeout-ms";
 
+    /** Largest retry-backoff-ms: MicroProfile Fault Tolerance needs the @Retry delay below its 180 s maxDuration. */
+    public static final long MAX_RETRY_DELAY_MS = 60_000;
+
     private static final String DEFAULTS_RESOURCE = "META-INF/microprofile-config.properties";
 
     /** @return the settings with every default from {@code microprofile-config.properties} */
@@ -118,7 +121,8 @@ public record LoggingSettings(
                 r.longIn(CLEANUP_IDLE_AFTER_MS, 1, Long.MAX_VALUE),
                 r.longIn(BATCH_TIMEOUT_MS, 1, Long.MAX_VALUE),
                 r.intIn(RETRY_ATTEMPTS, 0, Integer.MAX_VALUE),
-                r.longIn(RETRY_BACKOFF_MS, 0, Long.MAX_VALUE),
+                // MicroProfile Fault Tolerance requires the @Retry delay below its maxDuration (180 s).
+                r.longIn(RETRY_BACKOFF_MS, 0, MAX_RETRY_DELAY_MS),
                 r.longIn(RETRY_MAX_BACKOFF_MS, 1, Long.MAX_VALUE),
                 r.intIn(CB_FAILURE_THRESHOLD, 1, Integer.MAX_VALUE),
                 r.longIn(CB_RECOVERY_TIME_MS, 1, Long.MAX_VALUE),

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.lang.management.ManagementFactory;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.collector.SinkStatus;
@@ -37,6 +38,7 @@ public class AdminResource {
     public String status() {
         LoggingPipeline p = module.running();
         AdmissionControl a = p.admission();
+        WorkflowBufferManager.MemoryEstimate memory = p.buffers().estimateMemory();
         JsonObjectBuilder dropped = Json.createObjectBuilder();
         for (AdmissionControl.DropReason r : AdmissionControl.DropReason.values()) {
             JsonObjectBuilder byLevel = Json.createObjectBuilder();
@@ -67,6 +69,8 @@ public class AdminResource {
                 .add("activeRuns", p.buffers().activeRuns())
                 .add("bufferedEntries", p.buffers().bufferedEntries())
                 .add("releasedRuns", p.buffers().releasedRuns())
+                .add("bufferedBytesEstimate", memory.totalBytes())
+                .add("largestRunBytesEstimate", memory.largestRunBytes())
                 .add("sinks", sinks)
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
                 .build().toString();

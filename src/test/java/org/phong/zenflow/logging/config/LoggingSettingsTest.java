@@ -127,6 +127,7 @@ class LoggingSettingsTest {
             "zenflow.logging.durable.persistence.partitions-ahead-months|121|a whole number from 0 to 120",
             "zenflow.logging.durable.collector.sink-queue-entries|99999999999|a whole number from 1 to",
             "zenflow.logging.kafka.enabled|yes|true or false",
+            "zenflow.logging.durable.persistence.retry-backoff-ms|200000|a whole number from 0 to 60000",
     })
     void badValueNamesKeyAndAllowedValues(String key, String value, String allowed) {
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class, () -> TestSettings.of(key, value));
