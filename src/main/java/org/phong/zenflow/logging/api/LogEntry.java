@@ -44,32 +44,19 @@ public final class LogEntry {
     private final String traceId;
     private final String hierarchy;
 
-    private LogEntry(Builder b, long seq) {
-        this.workflowId = b.workflowId;
-        this.runId = b.runId;
+    private LogEntry(UUID workflowId, UUID runId, long seq, String nodeKey, Instant ts, LogLevel level,
+                     String message, String errorCode, String metadata, String traceId, String hierarchy) {
+        this.workflowId = workflowId;
+        this.runId = runId;
         this.seq = seq;
-        this.nodeKey = b.nodeKey;
-        this.ts = b.ts;
-        this.level = b.level;
-        this.message = b.message;
-        this.errorCode = b.errorCode;
-        this.metadata = b.metadata;
-        this.traceId = b.traceId;
-        this.hierarchy = b.hierarchy;
-    }
-
-    private LogEntry(LogEntry e, long seq) {
-        this.workflowId = e.workflowId;
-        this.runId = e.runId;
-        this.seq = seq;
-        this.nodeKey = e.nodeKey;
-        this.ts = e.ts;
-        this.level = e.level;
-        this.message = e.message;
-        this.errorCode = e.errorCode;
-        this.metadata = e.metadata;
-        this.traceId = e.traceId;
-        this.hierarchy = e.hierarchy;
+        this.nodeKey = nodeKey;
+        this.ts = ts;
+        this.level = level;
+        this.message = message;
+        this.errorCode = errorCode;
+        this.metadata = metadata;
+        this.traceId = traceId;
+        this.hierarchy = hierarchy;
     }
 
     /** @return a new builder */
@@ -83,7 +70,7 @@ public final class LogEntry {
      */
     public LogEntry withSeq(long seq) {
         if (seq < 1) throw new IllegalArgumentException("seq must be at least 1, was " + seq);
-        return new LogEntry(this, seq);
+        return new LogEntry(workflowId, runId, seq, nodeKey, ts, level, message, errorCode, metadata, traceId, hierarchy);
     }
 
     /** @return the workflow this entry's run belongs to */
@@ -207,7 +194,7 @@ public final class LogEntry {
             traceId = blankToNull(clean(traceId));
             hierarchy = blankToNull(clean(hierarchy));
             metadata = normalizeMetadata(metadata);
-            return new LogEntry(this, 0);
+            return new LogEntry(workflowId, runId, 0, nodeKey, ts, level, message, errorCode, metadata, traceId, hierarchy);
         }
 
         private static String normalizeMetadata(String text) {
