@@ -1,9 +1,9 @@
 package org.phong.zenflow.logging.api;
 
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +25,8 @@ import java.util.UUID;
  * U+FFFD at construction: the entry that is accepted is the entry that is stored.
  */
 public final class LogEntry {
+    /** Resolved once: Json.createReader() would look the provider up on every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
     private static final char NUL = '\u0000';
     private static final char REPLACEMENT = '\uFFFD';
     /** Earliest accepted ts: year 1, as PostgreSQL text timestamps without an era can name it. */
@@ -137,6 +139,7 @@ public final class LogEntry {
         private String message;
         private String errorCode;
         private String metadata;
+        private JsonObject metadataObject;
         private String traceId;
         private String hierarchy;
 
@@ -165,7 +168,10 @@ public final class LogEntry {
         public Builder errorCode(String v) { this.errorCode = v; return this; }
 
         /** @param v the text of a JSON object, or null @return this */
-        public Builder metadata(String v) { this.metadata = v; return this; }
+        public Builder metadata(String v) { this.metadata = v; this.metadataObject = null; return this; }
+
+        /** @param v a JSON object (already parsed, so not parsed again), or null @return this */
+        public Builder metadata(JsonObject v) { this.metadataObject = v; this.metadata = null; return this; }
 
         /** @param v the trace id, or null @return this */
         public Builder traceId(String v) { this.traceId = v; return this; }
@@ -193,18 +199,22 @@ public final class LogEntry {
             errorCode = blankToNull(clean(errorCode));
             traceId = blankToNull(clean(traceId));
             hierarchy = blankToNull(clean(hierarchy));
-            metadata = normalizeMetadata(metadata);
+            metadata = metadataObject != null ? compact(metadataObject) : normalizeMetadata(metadata);
             return new LogEntry(workflowId, runId, 0, nodeKey, ts, level, message, errorCode, metadata, traceId, hierarchy);
         }
 
         private static String normalizeMetadata(String text) {
             if (text == null || text.isBlank() || text.equals("null")) return null;
             JsonObject object;
-            try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            try (JsonReader reader = JSON.createReader(new StringReader(text))) {
                 object = reader.readObject();
             } catch (JsonException | IllegalStateException | ClassCastException e) {
                 throw new InvalidLogEntryException("metadata", "must be a JSON object");
             }
+            return compact(object);
+        }
+
+        private static String compact(JsonObject object) {
             String compact = object.toString();
             // jsonb rejects \u0000 inside strings just as text columns reject NUL.
             return compact.indexOf("\\u0000") >= 0 ? compact.replace("\\u0000", "\\ufffd") : compact;

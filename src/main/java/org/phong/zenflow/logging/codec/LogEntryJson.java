@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.codec;
 
-import jakarta.json.Json;
+import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -54,7 +55,7 @@ public final class LogEntryJson {
      * @return its JSON object, with seq
      */
     public static JsonObject toJson(LogEntry e) {
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = JSON.createObjectBuilder()
                 .add("workflowId", e.workflowId().toString())
                 .add("runId", e.runId().toString())
                 .add("seq", e.seq())
@@ -66,7 +67,7 @@ public final class LogEntryJson {
         if (e.metadata() == null) {
             b.addNull("metadata");
         } else {
-            try (var r = Json.createReader(new StringReader(e.metadata()))) {
+            try (var r = JSON.createReader(new StringReader(e.metadata()))) {
                 b.add("metadata", r.readObject());
             }
         }
@@ -132,10 +133,10 @@ public final class LogEntryJson {
         return t == null ? null : LogLevel.parse("level", t);
     }
 
-    private static String metadata(JsonObject o) {
+    private static JsonObject metadata(JsonObject o) {
         JsonValue v = o.get("metadata");
         if (v == null || v.getValueType() == JsonValue.ValueType.NULL) return null;
         if (v.getValueType() != JsonValue.ValueType.OBJECT) throw new InvalidLogEntryException("metadata", "must be a JSON object");
-        return v.toString();
+        return v.asJsonObject();
     }
 }

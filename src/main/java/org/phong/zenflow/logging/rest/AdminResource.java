@@ -2,7 +2,8 @@ package org.phong.zenflow.logging.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
@@ -39,15 +40,15 @@ public class AdminResource {
         LoggingPipeline p = module.running();
         AdmissionControl a = p.admission();
         WorkflowBufferManager.MemoryEstimate memory = p.buffers().estimateMemory();
-        JsonObjectBuilder dropped = Json.createObjectBuilder();
+        JsonObjectBuilder dropped = JSON.createObjectBuilder();
         for (AdmissionControl.DropReason r : AdmissionControl.DropReason.values()) {
-            JsonObjectBuilder byLevel = Json.createObjectBuilder();
+            JsonObjectBuilder byLevel = JSON.createObjectBuilder();
             for (LogLevel l : LogLevel.values()) byLevel.add(l.name(), a.dropped(r, l));
             dropped.add(r.name(), byLevel);
         }
-        JsonArrayBuilder sinks = Json.createArrayBuilder();
+        JsonArrayBuilder sinks = JSON.createArrayBuilder();
         for (SinkStatus s : p.collector().status()) {
-            JsonObjectBuilder o = Json.createObjectBuilder().add("name", s.name()).add("durable", s.durable())
+            JsonObjectBuilder o = JSON.createObjectBuilder().add("name", s.name()).add("durable", s.durable())
                     .add("healthy", s.healthy()).add("backlog", s.backlog()).add("written", s.written())
                     .add("failures", s.failures()).add("dropped", s.dropped())
                     .add("consecutiveFailures", s.consecutiveFailures());
@@ -55,7 +56,7 @@ public class AdminResource {
             else o.add("lastError", s.lastError());
             sinks.add(o);
         }
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("schemaReady", schema.isReady())
                 .add("strategy", a.strategy().name())
                 .add("inFlight", a.inFlight())

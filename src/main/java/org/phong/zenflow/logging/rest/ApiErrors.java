@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.rest;
 
-import jakarta.json.Json;
+import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -11,7 +12,7 @@ final class ApiErrors {
     }
 
     static Response of(Response.Status status, String message, Integer index, String field) {
-        JsonObjectBuilder b = Json.createObjectBuilder().add("error", message);
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("error", message);
         if (index == null) b.addNull("index");
         else b.add("index", index);
         if (field == null) b.addNull("field");

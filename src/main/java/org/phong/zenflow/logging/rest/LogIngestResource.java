@@ -2,7 +2,8 @@ package org.phong.zenflow.logging.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -103,7 +104,7 @@ public class LogIngestResource {
             else if (r == RouteResult.DROPPED) dropped++;
             else rejected++;
         }
-        return Response.accepted(Json.createObjectBuilder()
+        return Response.accepted(JSON.createObjectBuilder()
                 .add("accepted", accepted).add("dropped", dropped).add("rejected", rejected).build().toString())
                 .type(MediaType.APPLICATION_JSON_TYPE).build();
     }
@@ -117,7 +118,7 @@ public class LogIngestResource {
 
     private static Response splitArray(String text, List<JsonObject> out) {
         JsonValue root;
-        try (JsonReader r = Json.createReader(new StringReader(text))) {
+        try (JsonReader r = JSON.createReader(new StringReader(text))) {
             root = r.readValue();
         } catch (JsonParsingException e) {
             return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, null);
@@ -146,7 +147,7 @@ public class LogIngestResource {
         int index = 0;
         for (String line : text.split("\n", -1)) {
             if (line.isBlank()) continue;
-            try (JsonReader r = Json.createReader(new StringReader(line))) {
+            try (JsonReader r = JSON.createReader(new StringReader(line))) {
                 out.add(r.readObject());
             } catch (JsonException | IllegalStateException | ClassCastException e) {
                 return ApiErrors.badRequest("entry " + index + " is not a JSON object: " + e.getMessage(), index, null);

@@ -2,7 +2,8 @@ package org.phong.zenflow.logging.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -64,7 +65,7 @@ public class RunResource {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         UUID workflow = LogEntryJson.uuid(object(body), "workflowId");
         module.running().router().runStarted(new WorkflowRunStarted(workflow, run));
-        return Response.accepted(Json.createObjectBuilder().add("runId", run.toString())
+        return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("workflowId", workflow.toString()).build().toString()).build();
     }
 
@@ -81,7 +82,7 @@ public class RunResource {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(object(body), "outcome"));
         module.running().router().runCompleted(new WorkflowRunCompleted(run, outcome));
-        return Response.accepted(Json.createObjectBuilder().add("runId", run.toString())
+        return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("outcome", outcome.name()).build().toString()).build();
     }
 
@@ -103,13 +104,13 @@ public class RunResource {
         LogLevel level = minLevel == null || minLevel.isBlank() ? null : LogLevel.parse("minLevel", minLevel);
         String node = nodeKey == null || nodeKey.isBlank() ? null : nodeKey;
         List<LogEntry> entries = module.reader().readAfter(run, after, pageSize, level, node);
-        JsonArrayBuilder arr = Json.createArrayBuilder();
+        JsonArrayBuilder arr = JSON.createArrayBuilder();
         long next = after;
         for (LogEntry e : entries) {
             arr.add(LogEntryJson.toJson(e));
             next = e.seq();
         }
-        return Response.ok(Json.createObjectBuilder().add("runId", run.toString()).add("entries", arr)
+        return Response.ok(JSON.createObjectBuilder().add("runId", run.toString()).add("entries", arr)
                 .add("nextAfterSeq", next).build().toString()).build();
     }
 
@@ -126,7 +127,7 @@ public class RunResource {
 
     private static JsonObject object(String body) {
         if (body == null || body.isBlank()) throw new InvalidLogEntryException("body", "must be a JSON object");
-        try (JsonReader r = Json.createReader(new StringReader(body))) {
+        try (JsonReader r = JSON.createReader(new StringReader(body))) {
             return r.readObject();
         } catch (JsonException | IllegalStateException | ClassCastException e) {
             throw new InvalidLogEntryException("body", "must be a JSON object");

@@ -5,7 +5,8 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -72,7 +73,7 @@ public class SimulatorResource {
     public Response simulate(String body) throws Exception {
         if (!enabled) return Response.status(Response.Status.NOT_FOUND).build();
         JsonObject o;
-        try (JsonReader r = Json.createReader(new StringReader(body))) {
+        try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();
         } catch (RuntimeException e) {
             throw new InvalidLogEntryException("body", "must be a JSON object");
@@ -109,9 +110,9 @@ public class SimulatorResource {
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         if (complete) for (UUID run : runIds) completed.fire(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED));
-        JsonArrayBuilder ids = Json.createArrayBuilder();
+        JsonArrayBuilder ids = JSON.createArrayBuilder();
         runIds.forEach(id -> ids.add(id.toString()));
-        return Response.ok(Json.createObjectBuilder().add("workflowId", workflowId.toString()).add("runIds", ids)
+        return Response.ok(JSON.createObjectBuilder().add("workflowId", workflowId.toString()).add("runIds", ids)
                 .add("accepted", total[RouteResult.ACCEPTED.ordinal()])
                 .add("dropped", total[RouteResult.DROPPED.ordinal()])
                 .add("rejected", total[RouteResult.REJECTED.ordinal()])
