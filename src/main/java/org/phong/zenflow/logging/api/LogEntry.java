@@ -171,7 +171,7 @@ public final class LogEntry {
         public Builder metadata(String v) { this.metadata = v; this.metadataObject = null; return this; }
 
         /** @param v a JSON object (already parsed, so not parsed again), or null @return this */
-        public Builder metadata(JsonObject v) { this.metadataObject = v; this.metadata = null; return this; }
+        public Builder metadataObject(JsonObject v) { this.metadataObject = v; this.metadata = null; return this; }
 
         /** @param v the trace id, or null @return this */
         public Builder traceId(String v) { this.traceId = v; return this; }

@@ -44,7 +44,7 @@ public final class LogEntryJson {
                 .level(level(o))
                 .message(text(o, "message"))
                 .errorCode(text(o, "errorCode"))
-                .metadata(metadata(o))
+                .metadataObject(metadata(o))
                 .traceId(text(o, "traceId"))
                 .hierarchy(text(o, "hierarchy"));
         return b.build();
