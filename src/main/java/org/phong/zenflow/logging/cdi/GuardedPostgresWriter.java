@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -51,7 +52,8 @@ public class GuardedPostgresWriter implements LogSink {
 
     @Override
     @Timeout(value = 5000, unit = ChronoUnit.MILLIS)
-    @Retry(maxRetries = 3, delay = 1000, delayUnit = ChronoUnit.MILLIS, jitter = 200, retryOn = Exception.class)
+    @Retry(maxRetries = 3, delay = 1000, delayUnit = ChronoUnit.MILLIS, jitter = 200, retryOn = Exception.class,
+            abortOn = CircuitBreakerOpenException.class) // an open circuit goes straight back to the channel's backoff
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 1.0, delay = 30000, delayUnit = ChronoUnit.MILLIS)
     public void process(List<LogEntry> entries) throws Exception {
         schema.requireReady();
