@@ -39,12 +39,14 @@ import org.phong.zenflow.logging.router.RouteResult;
  * fires {@link WorkflowRunCompleted}. Off unless {@code zenflow.logging.admin.simulator.enabled=true}
  * (404 otherwise), since it writes synthetic entries.
  *
- * <p>Body: {@code {"runs":100,"entriesPerRun":1000,"threads":8,"complete":true}}. Answers with the
+ * <p>Body: {@code {"runs":100,"entriesPerRun":1000,"threads":8,"complete":true,"via":"route"|"event"}}. Answers with the
  * run ids and the route() counts once every entry is routed (not yet persisted).
  */
 @Path("/admin/simulate")
 @ApplicationScoped
 public class SimulatorResource {
+    /** Index of the entries fired as CDI events (their route result is not seen) in the counters. */
+    private static final int FIRED = RouteResult.values().length;
     private static final String LEVELS_CYCLE = "DDDIIIIIWE"; // ~30% DEBUG, 50% INFO, 10% WARN, 10% ERROR
 
     @Inject
@@ -59,6 +61,9 @@ public class SimulatorResource {
 
     @Inject
     LogRouter router;
+
+    @Inject
+    Event<LogEntry> logEvents;
 
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
@@ -82,6 +87,8 @@ public class SimulatorResource {
         int perRun = o.getInt("entriesPerRun", 100);
         int threads = Math.max(1, Math.min(o.getInt("threads", 4), runs));
         boolean complete = o.getBoolean("complete", true);
+        // "route": @Inject LogRouter.route(); "event": Event<LogEntry>.fire(), the engine's other way in.
+        boolean viaEvent = "event".equals(o.getString("via", "route"));
         UUID workflowId = UUID.randomUUID();
         List<UUID> runIds = new ArrayList<>(runs);
         for (int i = 0; i < runs; i++) runIds.add(UUID.randomUUID());
@@ -92,21 +99,26 @@ public class SimulatorResource {
         for (int t = 0; t < threads; t++) {
             final int slice = t;
             parts.add(executor.submit(() -> {
-                int[] counts = new int[3];
+                int[] counts = new int[FIRED + 1];
                 // Each thread drives its own runs, interleaving them entry by entry.
                 for (int i = 0; i < perRun; i++) {
                     for (int r = slice; r < runs; r += threads) {
-                        RouteResult res = router.route(entry(workflowId, runIds.get(r), i));
-                        counts[res.ordinal()]++;
+                        LogEntry e = entry(workflowId, runIds.get(r), i);
+                        if (viaEvent) {
+                            logEvents.fire(e);
+                            counts[FIRED]++;
+                        } else {
+                            counts[router.route(e).ordinal()]++;
+                        }
                     }
                 }
                 return counts;
             }));
         }
-        int[] total = new int[3];
+        int[] total = new int[FIRED + 1];
         for (Future<int[]> f : parts) {
             int[] c = f.get();
-            for (int i = 0; i < 3; i++) total[i] += c[i];
+            for (int i = 0; i < total.length; i++) total[i] += c[i];
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         if (complete) for (UUID run : runIds) completed.fire(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED));
@@ -116,6 +128,7 @@ public class SimulatorResource {
                 .add("accepted", total[RouteResult.ACCEPTED.ordinal()])
                 .add("dropped", total[RouteResult.DROPPED.ordinal()])
                 .add("rejected", total[RouteResult.REJECTED.ordinal()])
+                .add("firedAsEvents", total[FIRED])
                 .add("millis", millis).build().toString()).build();
     }
 

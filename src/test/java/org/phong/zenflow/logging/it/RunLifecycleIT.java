@@ -37,6 +37,16 @@ class RunLifecycleIT {
     }
 
     @Test
+    void entriesFiredAsCdiEventsArePersistedLikeRoutedOnes() throws Exception {
+        JsonObject r = PipelineIT.post("/api/v1/admin/simulate",
+                "{\"runs\":10,\"entriesPerRun\":200,\"threads\":2,\"complete\":true,\"via\":\"event\"}", 200);
+        assertEquals(2000, r.getInt("firedAsEvents"));
+        List<UUID> runs = ids(r);
+        PipelineIT.awaitPersisted(runs, 200);
+        PipelineIT.assertExactlyOnceGapFree(runs, 200);
+    }
+
+    @Test
     void tenThousandOpenRunsAddNoThreads() throws Exception {
         JsonObject s0 = PipelineIT.getJson("/api/v1/admin/status");
         int threads0 = s0.getInt("jvmThreads");
