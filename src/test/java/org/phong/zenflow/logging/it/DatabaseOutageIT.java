@@ -28,7 +28,7 @@ class DatabaseOutageIT {
 
     @BeforeAll
     static void serverUp() throws Exception {
-        assertEquals(200, ItEnvironment.awaitStatus200("/health/ready", Duration.ofSeconds(120)));
+        ItEnvironment.awaitReady();
     }
 
     @Test
@@ -38,7 +38,7 @@ class DatabaseOutageIT {
         for (int i = 0; i < 20; i++) {
             UUID run = UUID.randomUUID();
             httpRuns.add(run);
-            PipelineIT.post("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
         }
         List<Long> pids = postgresProcesses();
         List<UUID> simulated;
@@ -51,30 +51,30 @@ class DatabaseOutageIT {
                     arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
                             .add("nodeKey", "n").add("level", "INFO").add("message", "during outage " + i));
                 }
-                assertEquals(100, PipelineIT.post("/api/v1/logs", arr.build().toString(), 202).getInt("accepted"));
+                assertEquals(100, ItEnvironment.postJson("/api/v1/logs", arr.build().toString(), 202).getInt("accepted"));
             }
-            JsonObject sim = PipelineIT.post("/api/v1/admin/simulate",
+            JsonObject sim = ItEnvironment.postJson("/api/v1/admin/simulate",
                     "{\"runs\":10,\"entriesPerRun\":100,\"threads\":2,\"complete\":true}", 200);
             assertEquals(1000, sim.getInt("accepted"));
             simulated = RunLifecycleIT.ids(sim);
             Duration took = Duration.between(t0, Instant.now());
             System.out.println("ingested 3,000 entries with the database frozen in " + took.toMillis() + " ms");
             assertTrue(took.compareTo(INGEST_BOUND) < 0, "ingestion took " + took + " with the database frozen");
-            JsonObject status = PipelineIT.getJson("/api/v1/admin/status");
+            JsonObject status = ItEnvironment.getJson("/api/v1/admin/status");
             assertTrue(status.getJsonNumber("inFlight").longValue() >= 1000, "entries wait in flight: " + status);
         } finally {
             signal("-CONT", pids);
         }
-        for (UUID run : httpRuns) PipelineIT.post("/api/v1/runs/" + run + "/end", "{\"outcome\":\"FAILED\"}", 202);
-        PipelineIT.awaitPersisted(httpRuns, 100);
-        PipelineIT.assertExactlyOnceGapFree(httpRuns, 100);
-        PipelineIT.awaitPersisted(simulated, 100);
-        PipelineIT.assertExactlyOnceGapFree(simulated, 100);
+        for (UUID run : httpRuns) ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"FAILED\"}", 202);
+        StoredLogs.awaitPersisted(httpRuns, 100);
+        StoredLogs.assertExactlyOnceGapFree(httpRuns, 100);
+        StoredLogs.awaitPersisted(simulated, 100);
+        StoredLogs.assertExactlyOnceGapFree(simulated, 100);
     }
 
     @Test
     void backpressureShedsDebugAndAnswers429WhileTheDatabaseIsFrozenAndKeepsEveryAcceptedEntry() throws Exception {
-        JsonObject before = PipelineIT.getJson("/api/v1/admin/status");
+        JsonObject before = ItEnvironment.getJson("/api/v1/admin/status");
         long capacity = before.getJsonNumber("capacity").longValue();
         List<Long> pids = postgresProcesses();
         JsonObject sim;
@@ -84,10 +84,10 @@ class DatabaseOutageIT {
             // then DEBUG is shed (DROP_DEBUG_FIRST), INFO at capacity; WARN/ERROR use the reserve.
             int runs = 100;
             int perRun = (int) (capacity * 12 / 10 / runs);
-            sim = PipelineIT.post("/api/v1/admin/simulate",
+            sim = ItEnvironment.postJson("/api/v1/admin/simulate",
                     "{\"runs\":" + runs + ",\"entriesPerRun\":" + perRun + ",\"threads\":4,\"complete\":true}", 200);
             assertTrue(sim.getInt("dropped") > 0, "DEBUG shed under backpressure: " + sim);
-            JsonObject during = PipelineIT.getJson("/api/v1/admin/status");
+            JsonObject during = ItEnvironment.getJson("/api/v1/admin/status");
             assertTrue(during.getJsonObject("dropped").getJsonObject("DEBUG_FIRST").getInt("DEBUG") > 0, during.toString());
             assertEquals(0, during.getJsonObject("dropped").getJsonObject("CAPACITY").getInt("WARN"), "WARN never dropped");
             assertEquals(0, during.getJsonObject("dropped").getJsonObject("CAPACITY").getInt("ERROR"), "ERROR never dropped");
@@ -109,8 +109,8 @@ class DatabaseOutageIT {
         List<UUID> runs = RunLifecycleIT.ids(sim);
         long accepted = sim.getInt("accepted");
         java.time.Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (PipelineIT.countRows(runs) < accepted && Instant.now().isBefore(deadline)) Thread.sleep(250);
-        assertEquals(accepted, PipelineIT.countRows(runs));
+        while (StoredLogs.countRows(runs) < accepted && Instant.now().isBefore(deadline)) Thread.sleep(250);
+        assertEquals(accepted, StoredLogs.countRows(runs));
         try (var c = ItEnvironment.openConnection();
              var ps = c.prepareStatement("SELECT count(*) FROM (SELECT run_id FROM logs WHERE run_id = ANY (?) "
                      + "GROUP BY run_id HAVING count(*) <> max(seq) OR count(DISTINCT seq) <> count(*)) gaps")) {

@@ -19,14 +19,14 @@ class IngestionIT {
 
     @BeforeAll
     static void serverUp() throws Exception {
-        assertEquals(200, ItEnvironment.awaitStatus200("/health/ready", Duration.ofSeconds(120)));
+        ItEnvironment.awaitReady();
     }
 
     @Test
     void ndjsonIsAcceptedAndReadBackInSeqOrderWithFilters() throws Exception {
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        PipelineIT.post("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+        ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
         StringBuilder nd = new StringBuilder();
         String[] levels = {"DEBUG", "INFO", "WARN", "ERROR"};
         for (int i = 0; i < 40; i++) {
@@ -37,14 +37,14 @@ class IngestionIT {
         HttpResponse<String> res = send("POST", "/api/v1/logs", "application/x-ndjson", nd.toString());
         assertEquals(202, res.statusCode(), res.body());
         assertEquals(40, json(res.body()).getInt("accepted"));
-        PipelineIT.post("/api/v1/runs/" + run + "/end", "{\"outcome\":\"SUCCEEDED\"}", 202);
-        PipelineIT.awaitPersisted(List.of(run), 40);
+        ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"SUCCEEDED\"}", 202);
+        StoredLogs.awaitPersisted(List.of(run), 40);
 
-        JsonObject warnAndUp = PipelineIT.getJson("/api/v1/runs/" + run + "/logs?minLevel=warn&limit=1000");
+        JsonObject warnAndUp = ItEnvironment.getJson("/api/v1/runs/" + run + "/logs?minLevel=warn&limit=1000");
         assertEquals(20, warnAndUp.getJsonArray("entries").size());
-        JsonObject evenErrors = PipelineIT.getJson("/api/v1/runs/" + run + "/logs?minLevel=ERROR&nodeKey=odd");
+        JsonObject evenErrors = ItEnvironment.getJson("/api/v1/runs/" + run + "/logs?minLevel=ERROR&nodeKey=odd");
         assertEquals(10, evenErrors.getJsonArray("entries").size());
-        JsonObject first = PipelineIT.getJson("/api/v1/runs/" + run + "/logs?limit=1").getJsonArray("entries").getJsonObject(0);
+        JsonObject first = ItEnvironment.getJson("/api/v1/runs/" + run + "/logs?limit=1").getJsonArray("entries").getJsonObject(0);
         assertEquals(1, first.getInt("seq"));
         assertEquals("2023-11-14T22:13:20Z", first.getString("ts"), "epoch millis input, ISO-8601 output");
     }
@@ -68,7 +68,7 @@ class IngestionIT {
         assertEquals("level", err.getString("field"));
         assertTrue(err.getString("error").contains("LOUD"), err.toString());
         Thread.sleep(500);
-        assertEquals(0, PipelineIT.countRows(List.of(run)), "nothing of a rejected request is written");
+        assertEquals(0, StoredLogs.countRows(List.of(run)), "nothing of a rejected request is written");
 
         assertBad("POST", "/api/v1/logs", "application/json", "[{}]", "workflowId");
         assertBad("POST", "/api/v1/logs", "application/json", "[{\"runId\":\"not-a-uuid\"}]", "runId");
@@ -92,7 +92,7 @@ class IngestionIT {
         HttpResponse<String> res = send("POST", "/api/v1/logs", "application/json", huge);
         assertEquals(413, res.statusCode(), res.body());
 
-        JsonObject none = PipelineIT.getJson("/api/v1/runs/" + UUID.randomUUID() + "/logs");
+        JsonObject none = ItEnvironment.getJson("/api/v1/runs/" + UUID.randomUUID() + "/logs");
         assertEquals(0, none.getJsonArray("entries").size());
         assertEquals(0, none.getInt("nextAfterSeq"));
     }

@@ -1,6 +1,11 @@
 package org.phong.zenflow.logging.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.json.JsonObject;
+import jakarta.json.spi.JsonProvider;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +25,9 @@ import java.time.Instant;
  * below match the pom, so an IT can also be run from an IDE against a server started with the same ports.
  */
 public final class ItEnvironment {
+
+    /** Resolved once: Json.createXxx() looks the provider up per call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade: one connection per concurrent request
@@ -85,5 +93,26 @@ public final class ItEnvironment {
             }
             Thread.sleep(500);
         }
+    }
+
+    /** Waits (at most 120 s) until readiness answers 200: the server is up and the pipeline ready. */
+    public static void awaitReady() throws InterruptedException {
+        assertEquals(200, awaitStatus200("/health/ready", Duration.ofSeconds(120)), "/health/ready");
+    }
+
+    /** POSTs a JSON body, asserts the status, returns the JSON answer (empty object when blank). */
+    static JsonObject postJson(String path, String body, int expectedStatus) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> res = httpClient().send(req, HttpResponse.BodyHandlers.ofString());
+        assertEquals(expectedStatus, res.statusCode(), path + " answered " + res.body());
+        return res.body().isBlank() ? JSON.createObjectBuilder().build() : JSON.createReader(new StringReader(res.body())).readObject();
+    }
+
+    /** GETs a JSON document, asserting 200. */
+    static JsonObject getJson(String path) throws Exception {
+        HttpResponse<String> res = get(path);
+        assertEquals(200, res.statusCode(), path + " answered " + res.body());
+        return JSON.createReader(new StringReader(res.body())).readObject();
     }
 }

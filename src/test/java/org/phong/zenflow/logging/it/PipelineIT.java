@@ -7,13 +7,6 @@ import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,27 +27,26 @@ class PipelineIT {
     static final JsonProvider Json = JsonProvider.provider();
     private static final int RUNS = 100;
     private static final int PER_RUN = 1000;
-    private static final Duration PERSIST_TIMEOUT = Duration.ofSeconds(120);
 
     @BeforeAll
     static void serverUp() throws Exception {
-        assertEquals(200, ItEnvironment.awaitStatus200("/health/ready", Duration.ofSeconds(120)));
+        ItEnvironment.awaitReady();
     }
 
     @Test
     void entriesRoutedInProcessArePersistedExactlyOnceWithGapFreeSeq() throws Exception {
         long t0 = System.nanoTime();
-        JsonObject result = post("/api/v1/admin/simulate",
+        JsonObject result = ItEnvironment.postJson("/api/v1/admin/simulate",
                 "{\"runs\":" + RUNS + ",\"entriesPerRun\":" + PER_RUN + ",\"threads\":8,\"complete\":true}", 200);
         assertEquals(RUNS * PER_RUN, result.getInt("accepted"), "every entry admitted: " + result);
         List<UUID> runs = new ArrayList<>();
         result.getJsonArray("runIds").getValuesAs(jakarta.json.JsonString.class).forEach(s -> runs.add(UUID.fromString(s.getString())));
-        awaitPersisted(runs, PER_RUN);
+        StoredLogs.awaitPersisted(runs, PER_RUN);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         // An indicative figure from a functional test (one run, noisy machine), not a benchmark.
         System.out.printf("in-process: %d entries routed in %d ms, all persisted %d ms after the first route (%.0f entries/s end to end)%n",
                 RUNS * PER_RUN, result.getInt("millis"), ms, RUNS * PER_RUN * 1000.0 / ms);
-        assertExactlyOnceGapFree(runs, PER_RUN);
+        StoredLogs.assertExactlyOnceGapFree(runs, PER_RUN);
     }
 
     @Test
@@ -68,7 +60,7 @@ class PipelineIT {
             List<Future<?>> done = new ArrayList<>();
             for (UUID run : runs) {
                 done.add(pool.submit(() -> {
-                    post("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+                    ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
                     for (int chunk = 0; chunk < PER_RUN / 100; chunk++) {
                         JsonArrayBuilder arr = Json.createArrayBuilder();
                         for (int i = 0; i < 100; i++) {
@@ -80,10 +72,10 @@ class PipelineIT {
                                     .add("metadata", Json.createObjectBuilder().add("n", n))
                                     .add("ts", Instant.now().toString()));
                         }
-                        JsonObject r = post("/api/v1/logs", arr.build().toString(), 202);
+                        JsonObject r = ItEnvironment.postJson("/api/v1/logs", arr.build().toString(), 202);
                         assertEquals(100, r.getInt("accepted"), r.toString());
                     }
-                    post("/api/v1/runs/" + run + "/end", "{\"outcome\":\"SUCCEEDED\"}", 202);
+                    ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"SUCCEEDED\"}", 202);
                     return null;
                 }));
             }
@@ -91,78 +83,19 @@ class PipelineIT {
         } finally {
             pool.shutdownNow();
         }
-        awaitPersisted(runs, PER_RUN);
+        StoredLogs.awaitPersisted(runs, PER_RUN);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("http: %d entries in 100-entry requests from 16 client threads, all persisted in %d ms (%.0f entries/s end to end)%n",
                 RUNS * PER_RUN, ms, RUNS * PER_RUN * 1000.0 / ms);
-        assertExactlyOnceGapFree(runs, PER_RUN);
+        StoredLogs.assertExactlyOnceGapFree(runs, PER_RUN);
 
         // History reads back in seq order, cursor-paginated.
         UUID first = runs.get(0);
-        JsonObject page = getJson("/api/v1/runs/" + first + "/logs?afterSeq=10&limit=5");
+        JsonObject page = ItEnvironment.getJson("/api/v1/runs/" + first + "/logs?afterSeq=10&limit=5");
         JsonArray entries = page.getJsonArray("entries");
         assertEquals(5, entries.size());
         assertEquals(11, entries.getJsonObject(0).getInt("seq"));
         assertEquals(15, page.getInt("nextAfterSeq"));
         assertTrue(entries.getJsonObject(0).getString("message").contains("\twith tab\nand newline \\ backslash"));
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    static void awaitPersisted(List<UUID> runs, int perRun) throws Exception {
-        long expected = (long) runs.size() * perRun;
-        Instant deadline = Instant.now().plus(PERSIST_TIMEOUT);
-        long count = -1;
-        while (Instant.now().isBefore(deadline)) {
-            count = countRows(runs);
-            if (count >= expected) return;
-            Thread.sleep(250);
-        }
-        throw new AssertionError("only " + count + " of " + expected + " entries persisted within " + PERSIST_TIMEOUT);
-    }
-
-    static long countRows(List<UUID> runs) throws Exception {
-        try (Connection c = ItEnvironment.openConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM logs WHERE run_id = ANY (?)")) {
-            ps.setArray(1, c.createArrayOf("uuid", runs.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    static void assertExactlyOnceGapFree(List<UUID> runs, int perRun) throws Exception {
-        try (Connection c = ItEnvironment.openConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT run_id, count(*), count(DISTINCT seq), min(seq), max(seq) FROM logs WHERE run_id = ANY (?) GROUP BY run_id")) {
-            ps.setArray(1, c.createArrayOf("uuid", runs.toArray()));
-            int seen = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    seen++;
-                    String run = rs.getString(1);
-                    assertEquals(perRun, rs.getLong(2), "rows of run " + run);
-                    assertEquals(perRun, rs.getLong(3), "distinct seq of run " + run);
-                    assertEquals(1, rs.getLong(4), "first seq of run " + run);
-                    assertEquals(perRun, rs.getLong(5), "last seq of run " + run);
-                }
-            }
-            assertEquals(runs.size(), seen, "runs with rows");
-        }
-    }
-
-    static JsonObject post(String path, String body, int expectedStatus) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(ItEnvironment.uri(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> res = ItEnvironment.httpClient().send(req, HttpResponse.BodyHandlers.ofString());
-        assertEquals(expectedStatus, res.statusCode(), path + " answered " + res.body());
-        return res.body().isBlank() ? Json.createObjectBuilder().build() : Json.createReader(new StringReader(res.body())).readObject();
-    }
-
-    static JsonObject getJson(String path) throws Exception {
-        HttpResponse<String> res = ItEnvironment.get(path);
-        assertEquals(200, res.statusCode(), path + " answered " + res.body());
-        return Json.createReader(new StringReader(res.body())).readObject();
     }
 }

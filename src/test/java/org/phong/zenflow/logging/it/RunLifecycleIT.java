@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,42 +18,42 @@ class RunLifecycleIT {
 
     @BeforeAll
     static void serverUp() throws Exception {
-        assertEquals(200, ItEnvironment.awaitStatus200("/health/ready", Duration.ofSeconds(120)));
+        ItEnvironment.awaitReady();
     }
 
     @Test
     void completionFlushesTheRunAndFreesItsBuffer() throws Exception {
-        int before = PipelineIT.getJson("/api/v1/admin/status").getInt("activeRuns");
-        JsonObject r = PipelineIT.post("/api/v1/admin/simulate",
+        int before = ItEnvironment.getJson("/api/v1/admin/status").getInt("activeRuns");
+        JsonObject r = ItEnvironment.postJson("/api/v1/admin/simulate",
                 "{\"runs\":50,\"entriesPerRun\":37,\"threads\":4,\"complete\":true}", 200);
         List<UUID> runs = ids(r);
         // 37 entries stay below the batch size: only the completion (not a full batch) can flush the
         // tail before max-delay-ms; the rows arrive and the buffers are gone.
-        PipelineIT.awaitPersisted(runs, 37);
-        PipelineIT.assertExactlyOnceGapFree(runs, 37);
-        int after = PipelineIT.getJson("/api/v1/admin/status").getInt("activeRuns");
+        StoredLogs.awaitPersisted(runs, 37);
+        StoredLogs.assertExactlyOnceGapFree(runs, 37);
+        int after = ItEnvironment.getJson("/api/v1/admin/status").getInt("activeRuns");
         assertTrue(after <= before, "active runs before " + before + ", after completing 50: " + after);
     }
 
     @Test
     void entriesFiredAsCdiEventsArePersistedLikeRoutedOnes() throws Exception {
-        JsonObject r = PipelineIT.post("/api/v1/admin/simulate",
+        JsonObject r = ItEnvironment.postJson("/api/v1/admin/simulate",
                 "{\"runs\":10,\"entriesPerRun\":200,\"threads\":2,\"complete\":true,\"via\":\"event\"}", 200);
         assertEquals(2000, r.getInt("firedAsEvents"));
         List<UUID> runs = ids(r);
-        PipelineIT.awaitPersisted(runs, 200);
-        PipelineIT.assertExactlyOnceGapFree(runs, 200);
+        StoredLogs.awaitPersisted(runs, 200);
+        StoredLogs.assertExactlyOnceGapFree(runs, 200);
     }
 
     @Test
     void tenThousandOpenRunsAddNoThreads() throws Exception {
-        JsonObject s0 = PipelineIT.getJson("/api/v1/admin/status");
+        JsonObject s0 = ItEnvironment.getJson("/api/v1/admin/status");
         int threads0 = s0.getInt("jvmThreads");
-        JsonObject r = PipelineIT.post("/api/v1/admin/simulate",
+        JsonObject r = ItEnvironment.postJson("/api/v1/admin/simulate",
                 "{\"runs\":10000,\"entriesPerRun\":2,\"threads\":4,\"complete\":false}", 200);
         assertEquals(20000, r.getInt("accepted"));
-        PipelineIT.awaitPersisted(ids(r), 2);
-        JsonObject s1 = PipelineIT.getJson("/api/v1/admin/status");
+        StoredLogs.awaitPersisted(ids(r), 2);
+        JsonObject s1 = ItEnvironment.getJson("/api/v1/admin/status");
         int threads1 = s1.getInt("jvmThreads");
         assertTrue(s1.getInt("activeRuns") >= s0.getInt("activeRuns") + 10000, s1.toString());
         System.out.printf("threads with %d active runs: %d; with %d: %d%n",
