@@ -1,7 +1,5 @@
 package org.phong.zenflow.logging.api;
 
-import java.util.Locale;
-
 /**
  * Severity of a {@link LogEntry}, lowest first. The order matters: backpressure never drops
  * {@link #WARN} or {@link #ERROR}, and readers filter with "this level or above".
@@ -35,13 +33,6 @@ public enum LogLevel {
      * @throws InvalidLogEntryException naming {@code field} when the text is no level
      */
     public static LogLevel parse(String field, String text) {
-        if (text == null || text.isBlank()) {
-            throw new InvalidLogEntryException(field, "is required (one of DEBUG, INFO, WARN, ERROR)");
-        }
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidLogEntryException(field, "must be one of DEBUG, INFO, WARN, ERROR, not '" + text + "'");
-        }
+        return EnumNames.parse(LogLevel.class, field, text);
     }
 }

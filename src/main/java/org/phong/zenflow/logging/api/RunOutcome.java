@@ -1,7 +1,5 @@
 package org.phong.zenflow.logging.api;
 
-import java.util.Locale;
-
 /** How a workflow run ended, as the engine reports it with {@link WorkflowRunCompleted}. */
 public enum RunOutcome {
     /** Every node finished. */
@@ -20,14 +18,6 @@ public enum RunOutcome {
      * @throws InvalidLogEntryException naming {@code field} when the text is no outcome
      */
     public static RunOutcome parse(String field, String text) {
-        if (text == null || text.isBlank()) {
-            throw new InvalidLogEntryException(field, "is required (one of SUCCEEDED, FAILED, CANCELLED, TIMED_OUT)");
-        }
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidLogEntryException(field,
-                    "must be one of SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, not '" + text + "'");
-        }
+        return EnumNames.parse(RunOutcome.class, field, text);
     }
 }

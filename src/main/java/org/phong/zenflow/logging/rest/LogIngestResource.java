@@ -9,7 +9,6 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParsingException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -27,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
@@ -73,7 +73,7 @@ public class LogIngestResource {
         } catch (IOException e) {
             return ApiErrors.badRequest("body could not be read: " + e.getMessage(), null, null);
         }
-        boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
+        boolean ndjson = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(NDJSON);
         List<JsonObject> objects = new ArrayList<>();
         Response bad = ndjson ? splitNdjson(text, objects) : splitArray(text, objects);
         if (bad != null) return bad;
@@ -120,9 +120,7 @@ public class LogIngestResource {
         JsonValue root;
         try (JsonReader r = JSON.createReader(new StringReader(text))) {
             root = r.readValue();
-        } catch (JsonParsingException e) {
-            return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, null);
-        } catch (JsonException | IllegalStateException e) {
+        } catch (JsonException | IllegalStateException e) { // JsonParsingException is a JsonException
             return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, null);
         }
         if (root.getValueType() == JsonValue.ValueType.OBJECT) {
