@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
+import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.LoggingSettings;
 
 /**
@@ -17,9 +18,14 @@ public class SettingsProducer {
     @Inject
     Config config;
 
+    /** @return the one reader every settings record of the module is built from */
+    public ConfigReader reader() {
+        return ConfigReader.over(key -> config.getOptionalValue(key, String.class));
+    }
+
     @Produces
     @Singleton
     LoggingSettings settings() {
-        return LoggingSettings.from(key -> config.getOptionalValue(key, String.class));
+        return LoggingSettings.from(reader());
     }
 }

@@ -1,10 +1,5 @@
 package org.phong.zenflow.logging.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
@@ -80,8 +75,6 @@ public record LoggingSettings(
     /** Largest retry-backoff-ms: MicroProfile Fault Tolerance needs the @Retry delay below its 180 s maxDuration. */
     public static final long MAX_RETRY_DELAY_MS = 60_000;
 
-    private static final String DEFAULTS_RESOURCE = "META-INF/microprofile-config.properties";
-
     /** @return the settings with every default from {@code microprofile-config.properties} */
     public static LoggingSettings defaults() {
         return from(key -> Optional.empty());
@@ -101,15 +94,22 @@ public record LoggingSettings(
      * @throws InvalidConfigurationException naming the first bad key
      */
     public static LoggingSettings from(Function<String, Optional<String>> source) {
-        Properties defaults = loadDefaults();
-        Reader r = new Reader(key -> source.apply(key).or(() -> Optional.ofNullable(defaults.getProperty(key))));
+        return from(ConfigReader.over(source));
+    }
+
+    /**
+     * @param r the reader to take every key from
+     * @return validated settings
+     * @throws InvalidConfigurationException naming the first bad key
+     */
+    public static LoggingSettings from(ConfigReader r) {
         int queueCapacity = r.intIn(QUEUE_CAPACITY, 1, Integer.MAX_VALUE / 2);
         int minBatch = r.intIn(MIN_BATCH_SIZE, 1, Integer.MAX_VALUE);
         int maxBatch = r.intIn(MAX_BATCH_SIZE, minBatch, Integer.MAX_VALUE);
         return new LoggingSettings(
                 queueCapacity,
                 r.intIn(WORKERS, 1, 64),
-                r.strategy(BACKPRESSURE_STRATEGY),
+                r.oneOf(BACKPRESSURE_STRATEGY, BackpressureStrategy.class),
                 r.fraction(BACKPRESSURE_THRESHOLD),
                 r.intIn(RESERVE_CAPACITY, 0, Integer.MAX_VALUE / 2),
                 r.longIn(SOURCE_COOLDOWN_MS, 1, Long.MAX_VALUE),
@@ -139,74 +139,11 @@ public record LoggingSettings(
 
     /** @return the environment variable that overrides {@code key} (MicroProfile Config's mapping) */
     public static String envName(String key) {
-        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+        return ConfigReader.envName(key);
     }
 
     /** @return entries above this many in flight engage the backpressure strategy */
     public long thresholdEntries() {
         return (long) Math.floor(queueCapacity * backpressureThreshold);
-    }
-
-    private static Properties loadDefaults() {
-        Properties p = new Properties();
-        ClassLoader cl = LoggingSettings.class.getClassLoader();
-        try (InputStream in = cl.getResourceAsStream(DEFAULTS_RESOURCE)) {
-            if (in == null) throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the classpath");
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return p;
-    }
-
-    /** Parses one key at a time; every failure names the key and the allowed range. */
-    private record Reader(Function<String, Optional<String>> source) {
-        String raw(String key) {
-            return source.apply(key).map(String::trim)
-                    .orElseThrow(() -> new InvalidConfigurationException(key, "", "a value (no default found)"));
-        }
-
-        long longIn(String key, long min, long max) {
-            String v = raw(key);
-            try {
-                long n = Long.parseLong(v);
-                if (n >= min && n <= max) return n;
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new InvalidConfigurationException(key, v, "a whole number from " + min + " to " + max);
-        }
-
-        int intIn(String key, int min, int max) {
-            return (int) longIn(key, min, max);
-        }
-
-        double fraction(String key) {
-            String v = raw(key);
-            try {
-                double d = Double.parseDouble(v);
-                if (d > 0 && d <= 1) return d;
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new InvalidConfigurationException(key, v, "a number greater than 0 and at most 1");
-        }
-
-        boolean bool(String key) {
-            String v = raw(key);
-            if (v.equalsIgnoreCase("true")) return true;
-            if (v.equalsIgnoreCase("false")) return false;
-            throw new InvalidConfigurationException(key, v, "true or false");
-        }
-
-        BackpressureStrategy strategy(String key) {
-            String v = raw(key);
-            try {
-                return BackpressureStrategy.valueOf(v.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigurationException(key, v,
-                        "one of " + Arrays.toString(BackpressureStrategy.values()));
-            }
-        }
     }
 }
