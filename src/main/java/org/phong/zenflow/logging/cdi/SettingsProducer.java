@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
+import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.LoggingSettings;
 
@@ -27,5 +28,11 @@ public class SettingsProducer {
     @Singleton
     LoggingSettings settings() {
         return LoggingSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    AdminSettings adminSettings() {
+        return AdminSettings.from(reader());
     }
 }

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Future;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -36,6 +35,7 @@ import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 
@@ -58,8 +58,7 @@ public class SimulatorResource {
     private static final String LEVELS_CYCLE = "DDDIIIIIWE"; // ~30% DEBUG, 50% INFO, 10% WARN, 10% ERROR
 
     @Inject
-    @ConfigProperty(name = "zenflow.logging.admin.simulator.enabled", defaultValue = "false")
-    boolean enabled;
+    AdminSettings settings;
 
     @Inject
     Event<WorkflowRunStarted> started;
@@ -99,7 +98,7 @@ public class SimulatorResource {
     @APIResponse(responseCode = "404", description = "The simulator is disabled (the default)",
             content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "disabled", value = "(no body)")))
     public Response simulate(String body) throws Exception {
-        if (!enabled) return Response.status(Response.Status.NOT_FOUND).build();
+        if (!settings.simulatorEnabled()) return Response.status(Response.Status.NOT_FOUND).build();
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();
