@@ -7,6 +7,11 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.phong.zenflow.logging.testing.JaxRsOperations;
@@ -54,4 +59,26 @@ class OpenApiIT {
         HttpResponse<String> bare = ItEnvironment.get("/openapi/ui");
         assertTrue(bare.statusCode() == 200 || bare.statusCode() / 100 == 3, "/openapi/ui answered " + bare.statusCode());
     }
+
+    /**
+     * A real browser renders the UI and it lists every operation: Swagger UI writes one
+     * {@code opblock} per operation with its method and {@code data-path}.
+     */
+    @Test
+    void theUiRendersEveryOperationInABrowser() throws Exception {
+        Assumptions.assumeTrue(java.nio.file.Files.isExecutable(ItEnvironment.chromium()),
+                "no Chromium at " + ItEnvironment.chromium() + " (apt-get install chromium, or -Dit.chromium=...)");
+        String dom = ItEnvironment.browserDom("/openapi/ui/");
+        Set<String> shown = new TreeSet<>();
+        Matcher m = OPBLOCK.matcher(dom);
+        while (m.find()) shown.add(m.group(1) + " " + m.group(2));
+        Set<String> expected = new TreeSet<>();
+        Path war = Path.of(System.getProperty("it.war.file", "target/zenflow-logging.war"));
+        for (JaxRsOperations.Op op : JaxRsOperations.of(JaxRsOperations.classNamesInWar(war))) expected.add(op.method() + " " + op.path());
+        assertEquals(expected, shown, "operations the rendered /openapi/ui shows");
+    }
+
+    /** One rendered operation's summary line: its method, then (in the same line) its data-path. */
+    private static final Pattern OPBLOCK = Pattern.compile(
+            "opblock-summary-method\">([A-Z]+)</span>.{0,400}?data-path=\"([^\"]+)\"", Pattern.DOTALL);
 }
