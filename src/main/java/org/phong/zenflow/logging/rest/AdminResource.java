@@ -6,6 +6,8 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -26,6 +28,7 @@ import org.phong.zenflow.logging.router.AdmissionControl;
  */
 @Path("/admin/status")
 @ApplicationScoped
+@RolesAllowed(Roles.ADMIN)
 public class AdminResource {
     @Inject
     LoggingModule module;

@@ -9,6 +9,8 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -43,6 +45,7 @@ import org.phong.zenflow.logging.router.RouteResult;
  */
 @Path("/logs")
 @ApplicationScoped
+@RolesAllowed(Roles.WRITER)
 public class LogIngestResource {
     /** Media type of newline-delimited JSON: one entry object per line. */
     public static final String NDJSON = "application/x-ndjson";

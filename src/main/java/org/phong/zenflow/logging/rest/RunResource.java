@@ -8,6 +8,8 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -59,6 +61,7 @@ public class RunResource {
      */
     @POST
     @Path("/start")
+    @RolesAllowed(Roles.WRITER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response start(@PathParam("runId") String runId, String body) {
@@ -76,6 +79,7 @@ public class RunResource {
      */
     @POST
     @Path("/end")
+    @RolesAllowed(Roles.WRITER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response end(@PathParam("runId") String runId, String body) {
@@ -91,6 +95,7 @@ public class RunResource {
      */
     @GET
     @Path("/logs")
+    @RolesAllowed(Roles.READER)
     @Produces(MediaType.APPLICATION_JSON)
     public Response history(@PathParam("runId") String runId,
                             @QueryParam("afterSeq") String afterSeq,
