@@ -7,6 +7,7 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.DefaultCredentialGuard;
 import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -35,6 +36,9 @@ public class AdminResource {
 
     @Inject
     SchemaState schema;
+
+    @Inject
+    DefaultCredentialGuard credentialGuard;
 
     /** @return the snapshot */
     @GET
@@ -77,6 +81,8 @@ public class AdminResource {
                 .add("largestRunBytesEstimate", memory.largestRunBytes())
                 .add("sinks", sinks)
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
+                .add("security", JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
+                        .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults())))
                 .build().toString();
     }
 }

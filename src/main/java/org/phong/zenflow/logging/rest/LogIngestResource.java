@@ -5,7 +5,6 @@ import jakarta.inject.Inject;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
@@ -32,8 +31,9 @@ import java.util.Locale;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
-import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.security.InputLimits;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 
@@ -55,6 +55,11 @@ public class LogIngestResource {
 
     @Inject
     LoggingSettings settings;
+
+    @Inject
+    SecuritySettings securitySettings;
+
+    private volatile InputLimits limits;
 
     /**
      * @param contentType JSON array or NDJSON
@@ -87,7 +92,7 @@ public class LogIngestResource {
         List<LogEntry> entries = new ArrayList<>(objects.size());
         for (int i = 0; i < objects.size(); i++) {
             try {
-                entries.add(LogEntryJson.fromJson(objects.get(i)));
+                entries.add(limits().parse(objects.get(i)));
             } catch (InvalidLogEntryException e) {
                 return ApiErrors.badRequest("entry " + i + ": " + e.getMessage(), i, e.field());
             }
@@ -112,6 +117,12 @@ public class LogIngestResource {
                 .type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 
+    private InputLimits limits() {
+        InputLimits l = limits;
+        if (l == null) limits = l = new InputLimits(securitySettings);
+        return l;
+    }
+
     private static String utf8(byte[] bytes) throws CharacterCodingException {
         return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -123,7 +134,9 @@ public class LogIngestResource {
         JsonValue root;
         try (JsonReader r = JSON.createReader(new StringReader(text))) {
             root = r.readValue();
-        } catch (JsonException | IllegalStateException e) { // JsonParsingException is a JsonException
+        } catch (RuntimeException e) {
+            // JsonParsingException is a JsonException; Parsson's nesting limit ("Input is too deeply
+            // nested 1,000") is a plain RuntimeException: every parser failure is the client's 400.
             return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, null);
         }
         if (root.getValueType() == JsonValue.ValueType.OBJECT) {
@@ -150,7 +163,7 @@ public class LogIngestResource {
             if (line.isBlank()) continue;
             try (JsonReader r = JSON.createReader(new StringReader(line))) {
                 out.add(r.readObject());
-            } catch (JsonException | IllegalStateException | ClassCastException e) {
+            } catch (RuntimeException e) { // as in splitArray: the nesting limit is a plain RuntimeException
                 return ApiErrors.badRequest("entry " + index + " is not a JSON object: " + e.getMessage(), index, null);
             }
             index++;
