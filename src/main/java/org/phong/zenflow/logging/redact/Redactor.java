@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.config.SecuritySettings;
 
@@ -41,9 +40,10 @@ public final class Redactor {
 
     private static final String SECRET_GROUP = "(?<secret>";
 
+    /** Built-in rules: run only when {@link #mayHoldBuiltInSecret} finds a trigger word. */
     private final List<Rule> rules;
-    /** All rules as one alternation, without the named groups: one scan decides "nothing to do". */
-    private final Pattern any;
+    /** The configured pattern, run on every text (no trigger word is known for it); or null. */
+    private final Rule custom;
     /** Found in a JSON member name that names a secret ({@code password}, {@code db_password}, {@code apiKey}). */
     private final Pattern secretKey;
     private final String mask;
@@ -54,11 +54,10 @@ public final class Redactor {
     private Redactor(List<String> regexes, Pattern secretKey, Pattern custom, String mask) {
         List<Rule> rs = new ArrayList<>();
         for (String r : regexes) rs.add(new Rule(Pattern.compile(r), r.contains(SECRET_GROUP)));
-        if (custom != null) rs.add(new Rule(custom, custom.pattern().contains(SECRET_GROUP)));
         this.rules = List.copyOf(rs);
+        this.custom = custom == null ? null : new Rule(custom, custom.pattern().contains(SECRET_GROUP));
         this.secretKey = secretKey;
         this.mask = mask;
-        this.any = combine(rs);
     }
 
     /**
@@ -98,23 +97,62 @@ public final class Redactor {
         return "(?i)(?<![A-Za-z0-9])(?:" + keys + ")(?![A-Za-z0-9])[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"',;&}\\]\\\\]+)";
     }
 
-    private static Pattern combine(List<Rule> rs) {
-        if (rs.isEmpty()) return null;
-        StringBuilder b = new StringBuilder();
-        for (Rule r : rs) {
-            if (b.length() > 0) b.append('|');
-            b.append("(?:").append(r.pattern().pattern().replace(SECRET_GROUP, "(?:")).append(')');
+    /**
+     * The hot-path filter: every built-in rule needs one of these words (case-insensitive) in the
+     * text: pass, pwd, secret, key, token, bearer, basic, auth, eyJ (JWT), AKIA, AIza, sk-, gh?_, xox. A
+     * hand-written scan costs a few ns per character; the rules' regexes (alternations behind a
+     * look-behind, tried at every position) cost far more, so they run only on the texts that may
+     * hold a secret. Keep this list in step with the rules.
+     *
+     * @param s a text
+     * @return false when no built-in rule can match {@code s}
+     */
+    static boolean mayHoldBuiltInSecret(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            switch (s.charAt(i) | 0x20) { // ASCII letters to lower case; others never equal a case below
+                case 'p' -> {
+                    if (at(s, i, "pass") || at(s, i, "pwd")) return true;
+                }
+                case 's' -> {
+                    if (at(s, i, "secret") || at(s, i, "sk-")) return true;
+                }
+                case 'k' -> {
+                    if (at(s, i, "key")) return true;
+                }
+                case 't' -> {
+                    if (at(s, i, "token")) return true;
+                }
+                case 'b' -> {
+                    if (at(s, i, "bearer") || at(s, i, "basic")) return true;
+                }
+                case 'e' -> {
+                    if (at(s, i, "eyj")) return true;
+                }
+                case 'a' -> {
+                    if (at(s, i, "akia") || at(s, i, "aiza") || at(s, i, "auth")) return true;
+                }
+                case 'g' -> {
+                    if (i + 3 < n && (s.charAt(i + 1) | 0x20) == 'h' && s.charAt(i + 3) == '_') return true;
+                }
+                case 'x' -> {
+                    if (at(s, i, "xox")) return true;
+                }
+                default -> {
+                    // not a trigger
+                }
+            }
         }
-        try {
-            return Pattern.compile(b.toString());
-        } catch (PatternSyntaxException e) {
-            return null; // a custom pattern that cannot be combined: every rule is tried instead
-        }
+        return false;
+    }
+
+    private static boolean at(String s, int i, String word) {
+        return s.regionMatches(true, i, word, 0, word.length());
     }
 
     /** @return true when this redactor masks nothing */
     public boolean isNone() {
-        return rules.isEmpty();
+        return rules.isEmpty() && custom == null;
     }
 
     /**
@@ -122,7 +160,7 @@ public final class Redactor {
      * @return {@code e} itself when nothing matched, else a copy with message and metadata masked
      */
     public LogEntry apply(LogEntry e) {
-        if (rules.isEmpty()) return e;
+        if (isNone()) return e;
         String message = redactText(e.message());
         String metadata = e.metadata() == null ? null : redactMetadata(e.metadata());
         if (message == e.message() && metadata == e.metadata()) return e;
@@ -138,9 +176,12 @@ public final class Redactor {
      * @return {@code s} itself when nothing matched, else the text with each secret replaced by the mask
      */
     public String redactText(String s) {
-        if (s == null || rules.isEmpty() || (any != null && !any.matcher(s).find())) return s;
+        if (s == null) return s;
         String out = s;
-        for (Rule r : rules) out = replace(r, out);
+        if (!rules.isEmpty() && mayHoldBuiltInSecret(s)) {
+            for (Rule r : rules) out = replace(r, out);
+        }
+        if (custom != null) out = replace(custom, out);
         return out.equals(s) ? s : out;
     }
 
@@ -168,10 +209,11 @@ public final class Redactor {
      * @return {@code json} itself when nothing matched, else the object with secrets masked (valid JSON)
      */
     public String redactMetadata(String json) {
-        if (rules.isEmpty()) return json;
-        // The key/value rules also match the JSON text form "key":"value" (and "key":{ / [ / 123), so
-        // one scan of the text finds every member a walk could mask.
-        if (any != null && !any.matcher(json).find()) return json;
+        if (isNone()) return json;
+        // Every member name a walk would mask and every secret a rule finds in a string value holds a
+        // trigger word, and so does the JSON text; without one (and without a custom pattern, which
+        // may match anything) there is nothing to walk.
+        if (custom == null && !mayHoldBuiltInSecret(json)) return json;
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(json))) {
             o = r.readObject();

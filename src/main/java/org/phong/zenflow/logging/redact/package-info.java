@@ -15,7 +15,11 @@
  * Slack tokens, Google API keys), {@code bearer} ({@code Bearer ..}/{@code Basic ..} credentials and
  * JWTs); one custom pattern may be added by configuration.
  *
- * <p><b>Metadata</b> is JSON: a cheap scan of its text decides whether anything may match; only then
+ * <p><b>Cost</b>: every built-in rule needs a trigger word (pass, pwd, secret, key, token, bearer,
+ * basic, auth, eyJ, AKIA, ...); a hand-written case-insensitive scan for them runs first and the
+ * regexes only on texts that contain one (a configured custom pattern always runs).
+ *
+ * <p><b>Metadata</b> is JSON: the same scan of its text decides whether anything may match; only then
  * is it parsed, every string value redacted with the same rules, and every member whose <em>key</em>
  * names a secret (password, apiKey, ...) masked whole, whatever its type; then written back as JSON.
  * The result is always valid JSON (text-level masking could cut an escape sequence in half).

@@ -32,7 +32,7 @@ class SecuritySettingsTest {
         assertEquals(128, s.traceIdMaxChars());
         assertEquals(2048, s.hierarchyMaxChars());
         assertEquals(86400, s.tsMaxFutureSeconds());
-        assertEquals(400, s.tsMaxPastDays());
+        assertEquals(3650, s.tsMaxPastDays());
         assertTrue(s.redactionEnabled());
         assertEquals(SecuritySettings.KNOWN_RULES.stream().sorted().toList(), s.redactionRules().stream().sorted().toList());
         assertNull(s.redactionCustomPattern());

@@ -90,10 +90,10 @@ class InputLimitsTest {
     void tsOutsideTheWindowIsRejectedSoNoFarMonthGetsAPartition() {
         assertField("ts", DEFAULTS, entry().add("ts", "9999-12-31T00:00:00Z").build());
         assertField("ts", DEFAULTS, entry().add("ts", NOW.plusSeconds(86_401).toString()).build());
-        assertField("ts", DEFAULTS, entry().add("ts", NOW.minusSeconds(401L * 86_400).toString()).build());
+        assertField("ts", DEFAULTS, entry().add("ts", NOW.minusSeconds(3651L * 86_400).toString()).build());
         assertField("ts", DEFAULTS, entry().add("ts", 0L).build());
         assertEquals(NOW.plusSeconds(86_400), DEFAULTS.parse(entry().add("ts", NOW.plusSeconds(86_400).toString()).build()).ts());
-        assertEquals(NOW.minusSeconds(400L * 86_400), DEFAULTS.parse(entry().add("ts", NOW.minusSeconds(400L * 86_400).toString()).build()).ts());
+        assertEquals(NOW.minusSeconds(3650L * 86_400), DEFAULTS.parse(entry().add("ts", NOW.minusSeconds(3650L * 86_400).toString()).build()).ts());
         assertField("ts", with(SecuritySettings.TS_MAX_FUTURE_SECONDS, "0"), entry().add("ts", NOW.plusMillis(1).toString()).build());
     }
 }
