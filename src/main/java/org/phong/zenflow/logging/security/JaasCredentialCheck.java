@@ -38,6 +38,10 @@ public final class JaasCredentialCheck implements CredentialCheck {
         } catch (LoginException e) {
             LOG.log(Level.FINE, "Registry refused the local default password of " + user, e);
             return false;
+        } catch (RuntimeException e) {
+            // A registry that cannot answer (LDAP down, misconfigured) accepts nobody; Liberty logs its own error.
+            LOG.log(Level.WARNING, "The user registry could not check the local default password of " + user, e);
+            return false;
         }
     }
 }

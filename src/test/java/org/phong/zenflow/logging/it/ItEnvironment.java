@@ -90,6 +90,16 @@ public final class ItEnvironment {
         return send(who, method, path, contentType, body == null ? null : HttpRequest.BodyPublishers.ofByteArray(body));
     }
 
+    /**
+     * GETs an absolute URL (another server than the IT server, e.g. one an IT starts itself) as {@code who}.
+     *
+     * @return the status code
+     */
+    public static int getStatus(URI url, ItCredentials who) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build();
+        return httpClientAs(who).send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     private static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType,
                                              HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
