@@ -8,6 +8,7 @@ import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
 
 /**
  * Reads {@link LoggingSettings} once from MicroProfile Config (server.xml variables, environment,
@@ -34,5 +35,11 @@ public class SettingsProducer {
     @Singleton
     AdminSettings adminSettings() {
         return AdminSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    SecuritySettings securitySettings() {
+        return SecuritySettings.from(reader());
     }
 }

@@ -34,7 +34,7 @@ public final class ConfigAudit {
     /** A full key (not a prefix ending in '.') inside a string; not part of a package name. */
     private static final Pattern KEY = Pattern.compile("(?<![\\w.])zenflow\\.logging\\.[a-z0-9][a-z0-9.-]*[a-z0-9](?![\\w.-])");
     /** Values tried until one is refused; a key that accepts all of them is not validated. */
-    private static final List<String> BAD_VALUES = List.of("not-a-valid-value", "", "-1", "0", "99999999999999999999", "1.5");
+    private static final List<String> BAD_VALUES = List.of("not-a-valid-value", "", "-1", "0", "99999999999999999999", "1.5", "(");
 
     private ConfigAudit() {
     }
