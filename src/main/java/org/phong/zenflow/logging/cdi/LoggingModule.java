@@ -25,6 +25,7 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.metrics.PipelineMetrics;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -51,6 +52,9 @@ public class LoggingModule {
 
     @Inject
     SchemaState schema;
+
+    @Inject
+    PipelineMetrics metrics;
 
     @Inject
     @Any
@@ -89,6 +93,7 @@ public class LoggingModule {
                 .scheduler(scheduler)
                 .executor(executor)
                 .threadFactory(threadFactory)
+                .observer(metrics.observer())
                 .sequenceLookup(runId -> {
                     schema.requireReady();
                     return reader.lastSeq(runId);
