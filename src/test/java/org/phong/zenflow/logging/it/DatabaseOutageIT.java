@@ -123,7 +123,7 @@ class DatabaseOutageIT {
     }
 
     /** The postmaster (first line of postmaster.pid) and every process it started. */
-    private static List<Long> postgresProcesses() throws Exception {
+    static List<Long> postgresProcesses() throws Exception {
         Path pidFile = Path.of(System.getProperty("it.db.dir", "target/it-pgdata"), "postmaster.pid");
         long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
         List<Long> pids = new ArrayList<>();
@@ -132,7 +132,7 @@ class DatabaseOutageIT {
         return pids;
     }
 
-    private static void signal(String sig, List<Long> pids) throws Exception {
+    static void signal(String sig, List<Long> pids) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("kill", sig));
         pids.forEach(p -> cmd.add(Long.toString(p)));
         Process p = new ProcessBuilder(cmd).inheritIO().start();
