@@ -145,7 +145,7 @@ public final class MetricNames {
     public static final Set<String> EXTERNAL_SERIES = Set.of(
             "ft_retry_retries_total",
             "ft_circuitbreaker_opened_total",
-            "ft_circuitbreaker_state_total_seconds",
+            "ft_circuitbreaker_state_total_nanoseconds",
             "ft_timeout_calls_total",
             "ft_invocations_total",
             "memory_usedHeap_bytes",

@@ -181,11 +181,10 @@ class MetricsIT {
             ItEnvironment.Health live = ItEnvironment.health("/health/live");
             assertEquals(200, live.status(), "a frozen database is no reason to restart: " + live.doc());
 
-            // The COPY hangs until the writer's @Timeout: the failure counter moves, the entries stay in flight.
-            awaitDelta(before, 1, true, FAILURES, "sink", PG);
-            PrometheusText during = ItEnvironment.metrics();
-            assertTrue(during.value(IN_FLIGHT) >= 100, "entries wait in flight: " + during.value(IN_FLIGHT));
-            assertEquals(100, during.value("zenflow_logging_sink_backlog", "sink", PG), "the batch waits for the sink");
+            // The COPY hangs on the frozen socket (a blocked read ignores @Timeout's interrupt until the
+            // socket timeout), so no failure is counted yet; the batch waits in the sink's backlog, in flight.
+            awaitGauge("zenflow_logging_sink_backlog", 100, "sink", PG);
+            assertTrue(ItEnvironment.metrics().value(IN_FLIGHT) >= 100, "entries wait in flight");
         } finally {
             DatabaseOutageIT.signal("-CONT", pids);
         }
@@ -195,14 +194,60 @@ class MetricsIT {
         StoredLogs.assertExactlyOnceGapFree(List.of(run), 100);
         awaitDelta(before, 100, false, WRITTEN, "sink", PG);
         PrometheusText after = ItEnvironment.metrics();
-        assertEquals(100, delta(before, after, WRITTEN, "sink", PG), "written once, after the retries");
-        assertTrue(delta(before, after, "zenflow_logging_sink_retries_total", "sink", PG) >= 1, "retried");
-        assertTrue(delta(before, after, "zenflow_logging_sink_write_duration_seconds_count", "sink", PG, "outcome", "failure") >= 1,
-                "failed calls timed");
+        assertEquals(100, delta(before, after, WRITTEN, "sink", PG), "written once");
     }
 
     @Test
     @Order(4)
+    void aDatabaseRefusingWritesMovesFailureRetryAndCircuitCountersAndReadinessSaysWhy() throws Exception {
+        awaitNothingInFlight();
+        PrometheusText before = ItEnvironment.metrics();
+        UUID workflow = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        // The database answers, but every row written into logs is refused (a BEFORE INSERT trigger,
+        // which COPY fires too): the sink fails fast, Fault Tolerance retries, the circuit opens.
+        sql("CREATE OR REPLACE FUNCTION metrics_it_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                + "$$ BEGIN RAISE EXCEPTION 'refused by MetricsIT'; END $$");
+        sql("CREATE TRIGGER metrics_it_refuse BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION metrics_it_refuse()");
+        try {
+            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            JsonArrayBuilder arr = Json.createArrayBuilder();
+            for (int i = 0; i < 50; i++) {
+                arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
+                        .add("nodeKey", "n").add("level", "INFO").add("message", "refused " + i));
+            }
+            assertEquals(50, ItEnvironment.postJson("/api/v1/logs", arr.build().toString(), 202).getInt("accepted"));
+            ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"SUCCEEDED\"}", 202);
+
+            awaitDelta(before, 1, true, FAILURES, "sink", PG);
+            awaitDelta(before, 1, true, "ft_retry_retries_total");
+            ItEnvironment.Health down = awaitHealth("/health/ready", 503);
+            JsonObject db = down.check("zenflow-logging-database");
+            String reason = db.getJsonObject("data").getString("reason");
+            System.out.println("readiness with writes refused: " + reason);
+            assertTrue(reason.contains("sink postgresql is failing"), reason);
+            assertTrue(reason.contains("refused by MetricsIT"), "the database's own error is quoted: " + reason);
+            // Fault Tolerance counts each attempt: failure-threshold (10) failed attempts open the circuit.
+            awaitDelta(before, 1, true, "ft_circuitbreaker_opened_total");
+            awaitDelta(before, 1, true, "zenflow_logging_sink_retries_total", "sink", PG);
+            PrometheusText during = ItEnvironment.metrics();
+            assertTrue(delta(before, during, "zenflow_logging_sink_write_duration_seconds_count", "sink", PG, "outcome", "failure") >= 1,
+                    "failed calls are timed");
+            assertEquals(0, delta(before, during, WRITTEN, "sink", PG), "nothing written while refused");
+            assertTrue(during.value(IN_FLIGHT) >= 50, "entries wait in flight");
+        } finally {
+            sql("DROP TRIGGER IF EXISTS metrics_it_refuse ON logs");
+            sql("DROP FUNCTION IF EXISTS metrics_it_refuse()");
+        }
+        // After the circuit's recovery time the write goes through, once.
+        StoredLogs.awaitPersisted(List.of(run), 50);
+        StoredLogs.assertExactlyOnceGapFree(List.of(run), 50);
+        awaitDelta(before, 50, false, WRITTEN, "sink", PG);
+        assertEquals("UP", awaitHealth("/health/ready", 200).check("zenflow-logging-database").getString("status"));
+    }
+
+    @Test
+    @Order(5)
     void everySeriesOfTheModuleAndOfTheDashboardIsServed() throws Exception {
         PrometheusText m = ItEnvironment.metrics();
         Files.writeString(Path.of("target", "metrics-sample.txt"), ItEnvironment.get("/metrics").body());
@@ -241,6 +286,23 @@ class MetricsIT {
         }
         if (atLeast) assertTrue(moved >= expected, name + " moved by " + moved + ", expected at least " + expected);
         else assertEquals(expected, moved, name + " moved by");
+    }
+
+    private static void sql(String statement) throws Exception {
+        try (var c = ItEnvironment.openConnection(); var st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    /** Waits until the gauge shows {@code expected}. */
+    private static void awaitGauge(String name, double expected, String... labels) throws Exception {
+        Instant deadline = Instant.now().plus(SETTLE);
+        double v = ItEnvironment.metrics().sum(name, labels);
+        while (v != expected && Instant.now().isBefore(deadline)) {
+            Thread.sleep(250);
+            v = ItEnvironment.metrics().sum(name, labels);
+        }
+        assertEquals(expected, v, name);
     }
 
     private static ItEnvironment.Health awaitHealth(String path, int status) throws Exception {
