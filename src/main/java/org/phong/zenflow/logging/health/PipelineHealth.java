@@ -50,6 +50,8 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
 @ApplicationScoped
 public class PipelineHealth {
     private static final double MB = 1024.0 * 1024.0;
+    /** Longest error text quoted in a check's data. */
+    static final int MAX_ERROR_CHARS = 300;
 
     @Inject
     LoggingModule module;
@@ -113,6 +115,18 @@ public class PipelineHealth {
         return degradation.isResolvable() ? degradation.get() : null;
     }
 
+    /**
+     * The first line of an error, at most {@value #MAX_ERROR_CHARS} characters: enough to act on, and a
+     * database error's context lines (which can quote a row being written, i.e. log content) stay out
+     * of the health output.
+     */
+    static String firstLine(String error) {
+        if (error == null) return "unknown";
+        int nl = error.indexOf('\n');
+        String line = nl < 0 ? error : error.substring(0, nl);
+        return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS) + "...";
+    }
+
     @Produces
     @Startup
     HealthCheck schemaMigrated() {
@@ -170,7 +184,7 @@ public class PipelineHealth {
                 if (s.durable()) b.withData(s.name() + ".backlog", s.backlog());
                 if (s.durable() && !s.healthy()) {
                     problems.add("sink " + s.name() + " is failing (" + s.consecutiveFailures()
-                            + " failed writes in a row, last: " + s.lastError() + ")");
+                            + " failed writes in a row, last: " + firstLine(s.lastError()) + ")");
                 }
             }
             Degradation d = degradationOrNull();
@@ -181,9 +195,11 @@ public class PipelineHealth {
                 return b.up().withData("database", what).withData("degradation", d.describe()).build();
             }
             long inFlight = p.admission().inFlight();
+            String advice = db.reachable()
+                    ? "the database answers but refuses the writes: see the error above and the server log"
+                    : "check that PostgreSQL at DB_HOST:DB_PORT is running, reachable and not out of disk or connections";
             return b.down().withData("reason", what + ". Accepted entries wait in memory and are retried ("
-                    + inFlight + " in flight; input is shed from " + p.settings().thresholdEntries()
-                    + "): check that PostgreSQL at DB_HOST:DB_PORT is running, reachable and not out of disk or connections").build();
+                    + inFlight + " in flight; input is shed from " + p.settings().thresholdEntries() + "): " + advice).build();
         };
     }
 

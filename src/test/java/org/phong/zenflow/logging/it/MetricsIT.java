@@ -227,6 +227,8 @@ class MetricsIT {
             System.out.println("readiness with writes refused: " + reason);
             assertTrue(reason.contains("sink postgresql is failing"), reason);
             assertTrue(reason.contains("refused by MetricsIT"), "the database's own error is quoted: " + reason);
+            assertTrue(!reason.contains(run.toString()), "no log content (the COPY line) in the health output: " + reason);
+            assertTrue(reason.contains("refuses the writes"), reason);
             // Fault Tolerance counts each attempt: failure-threshold (10) failed attempts open the circuit.
             awaitDelta(before, 1, true, "ft_circuitbreaker_opened_total");
             awaitDelta(before, 1, true, "zenflow_logging_sink_retries_total", "sink", PG);
