@@ -263,13 +263,14 @@ public final class LogRouter {
         }
 
         void handleCounted(Object item) {
+            // Decrement first: a barrier completed by handle() must find its own item gone from the
+            // queue-depth gauge (the other order let a caller see depth 1 after the barrier).
+            queued.decrementAndGet();
             try {
                 handle(item);
             } catch (RuntimeException e) {
                 // A bug in one item must not kill the run's worker; the item is logged with its run.
                 LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
-            } finally {
-                queued.decrementAndGet();
             }
         }
 
