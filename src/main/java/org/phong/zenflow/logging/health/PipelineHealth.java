@@ -187,20 +187,52 @@ public class PipelineHealth {
                             + " failed writes in a row, last: " + firstLine(s.lastError()) + ")");
                 }
             }
-            Degradation d = degradationOrNull();
-            b.withData("degradationLevel", d == null ? 0 : d.level());
-            if (problems.isEmpty()) return b.up().withData("database", "reachable").build();
-            String what = String.join("; ", problems);
-            if (d != null && d.absorbsDatabaseOutage()) {
-                return b.up().withData("database", what).withData("degradation", d.describe()).build();
+            DatabaseVerdict v = DatabaseVerdict.of(problems, db.reachable(), degradationOrNull(),
+                    p.admission().inFlight(), p.settings().thresholdEntries());
+            v.data().forEach((k, val) -> {
+                if (val instanceof Number n) b.withData(k, n.longValue());
+                else b.withData(k, String.valueOf(val));
+            });
+            return b.status(v.up()).build();
+        };
+    }
+
+    /**
+     * The database readiness decision, apart from MicroProfile types so it is unit-tested.
+     *
+     * @param up   the check's status
+     * @param data what goes into the check's data (insertion order)
+     */
+    record DatabaseVerdict(boolean up, java.util.Map<String, Object> data) {
+
+        /**
+         * @param problems    what is wrong, in words (empty: nothing)
+         * @param reachable   whether the last probe answered
+         * @param degradation the journal's view, or null without a journal
+         * @param inFlight    entries in flight now
+         * @param threshold   the backpressure threshold
+         * @return UP when nothing is wrong or the journal absorbs the outage; DOWN with a reason otherwise
+         */
+        static DatabaseVerdict of(List<String> problems, boolean reachable, Degradation degradation, long inFlight, long threshold) {
+            java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("degradationLevel", degradation == null ? 0 : degradation.level());
+            if (problems.isEmpty()) {
+                data.put("database", "reachable");
+                return new DatabaseVerdict(true, data);
             }
-            long inFlight = p.admission().inFlight();
-            String advice = db.reachable()
+            String what = String.join("; ", problems);
+            if (degradation != null && degradation.absorbsDatabaseOutage()) {
+                data.put("database", what);
+                data.put("degradation", degradation.describe());
+                return new DatabaseVerdict(true, data);
+            }
+            String advice = reachable
                     ? "the database answers but refuses the writes: see the error above and the server log"
                     : "check that PostgreSQL at DB_HOST:DB_PORT is running, reachable and not out of disk or connections";
-            return b.down().withData("reason", what + ". Accepted entries wait in memory and are retried ("
-                    + inFlight + " in flight; input is shed from " + p.settings().thresholdEntries() + "): " + advice).build();
-        };
+            data.put("reason", what + ". Accepted entries wait in memory and are retried (" + inFlight
+                    + " in flight; input is shed from " + threshold + "): " + advice);
+            return new DatabaseVerdict(false, data);
+        }
     }
 
     @Produces
