@@ -24,6 +24,8 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.config.DegradationSettings;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
@@ -51,6 +53,12 @@ public class LoggingModule {
 
     @Inject
     SchemaState schema;
+
+    @Inject
+    JournalSettings journalSettings;
+
+    @Inject
+    DegradationSettings degradationSettings;
 
     @Inject
     @Any
@@ -89,6 +97,8 @@ public class LoggingModule {
                 .scheduler(scheduler)
                 .executor(executor)
                 .threadFactory(threadFactory)
+                .journal(journalSettings)
+                .degradation(degradationSettings)
                 .sequenceLookup(runId -> {
                     schema.requireReady();
                     return reader.lastSeq(runId);
@@ -97,7 +107,8 @@ public class LoggingModule {
                 .start();
         List<String> names = all.stream().map(LogSink::name).toList();
         LOG.info("zenflow-logging started: sinks " + names + ", " + settings.workers() + " router workers, capacity "
-                + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy());
+                + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy() + ", journal "
+                + (pipeline.journal() == null ? "off" : pipeline.journal().dir() + " (fsync " + journalSettings.fsync() + ")"));
     }
 
     private void migrate() {

@@ -6,6 +6,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.ConfigReader;
+import org.phong.zenflow.logging.config.DegradationSettings;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 
 /**
@@ -27,5 +29,17 @@ public class SettingsProducer {
     @Singleton
     LoggingSettings settings() {
         return LoggingSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    JournalSettings journalSettings() {
+        return JournalSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    DegradationSettings degradationSettings() {
+        return DegradationSettings.from(reader());
     }
 }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -25,8 +26,17 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.phong.zenflow.logging.Durability;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
@@ -53,6 +63,9 @@ public class LogIngestResource {
     @Inject
     LoggingSettings settings;
 
+    @Inject
+    JournalSettings journalSettings;
+
     /**
      * @param contentType JSON array or NDJSON
      * @param body        the entries
@@ -61,7 +74,11 @@ public class LogIngestResource {
     @POST
     @Consumes({MediaType.APPLICATION_JSON, NDJSON})
     @Produces(MediaType.APPLICATION_JSON)
-    public Response ingest(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
+    public Response ingest(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @QueryParam("wait") String wait,
+                           InputStream body) {
+        if (wait != null && !wait.equals("durable") && !wait.equals("persisted")) {
+            return ApiErrors.badRequest("wait must be durable or persisted, not '" + wait + "'", null, "wait");
+        }
         String text;
         try {
             text = utf8(BodyReader.read(body, settings.httpMaxBodyBytes()));
@@ -98,15 +115,45 @@ public class LogIngestResource {
         int accepted = 0;
         int dropped = 0;
         int rejected = 0;
+        Set<UUID> runs = new LinkedHashSet<>();
         for (LogEntry e : entries) {
             RouteResult r = router.route(e);
-            if (r == RouteResult.ACCEPTED) accepted++;
-            else if (r == RouteResult.DROPPED) dropped++;
+            if (r == RouteResult.ACCEPTED) {
+                accepted++;
+                runs.add(e.runId());
+            } else if (r == RouteResult.DROPPED) dropped++;
             else rejected++;
         }
-        return Response.accepted(JSON.createObjectBuilder()
-                .add("accepted", accepted).add("dropped", dropped).add("rejected", rejected).build().toString())
-                .type(MediaType.APPLICATION_JSON_TYPE).build();
+        var answer = JSON.createObjectBuilder().add("accepted", accepted).add("dropped", dropped).add("rejected", rejected);
+        if (wait != null) {
+            String failure = awaitDurability(wait, runs);
+            answer.add(wait, failure == null);
+            if (failure != null) answer.add("durabilityError", failure);
+        }
+        return Response.accepted(answer.build().toString()).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /**
+     * {@code ?wait=durable}: answers once every accepted entry is durable in the journal (or, without
+     * one, in the durable sinks); {@code ?wait=persisted}: once in every durable sink.
+     *
+     * @return null when confirmed, else why not (the entries stay accepted either way)
+     */
+    private String awaitDurability(String wait, Set<UUID> runs) {
+        Durability d = module.running().durability();
+        List<CompletableFuture<Long>> all = new ArrayList<>(runs.size());
+        for (UUID run : runs) all.add(wait.equals("durable") ? d.whenRunDurable(run) : d.whenRunPersisted(run));
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(journalSettings.waitTimeoutMs(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (TimeoutException e) {
+            return "not confirmed within " + journalSettings.waitTimeoutMs() + " ms (" + JournalSettings.WAIT_TIMEOUT_MS + ")";
+        } catch (ExecutionException e) {
+            return String.valueOf(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     private static String utf8(byte[] bytes) throws CharacterCodingException {

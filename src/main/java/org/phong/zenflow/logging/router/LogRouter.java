@@ -45,9 +45,24 @@ public final class LogRouter {
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean accepting = true;
 
-    /** A start, completion or barrier that travels in order with a run's entries. */
-    private sealed interface Control permits Start, Complete, Barrier {
+    /** A start, completion, barrier or action that travels in order with a run's entries. */
+    private sealed interface Control permits Start, Complete, Barrier, InOrder {
     }
+
+    private record InOrder(Runnable action) implements Control {
+    }
+
+    /**
+     * Decides before admission whether an entry is sampled out (memory pressure, level 4). Runs on
+     * the caller's thread; must be cheap and never drop WARN/ERROR.
+     */
+    @FunctionalInterface
+    public interface Sampler {
+        /** @param e the entry @return true to keep it */
+        boolean keep(LogEntry e);
+    }
+
+    private volatile Sampler sampler;
 
     private record Start(WorkflowRunStarted event) implements Control {
     }
@@ -92,6 +107,10 @@ public final class LogRouter {
         if (!accepting) {
             return RouteResult.REJECTED;
         }
+        Sampler s = sampler;
+        if (s != null && !s.keep(entry)) {
+            return RouteResult.DROPPED;
+        }
         RouteResult r = admission.admit(entry);
         if (r == RouteResult.ACCEPTED) {
             routed.increment();
@@ -129,6 +148,22 @@ public final class LogRouter {
         }
         enqueue(event.runId(), new Complete(event, done));
         return done;
+    }
+
+    /**
+     * Runs {@code action} on the worker that owns the run, after every item routed for the run before
+     * this call (the durability waits take their mark there).
+     *
+     * @param runId  the run
+     * @param action what to run, in order; must not block
+     */
+    public void inRunOrder(UUID runId, Runnable action) {
+        enqueue(runId, new InOrder(action));
+    }
+
+    /** @param s the sampler consulted before admission, or null for none */
+    public void sampler(Sampler s) {
+        this.sampler = s;
     }
 
     /**
@@ -251,6 +286,8 @@ public final class LogRouter {
                 buffers.complete(c.event().runId(), outcome, last -> c.done().complete(last));
             } else if (item instanceof Barrier b) {
                 b.done().complete(null);
+            } else if (item instanceof InOrder o) {
+                o.action().run();
             }
         }
     }
