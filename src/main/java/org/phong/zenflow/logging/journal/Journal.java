@@ -52,8 +52,8 @@ public final class Journal {
     private static final long SEAL_ACKED_AFTER_MS = 10_000;
     /** ... or this fraction of segment-bytes full. */
     private static final int SEAL_ACKED_FRACTION = 8;
-    /** Full clears when one segment's room is free again. */
     private static final String POSITIONS_FILE = "positions.properties";
+    private static final String LOCK_FILE = "journal.lock";
     /** Entries per replayed batch. */
     private static final int REPLAY_BATCH = 2000;
 
@@ -69,6 +69,7 @@ public final class Journal {
     private Segment current;
     private FileChannel channel;
     private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+    private FileChannel lockChannel;
     private final CRC32C crc = new CRC32C();
     private volatile long appendedPosition;
     private long totalBytes;
@@ -142,6 +143,7 @@ public final class Journal {
         int files = 0;
         try {
             Files.createDirectories(dir);
+            lock();
             savedPositions = readPositions();
             List<Long> bases = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
@@ -211,6 +213,22 @@ public final class Journal {
                 + " to replay, " + cuts.size() + " damaged segments (" + cutBytes + " bytes cut); fsync " + settings.fsync()
                 + (settings.fsync() == FsyncPolicy.INTERVAL ? " every " + settings.fsyncIntervalMs() + " ms" : ""));
         return recovery;
+    }
+
+    /** One process per directory: an OS lock, released by the OS when the process dies (kill -9 too). */
+    private void lock() throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock l;
+        try {
+            l = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            ch.close();
+            throw new IOException("the journal directory is in use by another pipeline or process (" + LOCK_FILE + " is locked)");
+        }
+        lockChannel = ch;
     }
 
     /** Starts the committer thread (group commit, deletion of passed segments, retries). */
@@ -663,7 +681,7 @@ public final class Journal {
 
     /** @return true when appends are journaled now */
     public boolean available() {
-        return problem == null && !full && running;
+        return problem == null && !full && current != null;
     }
 
     /** @return why the journal is not journaling, or null */
@@ -708,6 +726,24 @@ public final class Journal {
     }
 
     /**
+     * What a process death leaves behind, for tests in one JVM: the file handles and the directory
+     * lock are released, nothing buffered is written, nothing is deleted.
+     */
+    synchronized void abandon() {
+        problem = "abandoned";
+        for (FileChannel ch : new FileChannel[]{channel, lockChannel}) {
+            if (ch == null) continue;
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // as a dead process would
+            }
+        }
+        channel = null;
+        lockChannel = null;
+    }
+
+    /**
      * Stops the committer, writes and forces what is buffered, deletes passed segments and saves the
      * positions. Appends after this are not journaled.
      */
@@ -740,6 +776,14 @@ public final class Journal {
                 }
             }
             problem = "the journal is closed";
+            if (lockChannel != null) {
+                try {
+                    lockChannel.close();
+                } catch (IOException ignored) {
+                    // the lock goes with the channel either way
+                }
+                lockChannel = null;
+            }
         }
         completeWaiters(syncedPosition);
         failWaiters(problem);
