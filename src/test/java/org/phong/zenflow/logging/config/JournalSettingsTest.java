@@ -37,6 +37,25 @@ class JournalSettingsTest {
     }
 
     @Test
+    void everyJournalAndDegradationKeyOfTheDefaultsFileIsRead() throws Exception {
+        java.util.Set<String> read = java.util.Set.of(JournalSettings.ENABLED, JournalSettings.DIR, JournalSettings.FSYNC,
+                JournalSettings.FSYNC_INTERVAL_MS, JournalSettings.MAX_BYTES, JournalSettings.SEGMENT_BYTES,
+                JournalSettings.RETRY_MS, JournalSettings.WAIT_TIMEOUT_MS, DegradationSettings.CHECK_INTERVAL_MS,
+                DegradationSettings.MEMORY_HIGH, DegradationSettings.MEMORY_LOW, DegradationSettings.SAMPLE_KEEP_EVERY,
+                DegradationSettings.PRESSURE_RING_SIZE);
+        Properties file = new Properties();
+        try (var in = getClass().getClassLoader().getResourceAsStream("META-INF/microprofile-config.properties")) {
+            file.load(in);
+        }
+        for (String key : file.stringPropertyNames()) {
+            if (key.startsWith(JournalSettings.PREFIX) || key.startsWith(DegradationSettings.PREFIX)) {
+                assertTrue(read.contains(key), "unread key " + key);
+            }
+        }
+        for (String key : read) assertTrue(file.containsKey(key), "no default for " + key);
+    }
+
+    @Test
     void policiesAreCaseInsensitive() {
         assertEquals(FsyncPolicy.ALWAYS, journal(JournalSettings.FSYNC, "Always").fsync());
         assertEquals(FsyncPolicy.NONE, journal(JournalSettings.FSYNC, "none").fsync());
