@@ -135,7 +135,14 @@ class DatabaseRestartIT {
 
         void start() throws Exception {
             Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            // as zonky started it: pg_ctl next to the postgres binary, with the postmaster's own options
+            Path pgCtl = Path.of(command.get(0)).resolveSibling("pg_ctl");
+            int d = command.indexOf("-D");
+            String options = String.join(" ", command.subList(d + 2, command.size()));
+            // like zonky: in a user namespace (unshare -U), since PostgreSQL refuses to run as root
+            Process p = new ProcessBuilder("unshare", "-U", pgCtl.toString(), "-D", command.get(d + 1), "-l", log.toString(), "-o", options, "-w", "start")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            assertEquals(0, p.waitFor(), "pg_ctl start, see " + log);
             // ready when it accepts a connection
             Instant deadline = Instant.now().plusSeconds(60);
             while (true) {
