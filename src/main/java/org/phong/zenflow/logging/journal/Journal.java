@@ -54,6 +54,8 @@ public final class Journal {
     private static final int SEAL_ACKED_FRACTION = 8;
     private static final String POSITIONS_FILE = "positions.properties";
     private static final String LOCK_FILE = "journal.lock";
+    /** How long close() waits for the committer's last step. */
+    private static final long COMMITTER_STOP_WAIT_MS = 5_000;
     /** Entries per replayed batch. */
     private static final int REPLAY_BATCH = 2000;
 
@@ -753,7 +755,7 @@ public final class Journal {
         if (c != null) {
             LockSupport.unpark(c);
             try {
-                c.join(TimeUnit.SECONDS.toMillis(5));
+                c.join(COMMITTER_STOP_WAIT_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
