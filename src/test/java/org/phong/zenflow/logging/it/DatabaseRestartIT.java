@@ -44,6 +44,10 @@ class DatabaseRestartIT {
         UUID workflow = UUID.randomUUID();
         List<UUID> runs = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) runs.add(UUID.randomUUID());
+        // started runs number their entries without asking the (soon stopped) database for a last seq
+        for (UUID run : runs) {
+            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+        }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong accepted = new AtomicLong();
         AtomicLong confirmed = new AtomicLong();
