@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.buffer.BufferListener;
 import org.phong.zenflow.logging.buffer.SequenceLookup;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.collector.GlobalLogCollector;
@@ -33,7 +34,7 @@ public final class LoggingPipeline {
         this.settings = b.settings;
         this.admission = new AdmissionControl(settings, b.scheduler);
         this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released);
-        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor);
+        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, b.listener);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory);
     }
 
@@ -89,6 +90,7 @@ public final class LoggingPipeline {
         private Executor executor;
         private ThreadFactory threadFactory;
         private SequenceLookup sequenceLookup;
+        private BufferListener listener = BufferListener.NONE;
 
         private Builder() {
         }
@@ -110,6 +112,13 @@ public final class LoggingPipeline {
 
         /** @param v last seq of runs not held in memory @return this */
         public Builder sequenceLookup(SequenceLookup v) { this.sequenceLookup = v; return this; }
+
+        /**
+         * Optional: told of each entry the moment it gets its seq, before batching (the live tail).
+         *
+         * @param v must not block (see {@link BufferListener}) @return this
+         */
+        public Builder listener(BufferListener v) { this.listener = Objects.requireNonNull(v, "listener"); return this; }
 
         /** @return the assembled, not yet started, pipeline */
         public LoggingPipeline build() {

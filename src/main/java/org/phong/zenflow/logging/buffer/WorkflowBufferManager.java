@@ -50,6 +50,7 @@ public final class WorkflowBufferManager {
     private final Scheduler scheduler;
     private final SequenceLookup lookup;
     private final Executor lookupExecutor;
+    private final BufferListener listener;
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
@@ -70,6 +71,17 @@ public final class WorkflowBufferManager {
      */
     public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor) {
+        this(settings, downstream, scheduler, lookup, lookupExecutor, BufferListener.NONE);
+    }
+
+    /**
+     * @param listener told of every sequenced entry and run start/release, under the run's monitor
+     *                 (the live tail); {@link BufferListener#NONE} for none
+     */
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+                                 Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
+                                 BufferListener listener) {
+        this.listener = listener;
         this.settings = settings;
         this.downstream = downstream;
         this.scheduler = scheduler;
@@ -105,6 +117,7 @@ public final class WorkflowBufferManager {
         b = newBuffer(runId, workflowId);
         b.lastSeq = t == null ? 0 : t.lastSeq;
         runs.put(runId, b);
+        listener.runStarted(workflowId, runId);
     }
 
     /**
@@ -126,15 +139,16 @@ public final class WorkflowBufferManager {
         synchronized (b) {
             if (b.recovering()) {
                 b.onCompleted = done; // finished by the lookup, in order after the parked entries
+                b.completedOutcome = outcome;
                 return;
             }
-            finishCompletion(b, done);
+            finishCompletion(b, outcome, done);
         }
     }
 
-    private void finishCompletion(WorkflowBuffer b, LongConsumer done) {
+    private void finishCompletion(WorkflowBuffer b, RunOutcome outcome, LongConsumer done) {
         flush(b);
-        release(b);
+        release(b, outcome);
         done.accept(b.lastSeq);
     }
 
@@ -157,6 +171,7 @@ public final class WorkflowBufferManager {
                     return;
                 }
                 LogEntry s = b.sequence(e);
+                listener.sequenced(s);
                 afterAppend(b, s);
                 return;
             }
@@ -237,11 +252,15 @@ public final class WorkflowBufferManager {
                 b.lastSeq = Math.max(b.lastSeq, last);
                 List<LogEntry> parked = b.parked;
                 b.parked = null;
-                for (LogEntry p : parked) afterAppend(b, b.sequence(p));
+                for (LogEntry p : parked) {
+                    LogEntry s = b.sequence(p);
+                    listener.sequenced(s);
+                    afterAppend(b, s);
+                }
                 if (b.onCompleted != null) {
                     LongConsumer done = b.onCompleted;
                     b.onCompleted = null;
-                    finishCompletion(b, done);
+                    finishCompletion(b, b.completedOutcome, done);
                 }
             }
         };
@@ -285,7 +304,7 @@ public final class WorkflowBufferManager {
             synchronized (b) {
                 if (!b.released && !b.recovering() && now - b.lastActivityMs >= idleAfter) {
                     flush(b);
-                    release(b);
+                    release(b, null);
                 }
             }
         }
@@ -295,11 +314,12 @@ public final class WorkflowBufferManager {
     }
 
     /** Under the buffer's monitor, with nothing pending. Tombstone first, so a successor continues the seq. */
-    private void release(WorkflowBuffer b) {
+    private void release(WorkflowBuffer b, RunOutcome outcome) {
         tombstones.put(b.runId, new Tombstone(b.lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs()));
         b.released = true;
         runs.remove(b.runId, b);
         releasedRuns.incrementAndGet();
+        listener.runReleased(b.runId, b.lastSeq, outcome);
     }
 
     private WorkflowBuffer newBuffer(UUID runId, UUID workflowId) {
@@ -320,6 +340,44 @@ public final class WorkflowBufferManager {
         synchronized (b) {
             return b.ringAfter(afterSeq);
         }
+    }
+
+    /**
+     * Where a live tail of the run must take its history from, read atomically with respect to the
+     * run's appends: an entry sequenced after this call is reported to the {@link BufferListener}
+     * after it; one sequenced before is in {@code ring} (seq &gt; afterSeq) or has seq &lt;
+     * {@code ringFirstSeq} and was handed downstream (on its way to the durable sinks).
+     *
+     * @param runId    the run
+     * @param afterSeq the caller has everything up to this seq
+     * @return the run's state here
+     */
+    public RingSnapshot snapshot(UUID runId, long afterSeq) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b != null) {
+            synchronized (b) {
+                if (!b.released) {
+                    if (b.recovering()) return new RingSnapshot(RingSnapshot.State.RECOVERING, List.of(), 0, 0);
+                    return new RingSnapshot(RingSnapshot.State.ACTIVE, b.ringAfter(afterSeq), b.ringFirstSeq(), b.lastSeq);
+                }
+            }
+        }
+        Tombstone t = tombstones.get(runId);
+        if (t != null) return new RingSnapshot(RingSnapshot.State.RELEASED, List.of(), t.lastSeq + 1, t.lastSeq);
+        // Released so long ago that the tombstone expired, or never seen: everything is in the sinks.
+        return new RingSnapshot(RingSnapshot.State.UNKNOWN, List.of(), 0, 0);
+    }
+
+    /**
+     * @param state        ACTIVE (ring holds the latest entries), RECOVERING (last seq being looked up:
+     *                     nothing sequenced yet), RELEASED (lastSeq known, nothing in memory), UNKNOWN
+     * @param ring         ring entries after the asked seq, ascending (ACTIVE only)
+     * @param ringFirstSeq oldest seq in the ring, lastSeq + 1 when empty (ACTIVE, RELEASED); 0 otherwise
+     * @param lastSeq      last seq given (ACTIVE, RELEASED); 0 otherwise
+     */
+    public record RingSnapshot(State state, List<LogEntry> ring, long ringFirstSeq, long lastSeq) {
+        /** See the record. */
+        public enum State { ACTIVE, RECOVERING, RELEASED, UNKNOWN }
     }
 
     /** @return the last seq given to an active or recently released run */
