@@ -25,6 +25,8 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.StreamSettings;
+import org.phong.zenflow.logging.stream.StreamHub;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -53,6 +55,9 @@ public class LoggingModule {
     SchemaState schema;
 
     @Inject
+    StreamSettings streamSettings;
+
+    @Inject
     @Any
     Instance<LogSink> sinks;
 
@@ -70,6 +75,7 @@ public class LoggingModule {
 
     private volatile LoggingPipeline pipeline;
     private volatile PostgresLogReader reader;
+    private volatile StreamHub stream;
     private Scheduler scheduler;
     private int migrationAttempts;
     private volatile boolean stopping;
@@ -83,6 +89,11 @@ public class LoggingModule {
         migrate();
         List<LogSink> all = new ArrayList<>();
         for (LogSink s : sinks) all.add(s);
+        // The live tail hears each entry as it gets its seq; its history comes from PostgreSQL.
+        StreamHub hub = new StreamHub(streamSettings, scheduler, executor, (runId, afterSeq, limit) -> {
+            schema.requireReady();
+            return reader.readAfter(runId, afterSeq, limit, null, null);
+        });
         pipeline = LoggingPipeline.builder()
                 .settings(settings)
                 .sinks(all)
@@ -93,8 +104,10 @@ public class LoggingModule {
                     schema.requireReady();
                     return reader.lastSeq(runId);
                 })
+                .listener(hub)
                 .build()
                 .start();
+        stream = hub.attach(pipeline.buffers());
         List<String> names = all.stream().map(LogSink::name).toList();
         LOG.info("zenflow-logging started: sinks " + names + ", " + settings.workers() + " router workers, capacity "
                 + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy());
@@ -130,6 +143,8 @@ public class LoggingModule {
     @PreDestroy
     void stop() {
         stopping = true;
+        StreamHub h = stream;
+        if (h != null) h.stop();
         LoggingPipeline p = pipeline;
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
@@ -157,6 +172,18 @@ public class LoggingModule {
     /** @return the running pipeline, or null before start and after a failed start */
     public LoggingPipeline runningOrNull() {
         return pipeline;
+    }
+
+    /** @return the live tail's hub */
+    public StreamHub stream() {
+        StreamHub h = stream;
+        if (h == null) throw new IllegalStateException("zenflow-logging is not started");
+        return h;
+    }
+
+    /** @return the live tail's hub, or null before start */
+    public StreamHub streamOrNull() {
+        return stream;
     }
 
     /** @return the history reader */

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.StreamSettings;
 
 /**
  * Reads {@link LoggingSettings} once from MicroProfile Config (server.xml variables, environment,
@@ -27,5 +28,11 @@ public class SettingsProducer {
     @Singleton
     LoggingSettings settings() {
         return LoggingSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    StreamSettings streamSettings() {
+        return StreamSettings.from(reader());
     }
 }

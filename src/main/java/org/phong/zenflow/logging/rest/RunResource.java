@@ -30,6 +30,10 @@ import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.StreamSettings;
+import org.phong.zenflow.logging.stream.web.LongPollSupport;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Run lifecycle over HTTP (the same as the CDI events) and a run's stored history.
@@ -51,6 +55,9 @@ public class RunResource {
 
     @Inject
     LoggingSettings settings;
+
+    @Inject
+    StreamSettings streamSettings;
 
     /**
      * @param runId the run
@@ -87,22 +94,32 @@ public class RunResource {
     }
 
     /**
+     * With {@code waitMs} it long-polls the live tail instead (ring + database, waiting up to waitMs
+     * for entries after afterSeq; the answer also has {@code "ended"}).
+     *
      * @return 200 {@code {"runId", "entries": [...], "nextAfterSeq"}}; an unknown run has no entries
      */
     @GET
     @Path("/logs")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response history(@PathParam("runId") String runId,
+    public CompletionStage<Response> history(@PathParam("runId") String runId,
                             @QueryParam("afterSeq") String afterSeq,
                             @QueryParam("limit") String limit,
                             @QueryParam("minLevel") String minLevel,
-                            @QueryParam("nodeKey") String nodeKey) throws SQLException {
+                            @QueryParam("nodeKey") String nodeKey,
+                            @QueryParam("waitMs") String waitMs) throws SQLException {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         long after = longParam("afterSeq", afterSeq, 0, 0, Long.MAX_VALUE);
         int max = settings.httpMaxPageSize();
         int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
         LogLevel level = minLevel == null || minLevel.isBlank() ? null : LogLevel.parse("minLevel", minLevel);
         String node = nodeKey == null || nodeKey.isBlank() ? null : nodeKey;
+        if (waitMs != null && !waitMs.isBlank()) {
+            // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
+            long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
+            if (node != null) throw new InvalidLogEntryException("nodeKey", "cannot be combined with waitMs");
+            return LongPollSupport.answer(module.stream(), run, after, pageSize, level, wait);
+        }
         List<LogEntry> entries = module.reader().readAfter(run, after, pageSize, level, node);
         JsonArrayBuilder arr = JSON.createArrayBuilder();
         long next = after;
@@ -110,8 +127,8 @@ public class RunResource {
             arr.add(LogEntryJson.toJson(e));
             next = e.seq();
         }
-        return Response.ok(JSON.createObjectBuilder().add("runId", run.toString()).add("entries", arr)
-                .add("nextAfterSeq", next).build().toString()).build();
+        return CompletableFuture.completedFuture(Response.ok(JSON.createObjectBuilder().add("runId", run.toString())
+                .add("entries", arr).add("nextAfterSeq", next).build().toString()).build());
     }
 
     private static long longParam(String name, String raw, long dflt, long min, long max) {

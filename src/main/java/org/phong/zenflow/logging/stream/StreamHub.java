@@ -199,6 +199,22 @@ public final class StreamHub implements BufferListener {
         });
     }
 
+    /**
+     * Closes every session of a run (an operator's kick; clients resume with afterSeq).
+     *
+     * @return how many were closed
+     */
+    public int disconnect(UUID runId, int code, String reason) {
+        List<Subscription> subs = topics.get(runId);
+        if (subs == null) return 0;
+        int n = 0;
+        for (Subscription s : List.copyOf(subs)) {
+            if (!s.isClosed()) n++;
+            s.close(code, reason);
+        }
+        return n;
+    }
+
     /** @return the run-ended frame when the run is known to have ended at or before {@code coveredSeq} */
     Frame.RunEnded endedFrame(UUID runId, long coveredSeq) {
         RunInfo r = recentById.get(runId);
