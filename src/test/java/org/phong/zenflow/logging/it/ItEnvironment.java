@@ -60,6 +60,20 @@ public final class ItEnvironment {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code ws://host:port + path} of the application. */
+    public static URI wsUri(String path) {
+        return URI.create(baseUrl().replaceFirst("^http", "ws") + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    /**
+     * Opens a WebSocket to {@code path} (e.g. {@code /ws/runs/<id>?afterSeq=0}); every IT opens its
+     * WebSockets here, so authentication can be added in one place.
+     */
+    public static java.util.concurrent.CompletableFuture<java.net.http.WebSocket> openWebSocket(
+            String path, java.net.http.WebSocket.Listener listener) {
+        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(wsUri(path), listener);
+    }
+
     /** JDBC URL of the embedded PostgreSQL the server writes to. */
     public static String jdbcUrl() {
         return System.getProperty("it.jdbc.url", "jdbc:postgresql://localhost:55433/zenflow_logs");

@@ -35,6 +35,7 @@ import org.phong.zenflow.logging.stream.Outbound;
  *   entries into one run from the server itself, paced (0 = as fast as possible), each stamped with
  *   the wall clock at route time (so a client on the same machine measures route-to-client latency);
  *   answers after every entry has its seq, with the routing throughput.</li>
+ *   <li>{@code GET /api/v1/admin/stream/status}: sessions and counters (always on).</li>
  *   <li>{@code POST /api/v1/admin/stream/runs/{runId}/disconnect}: closes every live tail of the run
  *   1001, as a server restart or proxy timeout would (clients are expected to resume).</li>
  * </ul>
@@ -100,6 +101,20 @@ public class StreamAdminResource {
                 .add("rejected", counts[RouteResult.REJECTED.ordinal()])
                 .add("millis", nanos / 1_000_000)
                 .add("entriesPerSecond", n * 1e9 / nanos).build().toString()).build();
+    }
+
+    /** @return 200: the live tail's counters (always on; read-only) */
+    @jakarta.ws.rs.GET
+    @Path("/status")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response status() {
+        var h = module.stream();
+        return Response.ok(JSON.createObjectBuilder()
+                .add("openSessions", h.openSessions()).add("watchedRuns", h.watchedRuns())
+                .add("sessionsOpened", h.sessionsOpened()).add("framesSent", h.framesSent())
+                .add("entriesSent", h.entriesSent()).add("closedSlow", h.closedSlow())
+                .add("closedDead", h.closedDead()).add("historyTimeouts", h.historyTimeouts())
+                .build().toString()).build();
     }
 
     /** @return 200 {"closed": n} */
