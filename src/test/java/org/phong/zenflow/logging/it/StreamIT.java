@@ -28,6 +28,7 @@ class StreamIT {
     @BeforeAll
     static void ready() throws Exception {
         ItEnvironment.awaitReady();
+        awaitDrained();
     }
 
     static String newRun() throws Exception {
@@ -39,7 +40,8 @@ class StreamIT {
     /** Routes entries into the run in the server; asserts every one was accepted (none shed), so seq runs 1..n. */
     static JsonObject load(String run, int entries, int rate) throws Exception {
         JsonObject r = ItEnvironment.postJson("/api/v1/admin/stream/load",
-                "{\"runId\":\"" + run + "\",\"entries\":" + entries + ",\"ratePerSecond\":" + rate + "}", 200);
+                "{\"runId\":\"" + run + "\",\"entries\":" + entries + ",\"ratePerSecond\":" + rate + "}", 200,
+                java.time.Duration.ofMinutes(5));
         assertEquals(entries, r.getInt("accepted"), "entries accepted (none shed by backpressure): " + r);
         return r;
     }
@@ -50,7 +52,8 @@ class StreamIT {
     }
 
     static void end(String run, String outcome) throws Exception {
-        ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"" + outcome + "\"}", 202);
+        ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"" + outcome + "\"}", 202,
+                java.time.Duration.ofMinutes(5));
     }
 
     static List<Long> range(long from, long to) {
@@ -143,6 +146,7 @@ class StreamIT {
     @Test
     void aClientThatNeverReadsIsClosed1013WhileTheRouterKeepsItsPace() throws Exception {
         int n = 100_000;
+        awaitDrained();
         load(newRun(), 20_000, 0); // warm-up
         double without = 0;
         double with = 0;
@@ -150,10 +154,12 @@ class StreamIT {
         List<TailClient> stalled = new ArrayList<>();
         // Alternate, best of three each: the machine is shared, single runs are noisy.
         for (int trial = 0; trial < 3; trial++) {
+            awaitDrained(); // each burst starts with nothing in flight: no backpressure, same database load
             without = Math.max(without, load(newRun(), n, 0).getJsonNumber("entriesPerSecond").doubleValue());
             String run = newRun();
             TailClient c = TailClient.open(run, 0, null, false, 0);
             stalled.add(c);
+            awaitDrained();
             with = Math.max(with, load(run, n, 0).getJsonNumber("entriesPerSecond").doubleValue());
         }
         System.out.printf("[StreamIT] router throughput, %d entries into one run: %.0f entries/s alone, %.0f with a never-reading client (%.1f%%)%n",
@@ -250,7 +256,7 @@ class StreamIT {
     }
 
     static void awaitTrue(Check c, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (!c.ok()) {
             if (System.nanoTime() > deadline) fail("timed out waiting for: " + what);
             Thread.sleep(50);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class StreamLatencyIT {
     private static final int CLIENTS = 50;
     private static final int RATE = 10_000;
-    private static final int SECONDS = 3;
+    private static final int SECONDS = 2;
 
     @Test
     void routeToClientLatencyAt10kPerSecondWith50Clients() throws Exception {
@@ -75,6 +75,8 @@ class StreamLatencyIT {
                             + "route-to-client latency p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d resumes after 1013 (noisy, shared 2-core machine)%n",
                     n, RATE, load.getJsonNumber("entriesPerSecond").doubleValue(), CLIENTS,
                     all[all.length / 2] / 1000.0, all[(int) (all.length * 0.99)] / 1000.0, all[all.length - 1] / 1000.0, resumes);
+            System.out.println("[StreamLatencyIT] server: " + ItEnvironment.getJson("/api/v1/admin/stream/status"));
+            StreamIT.awaitDrained();
         } finally {
             pool.shutdownNow();
         }
