@@ -230,7 +230,7 @@ public final class StreamHub implements BufferListener {
             try {
                 executor.execute(this::pingAll);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Cannot schedule the live-tail pings", e);
+                if (running) LOG.log(Level.WARNING, "Cannot schedule the live-tail pings", e); // else: server stopping
             } finally {
                 schedulePing();
             }

@@ -71,7 +71,7 @@ public final class ItEnvironment {
      */
     public static java.util.concurrent.CompletableFuture<java.net.http.WebSocket> openWebSocket(
             String path, java.net.http.WebSocket.Listener listener) {
-        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(wsUri(path), listener);
+        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(wsUri(path), listener);
     }
 
     /** JDBC URL of the embedded PostgreSQL the server writes to. */

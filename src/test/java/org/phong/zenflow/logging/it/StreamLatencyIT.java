@@ -20,9 +20,22 @@ import org.junit.jupiter.api.Test;
  * (counted); the test asserts only exactness (every client ends with 1..N), it prints the figures.
  */
 class StreamLatencyIT {
-    private static final int CLIENTS = 50;
-    private static final int RATE = 10_000;
-    private static final int SECONDS = 2;
+    /** The figure; -Dit.latency.clients / .rate / .seconds measure other points. */
+    private static final int CLIENTS = Integer.getInteger("it.latency.clients", 50);
+    private static final int RATE = Integer.getInteger("it.latency.rate", 10_000);
+    private static final int SECONDS = Integer.getInteger("it.latency.seconds", 2);
+
+    /** A saturated server may not answer a handshake in time: retry, as a real client would. */
+    private static TailClient openRetrying(String run, long afterSeq) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return TailClient.open(run, afterSeq, null, true, 0);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (attempt == 10) throw e;
+                Thread.sleep(500L * attempt);
+            }
+        }
+    }
 
     @Test
     void routeToClientLatencyAt10kPerSecondWith50Clients() throws Exception {
@@ -47,7 +60,7 @@ class StreamLatencyIT {
                         all.addAll(cur.logs);
                         if (cur.runEnded != null) break;
                         resumes++;
-                        cur = TailClient.open(run, all.isEmpty() ? 0 : all.get(all.size() - 1)[0], null, true, 0);
+                        cur = openRetrying(run, all.isEmpty() ? 0 : all.get(all.size() - 1)[0]);
                     }
                     long[] out = new long[all.size() + 1];
                     for (int i = 0; i < all.size(); i++) {

@@ -38,7 +38,7 @@ final class TailClient implements WebSocket.Listener {
     static TailClient open(String runId, long afterSeq, String extra, boolean reads, int abortAfterFrames) throws Exception {
         TailClient c = new TailClient(reads, abortAfterFrames);
         ItEnvironment.openWebSocket("/ws/runs/" + runId + "?afterSeq=" + afterSeq + (extra == null ? "" : extra), c)
-                .get(30, TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
         return c;
     }
 

@@ -313,6 +313,37 @@ class StreamHubTest {
     }
 
     @Test
+    void longPollAnswersAtOnceWaitsForTheNextEntryOrTimesOut() throws Exception {
+        build();
+        buffers.start(wf, run);
+        append(3, LogLevel.INFO);
+        var now = LongPoll.poll(hub, run, 1, 100, null, 5000);
+        exec.runAll();
+        assertEquals(List.of(2L, 3L), now.get().entries().stream().map(LogEntry::seq).toList());
+        assertEquals(3, now.get().nextAfterSeq());
+
+        var waiting = LongPoll.poll(hub, run, 3, 100, null, 5000);
+        exec.runAll();
+        assertFalse(waiting.isDone(), "nothing after 3: waits");
+        append(1, LogLevel.INFO);
+        exec.runAll();
+        assertEquals(List.of(4L), waiting.get().entries().stream().map(LogEntry::seq).toList());
+
+        var timesOut = LongPoll.poll(hub, run, 4, 100, null, 5000);
+        exec.runAll();
+        clock.advance(5000);
+        assertTrue(timesOut.isDone());
+        assertEquals(List.of(), timesOut.get().entries());
+        assertEquals(4, timesOut.get().nextAfterSeq());
+
+        var limited = LongPoll.poll(hub, run, 0, 2, null, 0);
+        exec.runAll();
+        assertEquals(List.of(1L, 2L), limited.get().entries().stream().map(LogEntry::seq).toList());
+        exec.runAll();
+        assertEquals(0, hub.openSessions(), "every poll left the hub");
+    }
+
+    @Test
     void settingsAreValidatedByName() {
         var e = assertThrows(org.phong.zenflow.logging.config.InvalidConfigurationException.class,
                 () -> settings(StreamSettings.SESSION_QUEUE_FRAMES, "0"));
