@@ -344,6 +344,31 @@ class StreamHubTest {
     }
 
     @Test
+    void aRunWhoseLastSeqIsBeingLookedUpContinuesFromTheDatabaseThenLive() {
+        StreamSettings st = settings(StreamSettings.HISTORY_PAGE_SIZE, "3");
+        ManualExecutor lookups = new ManualExecutor();
+        hub = new StreamHub(st, clock, exec, (runId, after, limit) -> {
+            List<LogEntry> out = new ArrayList<>();
+            synchronized (db) {
+                for (LogEntry e : db) if (e.seq() > after && out.size() < limit) out.add(e);
+            }
+            return out;
+        });
+        db.addAll(Entries.batch(wf, run, 1, 5)); // stored before a restart
+        buffers = new WorkflowBufferManager(SETTINGS, downstream::addAll, clock, r -> 5, lookups, hub);
+        hub.attach(buffers);
+        append(2, LogLevel.INFO); // parked: the last seq is being looked up
+        Recorder r = new Recorder();
+        hub.subscribe(run, 3, null, r);
+        exec.runAll();
+        assertEquals("L4 L5 C5", r.types());
+        lookups.runAll(); // the parked entries get 6 and 7, told to the hub in order
+        append(1, LogLevel.INFO);
+        exec.runAll();
+        assertEquals("L4 L5 C5 L6 L7 L8", r.types());
+    }
+
+    @Test
     void settingsAreValidatedByName() {
         var e = assertThrows(org.phong.zenflow.logging.config.InvalidConfigurationException.class,
                 () -> settings(StreamSettings.SESSION_QUEUE_FRAMES, "0"));
