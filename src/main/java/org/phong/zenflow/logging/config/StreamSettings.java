@@ -14,7 +14,9 @@ package org.phong.zenflow.logging.config;
 public record StreamSettings(int sessionQueueFrames, long pingIntervalMs, long pongTimeoutMs, int historyPageSize,
                              long historyWaitMs, long longPollMaxWaitMs, int recentRuns) {
 
-    private static final String P = "zenflow.logging.stream.";
+    /** Prefix of every key of the live tail. */
+    public static final String PREFIX = "zenflow.logging.stream.";
+    private static final String P = PREFIX;
     public static final String SESSION_QUEUE_FRAMES = P + "session-queue-frames";
     public static final String PING_INTERVAL_MS = P + "ping-interval-ms";
     public static final String PONG_TIMEOUT_MS = P + "pong-timeout-ms";
