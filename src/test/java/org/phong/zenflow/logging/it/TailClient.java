@@ -45,7 +45,7 @@ final class TailClient implements WebSocket.Listener {
     @Override
     public void onOpen(WebSocket webSocket) {
         ws = webSocket;
-        if (reads) webSocket.request(1);
+        if (reads) webSocket.request(Long.MAX_VALUE); // onText calls stay sequential; no per-message demand round trip
     }
 
     /** Starts reading (for a client created with reads=false). */
@@ -67,7 +67,6 @@ final class TailClient implements WebSocket.Listener {
             partial.setLength(0);
             frame(f, now);
         }
-        if (reads) webSocket.request(1);
         return null;
     }
 
