@@ -30,7 +30,7 @@ import org.phong.zenflow.logging.time.Scheduler;
  * {@link #subscribe}.
  *
  * <p>Cost on the router worker per entry: two hash lookups and a few field writes when nobody
- * watches the run; one {@code ArrayBlockingQueue.offer} per watching session otherwise (the JSON is
+ * watches the run; one lock-free bounded queue offer per watching session otherwise (the JSON is
  * built later, once, by a sender thread). Nothing here blocks or does I/O on that thread.
  */
 public final class StreamHub implements BufferListener {

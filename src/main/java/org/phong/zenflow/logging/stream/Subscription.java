@@ -3,7 +3,7 @@ package org.phong.zenflow.logging.stream;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -41,7 +41,10 @@ public final class Subscription {
     final UUID runId;
     private final LogLevel minLevel;
     private final Outbound out;
-    private final ArrayBlockingQueue<Object> live;
+    /** Lock-free (the router worker never contends with the pump for a lock), bounded by {@code liveCount}. */
+    private final ConcurrentLinkedQueue<Object> live = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger liveCount = new AtomicInteger();
+    private final int liveCapacity;
     private final AtomicBoolean pumping = new AtomicBoolean(true); // the opener runs the first pump
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastHeardMs;
@@ -63,7 +66,7 @@ public final class Subscription {
         this.minLevel = minLevel;
         this.out = out;
         this.covered = afterSeq;
-        this.live = new ArrayBlockingQueue<>(queueFrames);
+        this.liveCapacity = queueFrames;
         this.lastHeardMs = nowMs;
     }
 
@@ -82,12 +85,14 @@ public final class Subscription {
     /** Router worker: a live frame of the run. Never blocks. */
     void offer(Object frame) {
         if (closed.get()) return;
-        if (!live.offer(frame)) {
+        if (liveCount.incrementAndGet() > liveCapacity) {
+            liveCount.decrementAndGet();
             hub.countOverflow();
-            close(Outbound.TRY_AGAIN_LATER, "client too slow: " + live.size()
+            close(Outbound.TRY_AGAIN_LATER, "client too slow: " + liveCapacity
                     + " frames queued; reconnect with afterSeq=" + covered);
             return;
         }
+        live.offer(frame);
         if (pumping.compareAndSet(false, true)) hub.executor().execute(this::pump);
     }
 
@@ -204,6 +209,7 @@ public final class Subscription {
                     }
                     Object o = live.poll();
                     if (o == null) return null;
+                    liveCount.decrementAndGet();
                     if (o instanceof Frame.RunEnded re) {
                         phase = Phase.ENDING;
                         return re;

@@ -37,7 +37,7 @@
  * </ol>
  *
  * <h2>Slow clients and the router</h2>
- * The router worker only does {@code ArrayBlockingQueue.offer} per watching session (JSON is built
+ * The router worker only does a lock-free bounded queue offer per watching session (JSON is built
  * once per entry, lazily, by a sender thread). A full queue (session-queue-frames) closes that
  * session 1013; other sessions and the router are unaffected. Sends are asynchronous, one at a time
  * per session; a stalled peer holds its queue, never a thread.

@@ -71,7 +71,10 @@ public final class ItEnvironment {
      */
     public static java.util.concurrent.CompletableFuture<java.net.http.WebSocket> openWebSocket(
             String path, java.net.http.WebSocket.Listener listener) {
-        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(wsUri(path), listener);
+        // One HttpClient per WebSocket: a JDK HttpClient reads all its connections on ONE selector
+        // thread, which made the test client, not the server, the bottleneck with 50 busy sockets.
+        HttpClient own = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        return own.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(wsUri(path), listener);
     }
 
     /** JDBC URL of the embedded PostgreSQL the server writes to. */
