@@ -16,6 +16,7 @@ import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.buffer.BufferListener;
 import org.phong.zenflow.logging.buffer.SequenceLookup;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.collector.GlobalLogCollector;
@@ -82,7 +83,8 @@ public final class LoggingPipeline {
         this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
         this.admission = new AdmissionControl(settings, b.scheduler, o);
         this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released, o);
-        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker, journal);
+        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker,
+                journal, b.listener);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
         this.durability = new Durability(router, buffers, journal, b.scheduler, settings.cleanupIdleAfterMs());
         if (journal != null) collector.onSinkAck(journal::acknowledge);
@@ -230,6 +232,7 @@ public final class LoggingPipeline {
         private JournalSettings journal;
         private DegradationSettings degradation = DegradationSettings.defaults();
         private MemoryProbe memoryProbe = MemoryProbe.jvm();
+        private BufferListener listener = BufferListener.NONE;
 
         private Builder() {
         }
@@ -265,6 +268,12 @@ public final class LoggingPipeline {
         public Builder redactor(Redactor v) { this.redactor = Objects.requireNonNull(v, "redactor"); return this; }
         /** @param v hears what the pipeline does (metrics); optional, {@link PipelineObserver#NONE} by default @return this */
         public Builder observer(PipelineObserver v) { this.observer = Objects.requireNonNull(v, "observer"); return this; }
+        /**
+         * Optional: told of each entry the moment it gets its seq, before batching (the live tail).
+         *
+         * @param v must not block (see {@link BufferListener}) @return this
+         */
+        public Builder listener(BufferListener v) { this.listener = Objects.requireNonNull(v, "listener"); return this; }
 
         /** @return the assembled, not yet started, pipeline */
         public LoggingPipeline build() {

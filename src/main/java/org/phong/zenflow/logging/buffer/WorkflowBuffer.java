@@ -51,6 +51,8 @@ final class WorkflowBuffer {
     int recoveryAttempts;
     /** A completion that arrived while RECOVERING; run once the parked entries are sequenced. */
     java.util.function.LongConsumer onCompleted;
+    /** The outcome of that completion. */
+    org.phong.zenflow.logging.api.RunOutcome completedOutcome;
 
     WorkflowBuffer(UUID runId, UUID workflowId, int ringCapacity, int targetBatch, long nowMs) {
         this.runId = runId;

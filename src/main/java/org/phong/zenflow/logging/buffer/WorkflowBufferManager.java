@@ -60,6 +60,7 @@ public final class WorkflowBufferManager {
     private final Journal journal;
     /** Ring size in force: ring-buffer-size normally, smaller under memory pressure. */
     private volatile int ringLimit;
+    private final BufferListener listener;
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
@@ -80,7 +81,14 @@ public final class WorkflowBufferManager {
      */
     public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor) {
-        this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null, null);
+        this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null, null, BufferListener.NONE);
+    }
+
+    /** A manager without journal or metrics that tells {@code listener} of every sequenced entry (the live tail's tests). */
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+                                 Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
+                                 BufferListener listener) {
+        this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null, null, listener);
     }
 
     /**
@@ -92,14 +100,18 @@ public final class WorkflowBufferManager {
      * @param observer       hears every flushed batch (size and wait)
      * @param tracker        registers sampled entries once sequenced; null when nothing is sampled
      * @param journal        the write-ahead journal every sequenced entry is appended to (null: none)
+     * @param listener       told of every sequenced entry and run start/release, under the run's monitor
+     *                       (the live tail); {@link BufferListener#NONE} for none
      */
     public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
-                                 PipelineObserver observer, EndToEndTracker tracker, Journal journal) {
+                                 PipelineObserver observer, EndToEndTracker tracker, Journal journal,
+                                 BufferListener listener) {
         this.observer = observer;
         this.tracker = tracker;
         this.journal = journal;
         this.ringLimit = settings.ringBufferSize();
+        this.listener = listener;
         this.settings = settings;
         this.downstream = downstream;
         this.scheduler = scheduler;
@@ -135,6 +147,7 @@ public final class WorkflowBufferManager {
         b = newBuffer(runId, workflowId);
         b.lastSeq = t == null ? 0 : t.lastSeq;
         runs.put(runId, b);
+        listener.runStarted(workflowId, runId);
     }
 
     /**
@@ -156,9 +169,10 @@ public final class WorkflowBufferManager {
         synchronized (b) {
             if (b.recovering()) {
                 b.onCompleted = done; // finished by the lookup, in order after the parked entries
+                b.completedOutcome = outcome;
                 return;
             }
-            finishCompletion(b, done);
+            finishCompletion(b, outcome, done);
         }
     }
 
@@ -167,18 +181,18 @@ public final class WorkflowBufferManager {
      * run's entries are durable in it, so a completed run is never only in memory. A journal that
      * fails meanwhile frees it at once: the entries are with the sinks either way.
      */
-    private void finishCompletion(WorkflowBuffer b, LongConsumer done) {
+    private void finishCompletion(WorkflowBuffer b, RunOutcome outcome, LongConsumer done) {
         flush(b);
         long last = b.lastSeq;
         if (journal == null || b.lastUnjournaledSeq > 0) {
-            release(b);
+            release(b, outcome);
             done.accept(last);
             return;
         }
         journal.whenDurable(journal.appendedPosition()).whenComplete((v, ex) -> {
             synchronized (b) {
                 // Entries routed after the completion keep the buffer; the idle sweep frees it later.
-                if (!b.released && b.bufferedCount() == 0 && b.lastSeq == last) release(b);
+                if (!b.released && b.bufferedCount() == 0 && b.lastSeq == last) release(b, outcome);
             }
             done.accept(last);
         });
@@ -277,6 +291,7 @@ public final class WorkflowBufferManager {
                     return;
                 }
                 LogEntry s = sequence(b, e);
+                listener.sequenced(s);
                 if (routedAtNanos != 0L && tracker != null) tracker.expect(s.runId(), s.seq(), routedAtNanos);
                 afterAppend(b, s);
                 return;
@@ -370,7 +385,11 @@ public final class WorkflowBufferManager {
                 b.lastSeq = Math.max(b.lastSeq, last);
                 List<LogEntry> parked = b.parked;
                 b.parked = null;
-                for (LogEntry p : parked) afterAppend(b, sequence(b, p));
+                for (LogEntry p : parked) {
+                    LogEntry s = sequence(b, p);
+                    listener.sequenced(s);
+                    afterAppend(b, s);
+                }
                 if (b.afterRecovery != null) {
                     List<Runnable> waiting = b.afterRecovery;
                     b.afterRecovery = null;
@@ -379,7 +398,7 @@ public final class WorkflowBufferManager {
                 if (b.onCompleted != null) {
                     LongConsumer done = b.onCompleted;
                     b.onCompleted = null;
-                    finishCompletion(b, done);
+                    finishCompletion(b, b.completedOutcome, done);
                 }
             }
         };
@@ -423,7 +442,7 @@ public final class WorkflowBufferManager {
             synchronized (b) {
                 if (!b.released && !b.recovering() && now - b.lastActivityMs >= idleAfter) {
                     flush(b);
-                    release(b);
+                    release(b, null);
                 }
             }
         }
@@ -433,11 +452,12 @@ public final class WorkflowBufferManager {
     }
 
     /** Under the buffer's monitor, with nothing pending. Tombstone first, so a successor continues the seq. */
-    private void release(WorkflowBuffer b) {
+    private void release(WorkflowBuffer b, RunOutcome outcome) {
         tombstones.put(b.runId, new Tombstone(b.lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs()));
         b.released = true;
         runs.remove(b.runId, b);
         releasedRuns.incrementAndGet();
+        listener.runReleased(b.runId, b.lastSeq, outcome);
     }
 
     private WorkflowBuffer newBuffer(UUID runId, UUID workflowId) {
@@ -458,6 +478,44 @@ public final class WorkflowBufferManager {
         synchronized (b) {
             return b.ringAfter(afterSeq);
         }
+    }
+
+    /**
+     * Where a live tail of the run must take its history from, read atomically with respect to the
+     * run's appends: an entry sequenced after this call is reported to the {@link BufferListener}
+     * after it; one sequenced before is in {@code ring} (seq &gt; afterSeq) or has seq &lt;
+     * {@code ringFirstSeq} and was handed downstream (on its way to the durable sinks).
+     *
+     * @param runId    the run
+     * @param afterSeq the caller has everything up to this seq
+     * @return the run's state here
+     */
+    public RingSnapshot snapshot(UUID runId, long afterSeq) {
+        WorkflowBuffer b = runs.get(runId);
+        if (b != null) {
+            synchronized (b) {
+                if (!b.released) {
+                    if (b.recovering()) return new RingSnapshot(RingSnapshot.State.RECOVERING, List.of(), 0, 0);
+                    return new RingSnapshot(RingSnapshot.State.ACTIVE, b.ringAfter(afterSeq), b.ringFirstSeq(), b.lastSeq);
+                }
+            }
+        }
+        Tombstone t = tombstones.get(runId);
+        if (t != null) return new RingSnapshot(RingSnapshot.State.RELEASED, List.of(), t.lastSeq + 1, t.lastSeq);
+        // Released so long ago that the tombstone expired, or never seen: everything is in the sinks.
+        return new RingSnapshot(RingSnapshot.State.UNKNOWN, List.of(), 0, 0);
+    }
+
+    /**
+     * @param state        ACTIVE (ring holds the latest entries), RECOVERING (last seq being looked up:
+     *                     nothing sequenced yet), RELEASED (lastSeq known, nothing in memory), UNKNOWN
+     * @param ring         ring entries after the asked seq, ascending (ACTIVE only)
+     * @param ringFirstSeq oldest seq in the ring, lastSeq + 1 when empty (ACTIVE, RELEASED); 0 otherwise
+     * @param lastSeq      last seq given (ACTIVE, RELEASED); 0 otherwise
+     */
+    public record RingSnapshot(State state, List<LogEntry> ring, long ringFirstSeq, long lastSeq) {
+        /** See the record. */
+        public enum State { ACTIVE, RECOVERING, RELEASED, UNKNOWN }
     }
 
     /** @return the last seq given to an active or recently released run */

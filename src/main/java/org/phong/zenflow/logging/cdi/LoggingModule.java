@@ -30,6 +30,8 @@ import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.metrics.PipelineMetrics;
+import org.phong.zenflow.logging.config.StreamSettings;
+import org.phong.zenflow.logging.stream.StreamHub;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -70,6 +72,9 @@ public class LoggingModule {
     DegradationSettings degradationSettings;
 
     @Inject
+    StreamSettings streamSettings;
+
+    @Inject
     @Any
     Instance<LogSink> sinks;
 
@@ -87,6 +92,7 @@ public class LoggingModule {
 
     private volatile LoggingPipeline pipeline;
     private volatile PostgresLogReader reader;
+    private volatile StreamHub stream;
     private Scheduler scheduler;
     private int migrationAttempts;
     private volatile boolean stopping;
@@ -100,6 +106,11 @@ public class LoggingModule {
         migrate();
         List<LogSink> all = new ArrayList<>();
         for (LogSink s : sinks) all.add(s);
+        // The live tail hears each entry as it gets its seq; its history comes from PostgreSQL.
+        StreamHub hub = new StreamHub(streamSettings, scheduler, executor, (runId, afterSeq, limit) -> {
+            schema.requireReady();
+            return reader.readAfter(runId, afterSeq, limit, null, null);
+        });
         pipeline = LoggingPipeline.builder()
                 .settings(settings)
                 .sinks(all)
@@ -114,8 +125,10 @@ public class LoggingModule {
                     schema.requireReady();
                     return reader.lastSeq(runId);
                 })
+                .listener(hub)
                 .build()
                 .start();
+        stream = hub.attach(pipeline.buffers());
         List<String> names = all.stream().map(LogSink::name).toList();
         LOG.info("zenflow-logging started: sinks " + names + ", " + settings.workers() + " router workers, capacity "
                 + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy() + ", journal "
@@ -152,6 +165,8 @@ public class LoggingModule {
     @PreDestroy
     void stop() {
         stopping = true;
+        StreamHub h = stream;
+        if (h != null) h.stop();
         LoggingPipeline p = pipeline;
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
@@ -179,6 +194,18 @@ public class LoggingModule {
     /** @return the running pipeline, or null before start and after a failed start */
     public LoggingPipeline runningOrNull() {
         return pipeline;
+    }
+
+    /** @return the live tail's hub */
+    public StreamHub stream() {
+        StreamHub h = stream;
+        if (h == null) throw new IllegalStateException("zenflow-logging is not started");
+        return h;
+    }
+
+    /** @return the live tail's hub, or null before start */
+    public StreamHub streamOrNull() {
+        return stream;
     }
 
     /** @return the history reader */

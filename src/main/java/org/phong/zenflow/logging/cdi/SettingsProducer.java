@@ -12,6 +12,7 @@ import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.ObservabilitySettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.config.StreamSettings;
 
 /**
  * Reads {@link LoggingSettings} once from MicroProfile Config (server.xml variables, environment,
@@ -62,5 +63,11 @@ public class SettingsProducer {
     @Singleton
     DegradationSettings degradationSettings() {
         return DegradationSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    StreamSettings streamSettings() {
+        return StreamSettings.from(reader());
     }
 }

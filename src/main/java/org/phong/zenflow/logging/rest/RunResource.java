@@ -41,6 +41,10 @@ import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.StreamSettings;
+import org.phong.zenflow.logging.stream.web.LongPollSupport;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Run lifecycle over HTTP (the same as the CDI events) and a run's stored history.
@@ -63,6 +67,9 @@ public class RunResource {
 
     @Inject
     LoggingSettings settings;
+
+    @Inject
+    StreamSettings streamSettings;
 
     /**
      * @param runId the run
@@ -128,6 +135,9 @@ public class RunResource {
     }
 
     /**
+     * With {@code waitMs} it long-polls the live tail instead (ring + database, waiting up to waitMs
+     * for entries after afterSeq; the answer also has {@code "ended"}).
+     *
      * @return 200 {@code {"runId", "entries": [...], "nextAfterSeq"}}; an unknown run has no entries
      */
     @GET
@@ -136,7 +146,8 @@ public class RunResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "runHistory", summary = "Read a run's stored entries",
             description = "Entries stored in PostgreSQL, ordered by seq, after `afterSeq`. Page through a run by passing "
-                    + "`nextAfterSeq` back as `afterSeq`; an empty page means nothing more is stored yet. An unknown run has no entries.")
+                    + "`nextAfterSeq` back as `afterSeq`; an empty page means nothing more is stored yet. An unknown run has no entries. With `waitMs`, a long-poll: the answer waits until entries after "
+                    + "`afterSeq` exist or `waitMs` elapses (the fallback for networks that block WebSocket).")
     @APIResponse(responseCode = "200", description = "One page of entries",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage"),
                     examples = @ExampleObject(name = "page", value = ApiDocs.HISTORY)))
@@ -145,7 +156,7 @@ public class RunResource {
                     examples = {@ExampleObject(name = "badLimit", value = ApiDocs.BAD_LIMIT), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)}))
     @APIResponse(responseCode = "500", description = "PostgreSQL could not be read; retry later",
             content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
-    public Response history(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
+    public CompletionStage<Response> history(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
                     example = ApiDocs.RUN_ID) @PathParam("runId") String runId,
                             @Parameter(description = "return entries with seq above this (default 0)",
                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0", defaultValue = "0"), example = "100")
@@ -158,13 +169,22 @@ public class RunResource {
                                     example = "WARN")
                             @QueryParam("minLevel") String minLevel,
                             @Parameter(description = "only entries of this node", example = "fetch-orders")
-                            @QueryParam("nodeKey") String nodeKey) throws SQLException {
+                            @QueryParam("nodeKey") String nodeKey,
+                            @Parameter(description = "long-poll: wait up to this many ms for entries after `afterSeq` (0 or absent: answer at once)",
+                                    schema = @Schema(type = SchemaType.INTEGER, minimum = "0"), example = "25000")
+                            @QueryParam("waitMs") String waitMs) throws SQLException {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         long after = longParam("afterSeq", afterSeq, 0, 0, Long.MAX_VALUE);
         int max = settings.httpMaxPageSize();
         int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
         LogLevel level = minLevel == null || minLevel.isBlank() ? null : LogLevel.parse("minLevel", minLevel);
         String node = nodeKey == null || nodeKey.isBlank() ? null : nodeKey;
+        if (waitMs != null && !waitMs.isBlank()) {
+            // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
+            long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
+            if (node != null) throw new InvalidLogEntryException("nodeKey", "cannot be combined with waitMs");
+            return LongPollSupport.answer(module.stream(), run, after, pageSize, level, wait);
+        }
         List<LogEntry> entries = module.reader().readAfter(run, after, pageSize, level, node);
         JsonArrayBuilder arr = JSON.createArrayBuilder();
         long next = after;
@@ -172,8 +192,8 @@ public class RunResource {
             arr.add(LogEntryJson.toJson(e));
             next = e.seq();
         }
-        return Response.ok(JSON.createObjectBuilder().add("runId", run.toString()).add("entries", arr)
-                .add("nextAfterSeq", next).build().toString()).build();
+        return CompletableFuture.completedFuture(Response.ok(JSON.createObjectBuilder().add("runId", run.toString())
+                .add("entries", arr).add("nextAfterSeq", next).build().toString()).build());
     }
 
     private static long longParam(String name, String raw, long dflt, long min, long max) {

@@ -114,6 +114,23 @@ public final class ItEnvironment {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code ws://host:port + path} of the application. */
+    public static URI wsUri(String path) {
+        return URI.create(baseUrl().replaceFirst("^http", "ws") + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    /**
+     * Opens a WebSocket to {@code path} (e.g. {@code /ws/runs/<id>?afterSeq=0}); every IT opens its
+     * WebSockets here, so authentication can be added in one place.
+     */
+    public static java.util.concurrent.CompletableFuture<java.net.http.WebSocket> openWebSocket(
+            String path, java.net.http.WebSocket.Listener listener) {
+        // One HttpClient per WebSocket: a JDK HttpClient reads all its connections on ONE selector
+        // thread, which made the test client, not the server, the bottleneck with 50 busy sockets.
+        HttpClient own = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        return own.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(wsUri(path), listener);
+    }
+
     /** JDBC URL of the embedded PostgreSQL the server writes to. */
     public static String jdbcUrl() {
         return System.getProperty("it.jdbc.url", "jdbc:postgresql://localhost:55433/zenflow_logs");
@@ -156,7 +173,12 @@ public final class ItEnvironment {
 
     /** POSTs a JSON body, asserts the status, returns the JSON answer (empty object when blank). */
     static JsonObject postJson(String path, String body, int expectedStatus) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+        return postJson(path, body, expectedStatus, Duration.ofSeconds(60));
+    }
+
+    /** {@link #postJson(String, String, int)} with a request timeout of its own (benchmarks that saturate the server). */
+    static JsonObject postJson(String path, String body, int expectedStatus, Duration timeout) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(timeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<String> res = httpClient().send(req, HttpResponse.BodyHandlers.ofString());
         assertEquals(expectedStatus, res.statusCode(), path + " answered " + res.body());

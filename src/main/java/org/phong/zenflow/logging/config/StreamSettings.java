@@ -1,0 +1,50 @@
+package org.phong.zenflow.logging.config;
+
+/**
+ * Settings of the live tail (WebSocket, long-poll, runs list), validated once.
+ *
+ * @param sessionQueueFrames  frames one session may have waiting to be sent; past it the session is closed 1013
+ * @param pingIntervalMs      how often every session is pinged
+ * @param pongTimeoutMs       a session whose peer has not answered a ping (nor sent anything) for this long is closed
+ * @param historyPageSize     entries read from PostgreSQL per query while catching a session up
+ * @param historyWaitMs       how long catching up waits for entries still on their way to PostgreSQL
+ * @param longPollMaxWaitMs   largest {@code waitMs} of the long-poll
+ * @param recentRuns          ended runs remembered for {@code GET /api/v1/runs?state=recent}
+ */
+public record StreamSettings(int sessionQueueFrames, long pingIntervalMs, long pongTimeoutMs, int historyPageSize,
+                             long historyWaitMs, long longPollMaxWaitMs, int recentRuns) {
+
+    /** Prefix of every key of the live tail. */
+    public static final String PREFIX = "zenflow.logging.stream.";
+    private static final String P = PREFIX;
+    public static final String SESSION_QUEUE_FRAMES = P + "session-queue-frames";
+    public static final String PING_INTERVAL_MS = P + "ping-interval-ms";
+    public static final String PONG_TIMEOUT_MS = P + "pong-timeout-ms";
+    public static final String HISTORY_PAGE_SIZE = P + "history-page-size";
+    public static final String HISTORY_WAIT_MS = P + "history-wait-ms";
+    public static final String LONG_POLL_MAX_WAIT_MS = P + "long-poll-max-wait-ms";
+    public static final String RECENT_RUNS = P + "recent-runs";
+
+    /**
+     * @param r the reader
+     * @return validated settings
+     * @throws InvalidConfigurationException naming the first bad key
+     */
+    public static StreamSettings from(ConfigReader r) {
+        long ping = r.longIn(PING_INTERVAL_MS, 1, Long.MAX_VALUE);
+        return new StreamSettings(
+                r.intIn(SESSION_QUEUE_FRAMES, 1, Integer.MAX_VALUE / 2),
+                ping,
+                // A pong can only come after a ping: a timeout at or below the interval would close healthy peers.
+                r.longIn(PONG_TIMEOUT_MS, ping + 1, Long.MAX_VALUE),
+                r.intIn(HISTORY_PAGE_SIZE, 1, 100_000),
+                r.longIn(HISTORY_WAIT_MS, 1, Long.MAX_VALUE),
+                r.longIn(LONG_POLL_MAX_WAIT_MS, 0, Long.MAX_VALUE),
+                r.intIn(RECENT_RUNS, 0, 1_000_000));
+    }
+
+    /** @return the defaults */
+    public static StreamSettings defaults() {
+        return from(ConfigReader.defaults());
+    }
+}

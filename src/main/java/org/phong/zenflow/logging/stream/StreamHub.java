@@ -1,0 +1,318 @@
+package org.phong.zenflow.logging.stream;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.buffer.BufferListener;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
+import org.phong.zenflow.logging.config.StreamSettings;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * The live tail's centre: told of every entry the moment the router worker gives it a seq
+ * ({@link BufferListener}), it hands the entry to the subscriptions of its run, and keeps the runs
+ * list. Plain Java; the WebSocket endpoint and the long-poll are transports over
+ * {@link #subscribe}.
+ *
+ * <p>Cost on the router worker per entry: two hash lookups and a few field writes when nobody
+ * watches the run; one lock-free bounded queue offer per watching session otherwise (the JSON is
+ * built later, once, by a sender thread). Nothing here blocks or does I/O on that thread.
+ */
+public final class StreamHub implements BufferListener {
+    private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
+
+    private final StreamSettings settings;
+    private final Scheduler scheduler;
+    private final Executor executor;
+    private final HistorySource history;
+    private volatile WorkflowBufferManager buffers;
+
+    /** Subscribers by run; a run's entry exists only while someone watches it. */
+    private final ConcurrentHashMap<UUID, CopyOnWriteArrayList<Subscription>> topics = new ConcurrentHashMap<>();
+    private final Set<Subscription> sessions = ConcurrentHashMap.newKeySet();
+    /** Runs holding a buffer, as the runs list shows them. */
+    private final ConcurrentHashMap<UUID, RunState> active = new ConcurrentHashMap<>();
+    /** Runs released here, newest last, at most recent-runs (guarded by itself). */
+    private final ArrayDeque<RunInfo> recent = new ArrayDeque<>();
+    private final ConcurrentHashMap<UUID, RunInfo> recentById = new ConcurrentHashMap<>();
+
+    private final LongAdder opened = new LongAdder();
+    private final LongAdder framesSent = new LongAdder();
+    private final LongAdder entriesSent = new LongAdder();
+    private final LongAdder closedSlow = new LongAdder();
+    private final LongAdder closedDead = new LongAdder();
+    private final LongAdder historyTimeouts = new LongAdder();
+    private volatile Scheduler.Cancellable pinger;
+    private volatile boolean running;
+
+    /** Mutable per-run counters; written only by the run's router worker (under its buffer monitor). */
+    private static final class RunState {
+        final UUID runId;
+        final UUID workflowId;
+        final Instant start;
+        volatile long lastSeq;
+        volatile long errors;
+        volatile long warnings;
+
+        RunState(UUID runId, UUID workflowId, Instant start) {
+            this.runId = runId;
+            this.workflowId = workflowId;
+            this.start = start;
+        }
+
+        RunInfo info(Instant end, RunOutcome outcome, long last) {
+            return new RunInfo(runId, workflowId, start, end, outcome, last, errors, warnings);
+        }
+    }
+
+    /**
+     * @param settings  queue bound, pings, history paging
+     * @param scheduler clock and timers (pings, history retries)
+     * @param executor  runs pumps and closes (never the router workers)
+     * @param history   the stored entries (PostgreSQL)
+     */
+    public StreamHub(StreamSettings settings, Scheduler scheduler, Executor executor, HistorySource history) {
+        this.settings = Objects.requireNonNull(settings);
+        this.scheduler = Objects.requireNonNull(scheduler);
+        this.executor = Objects.requireNonNull(executor);
+        this.history = Objects.requireNonNull(history);
+    }
+
+    /**
+     * Connects the hub to the buffers it listens to (they are built after it) and starts the pings.
+     *
+     * @param b the pipeline's buffers, built with this hub as their listener
+     * @return this
+     */
+    public StreamHub attach(WorkflowBufferManager b) {
+        this.buffers = b;
+        running = true;
+        schedulePing();
+        return this;
+    }
+
+    /** Stops the pings and closes every session 1001. */
+    public void stop() {
+        running = false;
+        Scheduler.Cancellable p = pinger;
+        if (p != null) p.cancel();
+        for (Subscription s : List.copyOf(sessions)) s.close(Outbound.GOING_AWAY, "server stopping");
+    }
+
+    // ------------------------------------------------------------------ BufferListener (router worker)
+
+    @Override
+    public void runStarted(UUID workflowId, UUID runId) {
+        active.computeIfAbsent(runId, id -> new RunState(id, workflowId, scheduler.wallClock()));
+    }
+
+    @Override
+    public void sequenced(LogEntry e) {
+        RunState s = active.get(e.runId());
+        if (s == null) {
+            s = new RunState(e.runId(), e.workflowId(), scheduler.wallClock());
+            RunState raced = active.putIfAbsent(e.runId(), s);
+            if (raced != null) s = raced;
+        }
+        s.lastSeq = e.seq();
+        if (e.level() == LogLevel.ERROR) s.errors++;
+        else if (e.level() == LogLevel.WARN) s.warnings++;
+        List<Subscription> subs = topics.get(e.runId());
+        if (subs == null) return;
+        Frame.Log f = new Frame.Log(e);
+        for (Subscription sub : subs) sub.offer(f);
+    }
+
+    @Override
+    public void runReleased(UUID runId, long lastSeq, RunOutcome outcome) {
+        RunState s = active.remove(runId);
+        if (s != null) remember(s.info(scheduler.wallClock(), outcome, Math.max(lastSeq, s.lastSeq)));
+        if (outcome == null) return; // idle: watchers stay, the run may go on
+        List<Subscription> subs = topics.get(runId);
+        if (subs == null) return;
+        Frame.RunEnded f = new Frame.RunEnded(lastSeq, outcome);
+        for (Subscription sub : subs) sub.offer(f);
+    }
+
+    private void remember(RunInfo info) {
+        if (settings.recentRuns() == 0) return;
+        synchronized (recent) {
+            RunInfo old = recentById.put(info.runId(), info);
+            if (old != null) recent.remove(old);
+            recent.addLast(info);
+            while (recent.size() > settings.recentRuns()) {
+                RunInfo gone = recent.removeFirst();
+                recentById.remove(gone.runId(), gone);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    /**
+     * Opens a live tail: registers first, then takes the ring snapshot, so every entry is either in
+     * the history the subscription reads or offered to it live (or both: duplicates are skipped).
+     *
+     * @param runId    the run
+     * @param afterSeq the client has everything up to this seq (0: from the start)
+     * @param minLevel send only this level and above; null for all
+     * @param out      the transport
+     * @return the subscription (already pumping)
+     */
+    public Subscription subscribe(UUID runId, long afterSeq, LogLevel minLevel, Outbound out) {
+        WorkflowBufferManager b = buffers;
+        if (b == null) throw new IllegalStateException("the stream hub is not attached to the pipeline");
+        Subscription sub = new Subscription(this, runId, afterSeq, minLevel, out, settings.sessionQueueFrames(),
+                scheduler.nowMillis());
+        topics.compute(runId, (k, list) -> {
+            CopyOnWriteArrayList<Subscription> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            l.add(sub);
+            return l;
+        });
+        sessions.add(sub);
+        opened.increment();
+        RingSnapshot snap = b.snapshot(runId, afterSeq);
+        sub.begin(snap);
+        return sub;
+    }
+
+    void unsubscribe(Subscription sub) {
+        sessions.remove(sub);
+        topics.computeIfPresent(sub.runId, (k, list) -> {
+            list.remove(sub);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    /**
+     * Closes every session of a run (an operator's kick; clients resume with afterSeq).
+     *
+     * @return how many were closed
+     */
+    public int disconnect(UUID runId, int code, String reason) {
+        List<Subscription> subs = topics.get(runId);
+        if (subs == null) return 0;
+        int n = 0;
+        for (Subscription s : List.copyOf(subs)) {
+            if (!s.isClosed()) n++;
+            s.close(code, reason);
+        }
+        return n;
+    }
+
+    /** @return the run-ended frame when the run is known to have ended at or before {@code coveredSeq} */
+    Frame.RunEnded endedFrame(UUID runId, long coveredSeq) {
+        RunInfo r = recentById.get(runId);
+        if (r == null || r.outcome() == null || r.entries() > coveredSeq) return null;
+        return new Frame.RunEnded(r.entries(), r.outcome());
+    }
+
+    // ------------------------------------------------------------------ pings
+
+    private void schedulePing() {
+        if (!running) return;
+        pinger = scheduler.schedule(() -> {
+            try {
+                executor.execute(this::pingAll);
+            } catch (RuntimeException e) {
+                if (running) LOG.log(Level.WARNING, "Cannot schedule the live-tail pings", e); // else: server stopping
+            } finally {
+                schedulePing();
+            }
+        }, settings.pingIntervalMs());
+    }
+
+    /** Pings every session; closes those silent for pong-timeout-ms. */
+    public void pingAll() {
+        long now = scheduler.nowMillis();
+        for (Subscription s : sessions) {
+            if (now - s.lastHeardMs() >= settings.pongTimeoutMs()) {
+                closedDead.increment();
+                s.close(Outbound.GOING_AWAY, "no pong for " + (now - s.lastHeardMs()) + " ms");
+                continue;
+            }
+            try {
+                s.outbound().ping();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "Ping failed", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ runs list
+
+    /** @return runs holding a buffer here, newest start first */
+    public List<RunInfo> activeRuns() {
+        List<RunInfo> out = new ArrayList<>();
+        for (RunState s : active.values()) out.add(s.info(null, null, s.lastSeq));
+        out.sort(Comparator.comparing(RunInfo::start).reversed());
+        return out;
+    }
+
+    /** @return runs released here (completed, or idle), newest first, at most recent-runs */
+    public List<RunInfo> recentRuns() {
+        synchronized (recent) {
+            List<RunInfo> out = new ArrayList<>(recent);
+            java.util.Collections.reverse(out);
+            return out;
+        }
+    }
+
+    // ------------------------------------------------------------------ for subscriptions and metrics
+
+    StreamSettings settings() { return settings; }
+
+    Scheduler scheduler() { return scheduler; }
+
+    Executor executor() { return executor; }
+
+    HistorySource history() { return history; }
+
+    void countSent(Frame f) {
+        framesSent.increment();
+        if (f instanceof Frame.Log) entriesSent.increment();
+    }
+
+    void countOverflow() { closedSlow.increment(); }
+
+    void countHistoryTimeout() { historyTimeouts.increment(); }
+
+    /** @return sessions open now */
+    public int openSessions() { return sessions.size(); }
+
+    /** @return runs with at least one watcher */
+    public int watchedRuns() { return topics.size(); }
+
+    /** @return sessions opened since start */
+    public long sessionsOpened() { return opened.sum(); }
+
+    /** @return frames sent (every type) */
+    public long framesSent() { return framesSent.sum(); }
+
+    /** @return log frames sent */
+    public long entriesSent() { return entriesSent.sum(); }
+
+    /** @return sessions closed 1013 because their queue was full */
+    public long closedSlow() { return closedSlow.sum(); }
+
+    /** @return sessions closed because their peer stopped answering pings */
+    public long closedDead() { return closedDead.sum(); }
+
+    /** @return sessions closed because history did not reach the database in time */
+    public long historyTimeouts() { return historyTimeouts.sum(); }
+}

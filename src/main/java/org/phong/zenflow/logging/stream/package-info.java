@@ -1,0 +1,45 @@
+/**
+ * Live tail of a run: history after a client's {@code afterSeq}, then every new entry the moment
+ * the router worker gives it its seq, with no gap and no duplicate at the seam, over WebSocket
+ * ({@code /ws/runs/{runId}}) or long-poll. Plain Java; {@code stream.web} holds the Jakarta
+ * transports.
+ *
+ * <h2>Wire protocol (server to client, one JSON object per WebSocket text message)</h2>
+ * <pre>
+ * {"type":"log","entry":{"workflowId","runId","seq","nodeKey","ts","level","message","errorCode","metadata","traceId","hierarchy"}}
+ * {"type":"caught-up","seq":n}            history is done; n is the last seq covered (sent or filtered out)
+ * {"type":"run-ended","lastSeq":n,"outcome":"SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"}   then close 1000
+ * </pre>
+ * Log frames arrive in strictly ascending seq, each seq at most once per session. Close codes:
+ * 1000 run ended; 1008 bad parameter (reason names it); 1013 the session's outbound queue is full
+ * (client too slow) or history could not be read in time (reason says {@code afterSeq=n} to resume
+ * from); 1011 server error; 1001 server stopping or no pong for pong-timeout-ms. A client resumes by
+ * reconnecting with {@code afterSeq} = the last seq it received (or the caught-up seq if larger).
+ *
+ * <h2>The seam invariant (no gap, no duplicate)</h2>
+ * <ol>
+ *   <li>{@link org.phong.zenflow.logging.stream.StreamHub#subscribe} first <em>registers</em> the
+ *   subscription for the run, then takes a {@code RingSnapshot} under the run's buffer monitor.
+ *   The hub is the buffers' {@link org.phong.zenflow.logging.buffer.BufferListener}, called under the
+ *   same monitor right after an entry gets its seq. So an entry sequenced after the snapshot is
+ *   offered live (registration happened-before), and one sequenced before it is in the snapshot's
+ *   ring, or is older than the ring's first seq and was handed downstream to the durable sink.</li>
+ *   <li>History is therefore: PostgreSQL for {@code (afterSeq, ringFirstSeq-1]}, then the ring. The
+ *   database page must continue {@code covered + 1, + 2, ...}; a short or holed page means entries are
+ *   still on their way to the database (batched, in flight): the pump waits and re-reads (up to
+ *   history-wait-ms, then 1013 with the resume point). A run not in memory (released long ago, or
+ *   after a restart) is read from the database until a short page; a run whose last seq is still being
+ *   looked up has sequenced nothing yet, so everything it sequences comes live.</li>
+ *   <li>Live frames queued meanwhile are drained after {@code caught-up}: a seq at or below
+ *   {@code covered} was in the history (duplicate: skipped); the next must be {@code covered + 1}
+ *   (a larger one would be a gap: impossible by 1-2, it is logged and the session closed 1011).
+ *   Level filtering happens after this check, so it holds with {@code minLevel} too.</li>
+ * </ol>
+ *
+ * <h2>Slow clients and the router</h2>
+ * The router worker only does a lock-free bounded queue offer per watching session (JSON is built
+ * once per entry, lazily, by a sender thread). A full queue (session-queue-frames) closes that
+ * session 1013; other sessions and the router are unaffected. Sends are asynchronous, one at a time
+ * per session; a stalled peer holds its queue, never a thread.
+ */
+package org.phong.zenflow.logging.stream;

@@ -1,0 +1,142 @@
+package org.phong.zenflow.logging.stream.web;
+
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.phong.zenflow.logging.api.InvalidLogEntryException;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.cdi.LoggingModule;
+import org.phong.zenflow.logging.codec.LogEntryJson;
+import org.phong.zenflow.logging.stream.Frame;
+import org.phong.zenflow.logging.stream.Outbound;
+import org.phong.zenflow.logging.stream.StreamHub;
+import org.phong.zenflow.logging.stream.Subscription;
+
+/**
+ * {@code /ws/runs/{runId}?afterSeq=N&minLevel=L}: one {@link Subscription} per session over
+ * Jakarta WebSocket async sends. Bad parameters close 1008 with a reason naming the parameter.
+ * Anything the client sends (a pong, or any text) counts as a sign of life for the pinger.
+ */
+public class RunStreamEndpoint extends Endpoint {
+    private static final Logger LOG = Logger.getLogger(RunStreamEndpoint.class.getName());
+    private static final String SUBSCRIPTION = "zenflow.subscription";
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        UUID runId;
+        long afterSeq;
+        LogLevel minLevel;
+        try {
+            runId = LogEntryJson.parseUuid("runId", session.getPathParameters().get("runId"));
+            Map<String, List<String>> q = session.getRequestParameterMap();
+            afterSeq = afterSeq(first(q, "afterSeq"));
+            String level = first(q, "minLevel");
+            minLevel = level == null || level.isBlank() ? null : LogLevel.parse("minLevel", level);
+        } catch (InvalidLogEntryException e) {
+            close(session, CloseReason.CloseCodes.VIOLATED_POLICY, e.getMessage());
+            return;
+        }
+        StreamHub hub = hub();
+        if (hub == null) {
+            close(session, CloseReason.CloseCodes.TRY_AGAIN_LATER, "server starting");
+            return;
+        }
+        session.setMaxIdleTimeout(0); // liveness is the pinger's job (ping-interval-ms / pong-timeout-ms)
+        Subscription sub = hub.subscribe(runId, afterSeq, minLevel, new SessionOutbound(session));
+        session.getUserProperties().put(SUBSCRIPTION, sub);
+        session.addMessageHandler(PongMessage.class, pong -> sub.heard());
+        session.addMessageHandler(String.class, text -> sub.heard());
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason reason) {
+        Object s = session.getUserProperties().get(SUBSCRIPTION);
+        if (s instanceof Subscription sub) sub.closedByPeer();
+    }
+
+    @Override
+    public void onError(Session session, Throwable error) {
+        LOG.log(Level.FINE, "Live-tail session error", error);
+        Object s = session.getUserProperties().get(SUBSCRIPTION);
+        if (s instanceof Subscription sub) sub.closedByPeer();
+    }
+
+    private static StreamHub hub() {
+        LoggingModule m = CDI.current().select(LoggingModule.class).get();
+        return m.streamOrNull();
+    }
+
+    private static String first(Map<String, List<String>> q, String name) {
+        List<String> v = q.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static long afterSeq(String raw) {
+        if (raw == null || raw.isBlank()) return 0;
+        try {
+            long v = Long.parseLong(raw.trim());
+            if (v >= 0) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidLogEntryException("afterSeq", "must be a whole number from 0, not '" + raw + "'");
+    }
+
+    private static void close(Session session, CloseReason.CloseCode code, String reason) {
+        try {
+            session.close(new CloseReason(code, truncate(reason)));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Closing a live-tail session", e);
+        }
+    }
+
+    private static String truncate(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return b.length <= 123 ? s : new String(b, 0, 123, java.nio.charset.StandardCharsets.UTF_8).replace("\uFFFD", "");
+    }
+
+    /** The core's view of a Jakarta session: async text sends, async pings, close with a reason. */
+    private static final class SessionOutbound implements Outbound {
+        private final Session session;
+
+        SessionOutbound(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void send(Frame frame, Consumer<Throwable> done) {
+            try {
+                session.getAsyncRemote().sendText(frame.text(), r -> done.accept(r.isOK() ? null : r.getException()));
+            } catch (RuntimeException e) {
+                done.accept(e);
+            }
+        }
+
+        @Override
+        public void ping() {
+            try {
+                session.getAsyncRemote().sendPing(EMPTY.duplicate());
+            } catch (IOException | RuntimeException e) {
+                // A send in progress or a closing session: the next interval tries again; silence closes it.
+                LOG.log(Level.FINEST, "Ping not sent", e);
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            RunStreamEndpoint.close(session, CloseReason.CloseCodes.getCloseCode(code), reason);
+        }
+    }
+}
