@@ -10,7 +10,7 @@ import java.util.Map;
  * seconds of load per phase, smaller run counts; same code paths and checks) sets every default;
  * any key below overrides one.
  */
-record BenchOptions(String mode, Path out, long seed,
+record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phases,
                     int e2eRuns, double e2eRate, int e2eWarmupSeconds, int e2eSeconds, int meanEntriesPerRun,
                     int generatorThreads,
                     int latencyRuns, double latencyRate, int latencyWarmupSeconds, int latencySeconds,
@@ -32,6 +32,7 @@ record BenchOptions(String mode, Path out, long seed,
         BenchOptions o = new BenchOptions(mode,
                 Path.of(a.getOrDefault("out", "target/bench")),
                 Long.parseLong(a.getOrDefault("seed", "7")),
+                phases(a.getOrDefault("phases", String.join(",", PHASES))),
                 i(a, "e2e-runs", 1000),
                 d(a, "e2e-rate", 100_000),
                 i(a, "e2e-warmup-seconds", full ? 10 : 1),
@@ -49,13 +50,27 @@ record BenchOptions(String mode, Path out, long seed,
                 i(a, "idle-runs", full ? 10_000 : 1000),
                 i(a, "idle-entries", 20),
                 i(a, "full-ring-runs", full ? 2000 : 100));
-        a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
+        a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
                 "idle-entries", "full-ring-runs"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         return o;
+    }
+
+    /** Phases in run order; the COPY limit needs the e2e phase's runs. */
+    static final java.util.List<String> PHASES = java.util.List.of("e2e", "limit", "latency", "memory");
+
+    boolean runs(String phase) {
+        return phases.contains(phase);
+    }
+
+    private static java.util.Set<String> phases(String list) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(java.util.Arrays.asList(list.split(",")));
+        if (!PHASES.containsAll(out)) throw new IllegalArgumentException("--phases: a comma list of " + PHASES + ", was " + list);
+        if (out.contains("limit") && !out.contains("e2e")) throw new IllegalArgumentException("--phases: limit needs e2e (same rows)");
+        return out;
     }
 
     private static int i(Map<String, String> a, String k, int def) {

@@ -27,6 +27,8 @@ final class BenchPipeline implements AutoCloseable {
 
     final LoggingPipeline pipeline;
     final PostgresLogSink sink;
+    /** The same sink, timed (busy share, rows per call): the pipeline writes through this. */
+    final TimedSink timed;
     private final ScheduledExecutorService timer;
     private final ExecutorService executor;
 
@@ -34,10 +36,11 @@ final class BenchPipeline implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer"));
         this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, daemon("bench-executor"));
         this.sink = new PostgresLogSink(ds, settings);
+        this.timed = new TimedSink(sink);
         PostgresLogReader reader = new PostgresLogReader(ds);
         LoggingPipeline.Builder b = LoggingPipeline.builder()
                 .settings(settings)
-                .sinks(List.of(sink))
+                .sinks(List.of(timed))
                 .scheduler(new ExecutorScheduler(timer))
                 .executor(executor)
                 .threadFactory(daemon("bench-router"))

@@ -38,7 +38,7 @@ final class LoadGenerator {
     /** A thread more than this ahead of schedule parks. */
     private static final long PARK_AHEAD_NS = TimeUnit.MICROSECONDS.toNanos(200);
     /** Wait between backpressure checks when the router has no room. */
-    private static final long BACKPRESSURE_WAIT_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final long BACKPRESSURE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** A finished or open run: what was accepted for it. */
     record RunRecord(long runIndex, UUID workflowId, UUID runId, long accepted) {

@@ -35,7 +35,7 @@ final class MemoryPhase {
     private static final int GC_ROUNDS = 3;
     private static final long GC_SETTLE_MS = 100;
     static final int FEW_RUNS = 10;
-    private static final long BACKPRESSURE_WAIT_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final long BACKPRESSURE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** Heap figures in bytes. */
     record Result(long churnRuns, long heapBeforeChurn, long heapAfterChurn,

@@ -72,27 +72,26 @@ public final class PipelineBenchmark {
 
             List<Map<String, Object>> variants = new ArrayList<>();
             List<LoadGenerator.RunRecord> firstRuns = null;
-            double firstRate = 0;
-            for (PipelineVariant v : PipelineVariant.ALL) {
-                E2e r = endToEnd(v);
-                variants.add(r.json);
-                if (firstRuns == null) {
-                    firstRuns = r.runs;
-                    firstRate = r.steadyRate;
+            if (o.runs("e2e")) {
+                for (PipelineVariant v : PipelineVariant.ALL) {
+                    E2e r = endToEnd(v);
+                    variants.add(r.json);
+                    if (firstRuns == null) firstRuns = r.runs;
+                }
+                results.put("endToEnd", variants);
+            }
+            if (o.runs("limit")) {
+                CopyLimit.Result limit = copyLimit(firstRuns);
+                double limitRate = limit.rowsPerSecond();
+                for (Map<String, Object> v : variants) {
+                    double ratio = (double) v.get("persistedPerSecond") / limitRate;
+                    v.put("ratioToCopyLimit", ratio);
+                    rows.add(new Report.Row("e2e / COPY limit, " + v.get("variant"), String.format("%.2f", ratio),
+                            ">= 0.90 (journal off)", ratio >= 0.9));
                 }
             }
-            results.put("endToEnd", variants);
-
-            CopyLimit.Result limit = copyLimit(firstRuns);
-            double limitRate = limit.rowsPerSecond();
-            for (Map<String, Object> v : variants) {
-                double ratio = (double) v.get("persistedPerSecond") / limitRate;
-                v.put("ratioToCopyLimit", ratio);
-                rows.add(new Report.Row("e2e / COPY limit, " + v.get("variant"), String.format("%.2f", ratio),
-                        ">= 0.90 (journal off)", ratio >= 0.9));
-            }
-            latency();
-            memory();
+            if (o.runs("latency")) latency();
+            if (o.runs("memory")) memory();
         }
         results.put("integrityProblems", problems);
         results.put("seconds", (System.nanoTime() - began) / 1e9);
@@ -129,11 +128,15 @@ public final class PipelineBenchmark {
         long p0 = bp.sink.rowsWritten();
         long a0 = g.accepted.sum();
         long bpWait0 = g.backpressureWaitNanos.sum();
+        long busy0 = bp.timed.busyNanos.sum();
+        long calls0 = bp.timed.calls.sum();
         sample(phase, o.e2eSeconds() * 1000L, g, bp, rec, null);
         long w1 = System.nanoTime();
         long p1 = bp.sink.rowsWritten();
         long a1 = g.accepted.sum();
         long bpWait1 = g.backpressureWaitNanos.sum();
+        long busy1 = bp.timed.busyNanos.sum();
+        long calls1 = bp.timed.calls.sum();
         g.stopAndCompleteRuns();
         timeline.sampleUntil(phase + " (drain)", () -> bp.pipeline.admission().inFlight() == 0,
                 g.accepted::sum, bp.sink::rowsWritten, bp.pipeline.admission()::inFlight, rec);
@@ -150,6 +153,8 @@ public final class PipelineBenchmark {
         j.put("acceptedPerSecondInWindow", (a1 - a0) / window);
         j.put("persistedPerSecond", steady);
         j.put("windowSeconds", window);
+        j.put("sinkBusyShare", (busy1 - busy0) / 1e9 / window);
+        j.put("rowsPerSinkCall", (double) (p1 - p0) / Math.max(1, calls1 - calls0));
         j.put("backpressureWaitShare", (bpWait1 - bpWait0) / 1e9 / window / o.generatorThreads());
         j.put("rowsTotal", g.accepted.sum());
         j.put("runsCompleted", g.runsCompleted.sum());
@@ -158,8 +163,9 @@ public final class PipelineBenchmark {
         j.put("rejected", g.rejected.sum());
         rows.add(new Report.Row("e2e persisted rows/s, " + v.name() + " (" + o.e2eRuns() + " runs, steady " + Math.round(window) + " s)",
                 String.format("%,.0f", steady), "", null));
-        System.out.printf("  %,.0f rows/s persisted in the steady window, %,d rows in all, %,d runs completed, %d dropped%n",
-                steady, g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum());
+        System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call), %,d rows in all, %,d runs completed, %d dropped%n",
+                steady, 100.0 * (busy1 - busy0) / (w1 - w0), (double) (p1 - p0) / Math.max(1, calls1 - calls0),
+                g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum());
         return new E2e(j, g.runs(), steady);
     }
 

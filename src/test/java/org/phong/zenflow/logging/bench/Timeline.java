@@ -35,8 +35,10 @@ final class Timeline {
         long lastRouted = routed.getAsLong();
         long lastPersisted = persisted.getAsLong();
         Histogram interval = null;
-        while (System.nanoTime() < end) {
-            Thread.sleep(Math.min(PERIOD_MS, Math.max(1, (end - System.nanoTime()) / 1_000_000L)));
+        while (true) {
+            long remainingMs = (end - System.nanoTime() + 999_999L) / 1_000_000L;
+            if (remainingMs <= 0) break;
+            Thread.sleep(Math.min(PERIOD_MS, remainingMs));
             long now = System.nanoTime();
             long r = routed.getAsLong();
             long p = persisted.getAsLong();
@@ -53,6 +55,7 @@ final class Timeline {
             lastT = now;
             lastRouted = r;
             lastPersisted = p;
+            if (end - now < PERIOD_MS * 1_000_000L / 10) break; // no sliver of a period at the end
         }
     }
 
