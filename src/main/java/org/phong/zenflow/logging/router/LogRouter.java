@@ -273,13 +273,14 @@ public final class LogRouter {
         }
 
         void handleCounted(Object item) {
+            // Off the queue depth before handling: a barrier completed by handle() must find itself
+            // (and everything before it) no longer counted.
+            queued.decrementAndGet();
             try {
                 handle(item);
             } catch (RuntimeException e) {
                 // A bug in one item must not kill the run's worker; the item is logged with its run.
                 LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
-            } finally {
-                queued.decrementAndGet();
             }
         }
 
