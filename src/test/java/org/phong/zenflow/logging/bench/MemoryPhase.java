@@ -114,6 +114,30 @@ final class MemoryPhase {
                 threadsFew, threadsIdle, fullRingRuns, ring, beforeRing, heapFull);
     }
 
+    /**
+     * The churn again, on a pipeline whose {@code cleanup-idle-after-ms} is short: heap before, and
+     * after the 100,000 runs once their tombstones (the last seq a released run leaves for that long)
+     * have expired and been swept. Tells a bounded, time-limited cost from a leak.
+     *
+     * @return heap before and after, bytes
+     */
+    long[] churnUntilTombstonesExpire(int warmupRuns, int churnRuns, int churnEntries, int churnConcurrency)
+            throws Exception {
+        acceptedByIndex = new long[warmupRuns + churnRuns];
+        long expiry = bp.pipeline.settings().cleanupIdleAfterMs();
+        // A tombstone lives cleanup-idle-after-ms; the sweep runs every quarter of it.
+        long wait = expiry + expiry / 4 + expiry / 10;
+        churn(warmupRuns, churnEntries, churnConcurrency);
+        idle();
+        Thread.sleep(wait);
+        long before = heapAfterGc();
+        churn(churnRuns, churnEntries, churnConcurrency);
+        idle();
+        Thread.sleep(wait);
+        long after = heapAfterGc();
+        return new long[]{before, after};
+    }
+
     private final class Run {
         final long index = nextRunIndex.getAndIncrement();
         final UUID workflowId = workload.workflowId(index);
