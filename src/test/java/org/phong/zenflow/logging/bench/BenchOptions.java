@@ -15,7 +15,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int generatorThreads,
                     int latencyRuns, double latencyRate, int latencyWarmupSeconds, int latencySeconds,
                     int memoryWarmupRuns, int churnRuns, int churnEntries, int churnConcurrency,
-                    int idleRuns, int idleEntries, int fullRingRuns) {
+                    int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs) {
 
     static BenchOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -43,17 +43,18 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 d(a, "latency-rate", 20_000),
                 i(a, "latency-warmup-seconds", full ? 10 : 1),
                 i(a, "latency-seconds", full ? 30 : 3),
-                i(a, "memory-warmup-runs", full ? 2000 : 200),
+                i(a, "memory-warmup-runs", 2000),
                 i(a, "churn-runs", full ? 100_000 : 2000),
                 i(a, "churn-entries", 5),
                 i(a, "churn-concurrency", 1000),
                 i(a, "idle-runs", full ? 10_000 : 1000),
                 i(a, "idle-entries", 20),
-                i(a, "full-ring-runs", full ? 2000 : 100));
+                i(a, "full-ring-runs", full ? 2000 : 100),
+                i(a, "tombstone-check-ms", full ? 10_000 : 2_000));
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
-                "idle-entries", "full-ring-runs"));
+                "idle-entries", "full-ring-runs", "tombstone-check-ms"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         return o;

@@ -293,31 +293,29 @@ public final class PipelineBenchmark {
         System.out.printf("  %.1f MB per 1,000 idle runs, %.1f MB per 1,000 full-ring runs; churn %.1f -> %.1f MB; threads %d / %d%n",
                 perK, perKRing, r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, r.threadsFewRuns(), r.threadsIdleRuns());
 
-        // The same churn with tombstones kept TOMBSTONE_CHECK_MS instead of the default: is the growth
+        // The same churn with tombstones kept --tombstone-check-ms instead of the default: is the growth
         // above the tombstones (bounded by cleanup-idle-after-ms) or a leak?
         db.truncate();
         java.util.Properties p = new java.util.Properties();
-        p.setProperty(LoggingSettings.CLEANUP_IDLE_AFTER_MS, String.valueOf(TOMBSTONE_CHECK_MS));
+        p.setProperty(LoggingSettings.CLEANUP_IDLE_AFTER_MS, String.valueOf(o.tombstoneCheckMs()));
         BenchPipeline bp2 = new BenchPipeline(db.ds, LoggingSettings.fromProperties(p), PipelineVariant.JOURNAL_OFF);
         MemoryPhase m2 = new MemoryPhase(bp2, workload, nextRunIndex);
         System.out.printf("memory: %,d runs started and completed with cleanup-idle-after-ms=%d, measured after their tombstones expired%n",
-                o.churnRuns(), TOMBSTONE_CHECK_MS);
+                o.churnRuns(), o.tombstoneCheckMs());
         long[] c = m2.churnUntilTombstonesExpire(o.memoryWarmupRuns(), o.churnRuns(), o.churnEntries(), o.churnConcurrency());
         timeline.samples.add(new Timeline.Sample("memory", timeline.nowSeconds(), Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
         check("memory (tombstones expired)", bp2.shutdown(), db.verify(m2.expected()), m2.seqMismatches);
         double growth = (double) (c[1] - c[0]) / c[0];
-        j.put("tombstoneCheckCleanupIdleAfterMs", TOMBSTONE_CHECK_MS);
+        j.put("tombstoneCheckCleanupIdleAfterMs", o.tombstoneCheckMs());
         j.put("heapBeforeChurnExpiredBytes", c[0]);
         j.put("heapAfterChurnExpiredBytes", c[1]);
         j.put("churnGrowthAfterExpiry", growth);
         j.put("tombstoneBytesPerRun", (double) (r.heapAfterChurn() - r.heapBeforeChurn()) / r.churnRuns());
-        rows.add(new Report.Row(String.format("same, after the runs' tombstones expired (cleanup-idle-after-ms=%,d)", TOMBSTONE_CHECK_MS),
+        rows.add(new Report.Row(String.format("same, after the runs' tombstones expired (cleanup-idle-after-ms=%,d)", o.tombstoneCheckMs()),
                 String.format("%.1f -> %.1f MB (%+.1f%%)", c[0] / mb, c[1] / mb, 100 * growth), "within 5%", Math.abs(growth) <= 0.05));
         System.out.printf("  %.1f -> %.1f MB once expired%n", c[0] / mb, c[1] / mb);
     }
 
-    /** cleanup-idle-after-ms of the leak check: long enough for the churn's runs to live normally. */
-    static final long TOMBSTONE_CHECK_MS = 10_000;
 
     private void sample(String phase, long ms, LoadGenerator g, BenchPipeline bp, Recorder rec, Histogram keep)
             throws InterruptedException {
