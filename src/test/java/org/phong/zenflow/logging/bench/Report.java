@@ -185,7 +185,7 @@ final class Report {
         axes(b, y1, plotW, tMax, "entries or rows per second", rateTop, false);
         polyline(b, samples, Timeline.Sample::routedPerSec, tMax, v -> y1 + PANEL_H - v / rateTop * PANEL_H, plotW, "#1c7ed6");
         polyline(b, samples, Timeline.Sample::persistedPerSec, tMax, v -> y1 + PANEL_H - v / rateTop * PANEL_H, plotW, "#862e9c");
-        legend(b, W - 330, y1 - 8, new String[]{"routed (accepted) / s", "persisted (committed rows) / s"}, new String[]{"#1c7ed6", "#862e9c"});
+        legend(b, W - 420, y1 - 8, new String[]{"routed (accepted) / s", "persisted (committed rows) / s"}, new String[]{"#1c7ed6", "#862e9c"});
         // latency panel (log scale, 0.1 us .. latTop)
         double lo = 0.1;
         java.util.function.DoubleUnaryOperator ly = v -> y2 + PANEL_H - (Math.log10(Math.max(lo, v)) - Math.log10(lo)) / (Math.log10(latTop) - Math.log10(lo)) * PANEL_H;
@@ -193,7 +193,7 @@ final class Report {
         polyline(b, samples, Timeline.Sample::p50Us, tMax, ly, plotW, LAT_COLORS[0]);
         polyline(b, samples, Timeline.Sample::p99Us, tMax, ly, plotW, LAT_COLORS[1]);
         polyline(b, samples, Timeline.Sample::p999Us, tMax, ly, plotW, LAT_COLORS[2]);
-        legend(b, W - 330, y2 - 8, new String[]{"p50", "p99", "p99.9 (per 0.5 s)"}, LAT_COLORS);
+        legend(b, W - 420, y2 - 8, new String[]{"p50", "p99", "p99.9 (per 0.5 s)"}, LAT_COLORS);
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds since start</text>%n", LEFT + plotW / 2, h - 10));
         b.append("</svg>\n");
         return b.toString();
@@ -254,8 +254,9 @@ final class Report {
     }
 
     private static void legend(StringBuilder b, int x, int y, String[] names, String[] colors) {
+        int xx = x;
         for (int i = 0; i < names.length; i++) {
-            int xx = x + i * 110;
+            if (i > 0) xx += 16 + 7 * names[i - 1].length() + 14;
             b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>%n", xx, y - 4, colors[i]));
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", xx + 16, y, esc(names[i])));
         }
