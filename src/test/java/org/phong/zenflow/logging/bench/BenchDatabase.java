@@ -42,7 +42,14 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     static BenchDatabase start() throws IOException, SQLException {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        return start(Map.of());
+    }
+
+    /** @param config PostgreSQL settings over zonky's defaults (e.g. shared_buffers) */
+    static BenchDatabase start(Map<String, String> config) throws IOException, SQLException {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+        config.forEach(b::setServerConfig);
+        EmbeddedPostgres pg = b.start();
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
         c.setUsername("postgres");

@@ -15,7 +15,8 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int generatorThreads,
                     int latencyRuns, double latencyRate, int latencyWarmupSeconds, int latencySeconds,
                     int memoryWarmupRuns, int churnRuns, int churnEntries, int churnConcurrency,
-                    int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs) {
+                    int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs,
+                    Map<String, String> postgresConfig) {
 
     static BenchOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -50,11 +51,12 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 i(a, "idle-runs", full ? 10_000 : 1000),
                 i(a, "idle-entries", 20),
                 i(a, "full-ring-runs", full ? 2000 : 100),
-                i(a, "tombstone-check-ms", full ? 10_000 : 1_000));
+                i(a, "tombstone-check-ms", full ? 10_000 : 1_000),
+                pgConfig(a.getOrDefault("pg", "")));
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
-                "idle-entries", "full-ring-runs", "tombstone-check-ms"));
+                "idle-entries", "full-ring-runs", "tombstone-check-ms", "pg"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         return o;
@@ -71,6 +73,18 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
         java.util.Set<String> out = new java.util.LinkedHashSet<>(java.util.Arrays.asList(list.split(",")));
         if (!PHASES.containsAll(out)) throw new IllegalArgumentException("--phases: a comma list of " + PHASES + ", was " + list);
         if (out.contains("limit") && !out.contains("e2e")) throw new IllegalArgumentException("--phases: limit needs e2e (same rows)");
+        return out;
+    }
+
+    /** {@code --pg=shared_buffers:512MB,max_wal_size:4GB}: PostgreSQL settings over zonky's defaults. */
+    private static Map<String, String> pgConfig(String list) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String kv : list.split(",")) {
+            if (kv.isBlank()) continue;
+            int colon = kv.indexOf(':');
+            if (colon <= 0) throw new IllegalArgumentException("--pg: name:value pairs separated by commas, was " + list);
+            out.put(kv.substring(0, colon).trim(), kv.substring(colon + 1).trim());
+        }
         return out;
     }
 

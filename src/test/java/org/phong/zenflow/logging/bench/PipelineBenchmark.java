@@ -65,7 +65,7 @@ public final class PipelineBenchmark {
         results.put("machine", Report.machine());
         results.put("options", o.toString());
         System.out.println("zenflow-logging benchmark, mode " + o.mode() + " on " + Report.machine());
-        try (BenchDatabase database = BenchDatabase.start()) {
+        try (BenchDatabase database = BenchDatabase.start(o.postgresConfig())) {
             db = database;
             results.put("postgres", db.settings());
             System.out.println("embedded PostgreSQL on port " + db.port() + " " + db.settings());
