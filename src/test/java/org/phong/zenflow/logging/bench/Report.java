@@ -236,8 +236,11 @@ final class Report {
     private static void polyline(StringBuilder b, List<Timeline.Sample> samples, java.util.function.ToDoubleFunction<Timeline.Sample> f,
                                  double tMax, java.util.function.DoubleUnaryOperator y, int plotW, String color) {
         StringBuilder pts = new StringBuilder();
+        String phase = null;
         for (Timeline.Sample s : samples) {
             double v = f.applyAsDouble(s);
+            if (!baseName(s.phase()).equals(phase)) flush(b, pts, color); // no line across phases
+            phase = baseName(s.phase());
             if (Double.isNaN(v)) {
                 flush(b, pts, color);
                 continue;
