@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.buffer.SequenceLookup;
@@ -34,7 +36,7 @@ public final class LoggingPipeline {
         this.admission = new AdmissionControl(settings, b.scheduler);
         this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released);
         this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor);
-        this.router = new LogRouter(settings, admission, buffers, b.threadFactory);
+        this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor);
     }
 
     private void released(List<LogEntry> batch) {
@@ -89,6 +91,8 @@ public final class LoggingPipeline {
         private Executor executor;
         private ThreadFactory threadFactory;
         private SequenceLookup sequenceLookup;
+        /** On by default, with the defaults file's rules: a pipeline never stores a secret by omission. */
+        private Redactor redactor = Redactor.from(SecuritySettings.defaults());
 
         private Builder() {
         }
@@ -110,6 +114,9 @@ public final class LoggingPipeline {
 
         /** @param v last seq of runs not held in memory @return this */
         public Builder sequenceLookup(SequenceLookup v) { this.sequenceLookup = v; return this; }
+
+        /** @param v masks secrets before any sink ({@link Redactor#NONE}: none) @return this */
+        public Builder redactor(Redactor v) { this.redactor = Objects.requireNonNull(v, "redactor"); return this; }
 
         /** @return the assembled, not yet started, pipeline */
         public LoggingPipeline build() {

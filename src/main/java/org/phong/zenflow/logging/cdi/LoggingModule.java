@@ -25,6 +25,8 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -51,6 +53,9 @@ public class LoggingModule {
 
     @Inject
     SchemaState schema;
+
+    @Inject
+    SecuritySettings securitySettings;
 
     @Inject
     @Any
@@ -89,6 +94,7 @@ public class LoggingModule {
                 .scheduler(scheduler)
                 .executor(executor)
                 .threadFactory(threadFactory)
+                .redactor(Redactor.from(securitySettings))
                 .sequenceLookup(runId -> {
                     schema.requireReady();
                     return reader.lastSeq(runId);

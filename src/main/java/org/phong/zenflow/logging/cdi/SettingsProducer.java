@@ -5,8 +5,10 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
+import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
 
 /**
  * Reads {@link LoggingSettings} once from MicroProfile Config (server.xml variables, environment,
@@ -27,5 +29,17 @@ public class SettingsProducer {
     @Singleton
     LoggingSettings settings() {
         return LoggingSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    AdminSettings adminSettings() {
+        return AdminSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    SecuritySettings securitySettings() {
+        return SecuritySettings.from(reader());
     }
 }

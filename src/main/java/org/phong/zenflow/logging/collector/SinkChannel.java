@@ -26,6 +26,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  * Best-effort sink: a full queue drops the new batch, a failed call drops its batch; both counted.
  */
 final class SinkChannel {
+    /** Initial allocation of the batches coalesced by one take (it grows up to the sink's maxBatchEntries). */
+    private static final int TAKE_INITIAL_BATCHES = 4;
+
     private static final Logger LOG = Logger.getLogger(SinkChannel.class.getName());
 
     final LogSink sink;
@@ -160,7 +163,7 @@ final class SinkChannel {
     private List<Batch> take() {
         Batch first = queue.poll();
         if (first == null) return List.of();
-        List<Batch> out = new ArrayList<>(4);
+        List<Batch> out = new ArrayList<>(TAKE_INITIAL_BATCHES);
         out.add(first);
         int rows = first.entries.size();
         int max = sink.maxBatchEntries();

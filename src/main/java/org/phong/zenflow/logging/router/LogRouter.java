@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
@@ -56,6 +57,7 @@ public final class LogRouter {
     private final WorkflowBufferManager buffers;
     private final Worker[] workers;
     private final LongAdder routed = new LongAdder();
+    private final Redactor redactor;
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean accepting = true;
 
@@ -80,6 +82,20 @@ public final class LogRouter {
      */
     public LogRouter(LoggingSettings settings, AdmissionControl admission, WorkflowBufferManager buffers,
                      ThreadFactory threadFactory) {
+        this(settings, admission, buffers, threadFactory, Redactor.NONE);
+    }
+
+    /**
+     * @param settings      number of workers
+     * @param admission     admission control (shared with the collector, which releases)
+     * @param buffers       the run buffers
+     * @param threadFactory makes the worker threads (Liberty's ManagedThreadFactory in the server)
+     * @param redactor      masks secrets in each entry on the worker, before the entry enters its
+     *                      run's buffer: no sink, ring buffer or live tail ever sees the original
+     */
+    public LogRouter(LoggingSettings settings, AdmissionControl admission, WorkflowBufferManager buffers,
+                     ThreadFactory threadFactory, Redactor redactor) {
+        this.redactor = redactor;
         this.admission = admission;
         this.buffers = buffers;
         this.workers = new Worker[settings.workers()];
@@ -123,7 +139,12 @@ public final class LogRouter {
         return accepting && admission.hasRoomFor(n);
     }
 
-    /** Opens a run; travels in order with the run's entries. @param event the event */
+    /**
+     * Opens a run (what the {@link WorkflowRunStarted} CDI event does): its buffer is created and its
+     * seq starts at 1. Travels in order with the run's entries; never blocks.
+     *
+     * @param event the event
+     */
     public void runStarted(WorkflowRunStarted event) {
         enqueue(event.runId(), new Start(event));
     }
@@ -286,7 +307,9 @@ public final class LogRouter {
 
         private void handle(Object item) {
             if (item instanceof LogEntry e) {
-                buffers.append(e);
+                // Redaction here, not in route(): regexes stay off the caller's thread, and every
+                // way in (HTTP, route(), CDI events) passes this point before any sink.
+                buffers.append(redactor.apply(e));
             } else if (item instanceof Start s) {
                 buffers.start(s.event().workflowId(), s.event().runId());
             } else if (item instanceof Complete c) {

@@ -9,13 +9,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogSink;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
  * The pipeline as {@code cdi.LoggingModule} builds it in the server, with plain-Java stand-ins for
- * Liberty's parts: one shared scheduled executor (the managed scheduled executor), a small fixed pool
+ * Liberty's parts (and the server's default redaction of secrets): one shared scheduled executor (the managed scheduled executor), a small fixed pool
  * (the managed executor: sink drains and seq lookups), daemon router threads (the managed thread
  * factory), the real {@link PostgresLogSink} over the pool, the real seq lookup. The executors are
  * fixed-size so the thread count is a property of the pipeline, not of a growing pool.
@@ -44,6 +46,7 @@ final class BenchPipeline implements AutoCloseable {
                 .scheduler(new ExecutorScheduler(timer))
                 .executor(executor)
                 .threadFactory(daemon("bench-router"))
+                .redactor(Redactor.from(SecuritySettings.defaults())) // as the server: secrets masked on the worker
                 .sequenceLookup(reader::lastSeq);
         this.pipeline = variant.customize().apply(b).build().start();
     }

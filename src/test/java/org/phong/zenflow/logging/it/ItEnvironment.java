@@ -29,11 +29,15 @@ public final class ItEnvironment {
     /** Resolved once: Json.createXxx() looks the provider up per call. */
     private static final JsonProvider JSON = JsonProvider.provider();
 
-    private static final HttpClient HTTP = HttpClient.newBuilder()
+    /** The plain client: no credentials. */
+    private static final HttpClient RAW = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade: one connection per concurrent request
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+
+    /** What every IT uses: the same client, sending the writer+reader+admin user's credentials. */
+    private static final HttpClient HTTP = new AuthenticatingHttpClient(RAW, ItCredentials.ALL_ROLES);
 
     private ItEnvironment() {
     }
@@ -49,9 +53,59 @@ public final class ItEnvironment {
         return URI.create(baseUrl() + (path.startsWith("/") ? path : "/" + path));
     }
 
-    /** A shared HttpClient (HTTP/1.1 or 2, no redirects followed, 5 s connect timeout). */
+    /**
+     * A shared HttpClient (HTTP/1.1, no redirects followed, 5 s connect timeout) that authenticates
+     * every request (and WebSocket handshake) without an {@code Authorization} header as the user
+     * holding every role ({@link ItCredentials#ALL_ROLES}).
+     */
     public static HttpClient httpClient() {
         return HTTP;
+    }
+
+    /**
+     * @param who the credentials to send ({@link ItCredentials#NONE}: none at all)
+     * @return a client sending them on every request and WebSocket handshake
+     */
+    public static HttpClient httpClientAs(ItCredentials who) {
+        if (who == ItCredentials.ALL_ROLES) return HTTP;
+        return who.user() == null ? RAW : new AuthenticatingHttpClient(RAW, who);
+    }
+
+    /**
+     * Sends one request as {@code who}, body as a String.
+     *
+     * @param method      GET, POST, ...
+     * @param path        starts with {@code /}
+     * @param contentType the Content-Type, or null for none
+     * @param body        the body, or null for none
+     */
+    public static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType, String body)
+            throws IOException, InterruptedException {
+        return send(who, method, path, contentType, body == null ? null : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    /** As {@link #send(ItCredentials, String, String, String, String)} with raw body bytes (e.g. broken UTF-8). */
+    public static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        return send(who, method, path, contentType, body == null ? null : HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /**
+     * GETs an absolute URL (another server than the IT server, e.g. one an IT starts itself) as {@code who}.
+     *
+     * @return the status code
+     */
+    public static int getStatus(URI url, ItCredentials who) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build();
+        return httpClientAs(who).send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType,
+                                             HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        if (contentType != null) b.header("Content-Type", contentType);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        return httpClientAs(who).send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET {@code path} with a 30 s request timeout, body as a String. */
@@ -114,5 +168,36 @@ public final class ItEnvironment {
         HttpResponse<String> res = get(path);
         assertEquals(200, res.statusCode(), path + " answered " + res.body());
         return JSON.createReader(new StringReader(res.body())).readObject();
+    }
+
+    /** Chromium for browser checks ({@code -Dit.chromium=...}); the Debian package's path by default. */
+    static java.nio.file.Path chromium() {
+        return java.nio.file.Path.of(System.getProperty("it.chromium", "/usr/bin/chromium"));
+    }
+
+    /**
+     * Loads {@code path} in headless Chromium, lets its scripts run (up to 15 s of virtual time) and
+     * returns the rendered DOM. The caller checks {@link #chromium()} exists first.
+     */
+    static String browserDom(String path) throws IOException, InterruptedException {
+        java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("it-chromium");
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("it-dom", ".html");
+        Process p = new ProcessBuilder(chromium().toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=15000", "--dump-dom",
+                uri(path).toString())
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("chromium did not render " + path + " within 90 s");
+            }
+            return java.nio.file.Files.readString(out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+            try (var files = java.nio.file.Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 }
