@@ -27,6 +27,7 @@ import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.redact.Redactor;
+import org.phong.zenflow.logging.metrics.PipelineMetrics;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -56,6 +57,7 @@ public class LoggingModule {
 
     @Inject
     SecuritySettings securitySettings;
+    PipelineMetrics metrics;
 
     @Inject
     @Any
@@ -95,6 +97,7 @@ public class LoggingModule {
                 .executor(executor)
                 .threadFactory(threadFactory)
                 .redactor(Redactor.from(securitySettings))
+                .observer(metrics.observer())
                 .sequenceLookup(runId -> {
                     schema.requireReady();
                     return reader.lastSeq(runId);

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.ObservabilitySettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 
 /**
@@ -41,5 +42,11 @@ public class SettingsProducer {
     @Singleton
     SecuritySettings securitySettings() {
         return SecuritySettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    ObservabilitySettings observabilitySettings() {
+        return ObservabilitySettings.from(reader());
     }
 }

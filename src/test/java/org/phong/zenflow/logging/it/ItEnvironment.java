@@ -200,4 +200,35 @@ public final class ItEnvironment {
             }
         }
     }
+
+    /** GETs the Prometheus text of {@code /metrics} (every scope), asserting 200. */
+    static PrometheusText metrics() throws Exception {
+        HttpResponse<String> res = get("/metrics");
+        assertEquals(200, res.statusCode(), "/metrics answered " + res.body());
+        return PrometheusText.parse(res.body());
+    }
+
+    /**
+     * GETs a health endpoint ({@code /health/ready}, {@code /health/live}, ...), which answers 200 (UP)
+     * or 503 (DOWN) with the same JSON document.
+     *
+     * @return the HTTP status and the document
+     */
+    static Health health(String path) throws Exception {
+        HttpResponse<String> res = get(path);
+        JsonObject doc = res.body().isBlank() ? JSON.createObjectBuilder().build()
+                : JSON.createReader(new StringReader(res.body())).readObject();
+        return new Health(res.statusCode(), doc);
+    }
+
+    /** A health answer: the status and the document ({@code {"status", "checks": [{"name","status","data"}]}}). */
+    record Health(int status, JsonObject doc) {
+        /** @return the named check, or null */
+        JsonObject check(String name) {
+            for (JsonObject c : doc.getJsonArray("checks").getValuesAs(JsonObject.class)) {
+                if (c.getString("name").equals(name)) return c;
+            }
+            return null;
+        }
+    }
 }

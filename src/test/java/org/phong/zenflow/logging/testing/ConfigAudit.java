@@ -56,7 +56,8 @@ public final class ConfigAudit {
             }
         }
         try (Stream<Path> files = Files.walk(mainSources)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+            // Package metrics names metrics with the same prefix (zenflow.logging.<area>.<thing>); they are not keys.
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && !isMetricNames(mainSources, p)).toList()) {
                 Matcher m = KEY.matcher(Files.readString(f, StandardCharsets.UTF_8));
                 while (m.find()) keys.add(m.group());
             }
@@ -64,6 +65,11 @@ public final class ConfigAudit {
             throw new UncheckedIOException(e);
         }
         return keys;
+    }
+
+    private static boolean isMetricNames(Path root, Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return dir != null && dir.endsWith(Path.of("logging", "metrics"));
     }
 
     /** @return the settings parsers ({@code from(ConfigReader)}) among the given classes */
