@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.ObservabilitySettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -47,6 +48,7 @@ final class BenchPipeline implements AutoCloseable {
                 .executor(executor)
                 .threadFactory(daemon("bench-router"))
                 .redactor(Redactor.from(SecuritySettings.defaults())) // as the server: secrets masked on the worker
+                .observer(new BenchObserver(ObservabilitySettings.defaults().routeSampleEvery())) // as the server's metrics
                 .sequenceLookup(reader::lastSeq);
         this.pipeline = variant.customize().apply(b).build().start();
     }
