@@ -1,0 +1,146 @@
+package org.phong.zenflow.logging.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
+import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
+
+/**
+ * The embedded PostgreSQL of one benchmark run: zonky's binaries on an ephemeral port (zonky picks a
+ * free one), a fresh data directory, the production schema ({@link SchemaMigrator}), and a connection
+ * pool of the server's size in place of Liberty's dataSource. Also the exactness check.
+ */
+final class BenchDatabase implements AutoCloseable {
+    /** Liberty's {@code DB_POOL_MAX} default (server.xml). */
+    static final int POOL_SIZE = 10;
+    /** Partitions around now, as the server creates them at startup. */
+    private static final int PARTITIONS_AHEAD = 2;
+    /** Server settings worth printing next to the figures. */
+    private static final List<String> SHOWN = List.of("server_version", "shared_buffers", "synchronous_commit",
+            "fsync", "wal_level", "max_wal_size");
+
+    private final EmbeddedPostgres pg;
+    final HikariDataSource ds;
+
+    private BenchDatabase(EmbeddedPostgres pg, HikariDataSource ds) {
+        this.pg = pg;
+        this.ds = ds;
+    }
+
+    static BenchDatabase start() throws IOException, SQLException {
+        return start(Map.of());
+    }
+
+    /** @param config PostgreSQL settings over zonky's defaults (e.g. shared_buffers) */
+    static BenchDatabase start(Map<String, String> config) throws IOException, SQLException {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+        config.forEach(b::setServerConfig);
+        EmbeddedPostgres pg = b.start();
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
+        c.setUsername("postgres");
+        c.setMaximumPoolSize(POOL_SIZE);
+        c.setMinimumIdle(1);
+        c.setPoolName("bench");
+        HikariDataSource ds = new HikariDataSource(c);
+        SchemaMigrator.migrate(ds);
+        new PartitionMaintainer(ds).ensureMonthsAround(Instant.now(), PARTITIONS_AHEAD);
+        return new BenchDatabase(pg, ds);
+    }
+
+    int port() {
+        return pg.getPort();
+    }
+
+    /** @return the server settings that shape write speed, for the report */
+    Map<String, String> settings() throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            for (String name : SHOWN) {
+                try (ResultSet rs = s.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    out.put(name, rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Empties {@code logs} (every partition, indexes kept), so each phase starts from the same state. */
+    void truncate() throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE logs");
+            s.execute("CHECKPOINT");
+        }
+    }
+
+    long count() throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM logs")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Compares the table with what {@code route()} accepted: each run exactly {@code expected} rows
+     * with seq 1..expected (no gap, no duplicate), and no rows of any other run.
+     *
+     * @param expected accepted entries per run (runs with 0 must have no row)
+     * @return every difference found, empty when exact
+     */
+    List<String> verify(Map<UUID, Long> expected) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        Map<UUID, long[]> stored = new HashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(
+                     "SELECT run_id, count(*), count(DISTINCT seq), min(seq), max(seq) FROM logs GROUP BY run_id")) {
+            while (rs.next()) {
+                stored.put(rs.getObject(1, UUID.class), new long[]{rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+            }
+        }
+        for (Map.Entry<UUID, Long> e : expected.entrySet()) {
+            long want = e.getValue();
+            long[] got = stored.remove(e.getKey());
+            if (got == null) {
+                if (want > 0) add(problems, "run " + e.getKey() + ": expected " + want + " rows, found none");
+                continue;
+            }
+            if (got[0] != want || got[1] != want || got[2] != 1 || got[3] != want) {
+                add(problems, "run " + e.getKey() + ": expected seq 1.." + want + " once each, found " + got[0]
+                        + " rows, " + got[1] + " distinct seq, min " + got[2] + ", max " + got[3]);
+            }
+        }
+        for (UUID unknown : stored.keySet()) add(problems, "rows of a run never routed: " + unknown);
+        return problems;
+    }
+
+    private static void add(List<String> problems, String p) {
+        if (problems.size() < 20) problems.add(p);
+        else if (problems.size() == 20) problems.add("... (more)");
+    }
+
+    DataSource dataSource() {
+        return ds;
+    }
+
+    @Override
+    public void close() throws IOException {
+        ds.close();
+        pg.close();
+    }
+}

@@ -1,0 +1,98 @@
+package org.phong.zenflow.logging.bench;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Command-line options of {@link PipelineBenchmark}, {@code --key=value}. {@code --mode=full} (the
+ * manual run, about 5 minutes) or {@code --mode=short} (the CI run inside {@code mvn verify}: a few
+ * seconds of load per phase, smaller run counts; same code paths and checks) sets every default;
+ * any key below overrides one.
+ */
+record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phases,
+                    int e2eRuns, double e2eRate, int e2eWarmupSeconds, int e2eSeconds, int meanEntriesPerRun,
+                    int generatorThreads,
+                    int latencyRuns, double latencyRate, int latencyWarmupSeconds, int latencySeconds,
+                    int memoryWarmupRuns, int churnRuns, int churnEntries, int churnConcurrency,
+                    int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs,
+                    Map<String, String> postgresConfig) {
+
+    static BenchOptions parse(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) throw new IllegalArgumentException("expected --key=value, got " + arg);
+            a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        String mode = a.getOrDefault("mode", "full");
+        boolean full = switch (mode) {
+            case "full" -> true;
+            case "short" -> false;
+            default -> throw new IllegalArgumentException("--mode must be full or short, was " + mode);
+        };
+        BenchOptions o = new BenchOptions(mode,
+                Path.of(a.getOrDefault("out", "target/bench")),
+                Long.parseLong(a.getOrDefault("seed", "7")),
+                phases(a.getOrDefault("phases", String.join(",", PHASES))),
+                i(a, "e2e-runs", 1000),
+                d(a, "e2e-rate", 100_000),
+                i(a, "e2e-warmup-seconds", full ? 10 : 1),
+                i(a, "e2e-seconds", full ? 30 : 2),
+                i(a, "entries-per-run", full ? 300 : 60),
+                i(a, "threads", 2),
+                i(a, "latency-runs", 1000),
+                d(a, "latency-rate", 20_000),
+                i(a, "latency-warmup-seconds", full ? 5 : 1),
+                i(a, "latency-seconds", full ? 30 : 2),
+                i(a, "memory-warmup-runs", 2000),
+                i(a, "churn-runs", full ? 100_000 : 2000),
+                i(a, "churn-entries", 5),
+                i(a, "churn-concurrency", 1000),
+                i(a, "idle-runs", full ? 10_000 : 1000),
+                i(a, "idle-entries", 20),
+                i(a, "full-ring-runs", full ? 2000 : 100),
+                i(a, "tombstone-check-ms", full ? 5_000 : 1_000),
+                pgConfig(a.getOrDefault("pg", "")));
+        a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
+                "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
+                "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
+                "idle-entries", "full-ring-runs", "tombstone-check-ms", "pg"));
+        if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
+        if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
+        return o;
+    }
+
+    /** Phases in run order; the COPY limit needs the e2e phase's runs. */
+    static final java.util.List<String> PHASES = java.util.List.of("e2e", "limit", "latency", "memory");
+
+    boolean runs(String phase) {
+        return phases.contains(phase);
+    }
+
+    private static java.util.Set<String> phases(String list) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(java.util.Arrays.asList(list.split(",")));
+        if (!PHASES.containsAll(out)) throw new IllegalArgumentException("--phases: a comma list of " + PHASES + ", was " + list);
+        if (out.contains("limit") && !out.contains("e2e")) throw new IllegalArgumentException("--phases: limit needs e2e (same rows)");
+        return out;
+    }
+
+    /** {@code --pg=shared_buffers:512MB,max_wal_size:4GB}: PostgreSQL settings over zonky's defaults. */
+    private static Map<String, String> pgConfig(String list) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String kv : list.split(",")) {
+            if (kv.isBlank()) continue;
+            int colon = kv.indexOf(':');
+            if (colon <= 0) throw new IllegalArgumentException("--pg: name:value pairs separated by commas, was " + list);
+            out.put(kv.substring(0, colon).trim(), kv.substring(colon + 1).trim());
+        }
+        return out;
+    }
+
+    private static int i(Map<String, String> a, String k, int def) {
+        return a.containsKey(k) ? Integer.parseInt(a.get(k)) : def;
+    }
+
+    private static double d(Map<String, String> a, String k, double def) {
+        return a.containsKey(k) ? Double.parseDouble(a.get(k)) : def;
+    }
+}

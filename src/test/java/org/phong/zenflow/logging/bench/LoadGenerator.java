@@ -1,0 +1,208 @@
+package org.phong.zenflow.logging.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Recorder;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.api.WorkflowRunCompleted;
+import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.router.RouteResult;
+
+/**
+ * Simulated engine: {@code threads} generator threads, each owning {@code concurrentRuns / threads}
+ * run slots, emit entries round-robin over their runs at {@code rate / threads} entries/s (open
+ * loop: entry i is due at {@code start + i x interval}; a thread ahead of schedule parks, one behind
+ * catches up in a burst of at most {@link #MAX_LAG_NS} and counts the rest as missed). A run emits
+ * {@link Workload#runLength} entries, completes, and a new run takes its slot, so about
+ * {@code concurrentRuns} runs are always open.
+ *
+ * <p>Only the {@code route()} call is timed (on the calling thread, into an HdrHistogram
+ * {@link Recorder}); building the entry is the engine's cost, not the router's.
+ *
+ * <p>Bookkeeping for the exactness check: entries ACCEPTED per run, and the last seq each
+ * {@code runCompleted} reports (must equal the accepted count).
+ */
+final class LoadGenerator {
+    /** How far behind schedule a thread may burst to catch up; slots beyond are skipped (missed). */
+    static final long MAX_LAG_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A thread more than this ahead of schedule parks. */
+    private static final long PARK_AHEAD_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** Wait between backpressure checks when the router has no room. */
+    private static final long BACKPRESSURE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** A finished or open run: what was accepted for it. */
+    record RunRecord(long runIndex, UUID workflowId, UUID runId, long accepted) {
+    }
+
+    private final LogRouter router;
+    private final Workload workload;
+    private final int threads;
+    private final int concurrentRuns;
+    private final double rate;
+    private final int meanEntriesPerRun;
+    private final boolean honourBackpressure;
+    private final Recorder latency;
+    private final AtomicLong nextRunIndex;
+
+    private final List<Thread> running = new ArrayList<>();
+    private volatile boolean stop;
+    final LongAdder attempted = new LongAdder();
+    final LongAdder accepted = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder missed = new LongAdder();
+    final LongAdder backpressureWaitNanos = new LongAdder();
+    final LongAdder runsCompleted = new LongAdder();
+    private final Map<UUID, RunRecord> runs = new ConcurrentHashMap<>();
+    private final List<String> seqMismatches = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<CompletableFuture<Long>> completions = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    LoadGenerator(LogRouter router, Workload workload, int threads, int concurrentRuns, double rate,
+                  int meanEntriesPerRun, boolean honourBackpressure, Recorder latency, AtomicLong nextRunIndex) {
+        this.router = router;
+        this.workload = workload;
+        this.threads = threads;
+        this.concurrentRuns = concurrentRuns;
+        this.rate = rate;
+        this.meanEntriesPerRun = meanEntriesPerRun;
+        this.honourBackpressure = honourBackpressure;
+        this.latency = latency;
+        this.nextRunIndex = nextRunIndex;
+    }
+
+    void start() {
+        for (int t = 0; t < threads; t++) {
+            int slots = concurrentRuns / threads + (t < concurrentRuns % threads ? 1 : 0);
+            Thread th = new Thread(() -> generate(slots), "bench-engine-" + t);
+            th.setDaemon(true);
+            running.add(th);
+            th.start();
+        }
+    }
+
+    /** Stops emitting; every open run is completed by its thread. Waits for the threads and the completions. */
+    void stopAndCompleteRuns() throws Exception {
+        stop = true;
+        for (Thread t : running) t.join();
+        CompletableFuture.allOf(completions.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+    }
+
+    /** @return accepted entries per run, every run this generator opened */
+    Map<UUID, Long> expected() {
+        Map<UUID, Long> out = new java.util.HashMap<>();
+        for (RunRecord r : runs.values()) out.put(r.runId(), r.accepted());
+        return out;
+    }
+
+    /** @return every run this generator opened, in run-index order */
+    List<RunRecord> runs() {
+        List<RunRecord> out = new ArrayList<>(runs.values());
+        out.sort(java.util.Comparator.comparingLong(RunRecord::runIndex));
+        return out;
+    }
+
+    /** @return runs whose completion reported a last seq other than their accepted count */
+    List<String> seqMismatches() {
+        return seqMismatches;
+    }
+
+    private final class Slot {
+        long runIndex;
+        UUID workflowId;
+        UUID runId;
+        long length;
+        long emitted;
+        long acceptedHere;
+
+        void open() {
+            runIndex = nextRunIndex.getAndIncrement();
+            workflowId = workload.workflowId(runIndex);
+            runId = workload.runId(runIndex);
+            length = workload.runLength(runIndex, meanEntriesPerRun);
+            emitted = 0;
+            acceptedHere = 0;
+            router.runStarted(new WorkflowRunStarted(workflowId, runId));
+        }
+
+        void complete() {
+            RunRecord r = new RunRecord(runIndex, workflowId, runId, acceptedHere);
+            runs.put(runId, r);
+            CompletableFuture<Long> f = router.runCompleted(new WorkflowRunCompleted(runId, RunOutcome.SUCCEEDED))
+                    .whenComplete((last, err) -> {
+                        if (err != null) seqMismatches.add("run " + r.runId() + ": completion failed: " + err);
+                        else if (last != r.accepted()) {
+                            seqMismatches.add("run " + r.runId() + ": completion reported last seq " + last
+                                    + " but " + r.accepted() + " entries were accepted");
+                        }
+                    });
+            completions.add(f);
+            runsCompleted.increment();
+        }
+    }
+
+    private void generate(int slotCount) {
+        Slot[] slots = new Slot[slotCount];
+        for (int i = 0; i < slotCount; i++) {
+            slots[i] = new Slot();
+            slots[i].open();
+        }
+        if (slotCount == 0) return;
+        long interval = (long) (1e9 * threads / rate);
+        long start = System.nanoTime();
+        long i = 0;
+        while (!stop) {
+            long due = start + i * interval;
+            long now = System.nanoTime();
+            if (due - now > PARK_AHEAD_NS) {
+                LockSupport.parkNanos(due - now);
+                continue;
+            }
+            if (now - due > MAX_LAG_NS) { // behind: skip the slots that are too late to matter
+                long skip = (now - due - MAX_LAG_NS) / interval + 1;
+                missed.add(skip);
+                i += skip;
+                continue;
+            }
+            if (honourBackpressure && !router.hasRoomFor(1)) {
+                long w0 = System.nanoTime();
+                while (!stop && !router.hasRoomFor(1)) LockSupport.parkNanos(BACKPRESSURE_WAIT_NS);
+                long waited = System.nanoTime() - w0;
+                backpressureWaitNanos.add(waited);
+                start += waited; // the schedule moves with the wait: it is the sink's pace, not missed load
+                continue;
+            }
+            Slot s = slots[(int) (i % slotCount)];
+            LogEntry e = workload.entry(s.runIndex, s.workflowId, s.runId, s.emitted + 1, null);
+            long t0 = System.nanoTime();
+            RouteResult r = router.route(e);
+            long t1 = System.nanoTime();
+            latency.recordValue(t1 - t0);
+            attempted.increment();
+            s.emitted++;
+            switch (r) {
+                case ACCEPTED -> {
+                    accepted.increment();
+                    s.acceptedHere++;
+                }
+                case DROPPED -> dropped.increment();
+                case REJECTED -> rejected.increment();
+            }
+            if (s.emitted >= s.length) {
+                s.complete();
+                s.open();
+            }
+            i++;
+        }
+        for (Slot s : slots) s.complete();
+    }
+}

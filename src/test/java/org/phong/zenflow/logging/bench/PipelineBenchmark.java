@@ -1,0 +1,369 @@
+package org.phong.zenflow.logging.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.phong.zenflow.logging.config.LoggingSettings;
+
+/**
+ * The benchmark of issue #7 (see the package comment and README "Benchmark"). Phases, each on an
+ * emptied {@code logs} table and ending with the exactness check:
+ * <ol>
+ *   <li><b>end to end</b>, once per {@link PipelineVariant}: {@code e2e-runs} concurrent runs offered
+ *       {@code e2e-rate} entries/s (above what the database takes, generators honouring backpressure),
+ *       rows persisted per second over the steady window after the warm-up;</li>
+ *   <li><b>COPY limit</b>: the same rows by one connection straight from Java ({@link CopyLimit});</li>
+ *   <li><b>route latency</b>: {@code latency-rate} entries/s across {@code latency-runs} runs, route()
+ *       timed on the caller, HdrHistogram over the measured window;</li>
+ *   <li><b>memory and threads</b> ({@link MemoryPhase}).</li>
+ * </ol>
+ * Prints one table, writes {@code results.json}, {@code timeline.csv}, {@code chart.svg} under
+ * {@code --out}. Exit status 1 when any entry was lost or duplicated (or a phase failed), else 0.
+ */
+public final class PipelineBenchmark {
+    static final int NS_PER_US = 1000;
+
+    private final BenchOptions o;
+    private final LoggingSettings settings = LoggingSettings.defaults();
+    private final Workload workload;
+    private final Timeline timeline = new Timeline();
+    private final AtomicLong nextRunIndex = new AtomicLong();
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final List<Report.Row> rows = new ArrayList<>();
+    private BenchDatabase db;
+
+    private PipelineBenchmark(BenchOptions o) {
+        this.o = o;
+        this.workload = new Workload(o.seed());
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o = BenchOptions.parse(args);
+        int status;
+        try {
+            status = new PipelineBenchmark(o).run();
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private int run() throws Exception {
+        long began = System.nanoTime();
+        Files.createDirectories(o.out());
+        results.put("mode", o.mode());
+        results.put("started", Instant.now().toString());
+        results.put("machine", Report.machine());
+        results.put("options", o.toString());
+        System.out.println("zenflow-logging benchmark, mode " + o.mode() + " on " + Report.machine());
+        try (BenchDatabase database = BenchDatabase.start(o.postgresConfig())) {
+            db = database;
+            results.put("postgres", db.settings());
+            System.out.println("embedded PostgreSQL on port " + db.port() + " " + db.settings());
+
+            List<Map<String, Object>> variants = new ArrayList<>();
+            List<LoadGenerator.RunRecord> firstRuns = null;
+            if (o.runs("e2e")) {
+                for (PipelineVariant v : PipelineVariant.ALL) {
+                    E2e r = endToEnd(v);
+                    variants.add(r.json);
+                    if (firstRuns == null) firstRuns = r.runs;
+                }
+                results.put("endToEnd", variants);
+            }
+            if (o.runs("limit")) {
+                CopyLimit.Result limit = copyLimit(firstRuns);
+                double limitRate = limit.rowsPerSecond();
+                for (int i = 0; i < variants.size(); i++) {
+                    Map<String, Object> v = variants.get(i);
+                    double target = PipelineVariant.ALL.get(i).targetRatio();
+                    double ratio = (double) v.get("persistedPerSecond") / limitRate;
+                    v.put("ratioToCopyLimit", ratio);
+                    rows.add(new Report.Row("e2e / COPY limit, " + v.get("variant"), String.format("%.2f", ratio),
+                            String.format(">= %.2f", target), ratio >= target));
+                }
+            }
+            if (o.runs("latency")) latency();
+            if (o.runs("memory")) tombstoneCheck(memory()); // separate calls: the first pipeline is unreachable in the second
+        }
+        results.put("integrityProblems", problems);
+        results.put("seconds", (System.nanoTime() - began) / 1e9);
+        rows.add(new Report.Row("entries lost or duplicated (rows and seq per run, every phase)",
+                problems.isEmpty() ? "none" : problems.size() + " problem(s)", "none", problems.isEmpty()));
+        Report.write(o.out(), results, timeline, rows);
+        System.out.println();
+        System.out.println(Report.table(o.mode(), rows, (System.nanoTime() - began) / 1e9));
+        System.out.println("results: " + o.out().toAbsolutePath() + "/{results.json,timeline.csv,chart.svg}");
+        if (!problems.isEmpty()) {
+            System.out.println("FAILED: entries lost or duplicated:");
+            problems.forEach(p -> System.out.println("  " + p));
+            return 1;
+        }
+        return 0;
+    }
+
+    private record E2e(Map<String, Object> json, List<LoadGenerator.RunRecord> runs, double steadyRate) {
+    }
+
+    private E2e endToEnd(PipelineVariant v) throws Exception {
+        db.truncate();
+        Recorder rec = new Recorder(3);
+        BenchPipeline bp = new BenchPipeline(db.ds, settings, v);
+        LoadGenerator g = new LoadGenerator(bp.pipeline.router(), workload, o.generatorThreads(), o.e2eRuns(),
+                o.e2eRate(), o.meanEntriesPerRun(), true, rec, nextRunIndex);
+        String phase = "e2e " + v.name();
+        System.out.println(phase + ": " + o.e2eRuns() + " concurrent runs offered " + (long) o.e2eRate() + " entries/s for "
+                + (o.e2eWarmupSeconds() + o.e2eSeconds()) + " s");
+        long n0 = System.nanoTime();
+        g.start();
+        sample(phase + " (warm-up)", o.e2eWarmupSeconds() * 1000L, g, bp, rec, null);
+        long w0 = System.nanoTime();
+        long p0 = bp.sink.rowsWritten();
+        long a0 = g.accepted.sum();
+        long bpWait0 = g.backpressureWaitNanos.sum();
+        long cpu0 = processCpuNanos();
+        long busy0 = bp.timed.busyNanos.sum();
+        long calls0 = bp.timed.calls.sum();
+        sample(phase, o.e2eSeconds() * 1000L, g, bp, rec, null);
+        long w1 = System.nanoTime();
+        long p1 = bp.sink.rowsWritten();
+        long a1 = g.accepted.sum();
+        long bpWait1 = g.backpressureWaitNanos.sum();
+        long cpu1 = processCpuNanos();
+        long busy1 = bp.timed.busyNanos.sum();
+        long calls1 = bp.timed.calls.sum();
+        g.stopAndCompleteRuns();
+        timeline.sampleUntil(phase + " (drain)", () -> bp.pipeline.admission().inFlight() == 0,
+                g.accepted::sum, bp.sink::rowsWritten, bp.pipeline.admission()::inFlight, rec);
+        long end = System.nanoTime();
+        boolean drained = bp.shutdown();
+        check(phase, drained, db.verify(g.expected()), g.seqMismatches());
+
+        double window = (w1 - w0) / 1e9;
+        double steady = (p1 - p0) / window;
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("variant", v.name());
+        j.put("concurrentRuns", o.e2eRuns());
+        j.put("offeredPerSecond", o.e2eRate());
+        j.put("acceptedPerSecondInWindow", (a1 - a0) / window);
+        j.put("persistedPerSecond", steady);
+        j.put("windowSeconds", window);
+        j.put("sinkBusyShare", (busy1 - busy0) / 1e9 / window);
+        j.put("benchmarkJvmCpuCores", (cpu1 - cpu0) / 1e9 / window);
+        j.put("rowsPerSinkCall", (double) (p1 - p0) / Math.max(1, calls1 - calls0));
+        j.put("backpressureWaitShare", (bpWait1 - bpWait0) / 1e9 / window / o.generatorThreads());
+        j.put("rowsTotal", g.accepted.sum());
+        j.put("runsCompleted", g.runsCompleted.sum());
+        j.put("overallPersistedPerSecond", g.accepted.sum() / ((end - n0) / 1e9));
+        j.put("dropped", g.dropped.sum());
+        j.put("rejected", g.rejected.sum());
+        rows.add(new Report.Row("e2e persisted rows/s, " + v.name() + " (" + o.e2eRuns() + " runs, steady " + Math.round(window) + " s)",
+                String.format("%,.0f", steady), "", null));
+        System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call, this JVM used %.2f cores), %,d rows in all, %,d runs completed, %d dropped%n",
+                steady, 100.0 * (busy1 - busy0) / (w1 - w0), (double) (p1 - p0) / Math.max(1, calls1 - calls0), (cpu1 - cpu0) / 1e9 / window,
+                g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum());
+        return new E2e(j, g.runs(), steady);
+    }
+
+    private CopyLimit.Result copyLimit(List<LoadGenerator.RunRecord> runs) throws Exception {
+        db.truncate();
+        long expectedRows = runs.stream().mapToLong(LoadGenerator.RunRecord::accepted).sum();
+        System.out.printf("COPY limit: the same %,d rows of %,d runs, one connection, %d rows per COPY%n",
+                expectedRows, runs.size(), settings.copyMaxRows());
+        double t0 = timeline.nowSeconds();
+        long cpu0 = processCpuNanos();
+        CopyLimit.Result r = CopyLimit.run(db.ds, workload, runs, settings.copyMaxRows());
+        double cores = (processCpuNanos() - cpu0) / (double) r.nanos();
+        // The limit as a level across its phase (one figure: the COPYs' average rate).
+        timeline.samples.add(new Timeline.Sample("COPY limit", t0, Double.NaN, r.rowsPerSecond(), 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        timeline.samples.add(new Timeline.Sample("COPY limit", timeline.nowSeconds(), Double.NaN, r.rowsPerSecond(), 0,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        long stored = db.count();
+        if (stored != expectedRows || r.rows() != expectedRows) {
+            problems.add("COPY limit: " + expectedRows + " rows sent, COPY reported " + r.rows() + ", table holds " + stored);
+        }
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("rows", r.rows());
+        j.put("seconds", r.nanos() / 1e9);
+        j.put("rowsPerSecond", r.rowsPerSecond());
+        j.put("rowsPerCopy", settings.copyMaxRows());
+        j.put("benchmarkJvmCpuCores", cores);
+        results.put("copyLimit", j);
+        rows.add(new Report.Row("COPY limit rows/s (same rows, single stream, same schema and indexes)",
+                String.format("%,.0f", r.rowsPerSecond()), "", null));
+        System.out.printf("  %,.0f rows/s (this JVM used %.2f cores)%n", r.rowsPerSecond(), cores);
+        return r;
+    }
+
+    private void latency() throws Exception {
+        db.truncate();
+        Recorder rec = new Recorder(3);
+        Histogram measured = new Histogram(3);
+        BenchPipeline bp = new BenchPipeline(db.ds, settings, PipelineVariant.JOURNAL_OFF);
+        LoadGenerator g = new LoadGenerator(bp.pipeline.router(), workload, o.generatorThreads(), o.latencyRuns(),
+                o.latencyRate(), o.meanEntriesPerRun(), false, rec, nextRunIndex);
+        System.out.println("route latency: " + (long) o.latencyRate() + " entries/s offered across " + o.latencyRuns()
+                + " runs by " + o.generatorThreads() + " threads, " + o.latencySeconds() + " s measured");
+        g.start();
+        sample("latency (warm-up)", o.latencyWarmupSeconds() * 1000L, g, bp, rec, null);
+        long a0 = g.attempted.sum();
+        long m0 = g.missed.sum();
+        long t0 = System.nanoTime();
+        sample("latency", o.latencySeconds() * 1000L, g, bp, rec, measured);
+        double window = (System.nanoTime() - t0) / 1e9;
+        long a1 = g.attempted.sum();
+        long m1 = g.missed.sum();
+        g.stopAndCompleteRuns();
+        timeline.sampleUntil("latency (drain)", () -> bp.pipeline.admission().inFlight() == 0,
+                g.accepted::sum, bp.sink::rowsWritten, bp.pipeline.admission()::inFlight, rec);
+        boolean drained = bp.shutdown();
+        check("latency", drained, db.verify(g.expected()), g.seqMismatches());
+
+        double p50 = us(measured.getValueAtPercentile(50));
+        double p99 = us(measured.getValueAtPercentile(99));
+        double p999 = us(measured.getValueAtPercentile(99.9));
+        double max = us(measured.getMaxValue());
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("offeredPerSecond", o.latencyRate());
+        j.put("achievedPerSecond", (a1 - a0) / window);
+        j.put("missedSlots", m1 - m0);
+        j.put("runs", o.latencyRuns());
+        j.put("threads", o.generatorThreads());
+        j.put("samples", measured.getTotalCount());
+        j.put("p50Us", p50);
+        j.put("p90Us", us(measured.getValueAtPercentile(90)));
+        j.put("p99Us", p99);
+        j.put("p999Us", p999);
+        j.put("maxUs", max);
+        j.put("meanUs", measured.getMean() / NS_PER_US);
+        j.put("dropped", g.dropped.sum());
+        results.put("routeLatency", j);
+        String label = String.format("route() at %,.0f/s offered (%,.0f achieved), %,d runs", o.latencyRate(), (a1 - a0) / window, o.latencyRuns());
+        rows.add(new Report.Row(label + ": p50", String.format("%.1f us", p50), "", null));
+        rows.add(new Report.Row(label + ": p99", String.format("%.1f us", p99), "<= 20 us", p99 <= 20));
+        rows.add(new Report.Row(label + ": p99.9", String.format("%.1f us", p999), "<= 200 us", p999 <= 200));
+        rows.add(new Report.Row(label + ": max", String.format("%.0f us", max), "", null));
+        System.out.printf("  p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.0f us (%,d samples)%n", p50, p99, p999, max,
+                measured.getTotalCount());
+    }
+
+    /** @return the memory figures, to which the tombstone check adds its own */
+    private Map<String, Object> memory() throws Exception {
+        db.truncate();
+        BenchPipeline bp = new BenchPipeline(db.ds, settings, PipelineVariant.JOURNAL_OFF);
+        System.out.printf("memory: %,d runs started and completed; %,d runs open and idle (%d entries each); %,d runs with a full ring%n",
+                o.churnRuns(), o.idleRuns(), o.idleEntries(), o.fullRingRuns());
+        double t0 = timeline.nowSeconds();
+        MemoryPhase m = new MemoryPhase(bp, workload, nextRunIndex);
+        MemoryPhase.Result r = m.run(o.memoryWarmupRuns(), o.churnRuns(), o.churnEntries(), o.churnConcurrency(),
+                o.idleRuns(), o.idleEntries(), o.fullRingRuns());
+        timeline.samples.add(new Timeline.Sample("memory", t0, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        timeline.samples.add(new Timeline.Sample("memory", timeline.nowSeconds(), Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        boolean drained = bp.shutdown();
+        check("memory", drained, db.verify(m.expected()), m.seqMismatches);
+
+        double mb = 1024.0 * 1024.0;
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("heapBeforeChurnBytes", r.heapBeforeChurn());
+        j.put("heapAfterChurnBytes", r.heapAfterChurn());
+        j.put("churnRuns", r.churnRuns());
+        j.put("churnGrowth", r.churnGrowth());
+        j.put("churnBytesPerRun", (double) (r.heapAfterChurn() - r.heapBeforeChurn()) / r.churnRuns());
+        j.put("idleRuns", r.idleRuns());
+        j.put("idleEntriesPerRun", r.idleEntries());
+        j.put("heapWith10RunsBytes", r.heapFewRuns());
+        j.put("heapWithIdleRunsBytes", r.heapIdleRuns());
+        j.put("bytesPerThousandIdleRuns", r.bytesPerThousandIdleRuns());
+        j.put("estimatedBufferBytes", r.estimatedBufferBytes());
+        j.put("threadsWith10Runs", r.threadsFewRuns());
+        j.put("threadsWithIdleRuns", r.threadsIdleRuns());
+        j.put("fullRingRuns", r.fullRingRuns());
+        j.put("ringBufferSize", r.ringSize());
+        j.put("bytesPerThousandFullRingRuns", r.bytesPerThousandFullRingRuns());
+        results.put("memory", j);
+        double perK = r.bytesPerThousandIdleRuns() / mb;
+        rows.add(new Report.Row(String.format("heap per 1,000 active runs (%,d open, idle, %d entries each)", r.idleRuns(), r.idleEntries()),
+                String.format("%.1f MB", perK), "<= 10 MB", perK <= 10));
+        double perKRing = r.bytesPerThousandFullRingRuns() / mb;
+        rows.add(new Report.Row(String.format("heap per 1,000 active runs with a full ring (%d entries each)", r.ringSize()),
+                String.format("%.1f MB", perKRing), "<= 10 MB", perKRing <= 10));
+        rows.add(new Report.Row(String.format("heap after %,d runs started+completed vs before", r.churnRuns()),
+                String.format("%.1f -> %.1f MB (%+.1f%%)", r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, 100 * r.churnGrowth()),
+                "within 5%", Math.abs(r.churnGrowth()) <= 0.05));
+        rows.add(new Report.Row(String.format("threads with 10 / %,d active runs", r.idleRuns()),
+                r.threadsFewRuns() + " / " + r.threadsIdleRuns(), "equal", r.threadsFewRuns() == r.threadsIdleRuns()));
+        System.out.printf("  %.1f MB per 1,000 idle runs, %.1f MB per 1,000 full-ring runs; churn %.1f -> %.1f MB; threads %d / %d%n",
+                perK, perKRing, r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, r.threadsFewRuns(), r.threadsIdleRuns());
+
+        return j;
+    }
+
+    /**
+     * The same churn with tombstones kept --tombstone-check-ms instead of the default: is the growth
+     * above the tombstones (bounded by cleanup-idle-after-ms) or a leak? Its own method, so the first
+     * memory pipeline (and its tombstones) is unreachable here.
+     */
+    private void tombstoneCheck(Map<String, Object> j) throws Exception {
+        double mb = 1024.0 * 1024.0;
+        db.truncate();
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty(LoggingSettings.CLEANUP_IDLE_AFTER_MS, String.valueOf(o.tombstoneCheckMs()));
+        BenchPipeline bp2 = new BenchPipeline(db.ds, LoggingSettings.fromProperties(p), PipelineVariant.JOURNAL_OFF);
+        MemoryPhase m2 = new MemoryPhase(bp2, workload, nextRunIndex);
+        System.out.printf("memory: %,d runs started and completed with cleanup-idle-after-ms=%d, measured after their tombstones expired%n",
+                o.churnRuns(), o.tombstoneCheckMs());
+        long[] c = m2.churnUntilTombstonesExpire(o.memoryWarmupRuns(), o.churnRuns(), o.churnEntries(), o.churnConcurrency());
+        timeline.samples.add(new Timeline.Sample("memory", timeline.nowSeconds(), Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        check("memory (tombstones expired)", bp2.shutdown(), db.verify(m2.expected()), m2.seqMismatches);
+        double growth = (double) (c[1] - c[0]) / c[0];
+        j.put("tombstoneCheckCleanupIdleAfterMs", o.tombstoneCheckMs());
+        j.put("heapBeforeChurnExpiredBytes", c[0]);
+        j.put("heapAfterChurnExpiredBytes", c[1]);
+        j.put("churnGrowthAfterExpiry", growth);
+        j.put("heapAfterSecondChurnExpiredBytes", c[2]);
+        double again = (double) (c[2] - c[1]) / c[1];
+        j.put("secondChurnGrowthAfterExpiry", again);
+        rows.add(new Report.Row(String.format("same, after the runs' tombstones expired (cleanup-idle-after-ms=%,d)", o.tombstoneCheckMs()),
+                String.format("%.1f -> %.1f MB (%+.1f%%)", c[0] / mb, c[1] / mb, 100 * growth), "within 5%", Math.abs(growth) <= 0.05));
+        rows.add(new Report.Row(String.format("same, %,d more runs (a leak grows again, a high-water mark does not)", o.churnRuns()),
+                String.format("%.1f -> %.1f MB (%+.1f%%)", c[1] / mb, c[2] / mb, 100 * again), "within 5%", Math.abs(again) <= 0.05));
+        System.out.printf("  %.1f -> %.1f -> %.1f MB once expired%n", c[0] / mb, c[1] / mb, c[2] / mb);
+    }
+
+
+    private void sample(String phase, long ms, LoadGenerator g, BenchPipeline bp, Recorder rec, Histogram keep)
+            throws InterruptedException {
+        timeline.sample(phase, ms, g.accepted::sum, bp.sink::rowsWritten, bp.pipeline.admission()::inFlight, rec, keep);
+    }
+
+    private void check(String phase, boolean drained, List<String> tableProblems, List<String> seqProblems) {
+        if (!drained) problems.add(phase + ": the pipeline did not drain at shutdown");
+        for (String p : tableProblems) problems.add(phase + ": " + p);
+        synchronized (seqProblems) {
+            for (String p : seqProblems) problems.add(phase + ": " + p);
+        }
+        System.out.println("  " + phase + ": rows and seq continuity " + (tableProblems.isEmpty() && seqProblems.isEmpty() && drained ? "exact" : "WRONG"));
+    }
+
+    /** @return CPU time of this JVM (all threads), to tell how much CPU PostgreSQL had left */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double us(long nanos) {
+        return nanos / (double) NS_PER_US;
+    }
+
+    static String runtime() {
+        return ManagementFactory.getRuntimeMXBean().getVmName() + " " + System.getProperty("java.version");
+    }
+}
