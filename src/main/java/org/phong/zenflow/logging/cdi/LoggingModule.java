@@ -53,6 +53,9 @@ public class LoggingModule {
     SchemaState schema;
 
     @Inject
+    KafkaSinkWiring kafka;
+
+    @Inject
     @Any
     Instance<LogSink> sinks;
 
@@ -83,6 +86,7 @@ public class LoggingModule {
         migrate();
         List<LogSink> all = new ArrayList<>();
         for (LogSink s : sinks) all.add(s);
+        kafka.startIfEnabled(threadFactory).ifPresent(all::add);
         pipeline = LoggingPipeline.builder()
                 .settings(settings)
                 .sinks(all)
@@ -134,6 +138,7 @@ public class LoggingModule {
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
         long inFlight = p.admission().inFlight();
+        kafka.close(); // after the pipeline: what the buffers flushed last still goes to Kafka
         if (drained) {
             LOG.info("zenflow-logging stopped: every accepted entry reached the durable sinks");
         } else {
