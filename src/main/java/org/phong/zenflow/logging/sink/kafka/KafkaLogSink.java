@@ -136,7 +136,7 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         try {
-            new ProducerConfig(p);
+            ProducerConfig.configDef().parse(p); // validates like the producer, without its INFO dump of every value
         } catch (ConfigException e) {
             String msg = String.valueOf(e.getMessage());
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("configuration ([a-z0-9.]+)").matcher(msg);
