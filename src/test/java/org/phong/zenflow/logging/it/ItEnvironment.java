@@ -115,4 +115,15 @@ public final class ItEnvironment {
         assertEquals(200, res.statusCode(), path + " answered " + res.body());
         return JSON.createReader(new StringReader(res.body())).readObject();
     }
+
+    /** The {@code zenflow-logging-kafka} check of /health/ready (whatever the overall status). */
+    static JsonObject kafkaHealth() throws Exception {
+        HttpResponse<String> res = get("/health/ready");
+        JsonObject all = JSON.createReader(new StringReader(res.body())).readObject();
+        for (jakarta.json.JsonValue v : all.getJsonArray("checks")) {
+            JsonObject c = v.asJsonObject();
+            if (c.getString("name").equals("zenflow-logging-kafka")) return c;
+        }
+        throw new AssertionError("no zenflow-logging-kafka check in " + res.body());
+    }
 }
