@@ -44,7 +44,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class KafkaBrokerLauncher {
     /** Heap of the forked broker: a test broker needs little. */
     private static final String BROKER_HEAP = "-Xmx320m";
-    private static final long READY_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(90);
+    private static final long READY_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(240); // a loaded 2-core machine
     private static final long STOP_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(60);
     private static final long POLL_MS = 250;
     /** First argument of the broker's command line: how {@link #stop} recognises a broker of this directory

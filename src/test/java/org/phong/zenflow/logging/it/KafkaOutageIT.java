@@ -113,7 +113,7 @@ class KafkaOutageIT {
         Map<UUID, Integer> expected = new HashMap<>();
         accepted.forEach((run, n) -> expected.put(run, n.get()));
         long all = total.get();
-        KafkaTopic.Consumed c = KafkaTopic.consume(expected.keySet(), all, Duration.ofSeconds(120));
+        KafkaTopic.Consumed c = KafkaTopic.consume(expected.keySet(), all, Duration.ofSeconds(300));
         c.assertCompleteInOrder(expected);
         StoredLogs.awaitRowsAtLeast(runs, all, Duration.ofSeconds(60));
         JsonObject after = ItEnvironment.kafkaHealth();

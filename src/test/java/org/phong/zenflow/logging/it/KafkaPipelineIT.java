@@ -35,7 +35,7 @@ class KafkaPipelineIT {
         assertEquals(RUNS * PER_RUN, result.getInt("accepted"), result.toString());
         Set<UUID> runs = new LinkedHashSet<>();
         result.getJsonArray("runIds").getValuesAs(JsonString.class).forEach(s -> runs.add(UUID.fromString(s.getString())));
-        KafkaTopic.Consumed c = KafkaTopic.consume(runs, (long) RUNS * PER_RUN, Duration.ofSeconds(120));
+        KafkaTopic.Consumed c = KafkaTopic.consume(runs, (long) RUNS * PER_RUN, Duration.ofSeconds(300));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("kafka: %d entries routed in-process, all consumed back from Kafka %d ms after the first route (%.0f entries/s end to end)%n",
                 RUNS * PER_RUN, ms, RUNS * PER_RUN * 1000.0 / ms);
