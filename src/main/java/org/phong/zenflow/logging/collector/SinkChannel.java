@@ -24,12 +24,15 @@ import org.phong.zenflow.logging.time.Scheduler;
  * failed call keeps its batches at the head and is retried after exponential backoff with jitter,
  * forever: nothing is dropped, the backlog is bounded upstream by admission control.
  * Best-effort sink: a full queue drops the new batch, a failed call drops its batch; both counted.
+ * Inline sink ({@link LogSink#acceptsInline()}): no queue here; each batch is handed over at once.
  */
 final class SinkChannel {
     private static final Logger LOG = Logger.getLogger(SinkChannel.class.getName());
 
     final LogSink sink;
     final boolean durable;
+    /** A non-durable sink whose process() only enqueues into its own bounded queue: called directly. */
+    private final boolean inline;
     private final long bestEffortLimit;
     private final long backoffBaseMs;
     private final long backoffMaxMs;
@@ -58,6 +61,7 @@ final class SinkChannel {
     SinkChannel(LogSink sink, LoggingSettings settings, Executor executor, Scheduler scheduler, BatchAck ack) {
         this.sink = sink;
         this.durable = sink.isDurable();
+        this.inline = !durable && sink.acceptsInline();
         this.bestEffortLimit = settings.sinkQueueEntries();
         this.backoffBaseMs = settings.retryBackoffMs();
         this.backoffMaxMs = settings.retryMaxBackoffMs();
@@ -68,6 +72,20 @@ final class SinkChannel {
 
     void offer(Batch b) {
         int n = b.entries.size();
+        if (inline) {
+            // The sink queues (and bounds) by itself: hand the batch over on this thread, no second queue.
+            try {
+                calls.increment();
+                sink.process(b.entries);
+                written.add(n);
+            } catch (Throwable e) { // the contract says it does not throw; if it does, count the loss
+                failures.increment();
+                dropped.add(n);
+                lastError = e.toString();
+                LOG.log(Level.WARNING, "Inline sink " + sink.name() + " failed; " + n + " entries not delivered to it", e);
+            }
+            return;
+        }
         if (!durable && backlog.get() + n > bestEffortLimit) {
             dropped.add(n);
             return;

@@ -180,6 +180,12 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         return NAME;
     }
 
+    /** process() only appends to the ring (a lock held for the copy): the collector calls it directly. */
+    @Override
+    public boolean acceptsInline() {
+        return true;
+    }
+
     @Override
     public boolean isHealthy() {
         return stats().healthy();
@@ -249,11 +255,10 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
     }
 
     private void onAcked(long p, long t0) {
-        long before = ring.view().acked();
-        long after = ring.acked(p);
-        consecutiveFailures = 0;
+        long moved = ring.acked(p);
+        if (consecutiveFailures != 0) consecutiveFailures = 0;
         latencyObserver.accept(nanoClock.getAsLong() - t0);
-        if (after != before) ackListener.accept(after);
+        if (moved > 0) ackListener.accept(moved);
     }
 
     private void onFailed(long p, LogEntry e, Throwable ex) {
@@ -272,9 +277,8 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         rejected.increment();
         lastError = why;
         LOG.warning("Kafka cannot take entry " + e.runId() + "/" + e.seq() + ": " + why + "; counted as rejected (PostgreSQL has it)");
-        long before = ring.view().acked();
-        long after = ring.acked(p);
-        if (after != before) ackListener.accept(after);
+        long moved = ring.acked(p);
+        if (moved > 0) ackListener.accept(moved);
     }
 
     /** After a failure: let every in-flight send finish, replace a broken producer, back off, rewind. */

@@ -33,7 +33,10 @@ final class PositionRing {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** The sender's wake-up: appended, rewound, failed, closed. */
+    private final Condition work = lock.newCondition();
+    /** Waiters for acknowledgements (settled, empty). */
+    private final Condition progress = lock.newCondition();
     private final int capacity;
     private final LogEntry[] slots;
     private final byte[] states;
@@ -78,7 +81,7 @@ final class PositionRing {
                 states[s] = FREE;
                 appendedAt[s] = now;
             }
-            if (n > 0) changed.signalAll();
+            if (n > 0) work.signal();
             return n;
         } finally {
             lock.unlock();
@@ -108,7 +111,7 @@ final class PositionRing {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return null;
-                changed.awaitNanos(left);
+                work.awaitNanos(left);
             }
         } finally {
             lock.unlock();
@@ -118,13 +121,14 @@ final class PositionRing {
     /**
      * Kafka has {@code position}.
      *
-     * @return the acknowledged position after this (unchanged unless {@code position} was the first unacknowledged one)
+     * @return the new acknowledged position when this moved it, else 0
      */
     long acked(long position) {
         lock.lock();
         try {
             int s = slot(position);
-            if (position <= acked || states[s] == DONE) return acked;
+            if (position <= acked || states[s] == DONE) return 0;
+            long before = acked;
             if (states[s] == IN_FLIGHT) inFlight--;
             states[s] = DONE;
             ackedTotal++;
@@ -133,8 +137,8 @@ final class PositionRing {
                 slots[f] = null;
                 states[f] = FREE;
             }
-            changed.signalAll();
-            return acked;
+            progress.signalAll();
+            return acked != before ? acked : 0;
         } finally {
             lock.unlock();
         }
@@ -149,7 +153,8 @@ final class PositionRing {
             states[s] = FREE;
             inFlight--;
             if (failure == null) failure = error;
-            changed.signalAll();
+            progress.signalAll();
+            work.signal();
         } finally {
             lock.unlock();
         }
@@ -176,7 +181,7 @@ final class PositionRing {
             long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (inFlight > 0 && !closed) {
                 if (left <= 0) return false;
-                left = changed.awaitNanos(left);
+                left = progress.awaitNanos(left);
             }
             return inFlight == 0;
         } finally {
@@ -198,7 +203,7 @@ final class PositionRing {
             for (long p = acked + 1; p <= cursor; p++) if (states[slot(p)] != DONE) again++;
             cursor = acked;
             failure = null;
-            changed.signalAll();
+            work.signal();
             return again;
         } finally {
             lock.unlock();
@@ -216,7 +221,7 @@ final class PositionRing {
             long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (acked < appended) {
                 if (left <= 0) return false;
-                left = changed.awaitNanos(left);
+                left = progress.awaitNanos(left);
             }
             return true;
         } finally {
@@ -229,7 +234,8 @@ final class PositionRing {
         lock.lock();
         try {
             closed = true;
-            changed.signalAll();
+            work.signalAll();
+            progress.signalAll();
         } finally {
             lock.unlock();
         }
