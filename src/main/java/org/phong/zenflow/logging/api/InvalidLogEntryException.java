@@ -7,6 +7,7 @@ package org.phong.zenflow.logging.api;
 public class InvalidLogEntryException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The offending field, as spelled in the JSON form of the entry. */
     private final String field;
 
     /**

@@ -146,37 +146,92 @@ public final class LogEntry {
         private Builder() {
         }
 
-        /** @param v the workflow id (required) @return this */
+        /**
+         * Sets {@code workflowId}.
+         *
+         * @param v the workflow id (required)
+         * @return this builder
+         */
         public Builder workflowId(UUID v) { this.workflowId = v; return this; }
 
-        /** @param v the run id (required) @return this */
+        /**
+         * Sets {@code runId}.
+         *
+         * @param v the run id (required)
+         * @return this builder
+         */
         public Builder runId(UUID v) { this.runId = v; return this; }
 
-        /** @param v the node key (required, not blank) @return this */
+        /**
+         * Sets {@code nodeKey}.
+         *
+         * @param v the node key (required, not blank)
+         * @return this builder
+         */
         public Builder nodeKey(String v) { this.nodeKey = v; return this; }
 
-        /** @param v when the entry was emitted; null means now @return this */
+        /**
+         * Sets {@code ts}.
+         *
+         * @param v when the entry was emitted; null means now
+         * @return this builder
+         */
         public Builder ts(Instant v) { this.ts = v; return this; }
 
-        /** @param v the level (required) @return this */
+        /**
+         * Sets {@code level}.
+         *
+         * @param v the level (required)
+         * @return this builder
+         */
         public Builder level(LogLevel v) { this.level = v; return this; }
 
-        /** @param v the message (required, may be empty but not null) @return this */
+        /**
+         * Sets {@code message}.
+         *
+         * @param v the message (required, may be empty but not null)
+         * @return this builder
+         */
         public Builder message(String v) { this.message = v; return this; }
 
-        /** @param v the error code, or null @return this */
+        /**
+         * Sets {@code errorCode}.
+         *
+         * @param v the error code, or null
+         * @return this builder
+         */
         public Builder errorCode(String v) { this.errorCode = v; return this; }
 
-        /** @param v the text of a JSON object, or null @return this */
+        /**
+         * Sets {@code metadata}.
+         *
+         * @param v the text of a JSON object, or null
+         * @return this builder
+         */
         public Builder metadata(String v) { this.metadata = v; this.metadataObject = null; return this; }
 
-        /** @param v a JSON object (already parsed, so not parsed again), or null @return this */
+        /**
+         * Sets {@code metadataObject}.
+         *
+         * @param v a JSON object (already parsed, so not parsed again), or null
+         * @return this builder
+         */
         public Builder metadataObject(JsonObject v) { this.metadataObject = v; this.metadata = null; return this; }
 
-        /** @param v the trace id, or null @return this */
+        /**
+         * Sets {@code traceId}.
+         *
+         * @param v the trace id, or null
+         * @return this builder
+         */
         public Builder traceId(String v) { this.traceId = v; return this; }
 
-        /** @param v the hierarchy path, or null @return this */
+        /**
+         * Sets {@code hierarchy}.
+         *
+         * @param v the hierarchy path, or null
+         * @return this builder
+         */
         public Builder hierarchy(String v) { this.hierarchy = v; return this; }
 
         /**

@@ -14,12 +14,21 @@ public enum LogLevel {
     /** A failure; never dropped by backpressure and flushed at once. */
     ERROR;
 
-    /** @return true when this level is {@code other} or more severe */
+    /**
+     * Compares severities (readers filter with "this level or above").
+     *
+     * @param other the level to compare with
+     * @return true when this level is {@code other} or more severe
+     */
     public boolean isAtLeast(LogLevel other) {
         return ordinal() >= other.ordinal();
     }
 
-    /** @return true for the levels that backpressure may drop (DEBUG and INFO) */
+    /**
+     * Tells whether backpressure may drop entries of this level.
+     *
+     * @return true for DEBUG and INFO
+     */
     public boolean isSheddable() {
         return this == DEBUG || this == INFO;
     }

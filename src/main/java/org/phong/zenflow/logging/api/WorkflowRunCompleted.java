@@ -10,7 +10,13 @@ import java.util.UUID;
  * @param outcome how it ended
  */
 public record WorkflowRunCompleted(UUID runId, RunOutcome outcome) {
-    /** Validates that both fields are present. */
+    /**
+     * Validates that both fields are present.
+     *
+     * @param runId   the run
+     * @param outcome how it ended
+     * @throws InvalidLogEntryException naming the missing field
+     */
     public WorkflowRunCompleted {
         if (runId == null) throw new InvalidLogEntryException("runId", "is required");
         if (outcome == null) throw new InvalidLogEntryException("outcome", "is required");

@@ -11,7 +11,13 @@ import java.util.UUID;
  * @param runId      the run
  */
 public record WorkflowRunStarted(UUID workflowId, UUID runId) {
-    /** Validates that both ids are present. */
+    /**
+     * Validates that both ids are present.
+     *
+     * @param workflowId the workflow the run belongs to
+     * @param runId      the run
+     * @throws InvalidLogEntryException naming the missing field
+     */
     public WorkflowRunStarted {
         if (workflowId == null) throw new InvalidLogEntryException("workflowId", "is required");
         if (runId == null) throw new InvalidLogEntryException("runId", "is required");

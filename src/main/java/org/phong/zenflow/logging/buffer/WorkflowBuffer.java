@@ -18,6 +18,11 @@ import org.phong.zenflow.logging.time.Scheduler;
  * new one that continues the sequence.
  */
 final class WorkflowBuffer {
+    /** Initial allocation of a run's ring (it grows to ring-buffer-size): most runs are short. */
+    private static final int RING_INITIAL_CAPACITY = 16;
+    /** Initial allocation of a pending batch (it grows to the run's target batch size). */
+    private static final int PENDING_INITIAL_CAPACITY = 64;
+
     final UUID runId;
     UUID workflowId;
 
@@ -56,7 +61,7 @@ final class WorkflowBuffer {
         LogEntry s = e.withSeq(++lastSeq);
         pending.add(s);
         if (ringCapacity > 0) {
-            if (ring == null) ring = new ArrayDeque<>(Math.min(ringCapacity, 16));
+            if (ring == null) ring = new ArrayDeque<>(Math.min(ringCapacity, RING_INITIAL_CAPACITY));
             if (ring.size() == ringCapacity) ring.pollFirst();
             ring.addLast(s);
         }
@@ -66,7 +71,7 @@ final class WorkflowBuffer {
     /** Takes the current batch, leaving an empty one. */
     List<LogEntry> drainPending() {
         List<LogEntry> batch = pending;
-        pending = new ArrayList<>(Math.min(targetBatch, 64));
+        pending = new ArrayList<>(Math.min(targetBatch, PENDING_INITIAL_CAPACITY));
         if (flushTimer != null) {
             flushTimer.cancel();
             flushTimer = null;

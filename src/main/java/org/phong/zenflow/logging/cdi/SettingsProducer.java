@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
+import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
@@ -48,5 +49,11 @@ public class SettingsProducer {
             }
         }
         return KafkaSettings.from(reader(), keys);
+    }
+
+    @Produces
+    @Singleton
+    AdminSettings adminSettings() {
+        return AdminSettings.from(reader());
     }
 }

@@ -27,6 +27,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  * Inline sink ({@link LogSink#acceptsInline()}): no queue here; each batch is handed over at once.
  */
 final class SinkChannel {
+    /** Initial allocation of the batches coalesced by one take (it grows up to the sink's maxBatchEntries). */
+    private static final int TAKE_INITIAL_BATCHES = 4;
+
     private static final Logger LOG = Logger.getLogger(SinkChannel.class.getName());
 
     final LogSink sink;
@@ -178,7 +181,7 @@ final class SinkChannel {
     private List<Batch> take() {
         Batch first = queue.poll();
         if (first == null) return List.of();
-        List<Batch> out = new ArrayList<>(4);
+        List<Batch> out = new ArrayList<>(TAKE_INITIAL_BATCHES);
         out.add(first);
         int rows = first.entries.size();
         int max = sink.maxBatchEntries();

@@ -11,6 +11,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.lang.management.ManagementFactory;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
@@ -26,6 +32,7 @@ import org.phong.zenflow.logging.router.AdmissionControl;
  */
 @Path("/admin/status")
 @ApplicationScoped
+@Tag(name = ApiDocs.TAG_ADMIN, description = "Operators' views and tools")
 public class AdminResource {
     @Inject
     LoggingModule module;
@@ -36,6 +43,14 @@ public class AdminResource {
     /** @return the snapshot */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "pipelineStatus", summary = "Snapshot of the pipeline",
+            description = "Admission (in flight, capacity, drops by reason and level, rejections), router queue, active runs, "
+                    + "buffered entries and their estimated heap bytes, each sink's backlog and failures, schema state, JVM threads.")
+    @APIResponse(responseCode = "200", description = "The snapshot",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Status"),
+                    examples = @ExampleObject(name = "status", value = ApiDocs.STATUS)))
+    @APIResponse(responseCode = "500", description = "The pipeline is not running (a failed start, or the application is stopping)",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "notRunning", value = "(no body)")))
     public String status() {
         LoggingPipeline p = module.running();
         AdmissionControl a = p.admission();

@@ -27,6 +27,17 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
@@ -43,6 +54,7 @@ import org.phong.zenflow.logging.router.RouteResult;
  */
 @Path("/logs")
 @ApplicationScoped
+@Tag(name = ApiDocs.TAG_INGEST, description = "Log entries from engines in other processes")
 public class LogIngestResource {
     /** Media type of newline-delimited JSON: one entry object per line. */
     public static final String NDJSON = "application/x-ndjson";
@@ -61,7 +73,41 @@ public class LogIngestResource {
     @POST
     @Consumes({MediaType.APPLICATION_JSON, NDJSON})
     @Produces(MediaType.APPLICATION_JSON)
-    public Response ingest(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
+    @Operation(operationId = "ingestLogs", summary = "Ingest log entries",
+            description = "All or nothing: the whole body is parsed and validated before the first entry is routed. "
+                    + "Each run's entries are numbered (seq) in the order they arrive. Under backpressure DEBUG/INFO "
+                    + "may be dropped (counted in `dropped`) and WARN/ERROR past the reserve rejected (`rejected`: retry them); "
+                    + "when the request as a whole does not fit below the threshold it is refused with 429.")
+    @RequestBody(required = true,
+            description = "A JSON array of entries (or a single entry object), or NDJSON: one entry object per line.",
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(ref = "LogEntriesIn"),
+                        examples = @ExampleObject(name = "array", summary = "a JSON array of entries", value = ApiDocs.ENTRIES_IN)),
+                @Content(mediaType = NDJSON, schema = @Schema(ref = "LogEntryIn"),
+                        examples = @ExampleObject(name = "ndjson", summary = "one entry per line", value = ApiDocs.ENTRIES_NDJSON))
+            })
+    @APIResponse(responseCode = "202", description = "Routed: how many entries were accepted, dropped and rejected",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "IngestResult"),
+                    examples = @ExampleObject(name = "routed", value = ApiDocs.INGESTED)))
+    @APIResponse(responseCode = "400", description = "Not JSON/NDJSON, not UTF-8, or an entry breaks a rule: the error names "
+            + "the entry's index and field; nothing of the request was accepted",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = {@ExampleObject(name = "badField", value = ApiDocs.BAD_ENTRY),
+                        @ExampleObject(name = "notJson", value = ApiDocs.BAD_JSON)}))
+    @APIResponse(responseCode = "413", description = "Body over `zenflow.logging.http.max-body-bytes` or more entries than "
+            + "`zenflow.logging.http.max-entries-per-request`; nothing accepted",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = @ExampleObject(name = "tooLarge", value = ApiDocs.TOO_LARGE)))
+    @APIResponse(responseCode = "429", description = "The pipeline is under backpressure; nothing accepted, retry after the delay",
+            headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "seconds to wait (`zenflow.logging.http.retry-after-seconds`)",
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = @ExampleObject(name = "backpressure", value = ApiDocs.BACKPRESSURE)))
+    public Response ingest(@Parameter(name = HttpHeaders.CONTENT_TYPE, in = ParameterIn.HEADER,
+                                   description = "`application/json` or `application/x-ndjson`", example = MediaType.APPLICATION_JSON)
+                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                           InputStream body) {
         String text;
         try {
             text = utf8(BodyReader.read(body, settings.httpMaxBodyBytes()));

@@ -21,6 +21,16 @@ import java.io.StringReader;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
@@ -43,6 +53,7 @@ import org.phong.zenflow.logging.config.LoggingSettings;
  */
 @Path("/runs/{runId}")
 @ApplicationScoped
+@Tag(name = ApiDocs.TAG_RUNS, description = "Run lifecycle and a run's stored history")
 public class RunResource {
     private static final int DEFAULT_PAGE = 100;
 
@@ -61,7 +72,21 @@ public class RunResource {
     @Path("/start")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response start(@PathParam("runId") String runId, String body) {
+    @Operation(operationId = "startRun", summary = "Start a run",
+            description = "The same as firing `WorkflowRunStarted`: opens the run's buffer and starts its seq at 1. "
+                    + "Travels in order with the run's entries. Optional: entries of a run never started are accepted too "
+                    + "(their seq continues from the highest one stored).")
+    @RequestBody(required = true, description = "the workflow the run belongs to",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunStart"),
+                    examples = @ExampleObject(name = "start", value = ApiDocs.RUN_START)))
+    @APIResponse(responseCode = "202", description = "Queued in order with the run's entries",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunStarted"),
+                    examples = @ExampleObject(name = "started", value = ApiDocs.RUN_STARTED)))
+    @APIResponse(responseCode = "400", description = "runId is no UUID, or the body is no JSON object with a UUID workflowId",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = {@ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID), @ExampleObject(name = "noWorkflowId", value = ApiDocs.BAD_WORKFLOW_ID), @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)}))
+    public Response start(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
+                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId, String body) {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         UUID workflow = LogEntryJson.uuid(object(body), "workflowId");
         module.running().router().runStarted(new WorkflowRunStarted(workflow, run));
@@ -78,7 +103,20 @@ public class RunResource {
     @Path("/end")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response end(@PathParam("runId") String runId, String body) {
+    @Operation(operationId = "endRun", summary = "End a run",
+            description = "The same as firing `WorkflowRunCompleted`: every entry posted for the run before this call is "
+                    + "flushed to the sinks, then the run's buffer is released.")
+    @RequestBody(required = true, description = "how the run ended",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunEnd"),
+                    examples = @ExampleObject(name = "succeeded", value = ApiDocs.RUN_END)))
+    @APIResponse(responseCode = "202", description = "Queued in order with the run's entries",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunEnded"),
+                    examples = @ExampleObject(name = "ended", value = ApiDocs.RUN_ENDED)))
+    @APIResponse(responseCode = "400", description = "runId is no UUID, or outcome is missing or not one of SUCCEEDED, FAILED, CANCELLED, TIMED_OUT",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = {@ExampleObject(name = "badOutcome", value = ApiDocs.BAD_OUTCOME), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID), @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)}))
+    public Response end(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
+                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId, String body) {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(object(body), "outcome"));
         module.running().router().runCompleted(new WorkflowRunCompleted(run, outcome));
@@ -92,10 +130,30 @@ public class RunResource {
     @GET
     @Path("/logs")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response history(@PathParam("runId") String runId,
+    @Operation(operationId = "runHistory", summary = "Read a run's stored entries",
+            description = "Entries stored in PostgreSQL, ordered by seq, after `afterSeq`. Page through a run by passing "
+                    + "`nextAfterSeq` back as `afterSeq`; an empty page means nothing more is stored yet. An unknown run has no entries.")
+    @APIResponse(responseCode = "200", description = "One page of entries",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage"),
+                    examples = @ExampleObject(name = "page", value = ApiDocs.HISTORY)))
+    @APIResponse(responseCode = "400", description = "A parameter is out of range or malformed; `field` names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = {@ExampleObject(name = "badLimit", value = ApiDocs.BAD_LIMIT), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)}))
+    @APIResponse(responseCode = "500", description = "PostgreSQL could not be read; retry later",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
+    public Response history(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
+                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId,
+                            @Parameter(description = "return entries with seq above this (default 0)",
+                                    schema = @Schema(type = SchemaType.INTEGER, minimum = "0", defaultValue = "0"), example = "100")
                             @QueryParam("afterSeq") String afterSeq,
+                            @Parameter(description = "most entries in the page: 1 .. `zenflow.logging.http.max-page-size` (default 100)",
+                                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "100"), example = "500")
                             @QueryParam("limit") String limit,
+                            @Parameter(description = "only entries of this level or more severe (case-insensitive)",
+                                    schema = @Schema(type = SchemaType.STRING, enumeration = {"DEBUG", "INFO", "WARN", "ERROR"}),
+                                    example = "WARN")
                             @QueryParam("minLevel") String minLevel,
+                            @Parameter(description = "only entries of this node", example = "fetch-orders")
                             @QueryParam("nodeKey") String nodeKey) throws SQLException {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         long after = longParam("afterSeq", afterSeq, 0, 0, Long.MAX_VALUE);

@@ -22,13 +22,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Future;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 
@@ -44,14 +51,14 @@ import org.phong.zenflow.logging.router.RouteResult;
  */
 @Path("/admin/simulate")
 @ApplicationScoped
+@Tag(name = ApiDocs.TAG_ADMIN)
 public class SimulatorResource {
     /** Index of the entries fired as CDI events (their route result is not seen) in the counters. */
     private static final int FIRED = RouteResult.values().length;
     private static final String LEVELS_CYCLE = "DDDIIIIIWE"; // ~30% DEBUG, 50% INFO, 10% WARN, 10% ERROR
 
     @Inject
-    @ConfigProperty(name = "zenflow.logging.admin.simulator.enabled", defaultValue = "false")
-    boolean enabled;
+    AdminSettings settings;
 
     @Inject
     Event<WorkflowRunStarted> started;
@@ -75,8 +82,23 @@ public class SimulatorResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "simulateEngine", summary = "Run an in-process engine (tests and smoke checks)",
+            description = "Fires WorkflowRunStarted events, routes synthetic entries from several threads through "
+                    + "`LogRouter.route()` or `Event<LogEntry>`, then (optionally) fires WorkflowRunCompleted. Answers once every "
+                    + "entry is routed, not yet persisted. Off unless `zenflow.logging.admin.simulator.enabled=true`.")
+    @RequestBody(required = true, description = "the simulation's shape; every field has a default",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SimulateRequest"),
+                    examples = @ExampleObject(name = "tenRuns", value = ApiDocs.SIMULATE)))
+    @APIResponse(responseCode = "200", description = "Routed: the run ids and the route() counts",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SimulateResult"),
+                    examples = @ExampleObject(name = "simulated", value = ApiDocs.SIMULATED)))
+    @APIResponse(responseCode = "400", description = "The body is not a JSON object",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)))
+    @APIResponse(responseCode = "404", description = "The simulator is disabled (the default)",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "disabled", value = "(no body)")))
     public Response simulate(String body) throws Exception {
-        if (!enabled) return Response.status(Response.Status.NOT_FOUND).build();
+        if (!settings.simulatorEnabled()) return Response.status(Response.Status.NOT_FOUND).build();
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();

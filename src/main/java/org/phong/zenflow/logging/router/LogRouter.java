@@ -109,7 +109,12 @@ public final class LogRouter {
         return accepting && admission.hasRoomFor(n);
     }
 
-    /** Opens a run; travels in order with the run's entries. @param event the event */
+    /**
+     * Opens a run (what the {@link WorkflowRunStarted} CDI event does): its buffer is created and its
+     * seq starts at 1. Travels in order with the run's entries; never blocks.
+     *
+     * @param event the event
+     */
     public void runStarted(WorkflowRunStarted event) {
         enqueue(event.runId(), new Start(event));
     }

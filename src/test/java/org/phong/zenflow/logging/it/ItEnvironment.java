@@ -126,4 +126,35 @@ public final class ItEnvironment {
         }
         throw new AssertionError("no zenflow-logging-kafka check in " + res.body());
     }
+
+    /** Chromium for browser checks ({@code -Dit.chromium=...}); the Debian package's path by default. */
+    static java.nio.file.Path chromium() {
+        return java.nio.file.Path.of(System.getProperty("it.chromium", "/usr/bin/chromium"));
+    }
+
+    /**
+     * Loads {@code path} in headless Chromium, lets its scripts run (up to 15 s of virtual time) and
+     * returns the rendered DOM. The caller checks {@link #chromium()} exists first.
+     */
+    static String browserDom(String path) throws IOException, InterruptedException {
+        java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("it-chromium");
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("it-dom", ".html");
+        Process p = new ProcessBuilder(chromium().toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=15000", "--dump-dom",
+                uri(path).toString())
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("chromium did not render " + path + " within 90 s");
+            }
+            return java.nio.file.Files.readString(out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+            try (var files = java.nio.file.Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }

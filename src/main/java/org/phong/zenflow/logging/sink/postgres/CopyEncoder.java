@@ -32,6 +32,13 @@ import org.phong.zenflow.logging.api.LogEntry;
  * thread-safe.
  */
 public final class CopyEncoder {
+    /** Smallest buffer allocated. */
+    private static final int MIN_BUFFER_BYTES = 64;
+    /** Bytes per row to allocate up front in {@link #encodeToBytes} (the buffer grows as needed). */
+    private static final int TYPICAL_ROW_BYTES = 256;
+    /** Largest array the JVM reliably allocates (a few header words below Integer.MAX_VALUE). */
+    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+
     /** The COPY column list, in encoding order. */
     public static final String COLUMNS =
             "workflow_id, run_id, seq, node_key, ts, level, message, error_code, metadata, trace_id, hierarchy";
@@ -50,7 +57,7 @@ public final class CopyEncoder {
 
     /** @param initialCapacity the initial buffer size in bytes */
     public CopyEncoder(int initialCapacity) {
-        this.buf = new byte[Math.max(64, initialCapacity)];
+        this.buf = new byte[Math.max(MIN_BUFFER_BYTES, initialCapacity)];
     }
 
     /**
@@ -60,7 +67,7 @@ public final class CopyEncoder {
      * @return the COPY text bytes of the entries
      */
     public static byte[] encodeToBytes(List<LogEntry> entries) {
-        CopyEncoder e = new CopyEncoder(entries.size() * 256);
+        CopyEncoder e = new CopyEncoder(entries.size() * TYPICAL_ROW_BYTES);
         e.encode(entries);
         return e.toByteArray();
     }
@@ -319,7 +326,7 @@ public final class CopyEncoder {
         if (need < 0) throw new OutOfMemoryError("COPY buffer would exceed 2 GiB");
         if (need > buf.length) {
             int cap = Math.max(need, buf.length + (buf.length >> 1));
-            if (cap < 0) cap = Integer.MAX_VALUE - 8;
+            if (cap < 0) cap = MAX_ARRAY_BYTES;
             buf = Arrays.copyOf(buf, cap);
         }
     }

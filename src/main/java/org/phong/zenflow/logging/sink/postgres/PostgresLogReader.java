@@ -28,6 +28,9 @@ import org.phong.zenflow.logging.api.LogLevel;
  * {@code 1000}).
  */
 public final class PostgresLogReader {
+    /** Initial allocation of a page (it grows up to the page's limit). */
+    private static final int PAGE_INITIAL_CAPACITY = 1024;
+
     private static final String SELECT = "SELECT workflow_id, run_id, seq, node_key, ts, level, message, error_code,"
             + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ? AND seq > ?";
     private static final String LEVEL_FILTER = " AND level = ANY (?)";
@@ -77,7 +80,7 @@ public final class PostgresLogReader {
             }
             if (byNode) ps.setString(p++, nodeKey);
             ps.setInt(p, limit);
-            List<LogEntry> out = new ArrayList<>(Math.min(limit, 1024));
+            List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(row(rs));
             } finally {

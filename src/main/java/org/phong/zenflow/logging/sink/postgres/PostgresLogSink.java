@@ -41,6 +41,9 @@ import org.postgresql.copy.CopyManager;
  * Liberty's pooled threads).
  */
 public final class PostgresLogSink implements LogSink {
+    /** Buffer of the driver's copyIn stream (bytes per write to the socket). */
+    private static final int COPY_STREAM_BUFFER_BYTES = 64 * 1024;
+
     private static final Logger LOG = Logger.getLogger(PostgresLogSink.class.getName());
 
     static final String COPY_LOGS = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
@@ -200,7 +203,7 @@ public final class PostgresLogSink implements LogSink {
 
     private static long copyIn(CopyManager copy, String sql, CopyEncoder enc) throws SQLException {
         try {
-            return copy.copyIn(sql, enc.asInputStream(), 64 * 1024);
+            return copy.copyIn(sql, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
         } catch (java.io.IOException e) {
             // Only the source stream can throw it, and a ByteArrayInputStream does not.
             throw new SQLException("COPY source failed", "58030", e);

@@ -1,0 +1,64 @@
+package org.phong.zenflow.logging.rest;
+
+/**
+ * Examples and texts shared by the OpenAPI annotations of the resources (compile-time constants, as
+ * annotations need). The schemas they refer to by name ({@code LogEntryIn}, {@code Error}, ...) are in
+ * {@code META-INF/openapi.yaml}, the base of the document served at {@code /openapi}.
+ */
+final class ApiDocs {
+    private ApiDocs() {
+    }
+
+    static final String TAG_INGEST = "ingestion";
+    static final String TAG_RUNS = "runs";
+    static final String TAG_ADMIN = "admin";
+
+    static final String RUN_ID = "1f0e4a52-3f7c-4d0e-9a0b-2b1c3d4e5f60";
+    static final String WORKFLOW_ID = "8d5c0b7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+
+    static final String RUN_ID_DESCRIPTION = "the run's UUID (8-4-4-4-12 hex digits)";
+
+    static final String ENTRY_IN = "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runId\":\"" + RUN_ID + "\","
+            + "\"nodeKey\":\"fetch-orders\",\"ts\":\"2026-11-28T17:02:37.123456Z\",\"level\":\"INFO\","
+            + "\"message\":\"fetched 42 orders\",\"metadata\":{\"count\":42},\"traceId\":\"4bf92f3577b34da6\","
+            + "\"hierarchy\":\"root/fetch-orders\"}";
+    static final String ENTRIES_IN = "[" + ENTRY_IN + "]";
+    static final String ENTRIES_NDJSON = ENTRY_IN + "\n" + "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runId\":\""
+            + RUN_ID + "\",\"nodeKey\":\"fetch-orders\",\"ts\":1764349357123,\"level\":\"ERROR\","
+            + "\"message\":\"upstream answered 503\",\"errorCode\":\"HTTP_503\"}\n";
+    static final String ENTRY_OUT = "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runId\":\"" + RUN_ID + "\",\"seq\":1,"
+            + "\"nodeKey\":\"fetch-orders\",\"ts\":\"2026-11-28T17:02:37.123456Z\",\"level\":\"INFO\","
+            + "\"message\":\"fetched 42 orders\",\"errorCode\":null,\"metadata\":{\"count\":42},"
+            + "\"traceId\":\"4bf92f3577b34da6\",\"hierarchy\":\"root/fetch-orders\"}";
+
+    static final String INGESTED = "{\"accepted\":98,\"dropped\":2,\"rejected\":0}";
+    static final String HISTORY = "{\"runId\":\"" + RUN_ID + "\",\"entries\":[" + ENTRY_OUT + "],\"nextAfterSeq\":1}";
+    static final String RUN_START = "{\"workflowId\":\"" + WORKFLOW_ID + "\"}";
+    static final String RUN_STARTED = "{\"runId\":\"" + RUN_ID + "\",\"workflowId\":\"" + WORKFLOW_ID + "\"}";
+    static final String RUN_END = "{\"outcome\":\"SUCCEEDED\"}";
+    static final String RUN_ENDED = "{\"runId\":\"" + RUN_ID + "\",\"outcome\":\"SUCCEEDED\"}";
+    static final String STATUS = "{\"schemaReady\":true,\"strategy\":\"DROP_DEBUG_FIRST\",\"inFlight\":120,"
+            + "\"capacity\":100000,\"rejected\":0,\"droppedTotal\":0,\"dropped\":{\"THRESHOLD\":{\"DEBUG\":0,\"INFO\":0,"
+            + "\"WARN\":0,\"ERROR\":0}},\"routed\":5000,\"queueDepth\":0,\"workersAlive\":true,\"activeRuns\":3,"
+            + "\"bufferedEntries\":120,\"releasedRuns\":7,\"bufferedBytesEstimate\":61440,\"largestRunBytesEstimate\":20480,"
+            + "\"sinks\":[{\"name\":\"postgresql\",\"durable\":true,\"healthy\":true,\"backlog\":0,\"written\":4880,"
+            + "\"failures\":0,\"dropped\":0,\"consecutiveFailures\":0,\"lastError\":null}],\"jvmThreads\":41}";
+    static final String SIMULATE = "{\"runs\":10,\"entriesPerRun\":1000,\"threads\":4,\"complete\":true,\"via\":\"route\"}";
+    static final String SIMULATED = "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runIds\":[\"" + RUN_ID + "\"],"
+            + "\"accepted\":1000,\"dropped\":0,\"rejected\":0,\"firedAsEvents\":0,\"millis\":12}";
+
+    static final String BAD_ENTRY = "{\"error\":\"entry 3: level must be one of DEBUG, INFO, WARN, ERROR, not 'LOUD'\","
+            + "\"index\":3,\"field\":\"level\"}";
+    static final String BAD_JSON = "{\"error\":\"body is not valid JSON: Unexpected char 110 at (line no=1, column no=2, offset=1)\","
+            + "\"index\":null,\"field\":null}";
+    static final String BAD_RUN_ID = "{\"error\":\"runId must be a UUID (8-4-4-4-12 hex digits), not 'xyz'\",\"index\":null,\"field\":\"runId\"}";
+    static final String BAD_WORKFLOW_ID = "{\"error\":\"workflowId is required\",\"index\":null,\"field\":\"workflowId\"}";
+    static final String BAD_OUTCOME = "{\"error\":\"outcome must be one of SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, not 'WON'\","
+            + "\"index\":null,\"field\":\"outcome\"}";
+    static final String BAD_LIMIT = "{\"error\":\"limit must be a whole number from 1 to 1000, not '0'\",\"index\":null,\"field\":\"limit\"}";
+    static final String BAD_BODY = "{\"error\":\"body must be a JSON object\",\"index\":null,\"field\":\"body\"}";
+    static final String TOO_LARGE = "{\"error\":\"body is larger than 10485760 bytes (zenflow.logging.http.max-body-bytes)\","
+            + "\"index\":null,\"field\":null}";
+    static final String BACKPRESSURE = "{\"error\":\"the log pipeline is under backpressure; retry after 1 s\",\"index\":null,\"field\":null}";
+    static final String DATABASE_DOWN = "(no body: the history reads PostgreSQL, which did not answer)";
+}
