@@ -76,6 +76,14 @@ public record KafkaSettings(
     }
 
     /**
+     * @param r the module's reader; the producer pass-through takes the {@code producer.*} keys of the defaults file
+     * @return validated settings
+     */
+    public static KafkaSettings from(ConfigReader r) {
+        return from(r, ConfigReader.defaultKeys(PRODUCER_PREFIX));
+    }
+
+    /**
      * @param r        the module's reader (defaults from microprofile-config.properties)
      * @param producer every {@code zenflow.logging.kafka.producer.*} key found, with its full name; values are
      *                 read through {@code r}

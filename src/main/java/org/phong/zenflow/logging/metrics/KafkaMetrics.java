@@ -24,16 +24,18 @@ import org.phong.zenflow.logging.sink.kafka.KafkaSinkStats;
  */
 @ApplicationScoped
 public class KafkaMetrics {
-    public static final String SENT = "zenflow.logging.kafka.sent";
-    public static final String FAILED = "zenflow.logging.kafka.failed";
-    public static final String RESENT = "zenflow.logging.kafka.resent";
-    public static final String IN_FLIGHT = "zenflow.logging.kafka.in.flight";
-    public static final String BACKLOG = "zenflow.logging.kafka.backlog";
-    public static final String DROPPED = "zenflow.logging.kafka.dropped";
-    public static final String REJECTED = "zenflow.logging.kafka.rejected";
-    public static final String ACKED_POSITION = "zenflow.logging.kafka.acked.position";
-    public static final String OLDEST_UNACKED = "zenflow.logging.kafka.oldest.unacked";
-    public static final String SEND_LATENCY = "zenflow.logging.kafka.send.latency";
+    /** Area prefix of every name (metric names, not configuration keys). */
+    private static final String AREA = "zenflow.logging.kafka.";
+    public static final String SENT = AREA + "sent";
+    public static final String FAILED = AREA + "failed";
+    public static final String RESENT = AREA + "resent";
+    public static final String IN_FLIGHT = AREA + "in.flight";
+    public static final String BACKLOG = AREA + "backlog";
+    public static final String DROPPED = AREA + "dropped";
+    public static final String REJECTED = AREA + "rejected";
+    public static final String ACKED_POSITION = AREA + "acked.position";
+    public static final String OLDEST_UNACKED = AREA + "oldest.unacked";
+    public static final String SEND_LATENCY = AREA + "send.latency";
 
     @Inject
     MetricRegistry registry;

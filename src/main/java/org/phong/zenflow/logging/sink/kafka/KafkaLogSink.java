@@ -171,7 +171,7 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
             }
         } else if (overflowing) {
             overflowing = false;
-            LOG.info("Kafka backlog has room again; " + dropped.sum() + " entries dropped for Kafka so far");
+            LOG.info("Kafka backlog has room again; " + dropped.sum() + " entries dropped for Kafka so far (metric " + "dropped)");
         }
     }
 
