@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
+import org.phong.zenflow.logging.testing.JsonSchemas;
 
 /**
  * The ITs' view of the Kafka topic the server publishes to (broker started by the build, see pom.xml):
@@ -35,6 +36,9 @@ import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 final class KafkaTopic {
     private static final JsonProvider JSON = JsonProvider.provider();
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final String SCHEMA = "kafka-record.schema.json";
+    /** Every n-th record of the tested runs is validated against the whole schema. */
+    private static final int SCHEMA_SAMPLE = 20;
 
     static {
         KafkaBrokerLauncher.quietClientLogs();
@@ -93,10 +97,13 @@ final class KafkaTopic {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                     UUID key = UUID.fromString(new String(r.key(), StandardCharsets.US_ASCII));
                     if (!runs.contains(key)) continue;
-                    JsonObject v = JSON.createReader(new StringReader(new String(r.value(), StandardCharsets.UTF_8))).readObject();
+                    String text = new String(r.value(), StandardCharsets.UTF_8);
+                    JsonObject v = JSON.createReader(new StringReader(text)).readObject();
                     assertEquals(key.toString(), v.getString("runId"), "key = runId");
                     assertTrue(schemaProps.containsAll(v.keySet()) && v.keySet().containsAll(required),
                             "fields " + v.keySet() + " match the schema's " + schemaProps);
+                    // The full JSON Schema on a sample (every field's type and format), cheap enough for 100,000 records.
+                    if (n % SCHEMA_SAMPLE == 0) JsonSchemas.assertValid(SCHEMA, text);
                     seqs.computeIfAbsent(key, k -> new ArrayList<>()).add(v.getJsonNumber("seq").longValue());
                     n++;
                 }
@@ -106,7 +113,7 @@ final class KafkaTopic {
     }
 
     private static JsonObject schema() throws Exception {
-        Path p = Path.of("docs/schemas/kafka-record.schema.json");
+        Path p = JsonSchemas.dir().resolve(SCHEMA);
         return JSON.createReader(new StringReader(Files.readString(p))).readObject();
     }
 
