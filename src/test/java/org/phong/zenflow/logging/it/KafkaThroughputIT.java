@@ -23,16 +23,19 @@ import org.phong.zenflow.logging.testing.PostgresPipelineRig;
 class KafkaThroughputIT {
     private static final int RUNS = 100;
     private static final int PER_RUN = 1_000;
-    private static final String TOPIC = "zenflow-bench-logs";
+    private static final String TOPIC_PREFIX = "zenflow-bench-logs-";
+    private static final int PARTITIONS = 6;
     private static final long TIMEOUT_MS = 180_000;
 
     @Test
     void entriesPerSecondWithAndWithoutTheKafkaSink() throws Exception {
         KafkaBrokerLauncher.quietClientLogs();
-        KafkaBrokerLauncher.createTopic(KafkaTopic.bootstrap(), TOPIC, 6); // and wait for leaders (KAFKA-15591)
+        // A topic that does not exist yet: the sink creates it itself and waits for its leaders (KAFKA-15591).
+        String topic = TOPIC_PREFIX + System.currentTimeMillis();
         Properties p = new Properties();
         p.setProperty(KafkaSettings.ENABLED, "true");
-        p.setProperty(KafkaSettings.TOPIC, TOPIC);
+        p.setProperty(KafkaSettings.TOPIC, topic);
+        p.setProperty(KafkaSettings.TOPIC_PARTITIONS, Integer.toString(PARTITIONS));
         p.setProperty(KafkaSettings.PRODUCER_PREFIX + "bootstrap.servers", KafkaTopic.bootstrap());
         KafkaSettings settings = KafkaSettings.fromProperties(p);
         try (PostgresPipelineRig rig = new PostgresPipelineRig()) {
@@ -55,6 +58,10 @@ class KafkaThroughputIT {
                 assertEquals(with.entries(), rig.count(with.runs()));
                 assertEquals(0, s.lost());
                 assertEquals(0, s.backlog());
+                try (var admin = KafkaBrokerLauncher.admin(KafkaTopic.bootstrap())) {
+                    assertEquals(PARTITIONS, admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size(),
+                            "the sink created its topic");
+                }
             } finally {
                 kafka.close(TimeUnit.SECONDS.toMillis(10));
             }

@@ -274,10 +274,10 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
 
     /** An entry Kafka can never take: counted as lost for Kafka, and the position moves past it. */
     private void reject(long p, LogEntry e, String why) {
-        rejected.increment();
         lastError = why;
         LOG.warning("Kafka cannot take entry " + e.runId() + "/" + e.seq() + ": " + why + "; counted as rejected (PostgreSQL has it)");
-        long moved = ring.acked(p);
+        long moved = ring.acked(p); // passed, not delivered: 'sent' excludes it (stats)
+        rejected.increment();
         if (moved > 0) ackListener.accept(moved);
     }
 
@@ -317,7 +317,7 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         PositionRing.View v = ring.view();
         long oldestMs = TimeUnit.NANOSECONDS.toMillis(v.oldestUnackedNanos());
         boolean healthy = !stopped && topicReady && consecutiveFailures == 0 && oldestMs < settings.unhealthyAfterMs();
-        return new KafkaSinkStats(v.ackedTotal(), failedSends.sum(), resent.sum(), v.inFlight(), v.backlog(),
+        return new KafkaSinkStats(Math.max(0, v.ackedTotal() - rejected.sum()), failedSends.sum(), resent.sum(), v.inFlight(), v.backlog(),
                 dropped.sum(), rejected.sum(), v.acked(), v.appended(), oldestMs, topicReady, healthy, lastError);
     }
 

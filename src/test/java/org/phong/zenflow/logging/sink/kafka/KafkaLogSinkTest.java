@@ -39,7 +39,10 @@ class KafkaLogSinkTest {
     private KafkaLogSink sink;
 
     private KafkaLogSink start(int backlog, KafkaLogSink.TopicCheck check) {
-        Properties p = new Properties();
+        return start(backlog, check, new Properties());
+    }
+
+    private KafkaLogSink start(int backlog, KafkaLogSink.TopicCheck check, Properties p) {
         p.setProperty(KafkaSettings.MAX_BACKLOG_ENTRIES, Integer.toString(backlog));
         p.setProperty(KafkaSettings.RETRY_BACKOFF_MS, "1");
         p.setProperty(KafkaSettings.RETRY_MAX_BACKOFF_MS, "5");
@@ -183,6 +186,52 @@ class KafkaLogSinkTest {
         assertFalse(sink.isHealthy());
         assertEquals("broker down", s.lastError());
         assertTrue(producers.isEmpty(), "nothing is produced before the topic is ready");
+    }
+
+    @Test
+    void anEntryKafkaCanNeverTakeIsCountedAsRejectedAndThePositionMovesOn() {
+        Properties p = new Properties();
+        p.setProperty(KafkaSettings.PRODUCER_PREFIX + "max.request.size", "700");
+        start(100, Optional::empty, p);
+        AtomicLong position = new AtomicLong();
+        sink.onAcknowledged(position::set);
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        List<LogEntry> batch = new ArrayList<>(Entries.batch(wf, run, 1, 3));
+        batch.set(1, Entries.info(wf, run, "x".repeat(2_000)).withSeq(2)); // larger than max.request.size
+        sink.process(batch);
+        MockProducer<byte[], byte[]> m = producer();
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.history().size() == 2);
+        assertEquals(List.of(1L, 3L), seqs(m.history()));
+        m.completeNext();
+        m.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("broker limit")); // the broker's own limit
+        await().atMost(Duration.ofSeconds(10)).until(() -> position.get() == 3);
+        KafkaSinkStats s = sink.stats();
+        assertEquals(2, s.rejected());
+        assertEquals(1, s.sent());
+        assertEquals(0, s.failedSends(), "a rejection is not a failed send: nothing is retried");
+        assertEquals(2, s.lost());
+    }
+
+    @Test
+    void aSendThatThrowsIsRetriedInOrder() {
+        start(100, Optional::empty);
+        MockProducer<byte[], byte[]> m = producer();
+        m.sendException = new org.apache.kafka.common.errors.TimeoutException("no metadata within max.block.ms");
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        sink.process(Entries.batch(wf, run, 1, 3));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.stats().failedSends() >= 2);
+        assertFalse(sink.isHealthy());
+        m.sendException = null;
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.history().size() == 3);
+        assertEquals(List.of(1L, 2L, 3L), seqs(m.history()));
+        while (m.completeNext()) {
+            // all in
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.stats().backlog() == 0);
+        assertTrue(sink.isHealthy());
+        assertTrue(sink.close(1_000));
     }
 
     @Test
