@@ -40,14 +40,24 @@ class KafkaOutageIT {
     private static final long LOAD_BEFORE_MS = 5_000;
     private static final long LOAD_AFTER_MS = 5_000;
 
+    /** The server's Kafka sink may still be publishing what earlier ITs routed in bursts. */
+    private static final Duration EARLIER_BACKLOG_TIMEOUT = Duration.ofMinutes(5);
+
     @BeforeAll
     static void serverUp() throws Exception {
         ItEnvironment.awaitReady();
         assertTrue(KafkaBrokerLauncher.isRunning(KafkaTopic.brokerDir()), "the build started the broker");
+        // Start from an empty Kafka backlog, so the outage alone decides what the sink must hold.
+        long deadline = System.nanoTime() + EARLIER_BACKLOG_TIMEOUT.toNanos();
+        while (ItEnvironment.kafkaHealth().getJsonObject("data").getJsonNumber("backlog").longValue() > 0) {
+            assertTrue(System.nanoTime() < deadline, "earlier ITs' entries still unpublished after " + EARLIER_BACKLOG_TIMEOUT);
+            Thread.sleep(250);
+        }
     }
 
     @Test
     void aBrokerStoppedUnderLoadAndRestartedLosesNothingAndReordersNothing() throws Exception {
+        long droppedBefore = ItEnvironment.kafkaHealth().getJsonObject("data").getJsonNumber("dropped").longValue();
         UUID workflow = UUID.randomUUID();
         Map<UUID, AtomicInteger> accepted = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -119,6 +129,7 @@ class KafkaOutageIT {
         JsonObject after = ItEnvironment.kafkaHealth();
         System.out.printf("kafka outage: all %d entries of %d runs consumed back in order; sink after recovery: %s%n",
                 all, expected.size(), after.getJsonObject("data"));
-        assertEquals(0, after.getJsonObject("data").getJsonNumber("dropped").longValue(), "nothing dropped for Kafka");
+        assertEquals(droppedBefore, after.getJsonObject("data").getJsonNumber("dropped").longValue(),
+                "nothing dropped for Kafka during the outage (the counter is cumulative: earlier ITs' bursts may have filled the backlog)");
     }
 }
