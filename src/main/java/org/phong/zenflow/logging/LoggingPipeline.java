@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.buffer.SequenceLookup;
@@ -12,6 +14,8 @@ import org.phong.zenflow.logging.collector.GlobalLogCollector;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.router.AdmissionControl;
 import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.stats.EndToEndTracker;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
@@ -28,18 +32,23 @@ public final class LoggingPipeline {
     private final GlobalLogCollector collector;
     private final WorkflowBufferManager buffers;
     private final LogRouter router;
+    /** Null when the observer samples nothing. */
+    private final EndToEndTracker tracker;
 
     private LoggingPipeline(Builder b) {
         this.settings = b.settings;
-        this.admission = new AdmissionControl(settings, b.scheduler);
-        this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released);
-        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor);
-        this.router = new LogRouter(settings, admission, buffers, b.threadFactory);
+        PipelineObserver o = b.observer;
+        this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
+        this.admission = new AdmissionControl(settings, b.scheduler, o);
+        this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released, o);
+        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker);
+        this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
     }
 
     private void released(List<LogEntry> batch) {
         // A batch holds one run's entries, so one workflow.
         admission.release(batch.get(0).workflowId(), batch.size());
+        if (tracker != null) tracker.durable(batch);
     }
 
     /** @return a builder */
@@ -81,7 +90,7 @@ public final class LoggingPipeline {
     /** @return the settings in force */
     public LoggingSettings settings() { return settings; }
 
-    /** Collects the parts; every one is required. */
+    /** Collects the parts; every one is required except the observer. */
     public static final class Builder {
         private LoggingSettings settings;
         private List<LogSink> sinks;
@@ -89,6 +98,9 @@ public final class LoggingPipeline {
         private Executor executor;
         private ThreadFactory threadFactory;
         private SequenceLookup sequenceLookup;
+        /** On by default, with the defaults file's rules: a pipeline never stores a secret by omission. */
+        private Redactor redactor = Redactor.from(SecuritySettings.defaults());
+        private PipelineObserver observer = PipelineObserver.NONE;
 
         private Builder() {
         }
@@ -110,6 +122,11 @@ public final class LoggingPipeline {
 
         /** @param v last seq of runs not held in memory @return this */
         public Builder sequenceLookup(SequenceLookup v) { this.sequenceLookup = v; return this; }
+
+        /** @param v masks secrets before any sink ({@link Redactor#NONE}: none) @return this */
+        public Builder redactor(Redactor v) { this.redactor = Objects.requireNonNull(v, "redactor"); return this; }
+        /** @param v hears what the pipeline does (metrics); optional, {@link PipelineObserver#NONE} by default @return this */
+        public Builder observer(PipelineObserver v) { this.observer = Objects.requireNonNull(v, "observer"); return this; }
 
         /** @return the assembled, not yet started, pipeline */
         public LoggingPipeline build() {

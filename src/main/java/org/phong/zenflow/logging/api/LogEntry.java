@@ -1,6 +1,5 @@
 package org.phong.zenflow.logging.api;
 
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.spi.JsonProvider;
@@ -21,8 +20,9 @@ import java.util.UUID;
  * gap-free sequence number 1, 2, 3, ... {@code (runId, seq)} identifies an entry everywhere: it makes
  * replays idempotent, orders the stream and is the resume cursor of every reader.
  *
- * <p>PostgreSQL text cannot hold the NUL character, so NUL in any text field is replaced by
- * U+FFFD at construction: the entry that is accepted is the entry that is stored.
+ * <p>PostgreSQL text cannot hold the NUL character and UTF-8 cannot encode an unpaired surrogate,
+ * so both are replaced by U+FFFD in every text field at construction: the entry that is accepted is
+ * the entry that is stored and sent.
  */
 public final class LogEntry {
     /** Resolved once: Json.createReader() would look the provider up on every call. */
@@ -263,7 +263,7 @@ public final class LogEntry {
             JsonObject object;
             try (JsonReader reader = JSON.createReader(new StringReader(text))) {
                 object = reader.readObject();
-            } catch (JsonException | IllegalStateException | ClassCastException e) {
+            } catch (RuntimeException e) { // incl. Parsson's nesting limit, a plain RuntimeException
                 throw new InvalidLogEntryException("metadata", "must be a JSON object");
             }
             return compact(object);
@@ -272,15 +272,46 @@ public final class LogEntry {
         private static String compact(JsonObject object) {
             String compact = object.toString();
             // jsonb rejects \u0000 inside strings just as text columns reject NUL.
-            return compact.indexOf("\\u0000") >= 0 ? compact.replace("\\u0000", "\\ufffd") : compact;
+            // An unpaired surrogate (from a \\ud800 escape) is written raw: U+FFFD keeps the text valid
+            // UTF-8 and the JSON valid (jsonb would also reject the escaped form).
+            return clean(compact.indexOf("\\u0000") >= 0 ? compact.replace("\\u0000", "\\ufffd") : compact);
         }
 
         private static String blankToNull(String s) {
             return s == null || s.isBlank() ? null : s;
         }
 
+        /**
+         * NUL (PostgreSQL text cannot hold it) and unpaired UTF-16 surrogates (not encodable in
+         * UTF-8: the COPY stream and every JSON frame would otherwise each substitute something of
+         * their own) become U+FFFD, so the entry in memory, in the database and on the wire agree.
+         */
         private static String clean(String s) {
-            return s == null || s.indexOf(NUL) < 0 ? s : s.replace(NUL, REPLACEMENT);
+            if (s == null) return null;
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c == NUL || Character.isSurrogate(c)) return replaceInvalid(s, i);
+            }
+            return s;
+        }
+
+        private static String replaceInvalid(String s, int from) {
+            StringBuilder b = new StringBuilder(s.length()).append(s, 0, from);
+            int n = s.length();
+            for (int i = from; i < n; i++) {
+                char c = s.charAt(i);
+                if (c == NUL) {
+                    b.append(REPLACEMENT);
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    b.append(c).append(s.charAt(++i));
+                } else if (Character.isSurrogate(c)) {
+                    b.append(REPLACEMENT);
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.toString();
         }
     }
 }

@@ -38,6 +38,8 @@ final class WorkflowBuffer {
 
     int targetBatch;
     long lastActivityMs;
+    /** Scheduler time at which the oldest entry of {@code pending} was appended. */
+    long pendingSinceMs;
     Scheduler.Cancellable flushTimer;
     boolean released;
     int recoveryAttempts;

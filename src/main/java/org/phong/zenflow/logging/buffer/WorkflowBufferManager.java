@@ -17,6 +17,8 @@ import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.stats.EndToEndTracker;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Backoff;
 import org.phong.zenflow.logging.time.Scheduler;
 
@@ -50,6 +52,9 @@ public final class WorkflowBufferManager {
     private final Scheduler scheduler;
     private final SequenceLookup lookup;
     private final Executor lookupExecutor;
+    private final PipelineObserver observer;
+    /** Follows sampled entries to the durable sinks; null when nothing is sampled. */
+    private final EndToEndTracker tracker;
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
@@ -70,6 +75,23 @@ public final class WorkflowBufferManager {
      */
     public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor) {
+        this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null);
+    }
+
+    /**
+     * @param settings       batch sizes, delay, ring size, idle cleanup
+     * @param downstream     receives each batch (one run's entries, ascending seq); must not block
+     * @param scheduler      the shared timer and clock
+     * @param lookup         last seq of runs not held here
+     * @param lookupExecutor where lookups run (never a router worker)
+     * @param observer       hears every flushed batch (size and wait)
+     * @param tracker        registers sampled entries once sequenced; null when nothing is sampled
+     */
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+                                 Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
+                                 PipelineObserver observer, EndToEndTracker tracker) {
+        this.observer = observer;
+        this.tracker = tracker;
         this.settings = settings;
         this.downstream = downstream;
         this.scheduler = scheduler;
@@ -146,6 +168,18 @@ public final class WorkflowBufferManager {
      * @param e an admitted entry without seq
      */
     public void append(LogEntry e) {
+        append(e, 0L);
+    }
+
+    /**
+     * Sequences a sampled entry and registers it with the end-to-end tracker. An entry that has to
+     * wait for its run's seq lookup is sequenced later and is not followed (a rare path; the sample
+     * is simply skipped).
+     *
+     * @param e             an admitted entry without seq
+     * @param routedAtNanos System.nanoTime() of its route() call, or 0 when it is not sampled
+     */
+    public void append(LogEntry e, long routedAtNanos) {
         while (true) {
             WorkflowBuffer b = runs.get(e.runId());
             if (b == null) b = openUnknown(e);
@@ -157,6 +191,7 @@ public final class WorkflowBufferManager {
                     return;
                 }
                 LogEntry s = b.sequence(e);
+                if (routedAtNanos != 0L && tracker != null) tracker.expect(s.runId(), s.seq(), routedAtNanos);
                 afterAppend(b, s);
                 return;
             }
@@ -164,6 +199,7 @@ public final class WorkflowBufferManager {
     }
 
     private void afterAppend(WorkflowBuffer b, LogEntry last) {
+        if (b.pending.size() == 1) b.pendingSinceMs = scheduler.nowMillis();
         if (b.pending.size() >= b.targetBatch) {
             b.targetBatch = Math.min(settings.maxBatchSize(), b.targetBatch * 2);
             flush(b);
@@ -196,6 +232,7 @@ public final class WorkflowBufferManager {
         }
         List<LogEntry> batch = b.drainPending();
         flushedBatches.incrementAndGet();
+        observer.batchFlushed(batch.size(), scheduler.nowMillis() - b.pendingSinceMs);
         downstream.accept(batch);
     }
 

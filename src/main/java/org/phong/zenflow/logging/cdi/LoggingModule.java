@@ -25,6 +25,9 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.redact.Redactor;
+import org.phong.zenflow.logging.metrics.PipelineMetrics;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -54,6 +57,10 @@ public class LoggingModule {
 
     @Inject
     KafkaSinkWiring kafka;
+
+    @Inject
+    SecuritySettings securitySettings;
+    PipelineMetrics metrics;
 
     @Inject
     @Any
@@ -93,6 +100,8 @@ public class LoggingModule {
                 .scheduler(scheduler)
                 .executor(executor)
                 .threadFactory(threadFactory)
+                .redactor(Redactor.from(securitySettings))
+                .observer(metrics.observer())
                 .sequenceLookup(runId -> {
                     schema.requireReady();
                     return reader.lastSeq(runId);
@@ -137,8 +146,8 @@ public class LoggingModule {
         LoggingPipeline p = pipeline;
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
-        long inFlight = p.admission().inFlight();
         kafka.close(); // after the pipeline: what the buffers flushed last still goes to Kafka
+        long inFlight = p.admission().inFlight();
         if (drained) {
             LOG.info("zenflow-logging stopped: every accepted entry reached the durable sinks");
         } else {

@@ -9,6 +9,8 @@ import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.ObservabilitySettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
 
 /**
  * Reads {@link LoggingSettings} once from MicroProfile Config (server.xml variables, environment,
@@ -55,5 +57,17 @@ public class SettingsProducer {
     @Singleton
     AdminSettings adminSettings() {
         return AdminSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    SecuritySettings securitySettings() {
+        return SecuritySettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    ObservabilitySettings observabilitySettings() {
+        return ObservabilitySettings.from(reader());
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
@@ -44,10 +45,24 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
      */
     public GlobalLogCollector(List<LogSink> sinks, LoggingSettings settings, Executor executor,
                               Scheduler scheduler, DurabilityListener listener) {
+        this(sinks, settings, executor, scheduler, listener, PipelineObserver.NONE);
+    }
+
+    /**
+     * @param sinks     every sink, durable or not
+     * @param settings  backoff and best-effort queue bound
+     * @param executor  runs the drain loops (one at a time per sink)
+     * @param scheduler times retries
+     * @param listener  hears of batches safe in every durable sink
+     * @param observer  hears every sink call, failure and best-effort drop
+     */
+    public GlobalLogCollector(List<LogSink> sinks, LoggingSettings settings, Executor executor,
+                              Scheduler scheduler, DurabilityListener listener, PipelineObserver observer) {
         this.listener = listener;
         int durable = 0;
         for (LogSink s : sinks) {
-            channels.add(new SinkChannel(s, settings, executor, scheduler, this::takenByDurableSink));
+            observer.sinkAttached(s.name(), s.isDurable());
+            channels.add(new SinkChannel(s, settings, executor, scheduler, this::takenByDurableSink, observer));
             if (s.isDurable()) durable++;
         }
         this.durableSinks = durable;

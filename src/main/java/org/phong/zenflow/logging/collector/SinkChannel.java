@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Backoff;
 import org.phong.zenflow.logging.time.Scheduler;
 
@@ -42,6 +43,7 @@ final class SinkChannel {
     private final Executor executor;
     private final Scheduler scheduler;
     private final BatchAck ack;
+    private final PipelineObserver observer;
 
     private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
     /** Batches of a failed durable call, retried before anything newer. Touched only by the drain. */
@@ -61,7 +63,9 @@ final class SinkChannel {
         void taken(Batch b);
     }
 
-    SinkChannel(LogSink sink, LoggingSettings settings, Executor executor, Scheduler scheduler, BatchAck ack) {
+    SinkChannel(LogSink sink, LoggingSettings settings, Executor executor, Scheduler scheduler, BatchAck ack,
+                PipelineObserver observer) {
+        this.observer = observer;
         this.sink = sink;
         this.durable = sink.isDurable();
         this.inline = !durable && sink.acceptsInline();
@@ -91,6 +95,7 @@ final class SinkChannel {
         }
         if (!durable && backlog.get() + n > bestEffortLimit) {
             dropped.add(n);
+            observer.sinkDropped(sink.name(), n);
             return;
         }
         backlog.addAndGet(n);
@@ -139,11 +144,14 @@ final class SinkChannel {
                 return;
             }
             List<LogEntry> rows = rows(taken);
+            boolean retry = consecutiveFailures > 0;
+            long t0 = System.nanoTime();
             try {
                 calls.increment();
                 sink.process(rows);
             } catch (Throwable e) { // any failure of a sink, even an Error, must not end the drain silently
                 failures.increment();
+                observer.sinkFailed(sink.name(), rows.size(), System.nanoTime() - t0, retry);
                 lastError = e.toString();
                 int attempt = ++consecutiveFailures;
                 if (durable) {
@@ -156,9 +164,11 @@ final class SinkChannel {
                 }
                 LOG.log(Level.WARNING, "Best-effort sink " + sink.name() + " failed; " + rows.size() + " entries not delivered to it", e);
                 dropped.add(rows.size());
+                observer.sinkDropped(sink.name(), rows.size());
                 backlog.addAndGet(-rows.size());
                 continue;
             }
+            observer.sinkWrote(sink.name(), rows.size(), System.nanoTime() - t0, retry);
             if (consecutiveFailures > 0) {
                 LOG.info("Sink " + sink.name() + " recovered after " + consecutiveFailures + " failed attempts");
                 consecutiveFailures = 0;

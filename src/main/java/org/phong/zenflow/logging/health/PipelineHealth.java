@@ -1,8 +1,22 @@
 package org.phong.zenflow.logging.health;
 
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -13,30 +27,115 @@ import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.collector.SinkStatus;
+import org.phong.zenflow.logging.config.ObservabilitySettings;
+import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
- * MicroProfile Health checks of the pipeline, each saying in its data why it is DOWN:
+ * MicroProfile Health checks of the pipeline. Every check answers at once (they read counters and the
+ * {@link HealthMonitor}'s last results, never the database), and every DOWN carries a {@code reason}
+ * an operator can act on.
  * <ul>
- *   <li>startup {@code zenflow-logging-schema}: the migrations have run;</li>
- *   <li>liveness {@code zenflow-logging-router}: every router worker thread is running;</li>
- *   <li>readiness {@code zenflow-logging-pipeline}: every durable sink is writing and the entries in
- *       flight are below the backpressure threshold (above it the module sheds or refuses input).</li>
+ *   <li>startup {@code zenflow-logging-schema}: the migrations have run (the journal adds its own
+ *       startup check for its replay: MicroProfile Health ANDs all checks of a kind);</li>
+ *   <li>liveness {@code zenflow-logging-router}: every router worker thread runs;
+ *       {@code zenflow-logging-scheduler}: the shared scheduler that times flushes and retries still
+ *       runs tasks (its heartbeat is the database probe's tick);</li>
+ *   <li>readiness {@code zenflow-logging-database}: PostgreSQL answers the background probe and the
+ *       durable sink is writing, <em>or</em> a {@link Degradation} bean (the journal) says it absorbs
+ *       the outage (UP, with the degradation level and its words in the data);
+ *       {@code zenflow-logging-backpressure}: entries in flight are below the backpressure threshold;
+ *       {@code zenflow-logging-heap}: the heap in use after GC is below {@code health.heap-threshold}.</li>
  * </ul>
  */
 @ApplicationScoped
 public class PipelineHealth {
+    private static final double MB = 1024.0 * 1024.0;
+    /** Longest error text quoted in a check's data. */
+    static final int MAX_ERROR_CHARS = 300;
+
     @Inject
     LoggingModule module;
 
     @Inject
     SchemaState schema;
 
+    @Inject
+    ObservabilitySettings settings;
+
+    @Inject
+    Instance<Degradation> degradation;
+
+    @Resource(lookup = "jdbc/zenflowLogs")
+    DataSource dataSource;
+
+    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+    ManagedScheduledExecutorService scheduledExecutor;
+
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
+
+    private volatile HealthMonitor monitor;
+
+    /** Starts the database probe and scheduler heartbeat with the application. */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        monitor();
+    }
+
+    private HealthMonitor monitor() {
+        HealthMonitor m = monitor;
+        if (m == null) {
+            synchronized (this) {
+                if (monitor == null) {
+                    // The same shared scheduled executor the pipeline's timers run on: its heartbeat is theirs.
+                    m = new HealthMonitor(this::probeDatabase, new ExecutorScheduler(scheduledExecutor), executor, settings);
+                    m.start();
+                    monitor = m;
+                }
+                m = monitor;
+            }
+        }
+        return m;
+    }
+
+    private void probeDatabase() throws SQLException {
+        int seconds = (int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(settings.dbProbeTimeoutMs()));
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.isValid(seconds)) throw new SQLException("the connection did not pass isValid within " + seconds + " s");
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        HealthMonitor m = monitor;
+        if (m != null) m.stop();
+    }
+
+    /** @return the degradation slot's bean, or null when none is deployed */
+    private Degradation degradationOrNull() {
+        return degradation.isResolvable() ? degradation.get() : null;
+    }
+
+    /**
+     * The first line of an error, at most {@value #MAX_ERROR_CHARS} characters: enough to act on, and a
+     * database error's context lines (which can quote a row being written, i.e. log content) stay out
+     * of the health output.
+     */
+    static String firstLine(String error) {
+        if (error == null) return "unknown";
+        int nl = error.indexOf('\n');
+        String line = nl < 0 ? error : error.substring(0, nl);
+        return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS) + "...";
+    }
+
     @Produces
     @Startup
     HealthCheck schemaMigrated() {
         return () -> {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-schema").status(schema.isReady());
-            if (!schema.isReady()) b.withData("reason", "database schema not migrated yet: " + schema.lastError());
+            if (!schema.isReady()) {
+                b.withData("reason", "database schema not migrated yet (" + schema.lastError()
+                        + "); migration is retried with backoff: check that PostgreSQL is reachable with DB_HOST/DB_PORT/DB_USER");
+            }
             return b.build();
         };
     }
@@ -48,38 +147,128 @@ public class PipelineHealth {
             LoggingPipeline p = module.runningOrNull();
             boolean up = p != null && p.router().workersAlive();
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-router").status(up);
-            if (!up) b.withData("reason", p == null ? "pipeline not started" : "a router worker thread has stopped; restart the server");
+            if (!up) {
+                b.withData("reason", p == null ? "the pipeline has not started; see the server log for the deployment error"
+                        : "a router worker thread has stopped, so its runs' entries are no longer sequenced; restart the server");
+            }
+            return b.build();
+        };
+    }
+
+    @Produces
+    @Liveness
+    HealthCheck schedulerAlive() {
+        return () -> {
+            long stalled = monitor().schedulerStalledForMs();
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-scheduler").status(stalled < 0);
+            if (stalled >= 0) {
+                b.withData("reason", "the shared scheduler has not run a task for " + stalled + " ms (bound "
+                        + monitor().stallBoundMs() + " ms): batch flushes by age, sink retries and idle cleanup are stalled; restart the server");
+            }
             return b.build();
         };
     }
 
     @Produces
     @Readiness
-    HealthCheck pipelineReady() {
+    HealthCheck databaseReady() {
         return () -> {
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-database");
             LoggingPipeline p = module.runningOrNull();
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-pipeline");
-            if (p == null) return b.down().withData("reason", "pipeline not started").build();
-            long inFlight = p.admission().inFlight();
-            long threshold = p.settings().thresholdEntries();
-            b.withData("inFlight", inFlight).withData("threshold", threshold);
-            StringBuilder reasons = new StringBuilder();
-            if (!schema.isReady()) reasons.append("database schema not migrated: ").append(schema.lastError()).append("; ");
+            if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
+            List<String> problems = new ArrayList<>();
+            if (!schema.isReady()) problems.add("the schema is not migrated (" + schema.lastError() + ")");
+            HealthMonitor.DatabaseState db = monitor().database();
+            if (!db.reachable()) problems.add("PostgreSQL is unreachable: " + db.reason());
             for (SinkStatus s : p.collector().status()) {
-                b.withData(s.name() + ".backlog", s.backlog());
+                if (s.durable()) b.withData(s.name() + ".backlog", s.backlog());
                 if (s.durable() && !s.healthy()) {
-                    reasons.append("sink ").append(s.name()).append(" is failing (")
-                            .append(s.consecutiveFailures()).append(" failed writes in a row, last: ")
-                            .append(s.lastError()).append("); entries wait in flight; ");
+                    problems.add("sink " + s.name() + " is failing (" + s.consecutiveFailures()
+                            + " failed writes in a row, last: " + firstLine(s.lastError()) + ")");
                 }
             }
-            if (inFlight >= threshold) {
-                reasons.append(inFlight).append(" entries in flight reached the backpressure threshold ")
-                        .append(threshold).append("; input is being shed or refused; ");
+            DatabaseVerdict v = DatabaseVerdict.of(problems, db.reachable(), degradationOrNull(),
+                    p.admission().inFlight(), p.settings().thresholdEntries());
+            v.data().forEach((k, val) -> {
+                if (val instanceof Number n) b.withData(k, n.longValue());
+                else b.withData(k, String.valueOf(val));
+            });
+            return b.status(v.up()).build();
+        };
+    }
+
+    /**
+     * The database readiness decision, apart from MicroProfile types so it is unit-tested.
+     *
+     * @param up   the check's status
+     * @param data what goes into the check's data (insertion order)
+     */
+    record DatabaseVerdict(boolean up, java.util.Map<String, Object> data) {
+
+        /**
+         * @param problems    what is wrong, in words (empty: nothing)
+         * @param reachable   whether the last probe answered
+         * @param degradation the journal's view, or null without a journal
+         * @param inFlight    entries in flight now
+         * @param threshold   the backpressure threshold
+         * @return UP when nothing is wrong or the journal absorbs the outage; DOWN with a reason otherwise
+         */
+        static DatabaseVerdict of(List<String> problems, boolean reachable, Degradation degradation, long inFlight, long threshold) {
+            java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("degradationLevel", degradation == null ? 0 : degradation.level());
+            if (problems.isEmpty()) {
+                data.put("database", "reachable");
+                return new DatabaseVerdict(true, data);
             }
-            if (reasons.length() > 0) b.down().withData("reason", reasons.toString().trim());
-            else b.up();
-            return b.build();
+            String what = String.join("; ", problems);
+            if (degradation != null && degradation.absorbsDatabaseOutage()) {
+                data.put("database", what);
+                data.put("degradation", degradation.describe());
+                return new DatabaseVerdict(true, data);
+            }
+            String advice = reachable
+                    ? "the database answers but refuses the writes: see the error above and the server log"
+                    : "check that PostgreSQL at DB_HOST:DB_PORT is running, reachable and not out of disk or connections";
+            data.put("reason", what + ". Accepted entries wait in memory and are retried (" + inFlight
+                    + " in flight; input is shed from " + threshold + "): " + advice);
+            return new DatabaseVerdict(false, data);
+        }
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck backpressureReady() {
+        return () -> {
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-backpressure");
+            LoggingPipeline p = module.runningOrNull();
+            if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
+            long inFlight = p.admission().inFlight();
+            long threshold = p.settings().thresholdEntries();
+            b.withData("inFlight", inFlight).withData("threshold", threshold)
+                    .withData("capacity", p.admission().capacity()).withData("queueDepth", p.router().queueDepth());
+            if (inFlight < threshold) return b.up().build();
+            return b.down().withData("reason", inFlight + " entries in flight reached the backpressure threshold " + threshold
+                    + ": DEBUG/INFO are being shed and HTTP answers 429. The durable sink is slower than the input: see the"
+                    + " database check, or raise router.queue-capacity / lower the log volume").build();
+        };
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck heapReady() {
+        return () -> {
+            HeapUsage heap = HeapUsage.now();
+            double threshold = settings.heapThreshold();
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-heap")
+                    .withData("usedBytes", heap.usedBytes()).withData("maxBytes", heap.maxBytes())
+                    .withData("threshold", String.format(Locale.ROOT, "%.2f", threshold));
+            if (!heap.above(threshold)) return b.up().build();
+            LoggingPipeline p = module.runningOrNull();
+            long buffered = p == null ? 0 : p.buffers().estimateMemory().totalBytes();
+            return b.down().withData("reason", String.format(Locale.ROOT,
+                    "the heap still holds %.0f MB of %.0f MB (%.0f%%) after GC, above the %.0f%% threshold; the run buffers"
+                            + " hold about %.1f MB of it. Lower router.queue-capacity or buffer.ring-buffer-size, or raise -Xmx",
+                    heap.usedBytes() / MB, heap.maxBytes() / MB, heap.fraction() * 100, threshold * 100, buffered / MB)).build();
         };
     }
 }

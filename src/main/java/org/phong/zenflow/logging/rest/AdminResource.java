@@ -6,6 +6,9 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.DefaultCredentialGuard;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -33,12 +36,16 @@ import org.phong.zenflow.logging.router.AdmissionControl;
 @Path("/admin/status")
 @ApplicationScoped
 @Tag(name = ApiDocs.TAG_ADMIN, description = "Operators' views and tools")
+@RolesAllowed(Roles.ADMIN)
 public class AdminResource {
     @Inject
     LoggingModule module;
 
     @Inject
     SchemaState schema;
+
+    @Inject
+    DefaultCredentialGuard credentialGuard;
 
     /** @return the snapshot */
     @GET
@@ -89,6 +96,8 @@ public class AdminResource {
                 .add("largestRunBytesEstimate", memory.largestRunBytes())
                 .add("sinks", sinks)
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
+                .add("security", JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
+                        .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults())))
                 .build().toString();
     }
 }

@@ -5,10 +5,11 @@ import jakarta.inject.Inject;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -41,8 +42,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
-import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.security.InputLimits;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 
@@ -55,6 +57,7 @@ import org.phong.zenflow.logging.router.RouteResult;
 @Path("/logs")
 @ApplicationScoped
 @Tag(name = ApiDocs.TAG_INGEST, description = "Log entries from engines in other processes")
+@RolesAllowed(Roles.WRITER)
 public class LogIngestResource {
     /** Media type of newline-delimited JSON: one entry object per line. */
     public static final String NDJSON = "application/x-ndjson";
@@ -64,6 +67,11 @@ public class LogIngestResource {
 
     @Inject
     LoggingSettings settings;
+
+    @Inject
+    SecuritySettings securitySettings;
+
+    private volatile InputLimits limits;
 
     /**
      * @param contentType JSON array or NDJSON
@@ -130,7 +138,7 @@ public class LogIngestResource {
         List<LogEntry> entries = new ArrayList<>(objects.size());
         for (int i = 0; i < objects.size(); i++) {
             try {
-                entries.add(LogEntryJson.fromJson(objects.get(i)));
+                entries.add(limits().parse(objects.get(i)));
             } catch (InvalidLogEntryException e) {
                 return ApiErrors.badRequest("entry " + i + ": " + e.getMessage(), i, e.field());
             }
@@ -155,6 +163,12 @@ public class LogIngestResource {
                 .type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 
+    private InputLimits limits() {
+        InputLimits l = limits;
+        if (l == null) limits = l = new InputLimits(securitySettings);
+        return l;
+    }
+
     private static String utf8(byte[] bytes) throws CharacterCodingException {
         return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -166,7 +180,9 @@ public class LogIngestResource {
         JsonValue root;
         try (JsonReader r = JSON.createReader(new StringReader(text))) {
             root = r.readValue();
-        } catch (JsonException | IllegalStateException e) { // JsonParsingException is a JsonException
+        } catch (RuntimeException e) {
+            // JsonParsingException is a JsonException; Parsson's nesting limit ("Input is too deeply
+            // nested 1,000") is a plain RuntimeException: every parser failure is the client's 400.
             return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, null);
         }
         if (root.getValueType() == JsonValue.ValueType.OBJECT) {
@@ -193,7 +209,7 @@ public class LogIngestResource {
             if (line.isBlank()) continue;
             try (JsonReader r = JSON.createReader(new StringReader(line))) {
                 out.add(r.readObject());
-            } catch (JsonException | IllegalStateException | ClassCastException e) {
+            } catch (RuntimeException e) { // as in splitArray: the nesting limit is a plain RuntimeException
                 return ApiErrors.badRequest("entry " + index + " is not a JSON object: " + e.getMessage(), index, null);
             }
             index++;

@@ -5,9 +5,10 @@ import jakarta.inject.Inject;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -70,6 +71,7 @@ public class RunResource {
      */
     @POST
     @Path("/start")
+    @RolesAllowed(Roles.WRITER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "startRun", summary = "Start a run",
@@ -101,6 +103,7 @@ public class RunResource {
      */
     @POST
     @Path("/end")
+    @RolesAllowed(Roles.WRITER)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "endRun", summary = "End a run",
@@ -129,6 +132,7 @@ public class RunResource {
      */
     @GET
     @Path("/logs")
+    @RolesAllowed(Roles.READER)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "runHistory", summary = "Read a run's stored entries",
             description = "Entries stored in PostgreSQL, ordered by seq, after `afterSeq`. Page through a run by passing "
@@ -187,7 +191,7 @@ public class RunResource {
         if (body == null || body.isBlank()) throw new InvalidLogEntryException("body", "must be a JSON object");
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             return r.readObject();
-        } catch (JsonException | IllegalStateException | ClassCastException e) {
+        } catch (RuntimeException e) { // incl. Parsson's nesting limit, a plain RuntimeException
             throw new InvalidLogEntryException("body", "must be a JSON object");
         }
     }

@@ -10,6 +10,8 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.annotation.security.RolesAllowed;
+import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -52,6 +54,7 @@ import org.phong.zenflow.logging.router.RouteResult;
 @Path("/admin/simulate")
 @ApplicationScoped
 @Tag(name = ApiDocs.TAG_ADMIN)
+@RolesAllowed(Roles.ADMIN)
 public class SimulatorResource {
     /** Index of the entries fired as CDI events (their route result is not seen) in the counters. */
     private static final int FIRED = RouteResult.values().length;

@@ -11,6 +11,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.BackpressureStrategy;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
@@ -51,6 +52,7 @@ public final class AdmissionControl {
     private final long hardLimit;
     private final long cooldownMs;
     private final Scheduler clock;
+    private final PipelineObserver observer;
 
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong sampleCounter = new AtomicLong();
@@ -67,6 +69,16 @@ public final class AdmissionControl {
      * @param clock    monotonic time for circuit cooldowns
      */
     public AdmissionControl(LoggingSettings settings, Scheduler clock) {
+        this(settings, clock, PipelineObserver.NONE);
+    }
+
+    /**
+     * @param settings capacity, threshold, reserve, strategy and cooldown
+     * @param clock    monotonic time for circuit cooldowns
+     * @param observer hears every drop and rejection (metrics)
+     */
+    public AdmissionControl(LoggingSettings settings, Scheduler clock, PipelineObserver observer) {
+        this.observer = observer;
         this.strategy = settings.backpressureStrategy();
         this.capacity = settings.queueCapacity();
         this.threshold = settings.thresholdEntries();
@@ -99,10 +111,12 @@ public final class AdmissionControl {
             DropReason reason = load >= threshold ? shed(e, load) : null;
             if (reason != null) {
                 dropped.get(reason).get(level).increment();
+                observer.dropped(reason, level);
                 return RouteResult.DROPPED;
             }
         } else if (load >= hardLimit) {
             rejected.increment();
+            observer.rejected(PipelineObserver.RejectReason.RESERVE_FULL, level);
             return RouteResult.REJECTED;
         }
         inFlight.incrementAndGet();

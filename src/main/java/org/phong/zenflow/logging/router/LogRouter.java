@@ -6,17 +6,20 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 
 /**
  * The pipeline's entry point: {@link #route} is what the engine calls for every log line.
@@ -42,8 +45,12 @@ public final class LogRouter {
     private final WorkflowBufferManager buffers;
     private final Worker[] workers;
     private final LongAdder routed = new LongAdder();
+    private final Redactor redactor;
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean accepting = true;
+    private final PipelineObserver observer;
+    /** route() calls with {@code (random & sampleMask) == 0} are timed and traced; -1: none. */
+    private final int sampleMask;
 
     /** A start, completion or barrier that travels in order with a run's entries. */
     private sealed interface Control permits Start, Complete, Barrier {
@@ -58,6 +65,10 @@ public final class LogRouter {
     private record Barrier(CompletableFuture<Void> done) implements Control {
     }
 
+    /** A sampled entry with the System.nanoTime() of its route() call (end-to-end latency). */
+    private record Traced(LogEntry entry, long routedAtNanos) {
+    }
+
     /**
      * @param settings      number of workers
      * @param admission     admission control (shared with the collector, which releases)
@@ -66,6 +77,25 @@ public final class LogRouter {
      */
     public LogRouter(LoggingSettings settings, AdmissionControl admission, WorkflowBufferManager buffers,
                      ThreadFactory threadFactory) {
+        this(settings, admission, buffers, threadFactory, Redactor.NONE, PipelineObserver.NONE);
+    }
+
+    /**
+     * @param settings      number of workers
+     * @param admission     admission control (shared with the collector, which releases)
+     * @param buffers       the run buffers
+     * @param threadFactory makes the worker threads (Liberty's ManagedThreadFactory in the server)
+     * @param redactor      masks secrets in each entry on the worker, before the entry enters its
+     *                      run's buffer: no sink, ring buffer or live tail ever sees the original
+     * @param observer      hears accepted/rejected entries and sampled route() latencies
+     */
+    public LogRouter(LoggingSettings settings, AdmissionControl admission, WorkflowBufferManager buffers,
+                     ThreadFactory threadFactory, Redactor redactor, PipelineObserver observer) {
+        this.redactor = redactor;
+        this.observer = observer;
+        int every = observer.sampleEvery();
+        if (every < 0 || Integer.bitCount(every) > 1) throw new IllegalArgumentException("sampleEvery must be 0 or a power of two: " + every);
+        this.sampleMask = every == 0 ? -1 : every - 1;
         this.admission = admission;
         this.buffers = buffers;
         this.workers = new Worker[settings.workers()];
@@ -89,14 +119,21 @@ public final class LogRouter {
      *         even for WARN/ERROR; the caller should retry later)
      */
     public RouteResult route(LogEntry entry) {
+        // Sampling keeps the cost of timing off most calls: one random draw (thread-local, no
+        // contention) decides; only a sampled call reads the clock twice and wraps its entry.
+        boolean sampled = sampleMask >= 0 && (ThreadLocalRandom.current().nextInt() & sampleMask) == 0;
+        long t0 = sampled ? System.nanoTime() : 0L;
         if (!accepting) {
+            observer.rejected(PipelineObserver.RejectReason.SHUTTING_DOWN, entry.level());
             return RouteResult.REJECTED;
         }
         RouteResult r = admission.admit(entry);
         if (r == RouteResult.ACCEPTED) {
             routed.increment();
-            enqueue(entry.runId(), entry);
+            observer.accepted(entry.level());
+            enqueue(entry.runId(), sampled ? new Traced(entry, t0) : entry);
         }
+        if (sampled) observer.routeSampled(System.nanoTime() - t0);
         return r;
     }
 
@@ -236,19 +273,24 @@ public final class LogRouter {
         }
 
         void handleCounted(Object item) {
+            // Decrement first: a barrier completed by handle() must find its own item gone from the
+            // queue-depth gauge (the other order let a caller see depth 1 after the barrier).
+            queued.decrementAndGet();
             try {
                 handle(item);
             } catch (RuntimeException e) {
                 // A bug in one item must not kill the run's worker; the item is logged with its run.
                 LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
-            } finally {
-                queued.decrementAndGet();
             }
         }
 
         private void handle(Object item) {
             if (item instanceof LogEntry e) {
-                buffers.append(e);
+                // Redaction here, not in route(): regexes stay off the caller's thread, and every
+                // way in (HTTP, route(), CDI events) passes this point before any sink.
+                buffers.append(redactor.apply(e));
+            } else if (item instanceof Traced t) {
+                buffers.append(redactor.apply(t.entry()), t.routedAtNanos());
             } else if (item instanceof Start s) {
                 buffers.start(s.event().workflowId(), s.event().runId());
             } else if (item instanceof Complete c) {

@@ -47,7 +47,7 @@ class NoHardCodedTunablesTest {
         assertEquals(List.of(key + ": no default in microprofile-config.properties",
                         key + ": no row in README's configuration table",
                         key + ": no settings record refuses a bad value ('not-a-valid-value', '', '-1', '0', "
-                                + "'99999999999999999999', '1.5') naming it"),
+                                + "'99999999999999999999', '1.5', '(') naming it"),
                 ConfigAudit.problems(List.of(key), defaults(), readme(), parsers));
 
         // Default and README row, still no validation:
@@ -55,7 +55,7 @@ class NoHardCodedTunablesTest {
         withDefault.setProperty(key, "500");
         String readme = readme() + "\n| `" + key + "` | 500 | a new interval |\n";
         assertEquals(List.of(key + ": no settings record refuses a bad value ('not-a-valid-value', '', '-1', '0', "
-                        + "'99999999999999999999', '1.5') naming it"),
+                        + "'99999999999999999999', '1.5', '(') naming it"),
                 ConfigAudit.problems(List.of(key), withDefault, readme, parsers));
 
         // ... and with a settings record that validates it, the audit passes.

@@ -102,6 +102,18 @@ class DatabaseOutageIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(429, res.statusCode(), res.body());
             assertTrue(res.headers().firstValue("Retry-After").isPresent(), "Retry-After");
+            // The same state as an operator sees it: readiness names the threshold, the metrics count it.
+            ItEnvironment.Health ready = ItEnvironment.health("/health/ready");
+            assertEquals(503, ready.status(), ready.doc().toString());
+            JsonObject backpressure = ready.check("zenflow-logging-backpressure");
+            assertEquals("DOWN", backpressure.getString("status"), backpressure.toString());
+            assertTrue(backpressure.getJsonObject("data").getString("reason").contains("reached the backpressure threshold"),
+                    backpressure.toString());
+            PrometheusText metrics = ItEnvironment.metrics();
+            assertTrue(metrics.sum("zenflow_logging_router_dropped_total", "reason", "debug_first", "level", "debug") > 0, "drops counted");
+            assertTrue(metrics.sum("zenflow_logging_ingestion_rejected_total", "reason", "backpressure") >= 1, "429 counted");
+            assertTrue(metrics.value("zenflow_logging_router_in_flight") >= metrics.value("zenflow_logging_router_backpressure_threshold"),
+                    "in-flight gauge at the threshold");
         } finally {
             signal("-CONT", pids);
         }
@@ -123,7 +135,7 @@ class DatabaseOutageIT {
     }
 
     /** The postmaster (first line of postmaster.pid) and every process it started. */
-    private static List<Long> postgresProcesses() throws Exception {
+    static List<Long> postgresProcesses() throws Exception {
         Path pidFile = Path.of(System.getProperty("it.db.dir", "target/it-pgdata"), "postmaster.pid");
         long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
         List<Long> pids = new ArrayList<>();
@@ -132,7 +144,7 @@ class DatabaseOutageIT {
         return pids;
     }
 
-    private static void signal(String sig, List<Long> pids) throws Exception {
+    static void signal(String sig, List<Long> pids) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("kill", sig));
         pids.forEach(p -> cmd.add(Long.toString(p)));
         Process p = new ProcessBuilder(cmd).inheritIO().start();

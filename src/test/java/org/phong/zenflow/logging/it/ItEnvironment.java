@@ -29,11 +29,15 @@ public final class ItEnvironment {
     /** Resolved once: Json.createXxx() looks the provider up per call. */
     private static final JsonProvider JSON = JsonProvider.provider();
 
-    private static final HttpClient HTTP = HttpClient.newBuilder()
+    /** The plain client: no credentials. */
+    private static final HttpClient RAW = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade: one connection per concurrent request
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+
+    /** What every IT uses: the same client, sending the writer+reader+admin user's credentials. */
+    private static final HttpClient HTTP = new AuthenticatingHttpClient(RAW, ItCredentials.ALL_ROLES);
 
     private ItEnvironment() {
     }
@@ -49,9 +53,59 @@ public final class ItEnvironment {
         return URI.create(baseUrl() + (path.startsWith("/") ? path : "/" + path));
     }
 
-    /** A shared HttpClient (HTTP/1.1 or 2, no redirects followed, 5 s connect timeout). */
+    /**
+     * A shared HttpClient (HTTP/1.1, no redirects followed, 5 s connect timeout) that authenticates
+     * every request (and WebSocket handshake) without an {@code Authorization} header as the user
+     * holding every role ({@link ItCredentials#ALL_ROLES}).
+     */
     public static HttpClient httpClient() {
         return HTTP;
+    }
+
+    /**
+     * @param who the credentials to send ({@link ItCredentials#NONE}: none at all)
+     * @return a client sending them on every request and WebSocket handshake
+     */
+    public static HttpClient httpClientAs(ItCredentials who) {
+        if (who == ItCredentials.ALL_ROLES) return HTTP;
+        return who.user() == null ? RAW : new AuthenticatingHttpClient(RAW, who);
+    }
+
+    /**
+     * Sends one request as {@code who}, body as a String.
+     *
+     * @param method      GET, POST, ...
+     * @param path        starts with {@code /}
+     * @param contentType the Content-Type, or null for none
+     * @param body        the body, or null for none
+     */
+    public static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType, String body)
+            throws IOException, InterruptedException {
+        return send(who, method, path, contentType, body == null ? null : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    /** As {@link #send(ItCredentials, String, String, String, String)} with raw body bytes (e.g. broken UTF-8). */
+    public static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        return send(who, method, path, contentType, body == null ? null : HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /**
+     * GETs an absolute URL (another server than the IT server, e.g. one an IT starts itself) as {@code who}.
+     *
+     * @return the status code
+     */
+    public static int getStatus(URI url, ItCredentials who) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build();
+        return httpClientAs(who).send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static HttpResponse<String> send(ItCredentials who, String method, String path, String contentType,
+                                             HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        if (contentType != null) b.header("Content-Type", contentType);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        return httpClientAs(who).send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET {@code path} with a 30 s request timeout, body as a String. */
@@ -155,6 +209,37 @@ public final class ItEnvironment {
             try (var files = java.nio.file.Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
+        }
+    }
+
+    /** GETs the Prometheus text of {@code /metrics} (every scope), asserting 200. */
+    static PrometheusText metrics() throws Exception {
+        HttpResponse<String> res = get("/metrics");
+        assertEquals(200, res.statusCode(), "/metrics answered " + res.body());
+        return PrometheusText.parse(res.body());
+    }
+
+    /**
+     * GETs a health endpoint ({@code /health/ready}, {@code /health/live}, ...), which answers 200 (UP)
+     * or 503 (DOWN) with the same JSON document.
+     *
+     * @return the HTTP status and the document
+     */
+    static Health health(String path) throws Exception {
+        HttpResponse<String> res = get(path);
+        JsonObject doc = res.body().isBlank() ? JSON.createObjectBuilder().build()
+                : JSON.createReader(new StringReader(res.body())).readObject();
+        return new Health(res.statusCode(), doc);
+    }
+
+    /** A health answer: the status and the document ({@code {"status", "checks": [{"name","status","data"}]}}). */
+    record Health(int status, JsonObject doc) {
+        /** @return the named check, or null */
+        JsonObject check(String name) {
+            for (JsonObject c : doc.getJsonArray("checks").getValuesAs(JsonObject.class)) {
+                if (c.getString("name").equals(name)) return c;
+            }
+            return null;
         }
     }
 }

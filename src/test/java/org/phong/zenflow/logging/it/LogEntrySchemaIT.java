@@ -39,7 +39,7 @@ class LogEntrySchemaIT {
                         .addNull("metadata").addNull("traceId").addNull("hierarchy"))
                 .add(base(wf, run, "WARN").add("message", "nul\u0000inside").add("ts", "2026-11-28T18:02:37.123456789+01:00")
                         .add("errorCode", " ").add("traceId", "").add("hierarchy", "root/loop[3]/http"))
-                .add(base(wf, run, "ERROR").add("message", "failed").add("ts", "0001-01-01T00:00:00Z").add("errorCode", "E42")
+                .add(base(wf, run, "ERROR").add("message", "failed").add("ts", java.time.Instant.now().minus(java.time.Duration.ofDays(3000)).toString()).add("errorCode", "E42")
                         .add("metadata", Json.createObjectBuilder().add("n", 1).add("nested", Json.createArrayBuilder().add(1).add("x")))
                         .add("traceId", "4bf92f3577b34da6").add("seq", 99));
         ItEnvironment.postJson("/api/v1/logs", in.build().toString(), 202);

@@ -34,7 +34,7 @@ public final class ConfigAudit {
     /** A full key (not a prefix ending in '.') inside a string; not part of a package name. */
     private static final Pattern KEY = Pattern.compile("(?<![\\w.])zenflow\\.logging\\.[a-z0-9][a-z0-9.-]*[a-z0-9](?![\\w.-])");
     /** Values tried until one is refused; a key that accepts all of them is not validated. */
-    private static final List<String> BAD_VALUES = List.of("not-a-valid-value", "", "-1", "0", "99999999999999999999", "1.5");
+    private static final List<String> BAD_VALUES = List.of("not-a-valid-value", "", "-1", "0", "99999999999999999999", "1.5", "(");
 
     private ConfigAudit() {
     }
@@ -56,7 +56,8 @@ public final class ConfigAudit {
             }
         }
         try (Stream<Path> files = Files.walk(mainSources)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+            // Package metrics names metrics with the same prefix (zenflow.logging.<area>.<thing>); they are not keys.
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && !isMetricNames(mainSources, p)).toList()) {
                 Matcher m = KEY.matcher(Files.readString(f, StandardCharsets.UTF_8));
                 while (m.find()) keys.add(m.group());
             }
@@ -64,6 +65,11 @@ public final class ConfigAudit {
             throw new UncheckedIOException(e);
         }
         return keys;
+    }
+
+    private static boolean isMetricNames(Path root, Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return dir != null && dir.endsWith(Path.of("logging", "metrics"));
     }
 
     /** @return the settings parsers ({@code from(ConfigReader)}) among the given classes */

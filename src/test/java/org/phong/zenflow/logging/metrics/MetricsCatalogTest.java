@@ -1,0 +1,75 @@
+package org.phong.zenflow.logging.metrics;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metric catalogue against what users read: names follow the convention, the Grafana dashboard
+ * parses and queries only series that exist (the module's, as MetricNames derives them, or Fault
+ * Tolerance's and the JVM's), every module metric is on the dashboard and in README's table.
+ * MetricsIT checks on the running server that every one of these series is really served.
+ */
+class MetricsCatalogTest {
+
+    @Test
+    void namesFollowTheConventionAndHaveDescriptions() {
+        Set<String> seen = new HashSet<>();
+        for (MetricNames.Def d : MetricNames.ALL) {
+            assertTrue(d.name().matches("zenflow\\.logging\\.[a-z]+(\\.[a-z]+)+"), d.name());
+            assertTrue(seen.add(d.name()), "twice: " + d.name());
+            assertTrue(d.description().length() > 20, "described: " + d.name());
+        }
+        assertEquals("zenflow_logging_router_accepted_total", def(MetricNames.ROUTER_ACCEPTED).prometheusBase());
+        assertEquals("zenflow_logging_buffer_memory_bytes", def(MetricNames.BUFFER_MEMORY).prometheusBase());
+        assertEquals(List.of("zenflow_logging_pipeline_latency_seconds", "zenflow_logging_pipeline_latency_seconds_count",
+                        "zenflow_logging_pipeline_latency_seconds_sum", "zenflow_logging_pipeline_latency_seconds_max",
+                        "zenflow_logging_pipeline_latency_seconds_bucket"),
+                def(MetricNames.PIPELINE_LATENCY).prometheusSeries());
+    }
+
+    @Test
+    void theDashboardParsesAndQueriesOnlyRealSeries() throws Exception {
+        GrafanaDashboard g = GrafanaDashboard.load();
+        assertEquals("zenflow-logging", g.root().getString("uid"));
+        assertFalse(g.queries().isEmpty());
+        Set<String> known = new HashSet<>(MetricNames.allPrometheusSeries());
+        known.addAll(MetricNames.EXTERNAL_SERIES);
+        Set<String> unknown = new TreeSet<>(g.seriesNames());
+        unknown.removeAll(known);
+        assertEquals(Set.of(), unknown, "dashboard queries series nobody produces");
+        for (String q : g.queries()) {
+            assertEquals(count(q, '('), count(q, ')'), "balanced parentheses: " + q);
+            assertEquals(count(q, '{'), count(q, '}'), "balanced braces: " + q);
+            if (q.contains("_bucket")) assertTrue(q.contains("histogram_quantile(") && q.contains("le"), "bucket query: " + q);
+        }
+    }
+
+    @Test
+    void everyModuleMetricIsOnTheDashboardAndInTheReadme() throws Exception {
+        Set<String> used = GrafanaDashboard.load().seriesNames();
+        String readme = Files.readString(Path.of("README.md"));
+        Set<String> notOnDashboard = new TreeSet<>();
+        Set<String> notInReadme = new TreeSet<>();
+        for (MetricNames.Def d : MetricNames.ALL) {
+            if (d.prometheusSeries().stream().noneMatch(used::contains)) notOnDashboard.add(d.name());
+            if (!readme.contains("`" + d.prometheusBase() + "`")) notInReadme.add(d.prometheusBase());
+        }
+        assertEquals(Set.of(), notOnDashboard, "module metrics missing from the dashboard");
+        assertEquals(Set.of(), notInReadme, "module metrics missing from README's table");
+    }
+
+    private static MetricNames.Def def(String name) {
+        return MetricNames.ALL.stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static long count(String s, char c) {
+        return s.chars().filter(x -> x == c).count();
+    }
+}
