@@ -1,7 +1,15 @@
 package org.phong.zenflow.logging;
 
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import org.phong.zenflow.logging.config.SecuritySettings;
@@ -11,7 +19,16 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.buffer.SequenceLookup;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.collector.GlobalLogCollector;
+import org.phong.zenflow.logging.collector.SinkStatus;
+import org.phong.zenflow.logging.config.DegradationSettings;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.degradation.DegradationMonitor;
+import org.phong.zenflow.logging.degradation.MemoryProbe;
+import org.phong.zenflow.logging.journal.Journal;
+import org.phong.zenflow.logging.journal.JournalStats;
+import org.phong.zenflow.logging.journal.JournaledEntries;
+import org.phong.zenflow.logging.journal.RecoveryReport;
 import org.phong.zenflow.logging.router.AdmissionControl;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.stats.EndToEndTracker;
@@ -25,9 +42,28 @@ import org.phong.zenflow.logging.time.Scheduler;
  *
  * <p>Data flows one way; the only thing that flows back is the collector telling admission control
  * that a batch is safe in every durable sink, which frees its place in flight.
+ *
+ * <p>With a journal ({@link Builder#journal}), every entry is appended to it right after its seq is
+ * assigned; at {@link #start()} the journal is recovered and what the durable sinks had not passed
+ * is replayed to them in the background, paced so the sinks' backlog stays below half the capacity.
  */
 public final class LoggingPipeline {
+    private static final Logger LOG = Logger.getLogger(LoggingPipeline.class.getName());
+    /** The replay waits while the durable backlog is above capacity / this. */
+    private static final int REPLAY_BACKLOG_DIVISOR = 2;
+    private static final long REPLAY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The durability high-water sweep runs this many times per cleanup-idle-after-ms. */
+    private static final int SWEEPS_PER_IDLE_PERIOD = 4;
+
     private final LoggingSettings settings;
+    private final Journal journal;
+    private final Durability durability;
+    private final DegradationMonitor degradation;
+    private final java.util.concurrent.Executor executor;
+    private final Scheduler scheduler;
+    private volatile boolean replaying;
+    private volatile long replayMillis = -1;
+    private volatile boolean running;
     private final AdmissionControl admission;
     private final GlobalLogCollector collector;
     private final WorkflowBufferManager buffers;
@@ -37,18 +73,36 @@ public final class LoggingPipeline {
 
     private LoggingPipeline(Builder b) {
         this.settings = b.settings;
+        this.executor = b.executor;
+        this.scheduler = b.scheduler;
+        List<String> durableSinks = b.sinks.stream().filter(LogSink::isDurable).map(LogSink::name).toList();
+        this.journal = b.journal != null && b.journal.enabled()
+                ? new Journal(b.journal, durableSinks, b.threadFactory, b.scheduler) : null;
         PipelineObserver o = b.observer;
         this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
         this.admission = new AdmissionControl(settings, b.scheduler, o);
         this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released, o);
-        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker);
+        this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker, journal);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
+        this.durability = new Durability(router, buffers, journal, b.scheduler, settings.cleanupIdleAfterMs());
+        if (journal != null) collector.onSinkAck(journal::acknowledge);
+        this.degradation = new DegradationMonitor(b.degradation, b.scheduler, b.memoryProbe, this::durableSinkFailing,
+                () -> journal != null && !journal.available(), buffers, settings.ringBufferSize());
+        router.sampler(degradation);
     }
 
     private void released(List<LogEntry> batch) {
+        durability.persisted(batch);
+        // Replayed entries never went through admission: they hold no place in flight.
+        if (batch instanceof JournaledEntries j && j.replayed()) return;
         // A batch holds one run's entries, so one workflow.
         admission.release(batch.get(0).workflowId(), batch.size());
         if (tracker != null) tracker.durable(batch);
+    }
+
+    private boolean durableSinkFailing() {
+        for (SinkStatus s : collector.status()) if (s.durable() && !s.healthy()) return true;
+        return false;
     }
 
     /** @return a builder */
@@ -58,9 +112,52 @@ public final class LoggingPipeline {
 
     /** Starts the router workers and the idle sweeper. @return this */
     public LoggingPipeline start() {
+        if (journal != null) {
+            Map<UUID, Long> lastSeq = new HashMap<>();
+            journal.recover((e, seq) -> lastSeq.merge(e.runId(), seq, Math::max));
+            // A run found in the journal continues after its highest seq there (the database may
+            // not have those entries yet, so its own lookup could answer lower).
+            lastSeq.forEach(buffers::seedLastSeq);
+            journal.onAvailabilityChange(degradation::evaluate);
+            journal.start();
+        }
         buffers.start();
         router.start();
+        degradation.start();
+        running = true;
+        scheduleSweep();
+        if (journal != null && journal.recoveryReport().toReplay() > 0) {
+            replaying = true;
+            executor.execute(this::replay);
+        }
         return this;
+    }
+
+    private void scheduleSweep() {
+        if (!running) return;
+        scheduler.schedule(() -> {
+            durability.sweep();
+            scheduleSweep();
+        }, Math.max(1, settings.cleanupIdleAfterMs() / SWEEPS_PER_IDLE_PERIOD));
+    }
+
+    /** Background replay of what the durable sinks had not passed, paced by their backlog. */
+    private void replay() {
+        long t0 = System.nanoTime();
+        long bound = Math.max(1, settings.queueCapacity() / REPLAY_BACKLOG_DIVISOR);
+        try {
+            journal.replay((batch, sinks) -> {
+                while (running && collector.durableBacklog() > bound) LockSupport.parkNanos(REPLAY_PAUSE_NANOS);
+                collector.replay(batch, sinks);
+            });
+            replayMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            LOG.info("Journal replay handed " + journal.recoveryReport().toReplay() + " entries to the durable sinks in "
+                    + replayMillis + " ms");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "Journal replay failed; the unreplayed segments stay on disk for the next start", e);
+        } finally {
+            replaying = false;
+        }
     }
 
     /**
@@ -72,8 +169,37 @@ public final class LoggingPipeline {
     public boolean shutdown(long timeoutMs) {
         router.shutdown(timeoutMs);
         buffers.stop();
-        return collector.awaitDrained(timeoutMs);
+        boolean drained = collector.awaitDrained(timeoutMs);
+        running = false;
+        degradation.stop();
+        if (journal != null) journal.close();
+        return drained;
     }
+
+    /** @return the durability waits */
+    public Durability durability() { return durability; }
+
+    /** @return the journal, or null when the pipeline runs without one */
+    public Journal journal() { return journal; }
+
+    /** @return a snapshot of the journal (a disabled one without journal) */
+    public JournalStats journalStats() {
+        return journal == null ? JournalStats.disabled() : journal.stats();
+    }
+
+    /** @return what the journal found at startup (empty without journal) */
+    public RecoveryReport recoveryReport() {
+        return journal == null ? new RecoveryReport(0, 0, 0, 0, List.of(), null) : journal.recoveryReport();
+    }
+
+    /** @return true while the startup replay is still handing entries to the sinks */
+    public boolean replaying() { return replaying; }
+
+    /** @return how long the startup replay took, or -1 when none ran or it is still running */
+    public long replayMillis() { return replayMillis; }
+
+    /** @return the degradation state machine */
+    public DegradationMonitor degradation() { return degradation; }
 
     /** @return the router, the engine's entry point */
     public LogRouter router() { return router; }
@@ -101,9 +227,21 @@ public final class LoggingPipeline {
         /** On by default, with the defaults file's rules: a pipeline never stores a secret by omission. */
         private Redactor redactor = Redactor.from(SecuritySettings.defaults());
         private PipelineObserver observer = PipelineObserver.NONE;
+        private JournalSettings journal;
+        private DegradationSettings degradation = DegradationSettings.defaults();
+        private MemoryProbe memoryProbe = MemoryProbe.jvm();
 
         private Builder() {
         }
+
+        /** @param v journal settings; null or enabled=false runs without a journal (the default) @return this */
+        public Builder journal(JournalSettings v) { this.journal = v; return this; }
+
+        /** @param v degradation settings (default: the defaults file) @return this */
+        public Builder degradation(DegradationSettings v) { this.degradation = Objects.requireNonNull(v); return this; }
+
+        /** @param v the heap probe (default: the JVM's; tests inject one) @return this */
+        public Builder memoryProbe(MemoryProbe v) { this.memoryProbe = Objects.requireNonNull(v); return this; }
 
         /** @param v validated settings @return this */
         public Builder settings(LoggingSettings v) { this.settings = v; return this; }

@@ -32,6 +32,12 @@ final class WorkflowBuffer {
     List<LogEntry> parked;
 
     ArrayList<LogEntry> pending = new ArrayList<>();
+    /** Journal segment of each pending entry (parallel to pending); null when there is no journal. */
+    long[] pendingSegments;
+    /** Highest seq that could not be journaled (journal unavailable or full); 0 when none. */
+    long lastUnjournaledSeq;
+    /** Waits for the run's mark that arrived while RECOVERING; run once the parked entries are sequenced. */
+    List<Runnable> afterRecovery;
     /** Latest entries, oldest first; at most ringCapacity. Allocated on first use. */
     private ArrayDeque<LogEntry> ring;
     private final int ringCapacity;
@@ -58,21 +64,41 @@ final class WorkflowBuffer {
         return parked != null;
     }
 
-    /** Gives the entry the next seq, adds it to the batch and the ring; returns the sequenced entry. */
-    LogEntry sequence(LogEntry e) {
+    /**
+     * Gives the entry the next seq, adds it to the batch and the ring; returns the sequenced entry.
+     *
+     * @param ringLimit the ring size in force now (smaller under memory pressure)
+     */
+    LogEntry sequence(LogEntry e, int ringLimit) {
         LogEntry s = e.withSeq(++lastSeq);
         pending.add(s);
-        if (ringCapacity > 0) {
-            if (ring == null) ring = new ArrayDeque<>(Math.min(ringCapacity, RING_INITIAL_CAPACITY));
-            if (ring.size() == ringCapacity) ring.pollFirst();
+        int cap = Math.min(ringCapacity, ringLimit);
+        if (cap > 0) {
+            if (ring == null) ring = new ArrayDeque<>(Math.min(cap, RING_INITIAL_CAPACITY));
+            while (ring.size() >= cap) ring.pollFirst();
             ring.addLast(s);
+        } else if (ring != null) {
+            ring = null;
         }
         return s;
+    }
+
+    /** Records the journal segment of the entry just sequenced (last in pending). */
+    void journaled(long segment, long seq) {
+        int i = pending.size() - 1;
+        if (pendingSegments == null) pendingSegments = new long[Math.max(PENDING_INITIAL_CAPACITY, pending.size())];
+        if (i >= pendingSegments.length) pendingSegments = java.util.Arrays.copyOf(pendingSegments, Math.max(i + 1, pendingSegments.length * 2));
+        pendingSegments[i] = segment;
+        if (segment < 0) lastUnjournaledSeq = seq;
     }
 
     /** Takes the current batch, leaving an empty one. */
     List<LogEntry> drainPending() {
         List<LogEntry> batch = pending;
+        if (pendingSegments != null) {
+            batch = new org.phong.zenflow.logging.journal.JournaledEntries(batch,
+                    java.util.Arrays.copyOf(pendingSegments, batch.size()), false);
+        }
         pending = new ArrayList<>(Math.min(targetBatch, PENDING_INITIAL_CAPACITY));
         if (flushTimer != null) {
             flushTimer.cancel();

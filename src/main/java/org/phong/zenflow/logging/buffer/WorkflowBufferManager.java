@@ -19,6 +19,7 @@ import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.stats.EndToEndTracker;
 import org.phong.zenflow.logging.stats.PipelineObserver;
+import org.phong.zenflow.logging.journal.Journal;
 import org.phong.zenflow.logging.time.Backoff;
 import org.phong.zenflow.logging.time.Scheduler;
 
@@ -55,6 +56,10 @@ public final class WorkflowBufferManager {
     private final PipelineObserver observer;
     /** Follows sampled entries to the durable sinks; null when nothing is sampled. */
     private final EndToEndTracker tracker;
+    /** The write-ahead journal, or null when the pipeline runs without one. */
+    private final Journal journal;
+    /** Ring size in force: ring-buffer-size normally, smaller under memory pressure. */
+    private volatile int ringLimit;
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
@@ -75,7 +80,7 @@ public final class WorkflowBufferManager {
      */
     public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor) {
-        this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null);
+        this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null, null);
     }
 
     /**
@@ -86,12 +91,15 @@ public final class WorkflowBufferManager {
      * @param lookupExecutor where lookups run (never a router worker)
      * @param observer       hears every flushed batch (size and wait)
      * @param tracker        registers sampled entries once sequenced; null when nothing is sampled
+     * @param journal        the write-ahead journal every sequenced entry is appended to (null: none)
      */
     public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
-                                 PipelineObserver observer, EndToEndTracker tracker) {
+                                 PipelineObserver observer, EndToEndTracker tracker, Journal journal) {
         this.observer = observer;
         this.tracker = tracker;
+        this.journal = journal;
+        this.ringLimit = settings.ringBufferSize();
         this.settings = settings;
         this.downstream = downstream;
         this.scheduler = scheduler;
@@ -154,10 +162,88 @@ public final class WorkflowBufferManager {
         }
     }
 
+    /**
+     * Flushes the run; with a journal, the buffer is freed (and {@code done} told) only once the
+     * run's entries are durable in it, so a completed run is never only in memory. A journal that
+     * fails meanwhile frees it at once: the entries are with the sinks either way.
+     */
     private void finishCompletion(WorkflowBuffer b, LongConsumer done) {
         flush(b);
-        release(b);
-        done.accept(b.lastSeq);
+        long last = b.lastSeq;
+        if (journal == null || b.lastUnjournaledSeq > 0) {
+            release(b);
+            done.accept(last);
+            return;
+        }
+        journal.whenDurable(journal.appendedPosition()).whenComplete((v, ex) -> {
+            synchronized (b) {
+                // Entries routed after the completion keep the buffer; the idle sweep frees it later.
+                if (!b.released && b.bufferedCount() == 0 && b.lastSeq == last) release(b);
+            }
+            done.accept(last);
+        });
+    }
+
+    // ---------------------------------------------------------------- durability marks
+
+    /**
+     * What the durability waits need to know of a run at a point in its routing order.
+     *
+     * @param lastSeq          the run's last seq (0 when none is known here)
+     * @param journalPosition  the journal position that covers every journaled entry of the run so far
+     * @param allJournaled     false when some entry of the run could not be journaled
+     */
+    public record RunMark(long lastSeq, long journalPosition, boolean allJournaled) {
+    }
+
+    /**
+     * Takes the run's mark (call on the run's router worker, via {@code LogRouter.inRunOrder}). When
+     * the run's last seq is still being looked up, the mark is taken once its parked entries are
+     * sequenced. Also flushes the run's pending batch, so a waiter does not wait for max-delay-ms.
+     *
+     * @param runId the run
+     * @param out   receives the mark
+     */
+    public void mark(UUID runId, Consumer<RunMark> out) {
+        WorkflowBuffer b = runs.get(runId);
+        long position = journal == null ? 0 : journal.appendedPosition();
+        if (b == null) {
+            Tombstone t = tombstones.get(runId);
+            out.accept(new RunMark(t == null ? 0 : t.lastSeq, position, true));
+            return;
+        }
+        synchronized (b) {
+            if (b.recovering()) {
+                if (b.afterRecovery == null) b.afterRecovery = new ArrayList<>();
+                b.afterRecovery.add(() -> takeMark(b, out));
+                return;
+            }
+            takeMark(b, out);
+        }
+    }
+
+    private void takeMark(WorkflowBuffer b, Consumer<RunMark> out) {
+        flush(b);
+        out.accept(new RunMark(b.lastSeq, journal == null ? 0 : journal.appendedPosition(), b.lastUnjournaledSeq == 0));
+    }
+
+    /**
+     * Remembers the highest seq of a run found in the journal at startup, so the run continues
+     * after it (the database may not have those entries yet).
+     */
+    public void seedLastSeq(UUID runId, long lastSeq) {
+        tombstones.merge(runId, new Tombstone(lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs()),
+                (a, b) -> a.lastSeq >= b.lastSeq ? a : b);
+    }
+
+    /** @param limit ring size per run from now on (at most ring-buffer-size); shrinks rings as they take entries */
+    public void ringLimit(int limit) {
+        this.ringLimit = Math.min(limit, settings.ringBufferSize());
+    }
+
+    /** @return the ring size per run in force */
+    public int ringLimit() {
+        return ringLimit;
     }
 
     // ---------------------------------------------------------------- entries
@@ -190,12 +276,22 @@ public final class WorkflowBufferManager {
                     b.parked.add(e);
                     return;
                 }
-                LogEntry s = b.sequence(e);
+                LogEntry s = sequence(b, e);
                 if (routedAtNanos != 0L && tracker != null) tracker.expect(s.runId(), s.seq(), routedAtNanos);
                 afterAppend(b, s);
                 return;
             }
         }
+    }
+
+    /**
+     * Under the buffer's monitor: the next seq, then straight into the journal, so the journal holds
+     * a run's entries in seq order and, on the run's router worker, in routing order.
+     */
+    private LogEntry sequence(WorkflowBuffer b, LogEntry e) {
+        LogEntry s = b.sequence(e, ringLimit);
+        if (journal != null) b.journaled(journal.append(s), s.seq());
+        return s;
     }
 
     private void afterAppend(WorkflowBuffer b, LogEntry last) {
@@ -274,7 +370,12 @@ public final class WorkflowBufferManager {
                 b.lastSeq = Math.max(b.lastSeq, last);
                 List<LogEntry> parked = b.parked;
                 b.parked = null;
-                for (LogEntry p : parked) afterAppend(b, b.sequence(p));
+                for (LogEntry p : parked) afterAppend(b, sequence(b, p));
+                if (b.afterRecovery != null) {
+                    List<Runnable> waiting = b.afterRecovery;
+                    b.afterRecovery = null;
+                    waiting.forEach(Runnable::run);
+                }
                 if (b.onCompleted != null) {
                     LongConsumer done = b.onCompleted;
                     b.onCompleted = null;

@@ -24,6 +24,8 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.config.DegradationSettings;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.redact.Redactor;
@@ -60,7 +62,15 @@ public class LoggingModule {
 
     @Inject
     SecuritySettings securitySettings;
+
+    @Inject
     PipelineMetrics metrics;
+
+    @Inject
+    JournalSettings journalSettings;
+
+    @Inject
+    DegradationSettings degradationSettings;
 
     @Inject
     @Any
@@ -102,6 +112,8 @@ public class LoggingModule {
                 .threadFactory(threadFactory)
                 .redactor(Redactor.from(securitySettings))
                 .observer(metrics.observer())
+                .journal(journalSettings)
+                .degradation(degradationSettings)
                 .sequenceLookup(runId -> {
                     schema.requireReady();
                     return reader.lastSeq(runId);
@@ -110,7 +122,8 @@ public class LoggingModule {
                 .start();
         List<String> names = all.stream().map(LogSink::name).toList();
         LOG.info("zenflow-logging started: sinks " + names + ", " + settings.workers() + " router workers, capacity "
-                + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy());
+                + settings.queueCapacity() + ", strategy " + settings.backpressureStrategy() + ", journal "
+                + (pipeline.journal() == null ? "off" : pipeline.journal().dir() + " (fsync " + journalSettings.fsync() + ")"));
     }
 
     private void migrate() {

@@ -8,6 +8,8 @@ import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.KafkaSettings;
+import org.phong.zenflow.logging.config.DegradationSettings;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.ObservabilitySettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
@@ -61,6 +63,12 @@ public class SettingsProducer {
 
     @Produces
     @Singleton
+    JournalSettings journalSettings() {
+        return JournalSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
     SecuritySettings securitySettings() {
         return SecuritySettings.from(reader());
     }
@@ -69,5 +77,11 @@ public class SettingsProducer {
     @Singleton
     ObservabilitySettings observabilitySettings() {
         return ObservabilitySettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    DegradationSettings degradationSettings() {
+        return DegradationSettings.from(reader());
     }
 }

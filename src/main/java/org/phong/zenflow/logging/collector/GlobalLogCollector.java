@@ -32,7 +32,15 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         void durable(List<LogEntry> entries);
     }
 
+    /** Hears of each batch one durable sink has taken (the journal counts its acknowledged position). */
+    @FunctionalInterface
+    public interface SinkAckListener {
+        /** @param sink the durable sink's name @param entries the batch as handed out */
+        void taken(String sink, List<LogEntry> entries);
+    }
+
     private final List<SinkChannel> channels = new ArrayList<>();
+    private volatile SinkAckListener sinkAcks;
     private final int durableSinks;
     private final DurabilityListener listener;
 
@@ -61,8 +69,9 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         this.listener = listener;
         int durable = 0;
         for (LogSink s : sinks) {
-            observer.sinkAttached(s.name(), s.isDurable());
-            channels.add(new SinkChannel(s, settings, executor, scheduler, this::takenByDurableSink, observer));
+            String name = s.name();
+            observer.sinkAttached(name, s.isDurable());
+            channels.add(new SinkChannel(s, settings, executor, scheduler, b -> takenByDurableSink(name, b), observer));
             if (s.isDurable()) durable++;
         }
         this.durableSinks = durable;
@@ -77,8 +86,37 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         if (durableSinks == 0) listener.durable(entries);
     }
 
-    private void takenByDurableSink(Batch b) {
+    private void takenByDurableSink(String sink, Batch b) {
+        SinkAckListener l = sinkAcks;
+        if (l != null) l.taken(sink, b.entries);
         if (b.durablePending.decrementAndGet() == 0) listener.durable(b.entries);
+    }
+
+    /** @param l hears of every batch each durable sink takes (set before the pipeline starts) */
+    public void onSinkAck(SinkAckListener l) {
+        this.sinkAcks = l;
+    }
+
+    /**
+     * Hands a batch replayed from the journal to the named durable sinks only (the ones that had not
+     * passed it); the listener hears of it when all of those have it.
+     *
+     * @param entries one run's entries
+     * @param sinks   names of the durable sinks that need it
+     */
+    public void replay(List<LogEntry> entries, List<String> sinks) {
+        List<SinkChannel> targets = new ArrayList<>();
+        for (SinkChannel c : channels) if (c.durable && sinks.contains(c.sink.name())) targets.add(c);
+        if (entries.isEmpty() || targets.isEmpty()) return;
+        Batch b = new Batch(entries, targets.size());
+        for (SinkChannel c : targets) c.offer(b);
+    }
+
+    /** @return names of the durable sinks, in order */
+    public List<String> durableSinkNames() {
+        List<String> out = new ArrayList<>();
+        for (SinkChannel c : channels) if (c.durable) out.add(c.sink.name());
+        return out;
     }
 
     /**

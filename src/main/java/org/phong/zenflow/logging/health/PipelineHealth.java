@@ -221,14 +221,16 @@ public class PipelineHealth {
                 return new DatabaseVerdict(true, data);
             }
             String what = String.join("; ", problems);
-            if (degradation != null && degradation.absorbsDatabaseOutage()) {
-                data.put("database", what);
-                data.put("degradation", degradation.describe());
-                return new DatabaseVerdict(true, data);
-            }
             String advice = reachable
                     ? "the database answers but refuses the writes: see the error above and the server log"
                     : "check that PostgreSQL at DB_HOST:DB_PORT is running, reachable and not out of disk or connections";
+            if (degradation != null && degradation.absorbsDatabaseOutage()) {
+                // UP: entries accepted now are durable in the journal and replayed when the database is back.
+                data.put("database", what);
+                data.put("degradation", degradation.describe());
+                data.put("reason", what + ". Accepted entries are durable in the journal and wait for the database: " + advice);
+                return new DatabaseVerdict(true, data);
+            }
             data.put("reason", what + ". Accepted entries wait in memory and are retried (" + inFlight
                     + " in flight; input is shed from " + threshold + "): " + advice);
             return new DatabaseVerdict(false, data);

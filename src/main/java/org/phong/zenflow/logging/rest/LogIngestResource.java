@@ -15,6 +15,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -26,6 +27,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -39,6 +41,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.phong.zenflow.logging.Durability;
+import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
@@ -70,6 +80,9 @@ public class LogIngestResource {
 
     @Inject
     SecuritySettings securitySettings;
+
+    @Inject
+    JournalSettings journalSettings;
 
     private volatile InputLimits limits;
 
@@ -115,7 +128,14 @@ public class LogIngestResource {
     public Response ingest(@Parameter(name = HttpHeaders.CONTENT_TYPE, in = ParameterIn.HEADER,
                                    description = "`application/json` or `application/x-ndjson`", example = MediaType.APPLICATION_JSON)
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                           @Parameter(description = "`durable`: answer once every accepted entry is in the write-ahead journal "
+                                   + "(or in PostgreSQL when the journal is off); `persisted`: once it is in PostgreSQL; "
+                                   + "absent: answer at once", example = "durable")
+                           @QueryParam("wait") String wait,
                            InputStream body) {
+        if (wait != null && !wait.equals("durable") && !wait.equals("persisted")) {
+            return ApiErrors.badRequest("wait must be durable or persisted, not '" + wait + "'", null, "wait");
+        }
         String text;
         try {
             text = utf8(BodyReader.read(body, settings.httpMaxBodyBytes()));
@@ -152,15 +172,45 @@ public class LogIngestResource {
         int accepted = 0;
         int dropped = 0;
         int rejected = 0;
+        Set<UUID> runs = new LinkedHashSet<>();
         for (LogEntry e : entries) {
             RouteResult r = router.route(e);
-            if (r == RouteResult.ACCEPTED) accepted++;
-            else if (r == RouteResult.DROPPED) dropped++;
+            if (r == RouteResult.ACCEPTED) {
+                accepted++;
+                runs.add(e.runId());
+            } else if (r == RouteResult.DROPPED) dropped++;
             else rejected++;
         }
-        return Response.accepted(JSON.createObjectBuilder()
-                .add("accepted", accepted).add("dropped", dropped).add("rejected", rejected).build().toString())
-                .type(MediaType.APPLICATION_JSON_TYPE).build();
+        var answer = JSON.createObjectBuilder().add("accepted", accepted).add("dropped", dropped).add("rejected", rejected);
+        if (wait != null) {
+            String failure = awaitDurability(wait, runs);
+            answer.add(wait, failure == null);
+            if (failure != null) answer.add("durabilityError", failure);
+        }
+        return Response.accepted(answer.build().toString()).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /**
+     * {@code ?wait=durable}: answers once every accepted entry is durable in the journal (or, without
+     * one, in the durable sinks); {@code ?wait=persisted}: once in every durable sink.
+     *
+     * @return null when confirmed, else why not (the entries stay accepted either way)
+     */
+    private String awaitDurability(String wait, Set<UUID> runs) {
+        Durability d = module.running().durability();
+        List<CompletableFuture<Long>> all = new ArrayList<>(runs.size());
+        for (UUID run : runs) all.add(wait.equals("durable") ? d.whenRunDurable(run) : d.whenRunPersisted(run));
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(journalSettings.waitTimeoutMs(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (TimeoutException e) {
+            return "not confirmed within " + journalSettings.waitTimeoutMs() + " ms (" + JournalSettings.WAIT_TIMEOUT_MS + ")";
+        } catch (ExecutionException e) {
+            return String.valueOf(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     private InputLimits limits() {

@@ -52,9 +52,27 @@ public final class LogRouter {
     /** route() calls with {@code (random & sampleMask) == 0} are timed and traced; -1: none. */
     private final int sampleMask;
 
-    /** A start, completion or barrier that travels in order with a run's entries. */
-    private sealed interface Control permits Start, Complete, Barrier {
+    /** A start, completion, barrier or action that travels in order with a run's entries. */
+    private sealed interface Control permits Start, Complete, Barrier, InOrder {
     }
+
+    private record InOrder(Runnable action) implements Control {
+    }
+
+    /**
+     * Decides before admission whether an entry is sampled out (memory pressure, level 4). Runs on
+     * the caller's thread; must be cheap and never drop WARN/ERROR.
+     */
+    @FunctionalInterface
+    public interface Sampler {
+        /**
+         * @param e the entry
+         * @return true to keep it
+         */
+        boolean keep(LogEntry e);
+    }
+
+    private volatile Sampler sampler;
 
     private record Start(WorkflowRunStarted event) implements Control {
     }
@@ -127,6 +145,10 @@ public final class LogRouter {
             observer.rejected(PipelineObserver.RejectReason.SHUTTING_DOWN, entry.level());
             return RouteResult.REJECTED;
         }
+        Sampler s = sampler;
+        if (s != null && !s.keep(entry)) {
+            return RouteResult.DROPPED;
+        }
         RouteResult r = admission.admit(entry);
         if (r == RouteResult.ACCEPTED) {
             routed.increment();
@@ -171,6 +193,22 @@ public final class LogRouter {
         }
         enqueue(event.runId(), new Complete(event, done));
         return done;
+    }
+
+    /**
+     * Runs {@code action} on the worker that owns the run, after every item routed for the run before
+     * this call (the durability waits take their mark there).
+     *
+     * @param runId  the run
+     * @param action what to run, in order; must not block
+     */
+    public void inRunOrder(UUID runId, Runnable action) {
+        enqueue(runId, new InOrder(action));
+    }
+
+    /** @param s the sampler consulted before admission, or null for none */
+    public void sampler(Sampler s) {
+        this.sampler = s;
     }
 
     /**
@@ -298,6 +336,8 @@ public final class LogRouter {
                 buffers.complete(c.event().runId(), outcome, last -> c.done().complete(last));
             } else if (item instanceof Barrier b) {
                 b.done().complete(null);
+            } else if (item instanceof InOrder o) {
+                o.action().run();
             }
         }
     }

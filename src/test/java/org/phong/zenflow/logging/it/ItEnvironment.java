@@ -242,4 +242,62 @@ public final class ItEnvironment {
             return null;
         }
     }
+    /** POSTs a JSON body and returns the answer whatever its status (the caller judges it). */
+    static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Parses a JSON object. */
+    static JsonObject parse(String body) {
+        return JSON.createReader(new StringReader(body)).readObject();
+    }
+
+    /** @return the readiness document (200 or 503), or null when the server does not answer */
+    static JsonObject readiness() throws InterruptedException {
+        try {
+            HttpResponse<String> r = get("/health/ready");
+            return r.statusCode() == 200 || r.statusCode() == 503 ? parse(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** @return the data of one named check in a health document, or an empty object */
+    static JsonObject checkData(JsonObject health, String name) {
+        if (health == null) return JSON.createObjectBuilder().build();
+        for (var v : health.getJsonArray("checks")) {
+            JsonObject c = v.asJsonObject();
+            if (name.equals(c.getString("name"))) {
+                JsonObject d = c.getJsonObject("data");
+                return JSON.createObjectBuilder(d == null ? JSON.createObjectBuilder().build() : d)
+                        .add("status", c.getString("status")).build();
+            }
+        }
+        return JSON.createObjectBuilder().build();
+    }
+
+    /** The Liberty installation liberty-maven-plugin created (target/liberty/wlp). */
+    static java.nio.file.Path libertyDir() {
+        return java.nio.file.Path.of(System.getProperty("it.liberty.dir", "target/liberty/wlp")).toAbsolutePath();
+    }
+
+    /** @return the pid of the IT server's JVM (its command line names this build's Liberty installation) */
+    static long serverPid() {
+        String wlp = libertyDir().toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(wlp) && c.contains("defaultServer")
+                        && c.contains("ws-server.jar")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Liberty JVM of " + wlp + " found"));
+    }
+
+    /** Starts the IT server again with the same server.env (liberty-maven-plugin wrote it) and waits until it answers. */
+    static void startServer() throws Exception {
+        java.nio.file.Path script = libertyDir().resolve("bin/server");
+        Process p = new ProcessBuilder(script.toString(), "start", "defaultServer")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        assertEquals(0, p.waitFor(), script + " start defaultServer");
+    }
 }

@@ -55,6 +55,8 @@ public final class PostgresLogSink implements LogSink {
             + CopyEncoder.COLUMNS + " FROM " + STAGING + " ON CONFLICT DO NOTHING";
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /** SQLState class of connection exceptions (08001, 08006, ...). */
+    private static final String CONNECTION_EXCEPTION_CLASS = "08";
     private static final String CHECK_VIOLATION = "23514"; // also "no partition of relation found for row"
     /** Buffers that grew beyond this are not kept for the next batch. */
     private static final int MAX_RETAINED_BUFFER = 8 * 1024 * 1024;
@@ -148,6 +150,7 @@ public final class PostgresLogSink implements LogSink {
                 try {
                     write(c, enc, entries.size(), months);
                 } catch (SQLException e) {
+                    discardIfBroken(c, e);
                     // The level CHECK cannot fail (LogLevel names only), so 23514 means "no partition
                     // of relation logs found for row" (matched by state: messages may be localised).
                     if (!CHECK_VIOLATION.equals(e.getSQLState())) throw e;
@@ -162,6 +165,23 @@ public final class PostgresLogSink implements LogSink {
         } finally {
             lastWriteFailed = !ok;
             returnEncoder(enc);
+        }
+    }
+
+    /**
+     * A connection that broke under the unwrapped COPY API (SQLState class 08: the database restarted,
+     * the network dropped) is invisible to the pool's stale-connection detection, which only sees
+     * errors through its own wrapper; closed normally it would go back to the pool and fail every
+     * later write. {@link Connection#abort} through the wrapper makes the pool discard it.
+     */
+    private static void discardIfBroken(Connection c, SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || !state.startsWith(CONNECTION_EXCEPTION_CLASS)) return;
+        try {
+            c.abort(Runnable::run);
+            LOG.warning(() -> "Discarded a broken database connection (" + state + "): " + e.getMessage());
+        } catch (SQLException | RuntimeException ex) {
+            e.addSuppressed(ex);
         }
     }
 

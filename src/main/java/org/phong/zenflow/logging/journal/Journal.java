@@ -1,0 +1,796 @@
+package org.phong.zenflow.logging.journal;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.CRC32C;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.config.FsyncPolicy;
+import org.phong.zenflow.logging.config.JournalSettings;
+import org.phong.zenflow.logging.time.Scheduler;
+
+/**
+ * The write-ahead journal: append-only, checksummed segments, group commit on one committer thread,
+ * per-durable-sink acknowledgement, deletion of segments every durable sink has passed, startup
+ * recovery and replay. See package-info for the format and the invariants.
+ */
+public final class Journal {
+    private static final Logger LOG = Logger.getLogger(Journal.class.getName());
+    /** Segment token of an entry that was not journaled (journal unavailable or full). */
+    public static final long NOT_JOURNALED = -1;
+    /** Appends are gathered in memory up to this before a write to the file. */
+    private static final int WRITE_BUFFER_BYTES = 1 << 20;
+    /** The committer's poll while it waits for appends under fsync=always. */
+    private static final long ALWAYS_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A fully acknowledged open segment is sealed (so it can be deleted) once this old ... */
+    private static final long SEAL_ACKED_AFTER_MS = 10_000;
+    /** ... or this fraction of segment-bytes full. */
+    private static final int SEAL_ACKED_FRACTION = 8;
+    private static final String POSITIONS_FILE = "positions.properties";
+    private static final String LOCK_FILE = "journal.lock";
+    /** How long close() waits for the committer's last step. */
+    private static final long COMMITTER_STOP_WAIT_MS = 5_000;
+    /** Entries per replayed batch. */
+    private static final int REPLAY_BATCH = 2000;
+
+    private final JournalSettings settings;
+    private final List<String> sinks;
+    private final Map<String, Integer> sinkIndex = new HashMap<>();
+    private final ThreadFactory threadFactory;
+    private final Scheduler clock;
+    private final Path dir;
+
+    // ---- guarded by this
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private Segment current;
+    private FileChannel channel;
+    private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+    private FileChannel lockChannel;
+    private final CRC32C crc = new CRC32C();
+    private volatile long appendedPosition;
+    private long totalBytes;
+    private Map<String, Long> savedPositions = Map.of();
+
+    private final ConcurrentHashMap<Long, Segment> byBase = new ConcurrentHashMap<>();
+    private volatile long writtenPosition;
+    private volatile long syncedPosition;
+    private volatile String problem;       // null when available
+    private volatile boolean full;
+    private volatile long nextRetryMs;
+
+    private final Object waitLock = new Object();
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+
+    private final AtomicLong appendedEntries = new AtomicLong();
+    private final AtomicLong unjournaled = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicLong fsyncNanosTotal = new AtomicLong();
+    private volatile long lastFsyncNanos;
+    private volatile long maxFsyncNanos;
+    private volatile RecoveryReport recovery = new RecoveryReport(0, 0, 0, 0, List.of(), null);
+    private final List<Segment> toReplay = new ArrayList<>();
+
+    private volatile boolean running;
+    private volatile boolean committerIdle;
+    /** Set under the lock; the committer notifies listeners and fails waiters outside it (lock order). */
+    private final java.util.concurrent.atomic.AtomicBoolean availabilityChanged = new java.util.concurrent.atomic.AtomicBoolean();
+    private Thread committer;
+    private final List<Runnable> availabilityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private record Waiter(long position, CompletableFuture<Void> done) implements Comparable<Waiter> {
+        @Override
+        public int compareTo(Waiter o) {
+            return Long.compare(position, o.position);
+        }
+    }
+
+    /**
+     * @param settings      directory, policy, sizes
+     * @param durableSinks  names of the durable sinks, each with its own acknowledged position
+     * @param threadFactory makes the one committer thread
+     * @param clock         wall/monotonic ms for segment ages and retries
+     */
+    public Journal(JournalSettings settings, List<String> durableSinks, ThreadFactory threadFactory, Scheduler clock) {
+        this.settings = settings;
+        this.sinks = List.copyOf(durableSinks);
+        for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
+        this.threadFactory = threadFactory;
+        this.clock = clock;
+        this.dir = settings.dir().toAbsolutePath().normalize();
+    }
+
+    // ================================================================ startup
+
+    /**
+     * Opens the directory, validates every segment (truncating a damaged one at its last valid
+     * record), and opens a fresh segment for appends. Never throws for an unusable directory: the
+     * journal then starts unavailable (level 3) and is retried every retry-ms.
+     *
+     * @param runSeq receives, per run found in the journal, its workflow and highest seq (to continue
+     *               the run's numbering after a restart)
+     * @return what was found
+     */
+    public synchronized RecoveryReport recover(BiConsumer<LogEntry, Long> runSeq) {
+        long found = 0;
+        long replay = 0;
+        long cutBytes = 0;
+        List<String> cuts = new ArrayList<>();
+        int files = 0;
+        try {
+            Files.createDirectories(dir);
+            lock();
+            savedPositions = readPositions();
+            List<Long> bases = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
+                for (Path p : ds) {
+                    long b = SegmentFile.baseOf(p.getFileName().toString());
+                    if (b >= 0) bases.add(b);
+                }
+            }
+            bases.sort(null);
+            long next = 0;
+            for (long base : bases) {
+                files++;
+                Path file = dir.resolve(SegmentFile.name(base));
+                SegmentFile.Scan scan = SegmentFile.scan(file, base, e -> runSeq.accept(e, e.seq()));
+                if (scan.damage() != null) {
+                    String cut = file.getFileName() + ": " + scan.damage() + "; cut " + scan.bytesCut() + " bytes, kept "
+                            + scan.records() + " records before it";
+                    cuts.add(cut);
+                    cutBytes += scan.bytesCut();
+                    LOG.severe("Journal damage found at startup (a crash mid-write or a corrupt file): " + cut);
+                    if (scan.records() > 0) {
+                        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                            ch.truncate(scan.validEnd());
+                            ch.force(true);
+                        }
+                    }
+                }
+                if (scan.records() == 0) {
+                    Files.delete(file);
+                    continue;
+                }
+                Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
+                s.records = scan.records();
+                s.bytes = scan.validEnd();
+                s.sealed = true;
+                boolean anyBehind = false;
+                for (int i = 0; i < sinks.size(); i++) {
+                    Long pos = savedPositions.get(sinks.get(i));
+                    if (pos != null && pos >= s.end()) {
+                        s.acked.set(i, s.records);
+                    } else {
+                        anyBehind = true;
+                    }
+                }
+                found += s.records;
+                if (anyBehind) {
+                    replay += s.records;
+                    toReplay.add(s);
+                }
+                segments.addLast(s);
+                byBase.put(base, s);
+                totalBytes += s.bytes;
+                next = Math.max(next, s.end());
+            }
+            appendedPosition = next;
+            writtenPosition = next;
+            syncedPosition = next;
+            openSegment(next);
+            problem = null;
+        } catch (IOException | RuntimeException e) {
+            fail("cannot open the journal directory " + dir + ": " + e, e);
+            recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), problem);
+            return recovery;
+        }
+        recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), null);
+        LOG.info("Journal " + dir + ": " + files + " segment files, " + found + " valid records, " + replay
+                + " to replay, " + cuts.size() + " damaged segments (" + cutBytes + " bytes cut); fsync " + settings.fsync()
+                + (settings.fsync() == FsyncPolicy.INTERVAL ? " every " + settings.fsyncIntervalMs() + " ms" : ""));
+        return recovery;
+    }
+
+    /** One process per directory: an OS lock, released by the OS when the process dies (kill -9 too). */
+    private void lock() throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock l;
+        try {
+            l = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            ch.close();
+            throw new IOException("the journal directory is in use by another pipeline or process (" + LOCK_FILE + " is locked)");
+        }
+        lockChannel = ch;
+    }
+
+    /** Starts the committer thread (group commit, deletion of passed segments, retries). */
+    public void start() {
+        running = true;
+        committer = threadFactory.newThread(this::commitLoop);
+        committer.setName("zenflow-log-journal-committer");
+        committer.start();
+    }
+
+    /**
+     * Hands every record recovered at startup that some durable sink has not passed to {@code out},
+     * as batches of one run's entries in journal order, with the names of the sinks that still need
+     * it. Blocking is allowed in {@code out} (that is how the caller paces the replay).
+     */
+    public void replay(BiConsumer<JournaledEntries, List<String>> out) throws IOException {
+        List<Segment> list;
+        synchronized (this) {
+            list = new ArrayList<>(toReplay);
+            toReplay.clear();
+        }
+        for (Segment s : list) {
+            List<String> needing = new ArrayList<>();
+            for (int i = 0; i < sinks.size(); i++) if (!s.passedBy(i)) needing.add(sinks.get(i));
+            if (needing.isEmpty()) continue;
+            Map<UUID, List<LogEntry>> byRun = new LinkedHashMap<>();
+            int[] gathered = {0};
+            SegmentFile.scan(s.file, s.base, e -> {
+                byRun.computeIfAbsent(e.runId(), k -> new ArrayList<>()).add(e);
+                if (++gathered[0] >= REPLAY_BATCH) {
+                    emitReplay(byRun, s, needing, out);
+                    gathered[0] = 0;
+                }
+            });
+            emitReplay(byRun, s, needing, out);
+        }
+    }
+
+    private void emitReplay(Map<UUID, List<LogEntry>> byRun, Segment s, List<String> needing,
+                            BiConsumer<JournaledEntries, List<String>> out) {
+        for (List<LogEntry> run : byRun.values()) {
+            long[] tokens = new long[run.size()];
+            java.util.Arrays.fill(tokens, s.base);
+            // Sinks that had passed this segment count it as acknowledged already.
+            replayed.addAndGet(run.size());
+            out.accept(new JournaledEntries(run, tokens, true), needing);
+        }
+        byRun.clear();
+    }
+
+    // ================================================================ append (router workers)
+
+    /**
+     * Appends a sequenced entry (called on the router worker that owns its run, right after the seq
+     * was assigned, so the journal is in routing order). Buffers in memory; the committer writes
+     * and forces. Never blocks on a force.
+     *
+     * @return the base of the segment holding the record, or {@link #NOT_JOURNALED}
+     */
+    public synchronized long append(LogEntry e) {
+        if (problem != null || full || current == null) {
+            unjournaled.incrementAndGet();
+            return NOT_JOURNALED;
+        }
+        byte[][] strings = RecordCodec.strings(e);
+        int size = RecordCodec.framedSize(strings);
+        try {
+            if (current.bytes + size > settings.segmentBytes() && current.records > 0) roll();
+            if (totalBytes + size > settings.maxBytes()) {
+                full = true;
+                availabilityChanged.set(true);
+                LOG.severe("Journal " + dir + " is full (" + totalBytes + " of " + settings.maxBytes() + " bytes, "
+                        + JournalSettings.MAX_BYTES + "): new entries are kept in memory only (level 3) until the sinks catch up");
+                unjournaled.incrementAndGet();
+                return NOT_JOURNALED;
+            }
+            if (pending.remaining() < size) writePending();
+            if (size > pending.capacity()) {
+                ByteBuffer big = ByteBuffer.allocate(size);
+                RecordCodec.write(big, e, strings, crc);
+                big.flip();
+                while (big.hasRemaining()) channel.write(big);
+            } else {
+                RecordCodec.write(pending, e, strings, crc);
+            }
+        } catch (IOException ex) {
+            fail("cannot write the journal segment " + current.file + ": " + ex, ex);
+            unjournaled.incrementAndGet();
+            return NOT_JOURNALED;
+        }
+        current.bytes += size;
+        current.records++;
+        totalBytes += size;
+        appendedPosition += size;
+        if (size > pending.capacity()) writtenPosition = appendedPosition;
+        appendedEntries.incrementAndGet();
+        if (committerIdle) LockSupport.unpark(committer);
+        return current.base;
+    }
+
+    /** Under the lock: the in-memory appends to the file (page cache). */
+    private void writePending() throws IOException {
+        if (pending.position() == 0) return;
+        pending.flip();
+        try {
+            while (pending.hasRemaining()) channel.write(pending);
+        } finally {
+            pending.clear();
+        }
+        writtenPosition = appendedPosition;
+    }
+
+    /** Under the lock: seals the current segment (written and forced) and starts the next. */
+    private void roll() throws IOException {
+        writePending();
+        if (settings.fsync() != FsyncPolicy.NONE) channel.force(false);
+        channel.close();
+        current.sealed = true;
+        openSegment(appendedPosition);
+    }
+
+    private void openSegment(long base) throws IOException {
+        Path file = dir.resolve(SegmentFile.name(base));
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer h = SegmentFile.header(base);
+            while (h.hasRemaining()) ch.write(h);
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
+        s.bytes = SegmentFile.HEADER_BYTES;
+        // the header occupies positions [base, base + HEADER_BYTES)
+        appendedPosition = base + SegmentFile.HEADER_BYTES;
+        writtenPosition = appendedPosition;
+        totalBytes += SegmentFile.HEADER_BYTES;
+        channel = ch;
+        current = s;
+        segments.addLast(s);
+        byBase.put(base, s);
+    }
+
+    /** Under the lock (or at startup): the journal stops journaling until a retry succeeds. */
+    private void fail(String reason, Throwable cause) {
+        boolean first = problem == null || full;
+        problem = reason;
+        nextRetryMs = clock.nowMillis() + settings.retryMs();
+        if (current != null) current.sealed = true;
+        current = null;
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the channel is given up either way
+            }
+            channel = null;
+        }
+        pending.clear();
+        if (first) {
+            LOG.log(Level.SEVERE, "Journal unavailable (level 3: entries are kept in memory only, bounded by the "
+                    + "router's capacity; a crash now loses them): " + reason + "; retried every " + settings.retryMs() + " ms", cause);
+        }
+        availabilityChanged.set(true);
+    }
+
+    // ================================================================ commit (committer thread)
+
+    private void commitLoop() {
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.fsyncIntervalMs());
+        long nextTick = System.nanoTime();
+        while (running) {
+            if (settings.fsync() == FsyncPolicy.ALWAYS) {
+                if (appendedPosition == syncedPosition || problem != null) {
+                    committerIdle = true;
+                    LockSupport.parkNanos(ALWAYS_IDLE_PARK_NANOS);
+                    committerIdle = false;
+                }
+            } else {
+                nextTick += intervalNanos;
+                long wait = nextTick - System.nanoTime();
+                if (wait > 0) LockSupport.parkNanos(wait);
+                else nextTick = System.nanoTime();
+            }
+            try {
+                commitOnce();
+                housekeeping();
+                publishAvailability();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Journal committer step failed; it continues", e);
+            }
+        }
+    }
+
+    /** Writes what is buffered and forces it (policy permitting), then completes the waiters it covers. */
+    void commitOnce() {
+        FileChannel ch;
+        long target;
+        synchronized (this) {
+            if (problem != null) return;
+            try {
+                writePending();
+            } catch (IOException e) {
+                fail("cannot write the journal segment " + (current == null ? dir : current.file) + ": " + e, e);
+                return;
+            }
+            ch = channel;
+            target = writtenPosition;
+        }
+        if (target <= syncedPosition) return;
+        if (settings.fsync() != FsyncPolicy.NONE) {
+            long t0 = System.nanoTime();
+            try {
+                ch.force(false);
+            } catch (ClosedChannelException e) {
+                // a roll sealed (and forced) this segment meanwhile; everything up to target is forced
+            } catch (IOException e) {
+                synchronized (this) {
+                    fail("cannot force the journal to disk: " + e, e);
+                }
+                return;
+            }
+            long took = System.nanoTime() - t0;
+            lastFsyncNanos = took;
+            if (took > maxFsyncNanos) maxFsyncNanos = took;
+            fsyncNanosTotal.addAndGet(took);
+            fsyncs.incrementAndGet();
+        }
+        syncedPosition = target;
+        completeWaiters(target);
+    }
+
+    /** Outside the lock: fails waiters the journal can no longer serve and tells the listeners. */
+    private void publishAvailability() {
+        // Only a failed journal fails waiters: when it is merely full, what was appended before
+        // still gets forced.
+        String p = problem;
+        if (p != null) failWaiters(p);
+        if (availabilityChanged.getAndSet(false)) notifyListeners();
+    }
+
+    /** Deletes passed segments, seals an idle fully acknowledged one, clears "full", retries a failed journal. */
+    synchronized void housekeeping() {
+        long now = clock.nowMillis();
+        if (problem != null) {
+            if (now >= nextRetryMs) retry();
+            return;
+        }
+        Segment c = current;
+        if (c != null && c.records > 0 && c.ackedByAll()
+                && (now - c.createdMs >= SEAL_ACKED_AFTER_MS || c.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
+            try {
+                roll();
+            } catch (IOException e) {
+                fail("cannot start a new journal segment: " + e, e);
+                return;
+            }
+        }
+        boolean deleted = false;
+        while (!segments.isEmpty()) {
+            Segment s = segments.peekFirst();
+            if (s == current || !s.passedByAll()) break;
+            try {
+                Files.deleteIfExists(s.file);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Cannot delete the passed journal segment " + s.file + "; retried later", e);
+                break;
+            }
+            segments.removeFirst();
+            byBase.remove(s.base);
+            totalBytes -= s.bytes;
+            deleted = true;
+        }
+        if (full && totalBytes + settings.segmentBytes() <= settings.maxBytes()) {
+            full = false;
+            LOG.warning("Journal " + dir + " has room again (" + totalBytes + " bytes): journaling resumes");
+            availabilityChanged.set(true);
+        }
+        if (deleted || positionsChanged()) writePositions();
+    }
+
+    private void retry() {
+        try {
+            Files.createDirectories(dir);
+            // Segments this process does not know (the directory was unreadable at startup) stay for
+            // the next startup's replay; the new segment starts past all of them.
+            long base = appendedPosition;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
+                for (Path p : ds) {
+                    long b = SegmentFile.baseOf(p.getFileName().toString());
+                    if (b >= 0) base = Math.max(base, b + Files.size(p));
+                }
+            }
+            openSegment(base);
+            problem = null;
+            LOG.warning("Journal " + dir + " is available again: journaling resumes");
+            availabilityChanged.set(true);
+        } catch (IOException | RuntimeException e) {
+            nextRetryMs = clock.nowMillis() + settings.retryMs();
+            LOG.log(Level.FINE, "Journal still unavailable", e);
+        }
+    }
+
+    // ================================================================ positions
+
+    private Map<String, Long> positions() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < sinks.size(); i++) {
+            long pos = appendedPosition;
+            for (Segment s : segments) {
+                if (!s.passedBy(i)) {
+                    pos = s.base;
+                    break;
+                }
+            }
+            out.put(sinks.get(i), pos);
+        }
+        return out;
+    }
+
+    private boolean positionsChanged() {
+        return !positions().equals(savedPositions);
+    }
+
+    /** Atomically replaces the positions file (write, force, rename). */
+    private void writePositions() {
+        Map<String, Long> now = positions();
+        Properties p = new Properties();
+        now.forEach((k, v) -> p.setProperty(k, Long.toString(v)));
+        Path tmp = dir.resolve(POSITIONS_FILE + ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                p.store(out, "journal position each durable sink has passed");
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(POSITIONS_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            savedPositions = now;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Cannot save the journal positions; segments are replayed from further back after a crash", e);
+        }
+    }
+
+    private Map<String, Long> readPositions() throws IOException {
+        Path f = dir.resolve(POSITIONS_FILE);
+        if (!Files.exists(f)) return Map.of();
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(f)) {
+            p.load(in);
+        }
+        Map<String, Long> out = new HashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            try {
+                out.put(k, Long.parseLong(p.getProperty(k).trim()));
+            } catch (NumberFormatException e) {
+                LOG.warning("Ignoring a bad journal position " + k + "=" + p.getProperty(k) + " (the sink replays from the start)");
+            }
+        }
+        return out;
+    }
+
+    // ================================================================ acknowledgements (sink drains)
+
+    /**
+     * Counts a durable sink's acknowledgement of a batch against the segments its entries are in.
+     *
+     * @param sink    the durable sink's name
+     * @param entries the batch as the collector handed it out
+     */
+    public void acknowledge(String sink, List<LogEntry> entries) {
+        if (!(entries instanceof JournaledEntries j)) return;
+        Integer index = sinkIndex.get(sink);
+        if (index == null) return;
+        int n = j.size();
+        int i = 0;
+        while (i < n) {
+            long token = j.segmentOf(i);
+            int k = i + 1;
+            while (k < n && j.segmentOf(k) == token) k++;
+            if (token != NOT_JOURNALED) {
+                Segment s = byBase.get(token);
+                if (s != null) s.acked.addAndGet(index, k - i);
+            }
+            i = k;
+        }
+    }
+
+    // ================================================================ durability waits
+
+    /** @return the journal position after the last append (a record appended before this call ends at or before it) */
+    public long appendedPosition() {
+        return appendedPosition;
+    }
+
+    /**
+     * @param position a position from {@link #appendedPosition()}
+     * @return completes when everything up to {@code position} is durable; fails with
+     *         {@link JournalUnavailableException} when the journal cannot promise it
+     */
+    public CompletableFuture<Void> whenDurable(long position) {
+        if (position <= syncedPosition) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        String p = problem;
+        if (p != null) {
+            f.completeExceptionally(new JournalUnavailableException(p));
+            return f;
+        }
+        synchronized (waitLock) {
+            waiters.add(new Waiter(position, f));
+        }
+        if (position <= syncedPosition) completeWaiters(syncedPosition);
+        if (problem != null) failWaiters(problem);
+        return f;
+    }
+
+    private void completeWaiters(long synced) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (waitLock) {
+            while (!waiters.isEmpty() && waiters.peek().position <= synced) done.add(waiters.poll().done);
+        }
+        for (CompletableFuture<Void> f : done) f.complete(null);
+    }
+
+    private void failWaiters(String reason) {
+        List<CompletableFuture<Void>> failed = new ArrayList<>();
+        synchronized (waitLock) {
+            while (!waiters.isEmpty()) failed.add(waiters.poll().done);
+        }
+        for (CompletableFuture<Void> f : failed) f.completeExceptionally(new JournalUnavailableException(reason));
+    }
+
+    // ================================================================ state
+
+    /** @param l runs (on the thread that changed it) whenever availability changes */
+    public void onAvailabilityChange(Runnable l) {
+        availabilityListeners.add(l);
+    }
+
+    private void notifyListeners() {
+        for (Runnable l : availabilityListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Journal availability listener failed", e);
+            }
+        }
+    }
+
+    /** @return true when appends are journaled now */
+    public boolean available() {
+        return problem == null && !full && current != null;
+    }
+
+    /** @return why the journal is not journaling, or null */
+    public String problem() {
+        String p = problem;
+        if (p != null) return p;
+        return full ? "journal full: " + totalBytes + " of " + settings.maxBytes() + " bytes (" + JournalSettings.MAX_BYTES + ")" : null;
+    }
+
+    /** @return what recovery found at startup */
+    public RecoveryReport recoveryReport() {
+        return recovery;
+    }
+
+    /** @return the directory */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return the settings */
+    public JournalSettings settings() {
+        return settings;
+    }
+
+    /** @return a consistent snapshot (takes the append lock briefly) */
+    public synchronized JournalStats stats() {
+        Map<String, Long> backlogEntries = new LinkedHashMap<>();
+        Map<String, Long> backlogBytes = new LinkedHashMap<>();
+        Map<String, Long> pos = positions();
+        for (int i = 0; i < sinks.size(); i++) {
+            long n = 0;
+            for (Segment s : segments) n += Math.max(0, s.records - s.acked.get(i));
+            backlogEntries.put(sinks.get(i), n);
+            backlogBytes.put(sinks.get(i), Math.max(0, appendedPosition - pos.get(sinks.get(i))));
+        }
+        long count = fsyncs.get();
+        RecoveryReport r = recovery;
+        return new JournalStats(true, available(), full, problem(), totalBytes, segments.size(), appendedPosition,
+                syncedPosition, appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
+                NANOSECONDS.toMicros(lastFsyncNanos), NANOSECONDS.toMicros(maxFsyncNanos),
+                count == 0 ? 0 : NANOSECONDS.toMicros(fsyncNanosTotal.get() / count),
+                r.truncatedRecords(), r.truncatedBytes(), replayed.get());
+    }
+
+    /**
+     * What a process death leaves behind, for tests in one JVM: the file handles and the directory
+     * lock are released, nothing buffered is written, nothing is deleted.
+     */
+    synchronized void abandon() {
+        problem = "abandoned";
+        for (FileChannel ch : new FileChannel[]{channel, lockChannel}) {
+            if (ch == null) continue;
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // as a dead process would
+            }
+        }
+        channel = null;
+        lockChannel = null;
+    }
+
+    /**
+     * Stops the committer, writes and forces what is buffered, deletes passed segments and saves the
+     * positions. Appends after this are not journaled.
+     */
+    public void close() {
+        running = false;
+        Thread c = committer;
+        if (c != null) {
+            LockSupport.unpark(c);
+            try {
+                c.join(COMMITTER_STOP_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            if (problem == null && channel != null) {
+                try {
+                    writePending();
+                    channel.force(false);
+                    syncedPosition = writtenPosition;
+                    // sealed when every sink has it, so it is deleted now and not replayed next time
+                    if (current.ackedByAll()) current.sealed = true;
+                    Segment keep = current;
+                    current = null;
+                    housekeeping();
+                    current = keep;
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "Cannot force the journal at shutdown", e);
+                }
+            }
+            problem = "the journal is closed";
+            if (lockChannel != null) {
+                try {
+                    lockChannel.close();
+                } catch (IOException ignored) {
+                    // the lock goes with the channel either way
+                }
+                lockChannel = null;
+            }
+        }
+        completeWaiters(syncedPosition);
+        failWaiters(problem);
+    }
+}

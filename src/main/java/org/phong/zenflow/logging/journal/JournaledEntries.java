@@ -1,0 +1,51 @@
+package org.phong.zenflow.logging.journal;
+
+import java.util.AbstractList;
+import java.util.List;
+import java.util.RandomAccess;
+import org.phong.zenflow.logging.api.LogEntry;
+
+/**
+ * A batch of one run's entries that remembers, per entry, the journal segment it was appended to
+ * ({@link Journal#NOT_JOURNALED} when it was not), so a sink's acknowledgement can be counted
+ * against the right segments. The collector passes batches through unchanged, so the same object
+ * comes back in the acknowledgement.
+ */
+public final class JournaledEntries extends AbstractList<LogEntry> implements RandomAccess {
+    private final List<LogEntry> entries;
+    private final long[] segments;
+    private final boolean replayed;
+
+    /**
+     * @param entries  the batch
+     * @param segments the segment base of each entry (same length), or {@link Journal#NOT_JOURNALED}
+     * @param replayed true when the batch comes from replaying the journal at startup (never admitted
+     *                 through the router, so it holds no place in flight)
+     */
+    public JournaledEntries(List<LogEntry> entries, long[] segments, boolean replayed) {
+        if (entries.size() != segments.length) throw new IllegalArgumentException("one segment per entry");
+        this.entries = entries;
+        this.segments = segments;
+        this.replayed = replayed;
+    }
+
+    @Override
+    public LogEntry get(int index) {
+        return entries.get(index);
+    }
+
+    @Override
+    public int size() {
+        return entries.size();
+    }
+
+    /** @return the segment base of entry {@code index} */
+    public long segmentOf(int index) {
+        return segments[index];
+    }
+
+    /** @return true for a batch replayed from the journal at startup */
+    public boolean replayed() {
+        return replayed;
+    }
+}

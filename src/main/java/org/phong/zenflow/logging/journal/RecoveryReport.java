@@ -1,0 +1,22 @@
+package org.phong.zenflow.logging.journal;
+
+import java.util.List;
+
+/**
+ * What the journal found at startup.
+ *
+ * @param segments        segment files found
+ * @param records         valid records in them
+ * @param toReplay        records some durable sink had not passed (they are replayed)
+ * @param truncatedBytes  bytes cut from damaged segments (torn or corrupt tails)
+ * @param cuts            one line per damaged segment: file, offset, bytes cut, why
+ * @param error           why the journal could not be opened, or null
+ */
+public record RecoveryReport(int segments, long records, long toReplay, long truncatedBytes, List<String> cuts,
+                             String error) {
+
+    /** @return the number of damaged segments (each cut counts one damaged record at least) */
+    public int truncatedRecords() {
+        return cuts.size();
+    }
+}

@@ -1,0 +1,88 @@
+/**
+ * The write-ahead journal: every entry the router accepted, on local disk before it reaches any sink,
+ * so a crash ({@code kill -9}, power loss within the fsync window) loses nothing that was confirmed
+ * durable, and a database outage of any length loses nothing at all.
+ *
+ * <h2>Where it sits</h2>
+ * {@code LogRouter -> WorkflowBufferManager (seq) -> Journal.append -> batch -> GlobalLogCollector -> sinks}.
+ * The append happens on the router worker that owns the run, under the run buffer's monitor, right
+ * after the seq is assigned. So: the journal holds each run's entries in seq order; entries of one
+ * worker are in routing order; and no extra thread or hand-off is on the hot path (an append is an
+ * encode into a 1 MiB in-memory buffer under one lock; a full buffer is written to the file, i.e. to
+ * the page cache, inline). The only thread the journal owns is the committer.
+ *
+ * <h2>On-disk format (version 1, big-endian)</h2>
+ * <pre>
+ * directory   journal.dir: journal-&lt;20-digit base position&gt;.seg ... and positions.properties
+ * segment     header: magic "ZFJ1" (int 0x5A464A31) | version int (1) | base position long
+ *             then records back to back, until segment-bytes would be exceeded (then a new segment)
+ * record      length int (payload bytes) | crc int | payload
+ *             crc = CRC32C over the 4 length bytes and the payload (a flipped length is caught too)
+ * payload     type byte (1 = entry) | workflowId msb,lsb | runId msb,lsb | seq long
+ *             | ts epoch-second long | ts nano int | level byte (DEBUG 0, INFO 1, WARN 2, ERROR 3)
+ *             | nodeKey, message, errorCode, metadata, traceId, hierarchy: each int length (-1 = null) + UTF-8
+ * positions   java.util.Properties: durable sink name = journal position it has passed; replaced
+ *             atomically (write tmp, force, rename)
+ * </pre>
+ * A <em>position</em> is a byte offset in the journal as if all segments were one file: a segment's
+ * file name is the position of its first byte (its header), a record's position is its segment's
+ * base plus its offset in the file. Positions only grow, across restarts too.
+ *
+ * <h2>Group commit and the durability window</h2>
+ * One committer thread (from the pipeline's thread factory: a Liberty managed thread in the server,
+ * never a thread per run) writes the buffered appends and forces the file:
+ * <ul>
+ *   <li>{@code fsync=always}: as soon as anything is unsynced; every append made during one force
+ *       is covered by the next (group commit). Window: one force (the fsync latency metric).</li>
+ *   <li>{@code fsync=interval}: every {@code fsync-interval-ms}. Window: the interval plus one force.</li>
+ *   <li>{@code fsync=none}: written every interval, never forced. Survives a process crash (the page
+ *       cache survives {@code kill -9}), not a power loss or kernel crash.</li>
+ * </ul>
+ * {@link org.phong.zenflow.logging.journal.Journal#whenDurable} completes when a position is synced;
+ * {@code Durability} builds the run-level waits on it.
+ *
+ * <h2>Acknowledgement, positions and deletion</h2>
+ * Each entry carries the base of its segment through the batch
+ * ({@link org.phong.zenflow.logging.journal.JournaledEntries}); when a durable sink takes a batch the
+ * collector tells the journal, which counts it against those segments, per sink. Invariants:
+ * <ul>
+ *   <li>every journaled record is acknowledged exactly once per durable sink, so "acked count =
+ *       record count" of a sealed segment means the sink has every record in it (order does not matter:
+ *       batches of many runs finish in any order);</li>
+ *   <li>a sink's position is the base of the first segment it has not passed; it never passes a
+ *       record the sink does not have;</li>
+ *   <li>a segment is deleted only when sealed and passed by every durable sink, oldest first; an open
+ *       segment that every sink has fully acknowledged is sealed after 10 s or 1/8 of segment-bytes, so
+ *       a quiet journal does not keep a replayable tail;</li>
+ *   <li>the positions file is rewritten (atomically) whenever a position moves; a crash between a
+ *       position moving and a deletion only means replaying more.</li>
+ * </ul>
+ *
+ * <h2>Recovery and replay</h2>
+ * At start every segment is read and each record's frame and CRC checked. At the first damage
+ * (a record cut short by a crash mid-write, a length out of bounds, a checksum mismatch, a payload
+ * that does not decode) the segment is truncated to its last valid record, and the cut (file, offset,
+ * bytes, reason) is logged at SEVERE, counted ({@code truncatedRecords}, {@code truncatedBytes}) and
+ * kept in the {@link org.phong.zenflow.logging.journal.RecoveryReport}; a segment with no valid record
+ * is deleted. Later segments are still read. Then, per run, the highest seq found continues the
+ * run's numbering. Appends go to a fresh segment starting at the end of the last recovered one.
+ * Every segment some durable sink has not passed is replayed, in the background, to those sinks only,
+ * paced by their backlog. Replay is idempotent: the PostgreSQL key {@code (run_id, seq, ts)} makes an
+ * entry already stored a no-op (COPY collides, the sink rewrites the batch with ON CONFLICT DO NOTHING).
+ *
+ * <h2>Failure: unavailable and full (degradation level 3)</h2>
+ * An I/O error (unwritable or missing directory, disk full, failed force) or {@code max-bytes} reached
+ * stops journaling: appends return {@code NOT_JOURNALED}, are counted, and the entries go on in memory
+ * (bounded by the router's capacity). The error is logged once at SEVERE; waiters of positions not yet
+ * forced fail (the durability waits then fall back to waiting for the sinks). The committer retries a
+ * failed journal every {@code retry-ms} in a new segment; a full journal resumes once deletions free a
+ * segment's room. Records appended but not written when the journal failed are not on disk: they were
+ * never confirmed durable.
+ *
+ * <h2>Choices</h2>
+ * A binary format, not JSON: the encode runs on the router worker for every entry. CRC32C: hardware
+ * accelerated in the JDK. Segment counting instead of per-entry positions: an ack costs one atomic
+ * add per segment touched by the batch. Whole-segment replay granularity: replaying a few already
+ * stored entries is cheap and idempotent; tracking an exact low-water mark per sink is not.
+ */
+package org.phong.zenflow.logging.journal;

@@ -1,0 +1,318 @@
+package org.phong.zenflow.logging.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.config.FsyncPolicy;
+import org.phong.zenflow.logging.config.JournalSettings;
+import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.testing.ManualScheduler;
+
+/**
+ * The journal on real files: round trip, torn and bit-flipped files, acknowledgement and deletion,
+ * per-sink positions, full and unwritable directories. The committer is driven by hand
+ * ({@code commitOnce}, {@code housekeeping}) so nothing depends on timing.
+ */
+class JournalTest {
+    private static final long SEGMENT = 64 * 1024;
+    private final ManualScheduler clock = new ManualScheduler();
+    private final UUID workflow = UUID.randomUUID();
+
+    @TempDir
+    Path dir;
+
+    private JournalSettings settings(long segment, long max, FsyncPolicy fsync) {
+        return new JournalSettings(true, dir, fsync, 20, max, segment, 1000, 1000);
+    }
+
+    private Journal journal(String... sinks) {
+        return journal(settings(SEGMENT, 1 << 30, FsyncPolicy.INTERVAL), sinks);
+    }
+
+    private Journal journal(JournalSettings s, String... sinks) {
+        return new Journal(s, List.of(sinks), Thread::new, clock);
+    }
+
+    private List<LogEntry> entries(UUID run, int n) {
+        List<LogEntry> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            LogLevel level = LogLevel.values()[i % 4];
+            out.add(LogEntry.builder().workflowId(workflow).runId(run).nodeKey("node-" + i).ts(Entries.TS.plusMillis(i))
+                    .level(level).message("message " + i + " \u00e9\u4e2d\uD83D\uDE00")
+                    .errorCode(i % 3 == 0 ? "E" + i : null).metadata(i % 2 == 0 ? "{\"i\":" + i + "}" : null)
+                    .traceId(i % 5 == 0 ? "trace" : null).hierarchy("root/n" + i).build().withSeq(i));
+        }
+        return out;
+    }
+
+    private static Map<UUID, Long> recover(Journal j) {
+        Map<UUID, Long> last = new HashMap<>();
+        j.recover((e, seq) -> last.merge(e.runId(), seq, Math::max));
+        return last;
+    }
+
+    private static List<LogEntry> replayAll(Journal j, List<List<String>> sinksSeen) throws IOException {
+        List<LogEntry> out = new ArrayList<>();
+        j.replay((batch, sinks) -> {
+            out.addAll(batch);
+            if (sinksSeen != null) sinksSeen.add(sinks);
+        });
+        return out;
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyFieldSurvivesARestartAndTheRunContinuesAfterItsLastSeq() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> in = entries(run, 100);
+        for (LogEntry e : in) assertNotEquals(Journal.NOT_JOURNALED, j.append(e));
+        j.commitOnce();
+        j.abandon(); // crash: no close()
+
+        Journal again = journal("pg");
+        Map<UUID, Long> last = recover(again);
+        assertEquals(Map.of(run, 100L), last);
+        RecoveryReport r = again.recoveryReport();
+        assertEquals(100, r.records());
+        assertEquals(100, r.toReplay());
+        assertEquals(0, r.truncatedRecords());
+        assertEquals(in, replayAll(again, null));
+    }
+
+    @Test
+    void aTornTailIsCutAtTheLastWholeRecordAndReported() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> in = entries(run, 50);
+        in.forEach(j::append);
+        j.commitOnce();
+        j.abandon();
+        Path seg = segmentFiles().get(0);
+        long size = Files.size(seg);
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(size - 7); // a crash in the middle of the last record
+        }
+
+        Journal again = journal("pg");
+        recover(again);
+        RecoveryReport r = again.recoveryReport();
+        assertEquals(49, r.records());
+        assertEquals(1, r.truncatedRecords());
+        assertTrue(r.truncatedBytes() > 0 && r.truncatedBytes() < size, r.toString());
+        assertTrue(r.cuts().get(0).contains("torn record"), r.cuts().toString());
+        assertEquals(in.subList(0, 49), replayAll(again, null));
+        assertEquals(size - 7 - r.truncatedBytes(), Files.size(seg), "the damaged file is truncated to its valid records");
+        assertEquals(1, again.stats().truncatedRecords());
+
+        // appends go on in a fresh segment, and a third start finds both intact
+        UUID run2 = UUID.randomUUID();
+        entries(run2, 5).forEach(again::append);
+        again.commitOnce();
+        again.abandon();
+        Journal third = journal("pg");
+        Map<UUID, Long> last = recover(third);
+        assertEquals(Map.of(run, 49L, run2, 5L), last);
+        assertEquals(0, third.recoveryReport().truncatedRecords());
+    }
+
+    @Test
+    void aFlippedByteCutsFromTheDamagedRecordAndLaterSegmentsSurvive() throws Exception {
+        Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> in = entries(run, 200);
+        in.forEach(j::append);
+        j.commitOnce();
+        j.abandon();
+        List<Path> files = segmentFiles();
+        assertTrue(files.size() >= 3, "several segments: " + files);
+        Path first = files.get(0);
+        long recordsInFirst;
+        List<LogEntry> firstEntries = new ArrayList<>();
+        SegmentFile.scan(first, SegmentFile.baseOf(first.getFileName().toString()), firstEntries::add);
+        recordsInFirst = firstEntries.size();
+        // flip one byte in the middle of the file: inside some record k
+        long flipAt = Files.size(first) / 2;
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.seek(flipAt);
+            int b = f.read();
+            f.seek(flipAt);
+            f.write(b ^ 0x10);
+        }
+
+        Journal again = journal("pg");
+        recover(again);
+        RecoveryReport r = again.recoveryReport();
+        assertEquals(1, r.truncatedRecords(), r.toString());
+        String cut = r.cuts().get(0);
+        assertTrue(cut.contains(first.getFileName().toString()) && (cut.contains("checksum") || cut.contains("length")), cut);
+        List<LogEntry> replayed = replayAll(again, null);
+        long kept = r.records();
+        long lost = in.size() - kept;
+        assertTrue(lost >= 1 && lost < recordsInFirst, "only the damaged segment's tail is lost: " + lost);
+        // what survives is exactly the entries before the damage plus every later segment
+        long keptInFirst = recordsInFirst - lost;
+        List<LogEntry> expected = new ArrayList<>(in.subList(0, (int) keptInFirst));
+        expected.addAll(in.subList((int) recordsInFirst, in.size()));
+        assertEquals(expected, replayed);
+    }
+
+    @Test
+    void aSegmentIsDeletedOnlyWhenEveryDurableSinkHasPassedIt() throws Exception {
+        Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg", "kafka");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> in = entries(run, 200);
+        long[] tokens = new long[in.size()];
+        for (int i = 0; i < in.size(); i++) tokens[i] = j.append(in.get(i));
+        j.commitOnce();
+        int before = segmentFiles().size();
+        assertTrue(before >= 3);
+        JournaledEntries batch = new JournaledEntries(in, tokens, false);
+
+        j.acknowledge("pg", batch);
+        j.housekeeping();
+        assertEquals(before, segmentFiles().size(), "kafka has not passed any segment");
+        assertEquals(0L, j.stats().sinkBacklogEntries().get("pg"));
+        assertEquals(200L, j.stats().sinkBacklogEntries().get("kafka"));
+
+        j.close(); // kafka is behind: nothing may be deleted
+
+        Journal restarted = journal("pg", "kafka");
+        recover(restarted);
+        List<List<String>> needing = new ArrayList<>();
+        List<JournaledEntries> batches = new ArrayList<>();
+        restarted.replay((b, sinks) -> {
+            batches.add(b);
+            needing.add(sinks);
+        });
+        assertEquals(200, batches.stream().mapToInt(List::size).sum());
+        assertTrue(needing.contains(List.of("kafka")), "segments pg had passed go to kafka only: " + needing);
+        for (int i = 0; i < batches.size(); i++) {
+            for (String sink : needing.get(i)) restarted.acknowledge(sink, batches.get(i));
+        }
+        restarted.housekeeping();
+        assertTrue(segmentFiles().size() < before, "passed segments deleted: " + segmentFiles());
+        assertTrue(Files.readString(dir.resolve("positions.properties")).contains("kafka="));
+    }
+
+    @Test
+    void aFullJournalStopsJournalingCountsAndResumesWhenSegmentsAreDeleted() throws Exception {
+        long segment = JournalSettings.MIN_SEGMENT_BYTES;
+        Journal j = journal(settings(segment, 2 * segment, FsyncPolicy.NONE), "pg");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> in = entries(run, 200);
+        List<LogEntry> journaled = new ArrayList<>();
+        List<Long> tokens = new ArrayList<>();
+        int refused = 0;
+        for (LogEntry e : in) {
+            long t = j.append(e);
+            if (t == Journal.NOT_JOURNALED) {
+                refused++;
+            } else {
+                journaled.add(e);
+                tokens.add(t);
+            }
+        }
+        assertTrue(refused > 0, "the cap was reached");
+        assertFalse(j.available());
+        assertTrue(j.problem().contains(JournalSettings.MAX_BYTES), j.problem());
+        assertEquals(refused, j.stats().unjournaledEntries());
+        assertTrue(j.stats().full());
+
+        j.commitOnce();
+        j.acknowledge("pg", new JournaledEntries(journaled, tokens.stream().mapToLong(Long::longValue).toArray(), false));
+        j.housekeeping();
+        assertTrue(j.available(), "room again after the passed segments are deleted: " + j.problem());
+        assertNotEquals(Journal.NOT_JOURNALED, j.append(entries(UUID.randomUUID(), 1).get(0)));
+    }
+
+    @Test
+    void anUnwritableDirectoryLeavesTheJournalUnavailableWithAClearErrorUntilARetrySucceeds() throws Exception {
+        Path blocked = dir.resolve("journal");
+        Files.writeString(blocked, "a file where the directory should be");
+        Journal j = new Journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, 1000, 1000),
+                List.of("pg"), Thread::new, clock);
+        RecoveryReport r = j.recover((e, s) -> { });
+        assertNotNull(r.error());
+        assertTrue(r.error().contains(blocked.toString()), r.error());
+        assertFalse(j.available());
+        assertEquals(Journal.NOT_JOURNALED, j.append(entries(UUID.randomUUID(), 1).get(0)));
+        assertEquals(1, j.stats().unjournaledEntries());
+        CompletableFuture<Void> wait = j.whenDurable(j.appendedPosition() + 1);
+        ExecutionException ex = assertThrows(ExecutionException.class, wait::get);
+        assertTrue(ex.getCause() instanceof JournalUnavailableException);
+
+        Files.delete(blocked);
+        j.housekeeping();
+        assertFalse(j.available(), "not before retry-ms");
+        clock.advance(1000);
+        j.housekeeping();
+        j.start(); // available() also needs the committer running
+        try {
+            assertTrue(j.available(), j.problem());
+            assertNull(j.problem());
+            assertNotEquals(Journal.NOT_JOURNALED, j.append(entries(UUID.randomUUID(), 1).get(0)));
+        } finally {
+            j.close();
+        }
+    }
+
+    @Test
+    void whenDurableCompletesOnlyOnceTheCommitterHasForcedThePosition() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        entries(UUID.randomUUID(), 10).forEach(j::append);
+        CompletableFuture<Void> f = j.whenDurable(j.appendedPosition());
+        assertFalse(f.isDone());
+        j.commitOnce();
+        assertTrue(f.isDone() && !f.isCompletedExceptionally());
+        assertEquals(1, j.stats().fsyncs());
+        assertEquals(j.stats().appendedPosition(), j.stats().syncedPosition());
+    }
+
+    @Test
+    void aCleanShutdownWithEverythingAcknowledgedLeavesNothingToReplay() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 20);
+        long[] tokens = in.stream().mapToLong(j::append).toArray();
+        j.start();
+        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        j.close();
+        Journal again = journal("pg");
+        recover(again);
+        assertEquals(0, again.recoveryReport().toReplay());
+        assertEquals(0, again.recoveryReport().records());
+    }
+}

@@ -1,0 +1,142 @@
+package org.phong.zenflow.logging.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phong.zenflow.logging.LoggingPipeline;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.config.FsyncPolicy;
+import org.phong.zenflow.logging.config.JournalSettings;
+import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.degradation.DegradationLevel;
+import org.phong.zenflow.logging.router.RouteResult;
+import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.time.ExecutorScheduler;
+
+/**
+ * The pipeline with its journal on real threads and real files: the durability waits, a crash and
+ * restart that replays exactly the entries the sink did not have, and a journal that cannot be
+ * written (level 3, entries still delivered). Timeouts here are generous failure bounds, not timings.
+ */
+class JournaledPipelineTest {
+    private static final long WAIT_S = 20;
+
+    @TempDir
+    Path dir;
+    private ScheduledExecutorService timer;
+    private ExecutorService executor;
+    private final List<LoggingPipeline> started = new ArrayList<>();
+
+    @BeforeEach
+    void threads() {
+        timer = Executors.newSingleThreadScheduledExecutor();
+        executor = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void stop() {
+        for (LoggingPipeline p : started) p.shutdown(1000);
+        timer.shutdownNow();
+        executor.shutdownNow();
+    }
+
+    private LoggingPipeline pipeline(CollectingSink sink, Path journalDir, long lastSeqInDb) {
+        LoggingPipeline p = LoggingPipeline.builder().settings(LoggingSettings.defaults()).sinks(List.of(sink))
+                .scheduler(new ExecutorScheduler(timer)).executor(executor).threadFactory(Thread::new)
+                .sequenceLookup(run -> lastSeqInDb)
+                .journal(new JournalSettings(true, journalDir, FsyncPolicy.INTERVAL, 5, 1L << 30, 1 << 20, 200, 10_000))
+                .build().start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void durableInTheJournalDoesNotWaitForTheSinkButPersistedDoes() throws Exception {
+        CollectingSink sink = CollectingSink.durable("pg").block();
+        LoggingPipeline p = pipeline(sink, dir, 0);
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        for (int i = 0; i < 50; i++) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + i)));
+        assertEquals(50L, p.durability().whenRunDurable(run).get(WAIT_S, TimeUnit.SECONDS));
+        CompletableFuture<Long> persisted = p.durability().whenRunPersisted(run);
+        assertTrue(sink.awaitEntered(TimeUnit.SECONDS.toMillis(WAIT_S)), "the wait flushed the run's batch");
+        assertFalse(persisted.isDone(), "the sink holds the batch");
+        sink.unblock();
+        assertEquals(50L, persisted.get(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(50, sink.entryCount());
+        assertEquals(51L, p.durability().routeDurably(Entries.info(wf, run, "one more")).get(WAIT_S, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aCrashLosesNothingDurableAndTheRestartReplaysItOnceAndContinuesTheSeq() throws Exception {
+        CollectingSink down = CollectingSink.durable("pg").failAlways(true);
+        LoggingPipeline first = pipeline(down, dir, 0);
+        UUID wf = UUID.randomUUID();
+        List<UUID> runs = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        for (int i = 0; i < 200; i++) for (UUID run : runs) first.router().route(Entries.info(wf, run, "m" + i));
+        for (UUID run : runs) assertEquals(200L, first.durability().whenRunDurable(run).get(WAIT_S, TimeUnit.SECONDS));
+        first.journal().abandon(); // the process dies: nothing more is written, the lock is gone
+        started.remove(first);
+        first.shutdown(100);
+
+        CollectingSink up = CollectingSink.durable("pg");
+        LoggingPipeline second = pipeline(up, dir, 0);
+        assertEquals(600, second.recoveryReport().toReplay());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (up.entryCount() < 600 && System.nanoTime() < deadline) Thread.sleep(10);
+        Set<String> keys = new HashSet<>();
+        for (LogEntry e : up.entries()) assertTrue(keys.add(e.runId() + "/" + e.seq()), "once: " + e);
+        assertEquals(600, keys.size());
+        for (UUID run : runs) for (int s = 1; s <= 200; s++) assertTrue(keys.contains(run + "/" + s));
+        assertEquals(0, second.admission().inFlight(), "replayed entries hold no place in flight");
+
+        // the database (lookup) knows nothing yet, the journal does: the run continues at 201
+        assertEquals(201L, second.durability().routeDurably(Entries.info(wf, runs.get(0), "after restart"))
+                .get(WAIT_S, TimeUnit.SECONDS));
+        // and once the sink has passed the old segments they are deleted
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (second.journalStats().sinkBacklogEntries().get("pg") > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertEquals(0L, second.journalStats().sinkBacklogEntries().get("pg"));
+    }
+
+    @Test
+    void anUnwritableJournalIsLevelThreeAndEntriesStillReachTheSink() throws Exception {
+        Path blocked = dir.resolve("not-a-dir");
+        Files.writeString(blocked, "x");
+        CollectingSink sink = CollectingSink.durable("pg");
+        LoggingPipeline p = pipeline(sink, blocked, 0);
+        assertEquals(DegradationLevel.JOURNAL_UNAVAILABLE, p.degradation().evaluate().level());
+        assertTrue(p.journalStats().problem().contains(blocked.toString()), p.journalStats().problem());
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        for (int i = 0; i < 10; i++) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + i)));
+        // "durable" falls back to "in the sink" when the journal cannot promise it
+        assertEquals(10L, p.durability().whenRunDurable(run).get(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(10, sink.entryCount());
+        assertEquals(10, p.journalStats().unjournaledEntries());
+
+        Files.delete(blocked); // the operator fixes the directory: the retry picks it up
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!p.journalStats().available() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(p.journalStats().available(), p.journalStats().toString());
+        assertEquals(DegradationLevel.NORMAL, p.degradation().evaluate().level());
+    }
+}
