@@ -37,6 +37,17 @@ public interface LogSink {
         return false;
     }
 
+    /**
+     * @return true when {@link #process} only hands the batch to the sink's own bounded queue: it never
+     *         blocks, never throws, and is safe to call from several threads at once. The collector then
+     *         calls it directly on the thread that flushed the batch (a run's batches still arrive in seq
+     *         order) instead of through a queue and drain of its own, so the sink's bound is the only one and
+     *         a burst is never dropped in front of it. Non-durable sinks only.
+     */
+    default boolean acceptsInline() {
+        return false;
+    }
+
     /** @return the most entries this sink wants in one {@link #process} call */
     default int maxBatchEntries() {
         return Integer.MAX_VALUE;

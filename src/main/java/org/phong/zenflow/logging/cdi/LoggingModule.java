@@ -60,6 +60,9 @@ public class LoggingModule {
     SchemaState schema;
 
     @Inject
+    KafkaSinkWiring kafka;
+
+    @Inject
     SecuritySettings securitySettings;
 
     @Inject
@@ -106,6 +109,7 @@ public class LoggingModule {
         migrate();
         List<LogSink> all = new ArrayList<>();
         for (LogSink s : sinks) all.add(s);
+        kafka.startIfEnabled(threadFactory).ifPresent(all::add);
         // The live tail hears each entry as it gets its seq; its history comes from PostgreSQL.
         StreamHub hub = new StreamHub(streamSettings, scheduler, executor, (runId, afterSeq, limit) -> {
             schema.requireReady();
@@ -170,6 +174,7 @@ public class LoggingModule {
         LoggingPipeline p = pipeline;
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
+        kafka.close(); // after the pipeline: what the buffers flushed last still goes to Kafka
         long inFlight = p.admission().inFlight();
         if (drained) {
             LOG.info("zenflow-logging stopped: every accepted entry reached the durable sinks");

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
+import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.config.DegradationSettings;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
@@ -33,6 +34,26 @@ public class SettingsProducer {
     @Singleton
     LoggingSettings settings() {
         return LoggingSettings.from(reader());
+    }
+
+    /**
+     * Kafka settings; the producer pass-through takes every {@code zenflow.logging.kafka.producer.*} name
+     * MicroProfile Config knows, the defaults file's, and environment variables
+     * {@code ZENFLOW_LOGGING_KAFKA_PRODUCER_<PROPERTY>} (Kafka property names are lower case with dots,
+     * so {@code _} maps back to {@code .}).
+     */
+    @Produces
+    @Singleton
+    KafkaSettings kafkaSettings() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(ConfigReader.defaultKeys(KafkaSettings.PRODUCER_PREFIX));
+        String envPrefix = ConfigReader.envName(KafkaSettings.PRODUCER_PREFIX);
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(KafkaSettings.PRODUCER_PREFIX)) keys.add(name);
+            else if (name.startsWith(envPrefix) && name.length() > envPrefix.length()) {
+                keys.add(KafkaSettings.PRODUCER_PREFIX + name.substring(envPrefix.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
+            }
+        }
+        return KafkaSettings.from(reader(), keys);
     }
 
     @Produces

@@ -25,6 +25,7 @@ import org.phong.zenflow.logging.time.Scheduler;
  * failed call keeps its batches at the head and is retried after exponential backoff with jitter,
  * forever: nothing is dropped, the backlog is bounded upstream by admission control.
  * Best-effort sink: a full queue drops the new batch, a failed call drops its batch; both counted.
+ * Inline sink ({@link LogSink#acceptsInline()}): no queue here; each batch is handed over at once.
  */
 final class SinkChannel {
     /** Initial allocation of the batches coalesced by one take (it grows up to the sink's maxBatchEntries). */
@@ -34,6 +35,8 @@ final class SinkChannel {
 
     final LogSink sink;
     final boolean durable;
+    /** A non-durable sink whose process() only enqueues into its own bounded queue: called directly. */
+    private final boolean inline;
     private final long bestEffortLimit;
     private final long backoffBaseMs;
     private final long backoffMaxMs;
@@ -65,6 +68,7 @@ final class SinkChannel {
         this.observer = observer;
         this.sink = sink;
         this.durable = sink.isDurable();
+        this.inline = !durable && sink.acceptsInline();
         this.bestEffortLimit = settings.sinkQueueEntries();
         this.backoffBaseMs = settings.retryBackoffMs();
         this.backoffMaxMs = settings.retryMaxBackoffMs();
@@ -75,6 +79,20 @@ final class SinkChannel {
 
     void offer(Batch b) {
         int n = b.entries.size();
+        if (inline) {
+            // The sink queues (and bounds) by itself: hand the batch over on this thread, no second queue.
+            try {
+                calls.increment();
+                sink.process(b.entries);
+                written.add(n);
+            } catch (Throwable e) { // the contract says it does not throw; if it does, count the loss
+                failures.increment();
+                dropped.add(n);
+                lastError = e.toString();
+                LOG.log(Level.WARNING, "Inline sink " + sink.name() + " failed; " + n + " entries not delivered to it", e);
+            }
+            return;
+        }
         if (!durable && backlog.get() + n > bestEffortLimit) {
             dropped.add(n);
             observer.sinkDropped(sink.name(), n);

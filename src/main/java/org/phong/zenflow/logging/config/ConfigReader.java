@@ -52,6 +52,13 @@ public final class ConfigReader {
         return Optional.ofNullable(DEFAULTS.getProperty(key));
     }
 
+    /** @return the keys of the defaults file that start with {@code prefix} (pass-through key families) */
+    public static java.util.Set<String> defaultKeys(String prefix) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String k : DEFAULTS.stringPropertyNames()) if (k.startsWith(prefix)) out.add(k);
+        return out;
+    }
+
     /** @return the trimmed value of {@code key} (a default must exist when the source has none) */
     public String raw(String key) {
         return source.apply(key).map(String::trim)

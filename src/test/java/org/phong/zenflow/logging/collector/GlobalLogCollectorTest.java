@@ -183,6 +183,30 @@ class GlobalLogCollectorTest {
     }
 
     @Test
+    void anInlineSinkGetsEveryBatchAtOnceOnTheCallingThreadBeyondTheQueueBound() {
+        List<List<LogEntry>> got = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        LogSink inline = new LogSink() {
+            @Override public void process(List<LogEntry> entries) { got.add(entries); threads.add(Thread.currentThread()); }
+            @Override public String name() { return "inline"; }
+            @Override public boolean isHealthy() { return true; }
+            @Override public boolean acceptsInline() { return true; }
+        };
+        ManualExecutor never = new ManualExecutor(); // its drains never run: an inline sink needs none
+        GlobalLogCollector c = collector(never, inline);
+        UUID run = UUID.randomUUID();
+        for (int i = 0; i < 5; i++) c.accept(batch(run, 1 + i * 5L, 5)); // 25 entries > sink-queue-entries (10)
+        assertEquals(5, got.size(), "nothing queued, nothing dropped");
+        assertEquals(1, got.get(0).get(0).seq());
+        assertEquals(21, got.get(4).get(0).seq());
+        assertTrue(threads.stream().allMatch(t -> t == Thread.currentThread()));
+        SinkStatus s = status(c, "inline");
+        assertEquals(0, s.dropped());
+        assertEquals(25, s.written());
+        assertEquals(0, s.backlog());
+    }
+
+    @Test
     void durableOverflowIsNeverDropped() {
         CollectingSink db = CollectingSink.durable("db").failNext(1);
         GlobalLogCollector c = collector(ManualExecutor.DIRECT, db);

@@ -192,6 +192,17 @@ public final class ItEnvironment {
         return JSON.createReader(new StringReader(res.body())).readObject();
     }
 
+    /** The {@code zenflow-logging-kafka} check of /health/ready (whatever the overall status). */
+    static JsonObject kafkaHealth() throws Exception {
+        HttpResponse<String> res = get("/health/ready");
+        JsonObject all = JSON.createReader(new StringReader(res.body())).readObject();
+        for (jakarta.json.JsonValue v : all.getJsonArray("checks")) {
+            JsonObject c = v.asJsonObject();
+            if (c.getString("name").equals("zenflow-logging-kafka")) return c;
+        }
+        throw new AssertionError("no zenflow-logging-kafka check in " + res.body());
+    }
+
     /** Chromium for browser checks ({@code -Dit.chromium=...}); the Debian package's path by default. */
     static java.nio.file.Path chromium() {
         return java.nio.file.Path.of(System.getProperty("it.chromium", "/usr/bin/chromium"));

@@ -30,6 +30,18 @@ final class StoredLogs {
         throw new AssertionError("only " + count + " of " + expected + " entries persisted within " + PERSIST_TIMEOUT);
     }
 
+    /** Waits until the runs have at least {@code rows} rows in all. */
+    static void awaitRowsAtLeast(List<UUID> runs, long rows, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        long count = -1;
+        while (Instant.now().isBefore(deadline)) {
+            count = countRows(runs);
+            if (count >= rows) return;
+            Thread.sleep(250);
+        }
+        throw new AssertionError("only " + count + " of " + rows + " entries persisted within " + timeout);
+    }
+
     static long countRows(List<UUID> runs) throws Exception {
         try (Connection c = ItEnvironment.openConnection();
              PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM logs WHERE run_id = ANY (?)")) {
