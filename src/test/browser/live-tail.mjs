@@ -1,5 +1,6 @@
 // Headless-Chromium test of the live log page (src/main/webapp), run by BrowserIT during `mvn verify`.
-// Env: BASE_URL (the server), CHROMIUM (default /usr/bin/chromium), SCREENSHOT (optional PNG path).
+// Env: BASE_URL (the server), CHROMIUM (default /usr/bin/chromium), SCREENSHOT (optional PNG path),
+// IT_USER / IT_PASSWORD (the local registry's all-roles user by default; README "Security").
 // The page must: open a run from its URL, show entries arriving live, filter by level, survive a
 // server-side disconnect and resume without duplicates (ending with exactly 1..N).
 import { chromium } from 'playwright-core';
@@ -8,9 +9,11 @@ import assert from 'node:assert/strict';
 const BASE = process.env.BASE_URL ?? 'http://localhost:9180';
 const N1 = 1500, N2 = 1500, N = N1 + N2;
 const step = (msg) => console.log(`[browser] ${msg}`);
+const USER = process.env.IT_USER ?? 'zenflow', PASSWORD = process.env.IT_PASSWORD ?? 'zenflow-local';
+const AUTH = 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
 
 async function post(path, body) {
-  const res = await fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const res = await fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: AUTH }, body: JSON.stringify(body ?? {}) });
   const text = await res.text();
   assert.ok(res.status < 300, `${path} answered ${res.status} ${text}`);
   return text ? JSON.parse(text) : {};
@@ -23,7 +26,8 @@ const browser = await chromium.launch({
 });
 let failed = false;
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 800 },
+    httpCredentials: { username: USER, password: PASSWORD } });
   page.on('pageerror', (e) => { failed = true; console.error('[browser] page error:', e); });
   const run = crypto.randomUUID();
   await post(`/api/v1/runs/${run}/start`, { workflowId: crypto.randomUUID() });

@@ -127,7 +127,9 @@ public final class ItEnvironment {
             String path, java.net.http.WebSocket.Listener listener) {
         // One HttpClient per WebSocket: a JDK HttpClient reads all its connections on ONE selector
         // thread, which made the test client, not the server, the bottleneck with 50 busy sockets.
-        HttpClient own = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        // A reader's credentials: the handshake needs the reader role (security.SecureHandshake).
+        HttpClient own = new AuthenticatingHttpClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(),
+                ItCredentials.READER);
         return own.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(wsUri(path), listener);
     }
 
