@@ -204,6 +204,32 @@ class JournalLifecycleTest {
         assertTrue(j.available(), j.problem());
     }
 
+    @Test
+    void maxBytesIsACapOnTheFilesIncludingHeadersExactlyReachableNotExceeded() throws Exception {
+        List<LogEntry> in = entries(UUID.randomUUID(), 3); // same framed size each (one-digit numbers)
+        int size = RecordCodec.framedSize(RecordCodec.strings(in.get(0)));
+        long exact = SegmentFile.HEADER_BYTES + 2L * size;
+
+        Journal fits = journal(settings(SEGMENT, exact, FsyncPolicy.NONE), "pg");
+        recover(fits);
+        assertNotEquals(Journal.NOT_JOURNALED, fits.append(in.get(0)));
+        assertNotEquals(Journal.NOT_JOURNALED, fits.append(in.get(1)), "exactly max-bytes is allowed");
+        assertEquals(exact, fits.stats().bytesOnDisk());
+        assertEquals(Journal.NOT_JOURNALED, fits.append(in.get(2)), "one record past it is not");
+        assertTrue(fits.stats().full());
+        assertEquals(1, fits.stats().unjournaledEntries());
+        fits.close();
+
+        Path other = dir.resolve("other");
+        Journal oneShort = new Journal(new JournalSettings(true, other, FsyncPolicy.NONE, 20, exact - 1, SEGMENT, RETRY_MS, 1000),
+                List.of("pg"), Thread::new, clock);
+        oneShort.recover((e, s) -> { });
+        assertNotEquals(Journal.NOT_JOURNALED, oneShort.append(in.get(0)));
+        assertEquals(Journal.NOT_JOURNALED, oneShort.append(in.get(1)), "one byte short of the second record");
+        assertEquals(SegmentFile.HEADER_BYTES + size, oneShort.stats().bytesOnDisk());
+        oneShort.close();
+    }
+
     // ------------------------------------------------------------------ recovery
 
     @Test
