@@ -78,6 +78,8 @@ public final class Journal {
     private volatile long appendedPosition;
     private long totalBytes;
     private Map<String, Long> savedPositions = Map.of();
+    /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
+    private long unrecoveredFrom = Long.MAX_VALUE;
 
     private final ConcurrentHashMap<Long, Segment> byBase = new ConcurrentHashMap<>();
     private volatile long writtenPosition;
@@ -518,15 +520,23 @@ public final class Journal {
     private void retry() {
         try {
             Files.createDirectories(dir);
-            // Segments this process does not know (the directory was unreadable at startup) stay for
-            // the next startup's replay; the new segment starts past all of them.
+            // Startup may have failed before it took the directory lock (e.g. another process held
+            // it): without the lock this journal would write beside that process's segments.
+            if (lockChannel == null) lock();
+            // Segments this process does not know (the directory was unreadable or locked at startup)
+            // stay for the next startup's replay: the new segment starts past all of them, and no
+            // saved position may pass them (else the next startup would count them as delivered).
             long base = appendedPosition;
+            long unknownFrom = unrecoveredFrom;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
                 for (Path p : ds) {
                     long b = SegmentFile.baseOf(p.getFileName().toString());
-                    if (b >= 0) base = Math.max(base, b + Files.size(p));
+                    if (b < 0) continue;
+                    base = Math.max(base, b + Files.size(p));
+                    if (!byBase.containsKey(b)) unknownFrom = Math.min(unknownFrom, b);
                 }
             }
+            unrecoveredFrom = unknownFrom;
             openSegment(base);
             problem = null;
             LOG.warning("Journal " + dir + " is available again: journaling resumes");
@@ -549,7 +559,7 @@ public final class Journal {
                     break;
                 }
             }
-            out.put(sinks.get(i), pos);
+            out.put(sinks.get(i), Math.min(pos, unrecoveredFrom));
         }
         return out;
     }

@@ -1,0 +1,587 @@
+package org.phong.zenflow.logging.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.config.FsyncPolicy;
+import org.phong.zenflow.logging.config.JournalSettings;
+import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.testing.ManualScheduler;
+
+/**
+ * The journal's edges on real files: fsync policies, records larger than the write buffer and the
+ * segment, damaged or foreign segment files at startup, the positions file (missing, corrupt,
+ * ahead), the directory lock, retries, sealing an idle acknowledged segment, waits around close,
+ * and the stats snapshot. The committer is driven by hand except where the policy itself is tested.
+ */
+class JournalLifecycleTest {
+    private static final long SEGMENT = 64 * 1024;
+    private static final long RETRY_MS = 1000;
+    /** Generous: only a broken committer takes this long. */
+    private static final long WAIT_S = 30;
+    private final ManualScheduler clock = new ManualScheduler();
+    private final UUID workflow = UUID.randomUUID();
+
+    @TempDir
+    Path dir;
+
+    private JournalSettings settings(long segment, long max, FsyncPolicy fsync) {
+        return new JournalSettings(true, dir, fsync, 20, max, segment, RETRY_MS, 1000);
+    }
+
+    private Journal journal(String... sinks) {
+        return journal(settings(SEGMENT, 1 << 30, FsyncPolicy.INTERVAL), sinks);
+    }
+
+    private Journal journal(JournalSettings s, String... sinks) {
+        return new Journal(s, List.of(sinks), Thread::new, clock);
+    }
+
+    private List<LogEntry> entries(UUID run, int n) {
+        List<LogEntry> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            out.add(LogEntry.builder().workflowId(workflow).runId(run).nodeKey("node-" + i).ts(Entries.TS.plusMillis(i))
+                    .level(LogLevel.INFO).message("message " + i).build().withSeq(i));
+        }
+        return out;
+    }
+
+    private static Map<UUID, Long> recover(Journal j) {
+        Map<UUID, Long> last = new HashMap<>();
+        j.recover((e, seq) -> last.merge(e.runId(), seq, Math::max));
+        return last;
+    }
+
+    private static List<LogEntry> replayAll(Journal j, List<List<String>> needing) throws IOException {
+        List<LogEntry> out = new ArrayList<>();
+        j.replay((batch, sinks) -> {
+            out.addAll(batch);
+            if (needing != null) needing.add(sinks);
+        });
+        return out;
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    private long[] appendAll(Journal j, List<LogEntry> in) {
+        long[] tokens = new long[in.size()];
+        for (int i = 0; i < in.size(); i++) tokens[i] = j.append(in.get(i));
+        return tokens;
+    }
+
+    // ------------------------------------------------------------------ fsync policies
+
+    @Test
+    void fsyncNoneMakesWrittenEntriesDurableWithoutAnyForce() throws Exception {
+        Journal j = journal(settings(SEGMENT, 1 << 30, FsyncPolicy.NONE), "pg");
+        recover(j);
+        entries(UUID.randomUUID(), 10).forEach(j::append);
+        CompletableFuture<Void> f = j.whenDurable(j.appendedPosition());
+        assertFalse(f.isDone(), "still in the in-memory buffer");
+        j.commitOnce();
+        assertTrue(f.isDone() && !f.isCompletedExceptionally());
+        JournalStats s = j.stats();
+        assertEquals(0, s.fsyncs(), "fsync=none never forces");
+        assertEquals(0, s.meanFsyncMicros());
+        assertEquals(s.appendedPosition(), s.syncedPosition());
+        assertEquals(Files.size(segmentFiles().get(0)), s.appendedPosition(), "written to the file");
+    }
+
+    @Test
+    void fsyncAlwaysCommitsEachAppendOnTheCommitterThread() throws Exception {
+        Journal j = journal(settings(SEGMENT, 1 << 30, FsyncPolicy.ALWAYS), "pg");
+        recover(j);
+        j.start();
+        try {
+            for (LogEntry e : entries(UUID.randomUUID(), 3)) {
+                j.append(e);
+                j.whenDurable(j.appendedPosition()).get(WAIT_S, TimeUnit.SECONDS);
+            }
+            JournalStats s = j.stats();
+            assertTrue(s.fsyncs() >= 1 && s.fsyncs() <= 3, "one force per commit: " + s.fsyncs());
+            assertEquals(s.appendedPosition(), s.syncedPosition());
+            assertTrue(s.maxFsyncMicros() >= s.lastFsyncMicros());
+        } finally {
+            j.close();
+        }
+    }
+
+    @Test
+    void fsyncIntervalCommitsOnTheCommitterThreadWithoutAnyNudge() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        j.start();
+        try {
+            entries(UUID.randomUUID(), 5).forEach(j::append);
+            j.whenDurable(j.appendedPosition()).get(WAIT_S, TimeUnit.SECONDS);
+            assertTrue(j.stats().fsyncs() >= 1);
+        } finally {
+            j.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ sizes
+
+    @Test
+    void aRecordLargerThanTheWriteBufferAndTheSegmentGetsASegmentOfItsOwn() throws Exception {
+        Journal j = journal(settings(JournalSettings.MIN_SEGMENT_BYTES, 1L << 30, FsyncPolicy.INTERVAL), "pg");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        String huge = "x".repeat(3 << 19); // 1.5 MiB: more than the 1 MiB write buffer
+        List<LogEntry> in = List.of(
+                LogEntry.builder().workflowId(workflow).runId(run).nodeKey("a").ts(Entries.TS).level(LogLevel.INFO)
+                        .message(huge).build().withSeq(1),
+                LogEntry.builder().workflowId(workflow).runId(run).nodeKey("b").ts(Entries.TS).level(LogLevel.INFO)
+                        .message(huge).build().withSeq(2));
+        long[] tokens = appendAll(j, in);
+        assertEquals(0, tokens[0], "an empty segment takes a record larger than segment-bytes");
+        assertNotEquals(tokens[0], tokens[1], "the next one rolls");
+        assertEquals(j.appendedPosition(), j.stats().appendedPosition());
+        j.commitOnce();
+        assertEquals(j.appendedPosition(), j.stats().syncedPosition());
+        j.abandon();
+
+        Journal again = journal(settings(JournalSettings.MIN_SEGMENT_BYTES, 1L << 30, FsyncPolicy.INTERVAL), "pg");
+        assertEquals(Map.of(run, 2L), recover(again));
+        assertEquals(2, segmentFiles().size() - 1, "two full segments plus the fresh one");
+        assertEquals(in, replayAll(again, null));
+    }
+
+    @Test
+    void aFullJournalStaysFullUntilDeletionsFreeAWholeSegment() throws Exception {
+        long segment = JournalSettings.MIN_SEGMENT_BYTES;
+        Journal j = journal(settings(segment, 3 * segment, FsyncPolicy.NONE), "pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 400);
+        long[] tokens = appendAll(j, in);
+        int journaled = 0;
+        while (journaled < tokens.length && tokens[journaled] != Journal.NOT_JOURNALED) journaled++;
+        assertTrue(journaled < in.size(), "the cap was reached");
+        assertTrue(j.stats().full());
+        j.commitOnce();
+        // acknowledge only the first segment's records: that frees less than the room of one segment
+        long first = tokens[0];
+        int inFirst = 0;
+        while (tokens[inFirst] == first) inFirst++;
+        j.acknowledge("pg", new JournaledEntries(in.subList(0, inFirst), java.util.Arrays.copyOf(tokens, inFirst), false));
+        j.housekeeping();
+        assertFalse(Files.exists(dir.resolve(SegmentFile.name(first))), "the passed segment is deleted");
+        JournalStats s = j.stats();
+        assertTrue(s.bytesOnDisk() + segment > 3 * segment, "still no room for a segment: " + s.bytesOnDisk());
+        assertTrue(s.full() && !s.available(), "stays full");
+        assertEquals(Journal.NOT_JOURNALED, j.append(in.get(0)));
+        // everything else acknowledged: room again
+        j.acknowledge("pg", new JournaledEntries(in.subList(inFirst, journaled),
+                java.util.Arrays.copyOfRange(tokens, inFirst, journaled), false));
+        j.housekeeping();
+        assertTrue(j.available(), j.problem());
+    }
+
+    @Test
+    void maxBytesIsACapOnTheFilesIncludingHeadersExactlyReachableNotExceeded() throws Exception {
+        List<LogEntry> in = entries(UUID.randomUUID(), 3); // same framed size each (one-digit numbers)
+        int size = RecordCodec.framedSize(RecordCodec.strings(in.get(0)));
+        long exact = SegmentFile.HEADER_BYTES + 2L * size;
+
+        Journal fits = journal(settings(SEGMENT, exact, FsyncPolicy.NONE), "pg");
+        recover(fits);
+        assertNotEquals(Journal.NOT_JOURNALED, fits.append(in.get(0)));
+        assertNotEquals(Journal.NOT_JOURNALED, fits.append(in.get(1)), "exactly max-bytes is allowed");
+        assertEquals(exact, fits.stats().bytesOnDisk());
+        assertEquals(Journal.NOT_JOURNALED, fits.append(in.get(2)), "one record past it is not");
+        assertTrue(fits.stats().full());
+        assertEquals(1, fits.stats().unjournaledEntries());
+        fits.close();
+
+        Path other = dir.resolve("other");
+        Journal oneShort = new Journal(new JournalSettings(true, other, FsyncPolicy.NONE, 20, exact - 1, SEGMENT, RETRY_MS, 1000),
+                List.of("pg"), Thread::new, clock);
+        oneShort.recover((e, s) -> { });
+        assertNotEquals(Journal.NOT_JOURNALED, oneShort.append(in.get(0)));
+        assertEquals(Journal.NOT_JOURNALED, oneShort.append(in.get(1)), "one byte short of the second record");
+        assertEquals(SegmentFile.HEADER_BYTES + size, oneShort.stats().bytesOnDisk());
+        oneShort.close();
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    @Test
+    void aSegmentWithABadHeaderIsDeletedAndForeignFilesAreLeftAlone() throws Exception {
+        Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg");
+        recover(j);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> in = entries(run, 200);
+        in.forEach(j::append);
+        j.commitOnce();
+        j.abandon();
+        List<Path> files = segmentFiles();
+        assertTrue(files.size() >= 3, files.toString());
+        Path first = files.get(0);
+        List<LogEntry> inFirst = new ArrayList<>();
+        SegmentFile.scan(first, 0, inFirst::add);
+        try (var ch = Files.newByteChannel(first, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4)); // magic zeroed
+        }
+        Path foreign = dir.resolve("journal-backup.seg");
+        Files.writeString(foreign, "not a segment");
+
+        Journal again = journal("pg");
+        recover(again);
+        RecoveryReport r = again.recoveryReport();
+        assertFalse(Files.exists(first), "no valid record: deleted");
+        assertTrue(Files.exists(foreign), "a file that is not named like a segment is not ours");
+        assertEquals(files.size(), r.segments(), "the foreign file is not counted");
+        assertEquals(in.size() - inFirst.size(), r.records());
+        assertTrue(r.cuts().get(0).contains("bad header"), r.cuts().toString());
+        assertEquals(in.subList(inFirst.size(), in.size()), replayAll(again, null));
+    }
+
+    @Test
+    void aZeroFilledTailIsCutAndTheFileTruncatedToItsRecords() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 10);
+        in.forEach(j::append);
+        j.commitOnce();
+        j.abandon();
+        Path seg = segmentFiles().get(0);
+        long size = Files.size(seg);
+        Files.write(seg, new byte[4096], StandardOpenOption.APPEND); // preallocated, never written
+
+        Journal again = journal("pg");
+        recover(again);
+        RecoveryReport r = again.recoveryReport();
+        assertEquals(10, r.records());
+        assertEquals(4096, r.truncatedBytes());
+        assertTrue(r.cuts().get(0).contains("out of bounds"), r.cuts().toString());
+        assertEquals(size, Files.size(seg));
+        assertEquals(in, replayAll(again, null));
+    }
+
+    @Test
+    void aCorruptPositionIsIgnoredSoThatSinkReplaysAndAPassedSegmentIsNotReplayed() throws Exception {
+        Journal j = journal("pg", "kafka");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 20);
+        in.forEach(j::append);
+        j.commitOnce();
+        j.abandon();
+        Files.writeString(dir.resolve("positions.properties"), "pg=not-a-number\nkafka=" + Long.MAX_VALUE + "\n");
+
+        Journal again = journal("pg", "kafka");
+        recover(again);
+        List<List<String>> needing = new ArrayList<>();
+        assertEquals(in, replayAll(again, needing));
+        assertEquals(List.of(List.of("pg")), needing, "kafka had passed it, pg's position is unreadable");
+        assertEquals(20L, again.stats().sinkBacklogEntries().get("pg"));
+        assertEquals(0L, again.stats().sinkBacklogEntries().get("kafka"));
+        again.abandon();
+
+        // every sink past it: found, not replayed, and deleted by the next housekeeping
+        Files.writeString(dir.resolve("positions.properties"), "pg=" + Long.MAX_VALUE + "\nkafka=" + Long.MAX_VALUE + "\n");
+        Journal third = journal("pg", "kafka");
+        recover(third);
+        assertEquals(20, third.recoveryReport().records());
+        assertEquals(0, third.recoveryReport().toReplay());
+        assertEquals(List.of(), replayAll(third, null));
+        Path old = dir.resolve(SegmentFile.name(0));
+        assertTrue(Files.exists(old));
+        third.housekeeping();
+        assertFalse(Files.exists(old), "passed by every sink: deleted");
+        String saved = Files.readString(dir.resolve("positions.properties"));
+        assertTrue(saved.contains("pg=" + segmentBase(segmentFiles().get(0))), "the open segment's base: " + saved);
+        third.close();
+
+        // a missing positions file: every sink replays everything still on disk
+        Journal fourth = journal("pg", "kafka");
+        Files.delete(dir.resolve("positions.properties"));
+        recover(fourth);
+        assertEquals(0, fourth.recoveryReport().toReplay(), "nothing left on disk after the clean close");
+    }
+
+    @Test
+    void aSegmentAcknowledgedBeforeTheReplayReachesItIsSkipped() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 30);
+        long[] tokens = appendAll(j, in);
+        j.commitOnce();
+        j.abandon();
+
+        Journal again = journal("pg");
+        recover(again);
+        assertEquals(30, again.recoveryReport().toReplay());
+        again.acknowledge("pg", new JournaledEntries(in, tokens, false)); // e.g. delivered by another path
+        assertEquals(List.of(), replayAll(again, null));
+        assertEquals(0, again.stats().replayedEntries());
+    }
+
+    @Test
+    void aLargeSegmentIsReplayedInBoundedBatchesInJournalOrder() throws Exception {
+        Journal j = journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 4500);
+        in.forEach(j::append);
+        j.commitOnce();
+        j.abandon();
+
+        Journal again = journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg");
+        recover(again);
+        assertEquals(1, again.recoveryReport().segments());
+        List<Integer> sizes = new ArrayList<>();
+        List<LogEntry> out = new ArrayList<>();
+        again.replay((batch, sinks) -> {
+            assertTrue(batch.replayed());
+            sizes.add(batch.size());
+            out.addAll(batch);
+        });
+        assertEquals(in, out);
+        assertEquals(List.of(2000, 2000, 500), sizes);
+        assertEquals(4500, again.stats().replayedEntries());
+    }
+
+    // ------------------------------------------------------------------ lock, retries, close
+
+    @Test
+    void aSecondJournalOnALockedDirectoryStaysUnavailableUntilTheLockIsFree() throws Exception {
+        Journal owner = journal("pg");
+        recover(owner);
+        Journal second = journal("pg");
+        RecoveryReport r = second.recover((e, s) -> { });
+        assertNotNull(r.error());
+        assertTrue(r.error().contains("in use"), r.error());
+        assertEquals(Journal.NOT_JOURNALED, second.append(entries(UUID.randomUUID(), 1).get(0)));
+
+        clock.advance(RETRY_MS);
+        second.housekeeping();
+        assertFalse(second.available(), "a retry must not take a directory another journal holds");
+        assertNotNull(second.problem());
+
+        LogEntry ownersEntry = entries(UUID.randomUUID(), 1).get(0);
+        owner.append(ownersEntry); // never acknowledged: the next startup must replay it
+        owner.close();
+        clock.advance(RETRY_MS);
+        second.housekeeping();
+        assertTrue(second.available(), second.problem());
+        LogEntry secondsEntry = entries(UUID.randomUUID(), 1).get(0);
+        long token = second.append(secondsEntry);
+        assertNotEquals(Journal.NOT_JOURNALED, token);
+        assertTrue(token > 0, "the new segment starts past the segments already on disk: " + token);
+        second.acknowledge("pg", new JournaledEntries(List.of(secondsEntry), new long[]{token}, false));
+        second.close();
+
+        Journal third = journal("pg");
+        recover(third);
+        assertEquals(List.of(ownersEntry), replayAll(third, null),
+                "the segment the retry did not recover is replayed, not passed by the saved position");
+        third.close();
+    }
+
+    @Test
+    void aFailedRetryWaitsAnotherRetryInterval() throws Exception {
+        Path blocked = dir.resolve("journal");
+        Files.writeString(blocked, "a file where the directory should be");
+        Journal j = new Journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, RETRY_MS, 1000),
+                List.of("pg"), Thread::new, clock);
+        j.recover((e, s) -> { });
+        clock.advance(RETRY_MS);
+        j.housekeeping(); // fails again: the next try is RETRY_MS from now
+        assertFalse(j.available());
+        Files.delete(blocked);
+        clock.advance(RETRY_MS - 1);
+        j.housekeeping();
+        assertFalse(j.available(), "not before the retry interval after the failed retry");
+        clock.advance(1);
+        j.housekeeping();
+        assertTrue(j.available(), j.problem());
+        j.close();
+    }
+
+    @Test
+    void waitsBeyondTheLastCommitFailAtCloseAndWaitsAfterCloseFailAtOnce() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        entries(UUID.randomUUID(), 5).forEach(j::append);
+        long appended = j.appendedPosition();
+        CompletableFuture<Void> later = j.whenDurable(appended + 1000);
+        CompletableFuture<Void> now = j.whenDurable(appended);
+        j.commitOnce();
+        assertTrue(now.isDone() && !now.isCompletedExceptionally());
+        assertFalse(later.isDone(), "nothing was appended that far");
+        CompletableFuture<Void> pendingAtClose = j.whenDurable(appended + 10);
+        j.close();
+        for (CompletableFuture<Void> f : List.of(later, pendingAtClose)) {
+            ExecutionException ex = assertThrows(ExecutionException.class, () -> f.get(WAIT_S, TimeUnit.SECONDS));
+            assertTrue(ex.getCause() instanceof JournalUnavailableException, ex.toString());
+        }
+        assertTrue(j.whenDurable(appended).isDone() && !j.whenDurable(appended).isCompletedExceptionally(),
+                "what was forced stays durable");
+        CompletableFuture<Void> after = j.whenDurable(appended + 1);
+        assertTrue(after.isCompletedExceptionally());
+        assertEquals(Journal.NOT_JOURNALED, j.append(entries(UUID.randomUUID(), 1).get(0)));
+        assertEquals("the journal is closed", j.problem());
+        j.close(); // twice: harmless
+        assertEquals("the journal is closed", j.problem());
+    }
+
+    @Test
+    void closingAnUnavailableJournalNeitherThrowsNorWrites() throws Exception {
+        Path blocked = dir.resolve("journal");
+        Files.writeString(blocked, "x");
+        Journal j = new Journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, RETRY_MS, 1000),
+                List.of("pg"), Thread::new, clock);
+        j.recover((e, s) -> { });
+        j.close();
+        assertEquals("the journal is closed", j.problem());
+        assertEquals("x", Files.readString(blocked));
+        j.abandon(); // nothing open: nothing to release
+    }
+
+    @Test
+    void availabilityListenersHearTheChangeAndAFailingListenerDoesNotStopOthers() throws Exception {
+        long segment = JournalSettings.MIN_SEGMENT_BYTES;
+        Journal j = journal(settings(segment, 2 * segment, FsyncPolicy.NONE), "pg");
+        recover(j);
+        List<Boolean> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        j.onAvailabilityChange(() -> {
+            throw new IllegalStateException("broken listener");
+        });
+        j.onAvailabilityChange(() -> heard.add(j.available()));
+        j.start();
+        try {
+            for (LogEntry e : entries(UUID.randomUUID(), 200)) j.append(e);
+            assertTrue(j.stats().full());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            while (heard.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertEquals(List.of(false), heard);
+        } finally {
+            j.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ acknowledgements and sealing
+
+    @Test
+    void acknowledgementsCountOnlyJournaledBatchesOfKnownSinks() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 4);
+        long[] tokens = appendAll(j, in);
+        j.acknowledge("pg", new ArrayList<>(in)); // not a journaled batch: no segments to count against
+        j.acknowledge("websocket", new JournaledEntries(in, tokens, false)); // not a durable sink
+        long[] unjournaled = {Journal.NOT_JOURNALED, Journal.NOT_JOURNALED, 999_999, 999_999};
+        j.acknowledge("pg", new JournaledEntries(in, unjournaled, false)); // no such segment
+        assertEquals(4L, j.stats().sinkBacklogEntries().get("pg"));
+        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        assertEquals(0L, j.stats().sinkBacklogEntries().get("pg"));
+    }
+
+    @Test
+    void anIdleFullyAcknowledgedSegmentIsSealedAndDeletedAfterTenSeconds() throws Exception {
+        Journal j = journal("pg");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 3);
+        long[] tokens = appendAll(j, in);
+        j.commitOnce();
+        Path first = segmentFiles().get(0);
+        clock.advance(9_999);
+        j.housekeeping();
+        assertTrue(Files.exists(first), "not acknowledged: kept");
+        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        j.housekeeping();
+        assertTrue(Files.exists(first), "young and small: kept open");
+        clock.advance(1);
+        j.housekeeping();
+        assertFalse(Files.exists(first), "sealed and passed: deleted");
+        assertEquals(1, segmentFiles().size());
+        Path fresh = segmentFiles().get(0);
+        clock.advance(60_000);
+        j.housekeeping();
+        assertEquals(List.of(fresh), segmentFiles(), "an empty segment is never sealed");
+        assertEquals(0L, j.stats().sinkBacklogBytes().get("pg") - (j.appendedPosition() - segmentBase(segmentFiles().get(0))));
+        assertTrue(Files.readString(dir.resolve("positions.properties")).contains("pg=" + segmentBase(segmentFiles().get(0))));
+    }
+
+    @Test
+    void aFullyAcknowledgedSegmentAnEighthFullIsSealedAtOnce() throws Exception {
+        long segment = JournalSettings.MIN_SEGMENT_BYTES * 2;
+        Journal j = journal(settings(segment, 1 << 30, FsyncPolicy.INTERVAL), "pg");
+        recover(j);
+        List<LogEntry> in = new ArrayList<>();
+        UUID run = UUID.randomUUID();
+        while (j.stats().appendedPosition() < segment / 8) {
+            List<LogEntry> one = entries(run, in.size() + 1).subList(in.size(), in.size() + 1);
+            in.addAll(one);
+            j.append(one.get(0));
+        }
+        long[] tokens = new long[in.size()];
+        j.acknowledge("pg", new JournaledEntries(in, tokens, false)); // all in segment 0
+        j.housekeeping();
+        assertFalse(Files.exists(dir.resolve(SegmentFile.name(0))), "sealed without waiting and deleted");
+        assertEquals(1, j.stats().segments());
+    }
+
+    private static long segmentBase(Path p) {
+        return SegmentFile.baseOf(p.getFileName().toString());
+    }
+
+    @Test
+    void theStatsSnapshotMatchesTheFilesOnDisk() throws Exception {
+        Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg", "kafka");
+        recover(j);
+        List<LogEntry> in = entries(UUID.randomUUID(), 150);
+        long[] tokens = appendAll(j, in);
+        j.commitOnce();
+        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        JournalStats s = j.stats();
+        long onDisk = 0;
+        for (Path p : segmentFiles()) onDisk += Files.size(p);
+        assertTrue(s.enabled() && s.available() && !s.full());
+        assertNull(s.problem());
+        assertEquals(onDisk, s.bytesOnDisk());
+        assertEquals(segmentFiles().size(), s.segments());
+        assertEquals(150, s.appendedEntries());
+        assertEquals(0, s.unjournaledEntries());
+        assertEquals(s.appendedPosition(), s.syncedPosition());
+        assertEquals(0L, s.sinkBacklogEntries().get("pg"));
+        assertEquals(150L, s.sinkBacklogEntries().get("kafka"));
+        assertEquals(s.appendedPosition(), s.sinkBacklogBytes().get("kafka"), "kafka is at position 0");
+        long currentBase = segmentBase(segmentFiles().get(segmentFiles().size() - 1));
+        assertEquals(s.appendedPosition() - currentBase, s.sinkBacklogBytes().get("pg"),
+                "pg has passed every sealed segment, not the open one");
+        assertEquals(1, s.fsyncs());
+        assertTrue(s.meanFsyncMicros() <= s.maxFsyncMicros());
+        assertEquals(0, s.truncatedRecords());
+        assertEquals(0, s.replayedEntries());
+        JournalStats off = JournalStats.disabled();
+        assertFalse(off.enabled() || off.available());
+        assertNotNull(off.problem());
+    }
+}
