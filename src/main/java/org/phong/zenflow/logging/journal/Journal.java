@@ -706,9 +706,12 @@ public final class Journal {
         followerPos.accumulateAndGet(i, position, Math::max);
     }
 
-    /** @return the end of what the committer has written to the file (readers stop there) */
-    long writtenEnd() {
-        return writtenPosition;
+    /**
+     * @return the end of what is durable in the journal (forced; under fsync=none: written): followers read
+     *         no further, so they never publish an entry a power loss could take from the journal again
+     */
+    long readableEnd() {
+        return syncedPosition;
     }
 
     /** Where a follower reads: a segment file and how far it may read in it. */
@@ -717,13 +720,13 @@ public final class Journal {
 
     /**
      * @return the first segment with something at or after {@code cursor} to read (a sealed one with its
-     *         end, the open one up to what is written), the open one when the cursor is at the end, or
+     *         end, the open one up to what is durable), the open one when the cursor is at the end, or
      *         null when the journal has no segment
      */
     synchronized Readable readableAt(long cursor) {
         for (Segment s : segments) {
             boolean open = s == current;
-            long limit = open ? Math.max(s.base + SegmentFile.HEADER_BYTES, Math.min(writtenPosition, s.end())) : s.end();
+            long limit = open ? Math.max(s.base + SegmentFile.HEADER_BYTES, Math.min(syncedPosition, s.end())) : s.end();
             if (open || cursor < limit) return new Readable(s.base, s.file, limit, !open);
         }
         return null;

@@ -14,7 +14,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 
 /**
  * A {@link JournalFollower}'s reader: reads the journal forward in journal order (so every run in seq
- * order) from a <em>cursor</em>, up to what the committer has written to the file, and carries the
+ * order) from a <em>cursor</em>, up to what the committer has made durable (forced), and carries the
  * follower's acknowledgements back to the journal as exact positions.
  *
  * <p>Threads: {@link #read} and {@link #enforceShare} belong to one reader thread; {@link #acknowledge}
@@ -218,7 +218,7 @@ public final class JournalTail {
 
     /** @return true when the follower has acknowledged everything appended so far */
     public boolean caughtUp() {
-        return journal.followerPosition(index) >= journal.writtenEnd();
+        return journal.followerPosition(index) >= journal.readableEnd();
     }
 
     /** @return records skipped because the share was exceeded */

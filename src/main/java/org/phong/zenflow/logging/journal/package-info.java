@@ -61,7 +61,8 @@
  * <h2>Followers (non-durable sinks that read the journal: Kafka)</h2>
  * A {@link org.phong.zenflow.logging.journal.JournalFollower} does not take batches from the collector; it
  * reads the journal itself through a {@link org.phong.zenflow.logging.journal.JournalTail}, forward from its
- * own position, in journal order, up to what the committer has written. Its position is <em>exact</em> (the
+ * own position, in journal order, up to what is durable (forced; so it never publishes what a power loss
+ * could take back). Its position is <em>exact</em> (the
  * end of the last record it acknowledged; it acknowledges in journal order, so one maximum suffices), saved in
  * the positions file under its name (at most every second, and at close), and a segment is deleted only when
  * every follower's position is past its end too. A follower never counts against admission and never makes
