@@ -702,6 +702,19 @@ public final class Journal {
         return followerPos.get(i);
     }
 
+    /**
+     * @return the follower's position, moved past a segment header when it stands at a segment's base (the end
+     *         of the previous segment's last record): the header holds no record, so it is no backlog
+     */
+    synchronized long followerRecordPosition(int i) {
+        long pos = followerPos.get(i);
+        for (Segment s : segments) {
+            if (s.base == pos) return pos + SegmentFile.HEADER_BYTES;
+            if (s.base > pos) break;
+        }
+        return pos;
+    }
+
     void advanceFollower(int i, long position) {
         followerPos.accumulateAndGet(i, position, Math::max);
     }

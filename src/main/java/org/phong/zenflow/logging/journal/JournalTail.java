@@ -213,12 +213,12 @@ public final class JournalTail {
 
     /** @return journal bytes from the follower's position to the end */
     public long backlogBytes() {
-        return Math.max(0, journal.appendedPosition() - journal.followerPosition(index));
+        return Math.max(0, journal.appendedPosition() - journal.followerRecordPosition(index));
     }
 
     /** @return true when the follower has acknowledged everything appended so far */
     public boolean caughtUp() {
-        return journal.followerPosition(index) >= journal.readableEnd();
+        return journal.followerRecordPosition(index) >= journal.readableEnd();
     }
 
     /** @return records skipped because the share was exceeded */
