@@ -27,6 +27,7 @@ import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.degradation.DegradationMonitor;
 import org.phong.zenflow.logging.degradation.MemoryProbe;
 import org.phong.zenflow.logging.journal.Journal;
+import org.phong.zenflow.logging.journal.JournalFollower;
 import org.phong.zenflow.logging.journal.JournalStats;
 import org.phong.zenflow.logging.journal.JournaledEntries;
 import org.phong.zenflow.logging.journal.RecoveryReport;
@@ -58,6 +59,7 @@ public final class LoggingPipeline {
 
     private final LoggingSettings settings;
     private final Journal journal;
+    private final List<JournalFollower> followers;
     private final Durability durability;
     private final DegradationMonitor degradation;
     private final java.util.concurrent.Executor executor;
@@ -77,8 +79,13 @@ public final class LoggingPipeline {
         this.executor = b.executor;
         this.scheduler = b.scheduler;
         List<String> durableSinks = b.sinks.stream().filter(LogSink::isDurable).map(LogSink::name).toList();
-        this.journal = b.journal != null && b.journal.enabled()
-                ? new Journal(b.journal, durableSinks, b.threadFactory, b.scheduler) : null;
+        boolean journaled = b.journal != null && b.journal.enabled();
+        // Non-durable sinks that read the journal themselves (Kafka): tracked, never waited for.
+        this.followers = journaled ? b.sinks.stream().filter(s -> !s.isDurable() && s instanceof JournalFollower)
+                .map(s -> (JournalFollower) s).toList() : List.of();
+        Map<String, Long> shares = new HashMap<>();
+        for (JournalFollower f : followers) shares.put(f.name(), f.journalMaxBytes());
+        this.journal = journaled ? new Journal(b.journal, durableSinks, shares, b.threadFactory, b.scheduler) : null;
         PipelineObserver o = b.observer;
         this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
         this.admission = new AdmissionControl(settings, b.scheduler, o);
@@ -121,6 +128,15 @@ public final class LoggingPipeline {
             // not have those entries yet, so its own lookup could answer lower).
             lastSeq.forEach(buffers::seedLastSeq);
             journal.onAvailabilityChange(degradation::evaluate);
+            // Followers read from their own saved position, before any new entry is routed: what they had
+            // not acknowledged before a restart comes first, in journal (so per-run seq) order.
+            for (JournalFollower f : followers) {
+                if (f.journalMaxBytes() + journal.settings().segmentBytes() > journal.settings().maxBytes()) {
+                    LOG.warning("The journal share of " + f.name() + " (" + f.journalMaxBytes() + " bytes) plus one segment exceeds the "
+                            + "journal's max-bytes (" + journal.settings().maxBytes() + "): a dead " + f.name() + " could fill the journal");
+                }
+                f.attach(journal.tail(f.name()));
+            }
             journal.start();
         }
         buffers.start();
@@ -174,6 +190,8 @@ public final class LoggingPipeline {
         boolean drained = collector.awaitDrained(timeoutMs);
         running = false;
         degradation.stop();
+        // Followers get their bounded chance to acknowledge what they read, so their saved positions are current.
+        for (JournalFollower f : followers) f.awaitCaughtUp();
         if (journal != null) journal.close();
         return drained;
     }

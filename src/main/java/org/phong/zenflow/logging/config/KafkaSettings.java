@@ -27,6 +27,9 @@ import java.util.TreeMap;
  * @param unhealthyAfterMs     the sink counts as failing when its oldest unacknowledged entry is older
  * @param closeTimeoutMs       how long a server stop waits for Kafka to acknowledge what it holds
  * @param producerProperties   the {@code producer.*} pass-through, prefix removed
+ * @param journalMaxBytes      with the journal on: the most journal bytes Kafka's backlog may hold (its share);
+ *                             beyond it Kafka's journal position moves forward and the skipped entries are dropped
+ *                             for Kafka and counted, so a dead broker never fills the journal
  */
 public record KafkaSettings(
         boolean enabled,
@@ -41,7 +44,8 @@ public record KafkaSettings(
         boolean readyRequiresBroker,
         long unhealthyAfterMs,
         long closeTimeoutMs,
-        Map<String, String> producerProperties) {
+        Map<String, String> producerProperties,
+        long journalMaxBytes) {
 
     public static final String PREFIX = "zenflow.logging.kafka.";
     public static final String ENABLED = LoggingSettings.KAFKA_ENABLED;
@@ -56,6 +60,9 @@ public record KafkaSettings(
     public static final String READY_REQUIRES_BROKER = PREFIX + "health.ready-requires-broker";
     public static final String UNHEALTHY_AFTER_MS = PREFIX + "health.unhealthy-after-ms";
     public static final String CLOSE_TIMEOUT_MS = PREFIX + "close-timeout-ms";
+    public static final String JOURNAL_MAX_BYTES = PREFIX + "journal-max-bytes";
+    /** Smallest Kafka journal share accepted (a share smaller than a few records could never hold a read batch). */
+    public static final long MIN_JOURNAL_MAX_BYTES = 1L << 20;
     /** Prefix of the producer pass-through keys. */
     public static final String PRODUCER_PREFIX = PREFIX + "producer.";
 
@@ -127,7 +134,8 @@ public record KafkaSettings(
                 r.bool(READY_REQUIRES_BROKER),
                 r.longIn(UNHEALTHY_AFTER_MS, 1, Long.MAX_VALUE),
                 r.longIn(CLOSE_TIMEOUT_MS, 0, Long.MAX_VALUE),
-                props);
+                props,
+                r.longIn(JOURNAL_MAX_BYTES, MIN_JOURNAL_MAX_BYTES, Long.MAX_VALUE));
     }
 
     /** @return settings from the defaults file and {@code overrides} (tests, plain-Java use) */

@@ -39,6 +39,8 @@ public class KafkaHealth implements HealthCheck {
                 .withData("backlog", s.backlog())
                 .withData("inFlight", s.inFlight())
                 .withData("dropped", s.dropped())
+                .withData("journaled", s.journaled())
+                .withData("journalBacklogBytes", s.journalBacklogBytes())
                 .withData("oldestUnackedMs", s.oldestUnackedMs())
                 .withData("readyRequiresBroker", settings.readyRequiresBroker());
         if (!s.healthy()) {

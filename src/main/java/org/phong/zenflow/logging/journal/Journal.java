@@ -60,10 +60,17 @@ public final class Journal {
     private static final long COMMITTER_STOP_WAIT_MS = 5_000;
     /** Entries per replayed batch. */
     private static final int REPLAY_BATCH = 2000;
+    /** A follower's moving position is saved at most this often (durable positions at once). */
+    private static final long FOLLOWER_SAVE_INTERVAL_MS = 1_000;
 
     private final JournalSettings settings;
     private final List<String> sinks;
     private final Map<String, Integer> sinkIndex = new HashMap<>();
+    /** Non-durable followers (the Kafka sink): exact positions, see {@link JournalFollower}. */
+    private final List<String> followers;
+    private final long[] followerMaxBytes;
+    private final java.util.concurrent.atomic.AtomicLongArray followerPos;
+    private long lastPositionsSaveMs;
     private final ThreadFactory threadFactory;
     private final Scheduler clock;
     private final Path dir;
@@ -122,7 +129,29 @@ public final class Journal {
      * @param clock         wall/monotonic ms for segment ages and retries
      */
     public Journal(JournalSettings settings, List<String> durableSinks, ThreadFactory threadFactory, Scheduler clock) {
+        this(settings, durableSinks, Map.of(), threadFactory, clock);
+    }
+
+    /**
+     * @param settings      directory, policy, sizes
+     * @param durableSinks  names of the durable sinks, each with its own acknowledged position
+     * @param followers     non-durable followers (name = most journal bytes its backlog may hold), which read the
+     *                      journal through a {@link JournalTail} and keep segments until they pass them
+     * @param threadFactory makes the one committer thread
+     * @param clock         wall/monotonic ms for segment ages and retries
+     */
+    public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
+                   ThreadFactory threadFactory, Scheduler clock) {
         this.settings = settings;
+        this.followers = List.copyOf(new java.util.TreeMap<>(followers).keySet());
+        this.followerMaxBytes = new long[this.followers.size()];
+        for (int i = 0; i < this.followers.size(); i++) {
+            followerMaxBytes[i] = followers.get(this.followers.get(i));
+            if (durableSinks.contains(this.followers.get(i))) {
+                throw new IllegalArgumentException(this.followers.get(i) + " is a durable sink, not a follower");
+            }
+        }
+        this.followerPos = new java.util.concurrent.atomic.AtomicLongArray(this.followers.size());
         this.sinks = List.copyOf(durableSinks);
         for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
         this.threadFactory = threadFactory;
@@ -207,6 +236,18 @@ public final class Journal {
             appendedPosition = next;
             writtenPosition = next;
             syncedPosition = next;
+            long oldest = segments.isEmpty() ? next : segments.peekFirst().base;
+            for (int i = 0; i < followers.size(); i++) {
+                Long saved = savedPositions.get(followers.get(i));
+                // Never tracked before (first start with this follower): from the oldest record kept, so
+                // nothing is skipped; some of it may reach the follower a second time.
+                long pos = saved == null ? oldest : Math.min(Math.max(saved, oldest), next);
+                if (saved != null && saved < oldest) {
+                    LOG.warning("Journal position of " + followers.get(i) + " (" + saved + ") is before the oldest segment (" + oldest
+                            + "): the entries in between are gone for it (it was not tracked while they were deleted)");
+                }
+                followerPos.set(i, pos);
+            }
             openSegment(next);
             problem = null;
         } catch (IOException | RuntimeException e) {
@@ -485,7 +526,7 @@ public final class Journal {
             return;
         }
         Segment c = current;
-        if (c != null && c.records > 0 && c.ackedByAll()
+        if (c != null && c.records > 0 && c.ackedByAll() && followersPassed(c)
                 && (now - c.createdMs >= SEAL_ACKED_AFTER_MS || c.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
             try {
                 roll();
@@ -497,7 +538,7 @@ public final class Journal {
         boolean deleted = false;
         while (!segments.isEmpty()) {
             Segment s = segments.peekFirst();
-            if (s == current || !s.passedByAll()) break;
+            if (s == current || !s.passedByAll() || !followersPassed(s)) break;
             try {
                 Files.deleteIfExists(s.file);
             } catch (IOException e) {
@@ -514,7 +555,23 @@ public final class Journal {
             LOG.warning("Journal " + dir + " has room again (" + totalBytes + " bytes): journaling resumes");
             availabilityChanged.set(true);
         }
-        if (deleted || positionsChanged()) writePositions();
+        if (deleted || positionsToSave(now)) writePositions();
+    }
+
+    /** Under the lock: a durable position moved, or a follower's did and the last save is old enough. */
+    private boolean positionsToSave(long nowMs) {
+        Map<String, Long> now = positions();
+        for (String s : sinks) if (!now.get(s).equals(savedPositions.get(s))) return true;
+        if (nowMs - lastPositionsSaveMs < FOLLOWER_SAVE_INTERVAL_MS) return false;
+        for (String f : followers) if (!now.get(f).equals(savedPositions.get(f))) return true;
+        return false;
+    }
+
+    /** @return true when every follower has acknowledged every record of {@code s} */
+    private boolean followersPassed(Segment s) {
+        long end = s.end();
+        for (int i = 0; i < followers.size(); i++) if (followerPos.get(i) < end) return false;
+        return true;
     }
 
     private void retry() {
@@ -561,6 +618,7 @@ public final class Journal {
             }
             out.put(sinks.get(i), Math.min(pos, unrecoveredFrom));
         }
+        for (int i = 0; i < followers.size(); i++) out.put(followers.get(i), followerPos.get(i));
         return out;
     }
 
@@ -576,13 +634,14 @@ public final class Journal {
         Path tmp = dir.resolve(POSITIONS_FILE + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "journal position each durable sink has passed");
+                p.store(out, "journal position each durable sink has passed (segment base) and each follower has acknowledged (exact)");
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
             Files.move(tmp, dir.resolve(POSITIONS_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             savedPositions = now;
+            lastPositionsSaveMs = clock.nowMillis();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Cannot save the journal positions; segments are replayed from further back after a crash", e);
         }
@@ -630,6 +689,70 @@ public final class Journal {
             }
             i = k;
         }
+    }
+
+    // ================================================================ followers
+
+    /**
+     * @param follower a follower's name, as given to the constructor
+     * @return a reader from the follower's position (recovered at startup); call after {@link #recover}
+     */
+    public JournalTail tail(String follower) {
+        int i = followers.indexOf(follower);
+        if (i < 0) throw new IllegalArgumentException("not a follower of this journal: " + follower);
+        return new JournalTail(this, i, follower, followerMaxBytes[i], followerPos.get(i));
+    }
+
+    /** @return the names of the followers */
+    public List<String> followers() {
+        return followers;
+    }
+
+    long followerPosition(int i) {
+        return followerPos.get(i);
+    }
+
+    /**
+     * @return the follower's position, moved past a segment header when it stands at a segment's base (the end
+     *         of the previous segment's last record): the header holds no record, so it is no backlog
+     */
+    synchronized long followerRecordPosition(int i) {
+        long pos = followerPos.get(i);
+        for (Segment s : segments) {
+            if (s.base == pos) return pos + SegmentFile.HEADER_BYTES;
+            if (s.base > pos) break;
+        }
+        return pos;
+    }
+
+    void advanceFollower(int i, long position) {
+        followerPos.accumulateAndGet(i, position, Math::max);
+    }
+
+    /**
+     * @return the end of what is durable in the journal (forced; under fsync=none: written): followers read
+     *         no further, so they never publish an entry a power loss could take from the journal again
+     */
+    long readableEnd() {
+        return syncedPosition;
+    }
+
+    /** Where a follower reads: a segment file and how far it may read in it. */
+    record Readable(long base, Path file, long limit, boolean sealed) {
+    }
+
+    /**
+     * @return the first segment with something at or after {@code cursor} to read (a sealed one with its
+     *         end, the open one up to what is durable), the open one when the cursor is at the end, or
+     *         null when the journal has no segment
+     */
+    synchronized Readable readableAt(long cursor) {
+        for (Segment s : segments) {
+            boolean open = s == current;
+            long limit = open ? Math.max(s.base + SegmentFile.HEADER_BYTES, Math.min(syncedPosition, s.end())) : s.end();
+            if (open || cursor < limit) return new Readable(s.base, s.file, limit, !open);
+        }
+        return null;
     }
 
     // ================================================================ durability waits
@@ -780,11 +903,12 @@ public final class Journal {
                     channel.force(false);
                     syncedPosition = writtenPosition;
                     // sealed when every sink has it, so it is deleted now and not replayed next time
-                    if (current.ackedByAll()) current.sealed = true;
+                    if (current.ackedByAll() && followersPassed(current)) current.sealed = true;
                     Segment keep = current;
                     current = null;
                     housekeeping();
                     current = keep;
+                    if (positionsChanged()) writePositions();
                     channel.close();
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, "Cannot force the journal at shutdown", e);

@@ -21,8 +21,8 @@
  * payload     type byte (1 = entry) | workflowId msb,lsb | runId msb,lsb | seq long
  *             | ts epoch-second long | ts nano int | level byte (DEBUG 0, INFO 1, WARN 2, ERROR 3)
  *             | nodeKey, message, errorCode, metadata, traceId, hierarchy: each int length (-1 = null) + UTF-8
- * positions   java.util.Properties: durable sink name = journal position it has passed; replaced
- *             atomically (write tmp, force, rename)
+ * positions   java.util.Properties: durable sink name = journal position it has passed (a segment base);
+ *             follower name = exact position it has acknowledged; replaced atomically (write tmp, force, rename)
  * </pre>
  * A <em>position</em> is a byte offset in the journal as if all segments were one file: a segment's
  * file name is the position of its first byte (its header), a record's position is its segment's
@@ -57,6 +57,19 @@
  *   <li>the positions file is rewritten (atomically) whenever a position moves; a crash between a
  *       position moving and a deletion only means replaying more.</li>
  * </ul>
+ *
+ * <h2>Followers (non-durable sinks that read the journal: Kafka)</h2>
+ * A {@link org.phong.zenflow.logging.journal.JournalFollower} does not take batches from the collector; it
+ * reads the journal itself through a {@link org.phong.zenflow.logging.journal.JournalTail}, forward from its
+ * own position, in journal order, up to what is durable (forced; so it never publishes what a power loss
+ * could take back). Its position is <em>exact</em> (the
+ * end of the last record it acknowledged; it acknowledges in journal order, so one maximum suffices), saved in
+ * the positions file under its name (at most every second, and at close), and a segment is deleted only when
+ * every follower's position is past its end too. A follower never counts against admission and never makes
+ * the pipeline degrade; instead its backlog is bounded by its share ({@code journalMaxBytes}): past it the tail
+ * skips records (counted) and moves the position forward. A follower without a saved position starts at the
+ * oldest segment (nothing skipped on first use). Invariants: a follower's position only grows; it is
+ * always a record boundary or a segment base; records before it are in the follower or counted as skipped.
  *
  * <h2>Recovery and replay</h2>
  * At start every segment is read and each record's frame and CRC checked. At the first damage

@@ -36,6 +36,8 @@ public class KafkaMetrics {
     public static final String ACKED_POSITION = AREA + "acked.position";
     public static final String OLDEST_UNACKED = AREA + "oldest.unacked";
     public static final String SEND_LATENCY = AREA + "send.latency";
+    public static final String JOURNAL_BACKLOG_BYTES = AREA + "journal.backlog.bytes";
+    public static final String JOURNAL_SKIPPED = AREA + "journal.skipped";
 
     @Inject
     MetricRegistry registry;
@@ -60,6 +62,10 @@ public class KafkaMetrics {
                 KafkaSinkStats::dropped);
         gauge(sink, REJECTED, "Entries Kafka can never take, e.g. larger than max.request.size (cumulative; loss for Kafka only)",
                 KafkaSinkStats::rejected);
+        gauge(sink, JOURNAL_BACKLOG_BYTES, "With the journal: journal bytes from Kafka's acknowledged position to the end, "
+                + "bounded by zenflow.logging.kafka.journal-max-bytes (0 without the journal)", KafkaSinkStats::journalBacklogBytes);
+        gauge(sink, JOURNAL_SKIPPED, "With the journal: entries skipped because Kafka's journal backlog exceeded its share "
+                + "(cumulative; included in dropped; loss for Kafka only)", KafkaSinkStats::journalSkipped);
         gauge(sink, ACKED_POSITION, "The Kafka sink's acknowledged position: every entry up to it is in Kafka", KafkaSinkStats::ackedPosition);
         registry.gauge(Metadata.builder().withName(OLDEST_UNACKED).withUnit(MetricUnits.MILLISECONDS)
                 .withDescription("Age of the oldest entry Kafka has not acknowledged (0 when none)").build(),

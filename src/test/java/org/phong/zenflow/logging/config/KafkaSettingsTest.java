@@ -49,7 +49,8 @@ class KafkaSettingsTest {
         java.util.Set<String> read = java.util.Set.of(KafkaSettings.ENABLED, KafkaSettings.TOPIC, KafkaSettings.COMPRESSION,
                 KafkaSettings.LINGER_MS, KafkaSettings.MAX_BACKLOG_ENTRIES, KafkaSettings.RETRY_BACKOFF_MS,
                 KafkaSettings.RETRY_MAX_BACKOFF_MS, KafkaSettings.TOPIC_PARTITIONS, KafkaSettings.TOPIC_REPLICATION,
-                KafkaSettings.READY_REQUIRES_BROKER, KafkaSettings.UNHEALTHY_AFTER_MS, KafkaSettings.CLOSE_TIMEOUT_MS);
+                KafkaSettings.READY_REQUIRES_BROKER, KafkaSettings.UNHEALTHY_AFTER_MS, KafkaSettings.CLOSE_TIMEOUT_MS,
+                KafkaSettings.JOURNAL_MAX_BYTES);
         KafkaSettings s = of();
         for (String key : file.stringPropertyNames()) {
             if (!key.startsWith(KafkaSettings.PREFIX)) continue;
@@ -62,6 +63,14 @@ class KafkaSettingsTest {
         assertEquals(file.getProperty(KafkaSettings.TOPIC), s.topic());
         assertEquals(Long.parseLong(file.getProperty(KafkaSettings.CLOSE_TIMEOUT_MS)), s.closeTimeoutMs());
         assertEquals(Long.parseLong(file.getProperty(KafkaSettings.UNHEALTHY_AFTER_MS)), s.unhealthyAfterMs());
+    }
+
+    @Test
+    void journalShareDefaultsToHalfTheJournalAndRejectsLessThanAMebibyte() {
+        assertEquals(JournalSettings.from(ConfigReader.overProperties(new Properties())).maxBytes() / 2, of().journalMaxBytes());
+        assertEquals(8L << 20, of(KafkaSettings.JOURNAL_MAX_BYTES, Long.toString(8L << 20)).journalMaxBytes());
+        rejects(KafkaSettings.JOURNAL_MAX_BYTES, KafkaSettings.JOURNAL_MAX_BYTES, Long.toString(KafkaSettings.MIN_JOURNAL_MAX_BYTES - 1));
+        rejects(KafkaSettings.JOURNAL_MAX_BYTES, KafkaSettings.JOURNAL_MAX_BYTES, "half");
     }
 
     @Test

@@ -26,6 +26,10 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.config.InvalidConfigurationException;
 import org.phong.zenflow.logging.config.KafkaSettings;
+import org.phong.zenflow.logging.journal.Journal;
+import org.phong.zenflow.logging.journal.JournalFollower;
+import org.phong.zenflow.logging.journal.JournalTail;
+import org.phong.zenflow.logging.journal.JournaledEntries;
 import org.phong.zenflow.logging.time.Backoff;
 
 /**
@@ -37,7 +41,7 @@ import org.phong.zenflow.logging.time.Backoff;
  * the first unacknowledged position and sends from there, after backoff, with a fresh producer when the
  * failure was not retriable. Non-durable for the collector: the pipeline never waits for it.
  */
-public final class KafkaLogSink implements LogSink, AutoCloseable {
+public final class KafkaLogSink implements LogSink, JournalFollower, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KafkaLogSink.class.getName());
     /** The sink's name in metrics, health and the status. */
     public static final String NAME = "kafka";
@@ -49,6 +53,10 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
     /** Per-record overhead allowed for in the size check (record header, key, headers). */
     private static final int RECORD_OVERHEAD_BYTES = 256;
+    /** Journal mode: most records read from the journal into the ring at a time. */
+    private static final int JOURNAL_READ_BATCH = 4096;
+    /** Journal mode: the reader's wait when nothing new is written to the journal (it is written every fsync interval). */
+    private static final long JOURNAL_IDLE_POLL_MS = 5;
 
     /** Makes a producer from the final properties (the real one, or a test's). */
     @FunctionalInterface
@@ -70,6 +78,13 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
     private final PositionRing ring;
     private final int maxRecordBytes;
     private final Thread sender;
+    private final ThreadFactory threads;
+    /** Journal mode: the reader of the sink's journal position on, or null (memory mode). */
+    private volatile JournalTail tail;
+    private volatile Thread reader;
+    private final LongAdder unjournaled = new LongAdder();
+    private volatile boolean unjournaledLogged;
+    private volatile boolean caughtUpWaited;
 
     private final LongAdder failedSends = new LongAdder();
     private final LongAdder resent = new LongAdder();
@@ -95,6 +110,7 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         this.ring = new PositionRing(settings.maxBacklogEntries(), nanoClock);
         Object mrs = producerProps.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         this.maxRecordBytes = (mrs == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(mrs.toString().trim())) - RECORD_OVERHEAD_BYTES;
+        this.threads = threads;
         this.sender = threads.newThread(this::run);
         sender.setName("zenflow-logging-kafka-sender");
         sender.setDaemon(true);
@@ -157,9 +173,18 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
 
     // ------------------------------------------------------------------ LogSink (collector's drain thread)
 
-    /** Appends the batch to the backlog; what does not fit is dropped for Kafka and counted. Never blocks. */
+    /**
+     * Memory mode: appends the batch to the backlog; what does not fit is dropped for Kafka and counted.
+     * Journal mode: nothing to do for journaled entries (the reader takes them from the journal, in journal
+     * order); entries the journal could not take (unavailable or full, level 3) are dropped for Kafka and
+     * counted, since taking them here would let them overtake their run's journaled entries. Never blocks.
+     */
     @Override
     public void process(List<LogEntry> entries) {
+        if (tail != null) {
+            countUnjournaled(entries);
+            return;
+        }
         int taken = ring.append(entries);
         int lost = entries.size() - taken;
         if (lost > 0) {
@@ -175,9 +200,109 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         }
     }
 
+    private void countUnjournaled(List<LogEntry> entries) {
+        if (!(entries instanceof JournaledEntries j)) return;
+        int n = 0;
+        for (int i = 0; i < j.size(); i++) if (j.segmentOf(i) == Journal.NOT_JOURNALED) n++;
+        if (n == 0) return;
+        unjournaled.add(n);
+        if (!unjournaledLogged) {
+            unjournaledLogged = true;
+            LOG.warning("The journal does not take entries (level 3): entries it does not hold are dropped for Kafka only and counted "
+                    + "(dropped); PostgreSQL still gets them");
+        }
+    }
+
     @Override
     public String name() {
         return NAME;
+    }
+
+    // ------------------------------------------------------------------ JournalFollower (journal mode)
+
+    @Override
+    public long journalMaxBytes() {
+        return settings.journalMaxBytes();
+    }
+
+    /**
+     * Switches to journal mode: from now on the sink's backlog is the journal from its acknowledged
+     * position on; a reader thread of its own reads it forward into the ring while the ring has room.
+     */
+    @Override
+    public void attach(JournalTail t) {
+        if (tail != null) throw new IllegalStateException("already attached to a journal");
+        tail = t;
+        Thread r = threads.newThread(this::readJournal);
+        r.setName("zenflow-logging-kafka-journal-reader");
+        r.setDaemon(true);
+        reader = r;
+        r.start();
+        LOG.info("Kafka sink reads the journal from position " + t.position() + " (" + t.backlogBytes()
+                + " bytes behind the end; share " + settings.journalMaxBytes() + " bytes, " + KafkaSettings.JOURNAL_MAX_BYTES + ")");
+    }
+
+    @Override
+    public void awaitCaughtUp() {
+        JournalTail t = tail;
+        if (t == null) return;
+        caughtUpWaited = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMs());
+        while (!stopped && sender.isAlive() && !(t.caughtUp() && ring.view().backlog() == 0)) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warning("Kafka has not acknowledged everything in the journal within " + settings.closeTimeoutMs() + " ms ("
+                        + t.backlogBytes() + " bytes behind): the rest is sent after the next start, from the saved position");
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(JOURNAL_IDLE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Journal mode: reads the journal forward into the ring, never past its room; applies the share bound. */
+    private void readJournal() {
+        JournalTail t = tail;
+        List<LogEntry> got = new java.util.ArrayList<>(JOURNAL_READ_BATCH);
+        long[] ends = new long[JOURNAL_READ_BATCH];
+        int failures = 0;
+        try {
+            while (!stopped) {
+                try {
+                    int room = ring.awaitRoom(JOURNAL_IDLE_POLL_MS);
+                    if (stopped) break;
+                    if (room == 0) {             // full: Kafka takes nothing now; the journal holds the rest, within its share
+                        t.enforceShare();
+                        continue;
+                    }
+                    got.clear();
+                    int n = t.read(Math.min(room, JOURNAL_READ_BATCH), got, ends);
+                    failures = 0;
+                    if (n == 0) {
+                        TimeUnit.MILLISECONDS.sleep(JOURNAL_IDLE_POLL_MS);
+                        continue;
+                    }
+                    int taken = ring.append(got, ends); // only this thread appends in journal mode: the room is there
+                    if (taken != n && !stopped) throw new IllegalStateException("ring took " + taken + " of " + n + " journal entries");
+                } catch (java.io.IOException e) {
+                    lastError = e.toString();
+                    long delay = Backoff.withJitter(settings.retryBackoffMs(), settings.retryMaxBackoffMs(), ++failures);
+                    LOG.log(failures == 1 ? Level.WARNING : Level.FINE, "Kafka cannot read the journal (" + e + "); again in " + delay + " ms");
+                    TimeUnit.MILLISECONDS.sleep(delay);
+                }
+            }
+        } catch (InterruptedException | InterruptException e) {
+            if (!stopped) LOG.log(Level.SEVERE, "Kafka journal reader interrupted while running; Kafka gets no more entries", e);
+        } catch (RuntimeException | Error e) {
+            lastError = e.toString();
+            LOG.log(Level.SEVERE, "Kafka journal reader stopped; Kafka gets no more entries (the health check reports it)", e);
+            stopped = true;
+        } finally {
+            t.close();
+        }
     }
 
     /** process() only appends to the ring (a lock held for the copy): the collector calls it directly. */
@@ -258,7 +383,14 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         long moved = ring.acked(p);
         if (consecutiveFailures != 0) consecutiveFailures = 0;
         latencyObserver.accept(nanoClock.getAsLong() - t0);
-        if (moved > 0) ackListener.accept(moved);
+        if (moved > 0) moved(moved);
+    }
+
+    /** The acknowledged position moved: tell the listeners and, in journal mode, the journal (in order, one max per move). */
+    private void moved(long acked) {
+        JournalTail t = tail;
+        if (t != null) t.acknowledge(ring.ackedToken());
+        ackListener.accept(acked);
     }
 
     private void onFailed(long p, LogEntry e, Throwable ex) {
@@ -278,7 +410,7 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         LOG.warning("Kafka cannot take entry " + e.runId() + "/" + e.seq() + ": " + why + "; counted as rejected (PostgreSQL has it)");
         long moved = ring.acked(p); // passed, not delivered: 'sent' excludes it (stats)
         rejected.increment();
-        if (moved > 0) ackListener.accept(moved);
+        if (moved > 0) moved(moved);
     }
 
     /** After a failure: let every in-flight send finish, replace a broken producer, back off, rewind. */
@@ -317,8 +449,11 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         PositionRing.View v = ring.view();
         long oldestMs = TimeUnit.NANOSECONDS.toMillis(v.oldestUnackedNanos());
         boolean healthy = !stopped && topicReady && consecutiveFailures == 0 && oldestMs < settings.unhealthyAfterMs();
+        JournalTail t = tail;
+        long skipped = t == null ? 0 : t.skipped();
         return new KafkaSinkStats(Math.max(0, v.ackedTotal() - rejected.sum()), failedSends.sum(), resent.sum(), v.inFlight(), v.backlog(),
-                dropped.sum(), rejected.sum(), v.acked(), v.appended(), oldestMs, topicReady, healthy, lastError);
+                dropped.sum() + unjournaled.sum() + skipped, rejected.sum(), v.acked(), v.appended(), oldestMs, topicReady, healthy,
+                lastError, t != null, t == null ? 0 : t.backlogBytes(), skipped);
     }
 
     /** @return the settings in force */
@@ -333,13 +468,17 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
     public boolean close(long timeoutMs) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         boolean empty = false;
+        JournalTail t = tail;
         try {
-            empty = !sender.isAlive() || ring.awaitEmpty(timeoutMs);
+            // journal mode: awaitCaughtUp (before the journal closed) already waited; what is left stays in the journal
+            empty = !sender.isAlive() || ring.awaitEmpty(t != null && caughtUpWaited ? 0 : timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         stopped = true;
         ring.close();
+        Thread r = reader;
+        if (r != null) r.interrupt();
         sender.interrupt();
         try {
             sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
@@ -350,6 +489,8 @@ public final class KafkaLogSink implements LogSink, AutoCloseable {
         if (p != null) p.close(Duration.ofMillis(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
         KafkaSinkStats s = stats();
         if (empty) LOG.info("Kafka sink closed: every entry it took is in Kafka (" + s.sent() + " sent)");
+        else if (t != null) LOG.warning("Kafka sink closed with " + s.backlog() + " entries read from the journal not acknowledged "
+                + "by Kafka; they stay in the journal and are sent after the next start (from position " + t.position() + ")");
         else LOG.severe("Kafka sink closed with " + s.backlog() + " entries not acknowledged by Kafka (PostgreSQL has them)");
         return empty;
     }

@@ -16,10 +16,15 @@ package org.phong.zenflow.logging.sink.kafka;
  * @param topicReady       the topic exists and every partition has a leader (checked before the first send)
  * @param healthy          the sink delivers: no failure pending and the oldest unacknowledged entry is young enough
  * @param lastError        the last failure, or null
+ * @param journaled        the sink reads its entries from the write-ahead journal (journal mode)
+ * @param journalBacklogBytes journal mode: journal bytes from the sink's acknowledged position to the end, else 0
+ * @param journalSkipped   journal mode: entries skipped because the backlog exceeded the sink's journal share
+ *                         (included in {@code dropped})
  */
 public record KafkaSinkStats(long sent, long failedSends, long resent, long inFlight, long backlog, long dropped,
                              long rejected, long ackedPosition, long appendedPosition, long oldestUnackedMs,
-                             boolean topicReady, boolean healthy, String lastError) {
+                             boolean topicReady, boolean healthy, String lastError,
+                             boolean journaled, long journalBacklogBytes, long journalSkipped) {
 
     /** @return entries that will never reach Kafka */
     public long lost() {

@@ -41,6 +41,10 @@ final class PositionRing {
     private final LogEntry[] slots;
     private final byte[] states;
     private final long[] appendedAt;
+    /** Per slot: the journal position just past the entry's record (journal mode), else 0. */
+    private final long[] tokens;
+    /** The token of the slot at the acknowledged position (journal mode: the Kafka sink's journal position). */
+    private long ackedToken;
     private final LongSupplier nanoClock;
 
     private long acked;
@@ -56,6 +60,7 @@ final class PositionRing {
         this.slots = new LogEntry[capacity];
         this.states = new byte[capacity];
         this.appendedAt = new long[capacity];
+        this.tokens = new long[capacity];
         this.nanoClock = nanoClock;
     }
 
@@ -69,6 +74,16 @@ final class PositionRing {
      * @return how many were taken (a prefix of the list)
      */
     int append(java.util.List<LogEntry> entries) {
+        return append(entries, null);
+    }
+
+    /**
+     * Appends as many of {@code entries} as fit, in order, each with its journal token.
+     *
+     * @param journalEnds per entry, the journal position just past its record (null without journal)
+     * @return how many were taken (a prefix of the list)
+     */
+    int append(java.util.List<LogEntry> entries, long[] journalEnds) {
         lock.lock();
         try {
             if (closed) return 0;
@@ -80,6 +95,7 @@ final class PositionRing {
                 slots[s] = entries.get(i);
                 states[s] = FREE;
                 appendedAt[s] = now;
+                tokens[s] = journalEnds == null ? 0 : journalEnds[i];
             }
             if (n > 0) work.signal();
             return n;
@@ -134,6 +150,7 @@ final class PositionRing {
             ackedTotal++;
             while (acked < appended && states[slot(acked + 1)] == DONE) {
                 int f = slot(++acked);
+                ackedToken = tokens[f];
                 slots[f] = null;
                 states[f] = FREE;
             }
@@ -236,6 +253,32 @@ final class PositionRing {
             closed = true;
             work.signalAll();
             progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the journal token of the acknowledged position (0 when none or without journal) */
+    long ackedToken() {
+        lock.lock();
+        try {
+            return ackedToken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the ring has room (or {@code waitMs} passed, or it is closed).
+     *
+     * @return free slots now
+     */
+    int awaitRoom(long waitMs) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
+            while (!closed && appended - acked >= capacity && left > 0) left = progress.awaitNanos(left);
+            return closed ? 0 : (int) (capacity - (appended - acked));
         } finally {
             lock.unlock();
         }

@@ -47,8 +47,29 @@
  *       Kafka to acknowledge everything held; what is left is logged as not delivered to Kafka.</li>
  * </ul>
  *
- * <p><b>With the write-ahead journal</b> (issue #3), the positions become journal positions: the journal,
- * not this ring, holds the backlog, the acknowledged position is stored as the Kafka sink's journal position,
- * and after an outage or a restart the sink reads forward from it (see the report of issue #4).
+ * <p><b>With the write-ahead journal</b> ({@code journal mode}, when the pipeline runs with a journal: the sink is
+ * a {@link org.phong.zenflow.logging.journal.JournalFollower}) the journal, not the ring, holds the backlog:
+ * <ul>
+ *   <li><b>Source.</b> {@code process} ignores journaled entries; the sink's reader thread reads the journal
+ *       forward through a {@link org.phong.zenflow.logging.journal.JournalTail}, in journal order (each run in seq
+ *       order, runs interleaved as routed), into the ring, and only as much as the ring has room for. So a full ring
+ *       drops nothing: the reader stops reading and later reads forward from where it stopped. Every ring slot
+ *       carries its record's journal token (the journal position just past the record).</li>
+ *   <li><b>Acknowledgement.</b> When the acknowledged ring position moves, the token of the slot it reached
+ *       becomes the Kafka sink's journal position (one atomic max per move, in order: every record before it is
+ *       in Kafka). The journal keeps a segment until that position is past it, saves it in its positions file
+ *       (at most once a second, and at shutdown after the sink had {@code close-timeout-ms} to catch up).</li>
+ *   <li><b>Restart.</b> The reader starts at the saved position, before the router takes any entry, so what
+ *       Kafka had not acknowledged is sent first and no run is overtaken by its own new entries; nothing
+ *       acknowledged before the last save is sent again.</li>
+ *   <li><b>Bounded share.</b> Kafka is not durable: it holds no place in flight and never raises the
+ *       degradation level. When the journal bytes from its position to the end exceed
+ *       {@code journal-max-bytes}, the reader skips records (read, not sent) until it is half the share behind
+ *       the end and moves the position there: segments are released, the skipped entries counted as
+ *       {@code dropped} (and {@code journalSkipped}), logged once at SEVERE. Entries already in the ring are still
+ *       delivered, and order is kept (a skip is a jump in a run's seq). So a dead broker never fills the journal.</li>
+ *   <li><b>Level 3.</b> Entries the journal did not take ({@code NOT_JOURNALED}) are dropped for Kafka and
+ *       counted: taking them from the batch would let them overtake their run's journaled entries.</li>
+ * </ul>
  */
 package org.phong.zenflow.logging.sink.kafka;
