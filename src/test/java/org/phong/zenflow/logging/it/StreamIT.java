@@ -216,6 +216,28 @@ class StreamIT {
     }
 
     @Test
+    void streamLoadRefusesBadBodiesNamingTheField() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String[][] cases = {
+                {"not json", "body"},
+                {"{\"runId\":\"nope\"}", "runId"},
+                {"{\"runId\":\"" + run + "\",\"workflowId\":\"x\"}", "workflowId"},
+                {"{\"runId\":\"" + run + "\",\"entries\":0}", "entries"},
+                {"{\"runId\":\"" + run + "\",\"entries\":5,\"ratePerSecond\":-1}", "ratePerSecond"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> res = ItEnvironment.post("/api/v1/admin/stream/load", c[0]);
+            assertEquals(400, res.statusCode(), c[0] + " -> " + res.body());
+            assertEquals(c[1], ItEnvironment.parse(res.body()).getString("field"), res.body());
+        }
+        HttpResponse<String> badRun = ItEnvironment.post("/api/v1/admin/stream/runs/not-a-uuid/disconnect", "");
+        assertEquals(400, badRun.statusCode(), badRun.body());
+        assertEquals("runId", ItEnvironment.parse(badRun.body()).getString("field"));
+        assertEquals(0, ItEnvironment.parse(ItEnvironment.post("/api/v1/admin/stream/runs/" + run + "/disconnect", "").body())
+                .getInt("closed"), "nobody watches a fresh run");
+    }
+
+    @Test
     void longPollAnswersAtOnceOrWaitsForTheNextEntry() throws Exception {
         String run = newRun();
         load(run, 5, 0);
