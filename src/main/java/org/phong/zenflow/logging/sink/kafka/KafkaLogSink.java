@@ -332,7 +332,11 @@ public final class KafkaLogSink implements LogSink, JournalFollower, AutoCloseab
                 if (n != null) send(n);
             }
         } catch (InterruptedException | InterruptException e) {
-            if (!stopped) LOG.log(Level.SEVERE, "Kafka sender interrupted while running; Kafka gets no more entries", e);
+            if (!stopped) { // not close(): the sender is gone, which the health check must report at once
+                lastError = e.toString();
+                LOG.log(Level.SEVERE, "Kafka sender interrupted while running; Kafka gets no more entries", e);
+                stopped = true;
+            }
         } catch (RuntimeException | Error e) {
             lastError = e.toString();
             LOG.log(Level.SEVERE, "Kafka sender stopped; Kafka gets no more entries (the health check reports it)", e);
@@ -471,7 +475,8 @@ public final class KafkaLogSink implements LogSink, JournalFollower, AutoCloseab
         JournalTail t = tail;
         try {
             // journal mode: awaitCaughtUp (before the journal closed) already waited; what is left stays in the journal
-            empty = !sender.isAlive() || ring.awaitEmpty(t != null && caughtUpWaited ? 0 : timeoutMs);
+            // a stopped sender acknowledges nothing more: no wait, but what it left is not delivered
+            empty = sender.isAlive() ? ring.awaitEmpty(t != null && caughtUpWaited ? 0 : timeoutMs) : ring.view().backlog() == 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
