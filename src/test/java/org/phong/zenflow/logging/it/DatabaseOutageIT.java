@@ -144,10 +144,17 @@ class DatabaseOutageIT {
         return pids;
     }
 
+    /**
+     * Signals every process still alive. A backend may exit between listing and signalling (a pooled
+     * connection closed, a worker finished): that one needs no signal, so it is skipped, not an error.
+     */
     static void signal(String sig, List<Long> pids) throws Exception {
+        List<Long> alive = pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
         List<String> cmd = new ArrayList<>(List.of("kill", sig));
-        pids.forEach(p -> cmd.add(Long.toString(p)));
+        alive.forEach(p -> cmd.add(Long.toString(p)));
         Process p = new ProcessBuilder(cmd).inheritIO().start();
-        assertEquals(0, p.waitFor(), "kill " + sig + " " + pids);
+        int rc = p.waitFor();
+        List<Long> gone = alive.stream().filter(pid -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)).toList();
+        assertTrue(rc == 0 || !gone.isEmpty(), "kill " + sig + " " + alive + " failed while every process was alive");
     }
 }
