@@ -78,12 +78,12 @@ public class RunStreamEndpoint extends Endpoint {
         return m.streamOrNull();
     }
 
-    private static String first(Map<String, List<String>> q, String name) {
+    static String first(Map<String, List<String>> q, String name) {
         List<String> v = q.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private static long afterSeq(String raw) {
+    static long afterSeq(String raw) {
         if (raw == null || raw.isBlank()) return 0;
         try {
             long v = Long.parseLong(raw.trim());
@@ -102,7 +102,8 @@ public class RunStreamEndpoint extends Endpoint {
         }
     }
 
-    private static String truncate(String s) {
+    /** A close reason may hold at most 123 UTF-8 bytes (RFC 6455); longer ones are cut on a character boundary. */
+    static String truncate(String s) {
         byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return b.length <= 123 ? s : new String(b, 0, 123, java.nio.charset.StandardCharsets.UTF_8).replace("\uFFFD", "");
     }
