@@ -175,6 +175,8 @@ public final class Journal {
         long replay = 0;
         long cutBytes = 0;
         List<String> cuts = new ArrayList<>();
+        List<String> asides = new ArrayList<>();
+        LostTracker lostTracker = new LostTracker();
         int files = 0;
         try {
             Files.createDirectories(dir);
@@ -192,7 +194,18 @@ public final class Journal {
             for (long base : bases) {
                 files++;
                 Path file = dir.resolve(SegmentFile.name(base));
-                SegmentFile.Scan scan = SegmentFile.scan(file, base, e -> runSeq.accept(e, e.seq()));
+                SegmentFile.Scan scan = SegmentFile.scanWith(file, base, lostTracker.visitor(runSeq));
+                if (scan.damaged()) {
+                    asides.add(DamageRepair.copyAside(dir, file));
+                    for (SegmentFile.Damage d : scan.skipped()) {
+                        String line = file.getFileName() + ": " + d.reason() + "; " + d.length() + " damaged bytes padded, "
+                                + "the records after them kept";
+                        cuts.add(line);
+                        cutBytes += d.length();
+                        LOG.severe("Journal damage found at startup (a corrupt file): " + line);
+                    }
+                    if (!scan.skipped().isEmpty()) DamageRepair.pad(file, scan.skipped());
+                }
                 if (scan.damage() != null) {
                     String cut = file.getFileName() + ": " + scan.damage() + "; cut " + scan.bytesCut() + " bytes, kept "
                             + scan.records() + " records before it";
@@ -213,6 +226,7 @@ public final class Journal {
                 Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
                 s.records = scan.records();
                 s.bytes = scan.validEnd();
+                if (scan.lastEntryEnd() < scan.validEnd()) s.lastEntryEnd = scan.lastEntryEnd();
                 s.sealed = true;
                 boolean anyBehind = false;
                 for (int i = 0; i < sinks.size(); i++) {
@@ -252,10 +266,11 @@ public final class Journal {
             problem = null;
         } catch (IOException | RuntimeException e) {
             fail("cannot open the journal directory " + dir + ": " + e, e);
-            recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), problem);
+            recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), problem, lostTracker.lost(), List.copyOf(asides));
             return recovery;
         }
-        recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), null);
+        recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), null, lostTracker.lost(), List.copyOf(asides));
+        for (String l : recovery.lost()) LOG.severe("Journal damage lost entries: " + l);
         LOG.info("Journal " + dir + ": " + files + " segment files, " + found + " valid records, " + replay
                 + " to replay, " + cuts.size() + " damaged segments (" + cutBytes + " bytes cut); fsync " + settings.fsync()
                 + (settings.fsync() == FsyncPolicy.INTERVAL ? " every " + settings.fsyncIntervalMs() + " ms" : ""));
@@ -569,7 +584,7 @@ public final class Journal {
 
     /** @return true when every follower has acknowledged every record of {@code s} */
     private boolean followersPassed(Segment s) {
-        long end = s.end();
+        long end = s.passEnd();
         for (int i = 0; i < followers.size(); i++) if (followerPos.get(i) < end) return false;
         return true;
     }

@@ -178,12 +178,13 @@ public final class JournalTail {
             ByteBuffer lengthBytes = buf.duplicate().position(start).limit(start + RecordCodec.LENGTH_BYTES);
             ByteBuffer payload = buf.duplicate().position(start + RecordCodec.FRAME_BYTES).limit(start + framed);
             if (!RecordCodec.checksumMatches(lengthBytes, payload.duplicate(), crcField, crc)) return damaged(r, n, "checksum mismatch");
-            if (!skip) {
-                out.add(RecordCodec.read(payload.slice()));
-                ends[at + n] = cursor + framed;
-            }
             buf.position(start + framed);
             cursor += framed;
+            if (RecordCodec.isPadding(payload, payload.position())) continue;   // a damaged range recovery padded
+            if (!skip) {
+                out.add(RecordCodec.read(payload.slice()));
+                ends[at + n] = cursor;
+            }
             n++;
         }
         return n;

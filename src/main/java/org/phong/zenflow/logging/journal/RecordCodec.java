@@ -19,6 +19,11 @@ final class RecordCodec {
     static final int LENGTH_BYTES = Integer.BYTES;
     /** Payload type of a log entry (the only type so far; the byte leaves room for others). */
     static final byte TYPE_ENTRY = 1;
+    /**
+     * Payload type of padding: recovery writes one over a damaged range that valid records follow, so the
+     * positions of everything after it stay as they were. Readers skip it; it holds no entry.
+     */
+    static final byte TYPE_PADDING = 0;
     /** Smallest valid payload: type, 2 UUIDs, seq, ts seconds + nanos, level, 6 string lengths. */
     static final int MIN_PAYLOAD = 1 + 32 + 8 + 8 + 4 + 1 + 6 * 4;
     /** Largest payload accepted when reading; a longer length field is corruption. */
@@ -74,6 +79,53 @@ final class RecordCodec {
         out.position(end);
     }
 
+    /** @return true when the payload starting at {@code at} is padding (its frame already checked) */
+    static boolean isPadding(ByteBuffer data, int at) {
+        return data.get(at) == TYPE_PADDING;
+    }
+
+    /**
+     * Writes one padding record of exactly {@code framedBytes} bytes (at least FRAME_BYTES + MIN_PAYLOAD)
+     * at {@code out}'s position: type byte 0, zeros, a valid checksum.
+     */
+    static void writePadding(ByteBuffer out, int framedBytes, CRC32C crc) {
+        if (framedBytes < FRAME_BYTES + MIN_PAYLOAD) throw new IllegalArgumentException("padding too small: " + framedBytes);
+        int start = out.position();
+        int payload = framedBytes - FRAME_BYTES;
+        out.putInt(payload).putInt(0).put(TYPE_PADDING);
+        for (int i = 1; i < payload; i++) out.put((byte) 0);
+        crc.reset();
+        crc.update(out.duplicate().position(start).limit(start + LENGTH_BYTES));
+        crc.update(out.duplicate().position(start + FRAME_BYTES).limit(start + framedBytes));
+        out.putInt(start + LENGTH_BYTES, (int) crc.getValue());
+    }
+
+    /**
+     * @param p a payload (position at its type byte)
+     * @return true when it is padding (all zeros after the type) or an entry whose fixed fields and six
+     *         string lengths add up to exactly the payload's length
+     */
+    static boolean wellFormed(ByteBuffer p) {
+        int length = p.remaining();
+        byte type = p.get(p.position());
+        if (type == TYPE_PADDING) return true;
+        if (type != TYPE_ENTRY) return false;
+        int at = p.position() + 1 + 32 + 8 + 8 + 4;
+        int level = p.get(at);
+        if (level < 0 || level >= LEVELS.length) return false;
+        at++;
+        int end = p.position() + length;
+        for (int i = 0; i < 6; i++) {
+            if (at + 4 > end) return false;
+            int n = p.getInt(at);
+            at += 4;
+            if (n == NULL_STRING) continue;
+            if (n < 0 || n > end - at) return false;
+            at += n;
+        }
+        return at == end;
+    }
+
     /** @return true when {@code crcField} matches the length bytes and the payload */
     static boolean checksumMatches(ByteBuffer lengthBytes, ByteBuffer payload, int crcField, CRC32C crc) {
         crc.reset();
@@ -112,8 +164,13 @@ final class RecordCodec {
         int n = p.getInt();
         if (n == NULL_STRING) return null;
         if (n < 0 || n > p.remaining()) throw new IllegalArgumentException("bad string length " + n);
-        String s = new String(p.array(), p.arrayOffset() + p.position(), n, StandardCharsets.UTF_8);
-        p.position(p.position() + n);
-        return s;
+        if (p.hasArray()) {
+            String s = new String(p.array(), p.arrayOffset() + p.position(), n, StandardCharsets.UTF_8);
+            p.position(p.position() + n);
+            return s;
+        }
+        byte[] b = new byte[n];   // a mapped file (recovery)
+        p.get(b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -11,9 +11,17 @@ import java.util.List;
  * @param truncatedBytes  bytes cut from damaged segments (torn or corrupt tails)
  * @param cuts            one line per damaged segment: file, offset, bytes cut, why
  * @param error           why the journal could not be opened, or null
+ * @param lost            entries lost to damage, by run and seq range ("run &lt;id&gt; seq a..b"), as far as
+ *                        the gap-free seq of the records around the damage tells
+ * @param asideFiles      copies of damaged segments, taken before recovery changed them
  */
 public record RecoveryReport(int segments, long records, long toReplay, long truncatedBytes, List<String> cuts,
-                             String error) {
+                             String error, List<String> lost, List<String> asideFiles) {
+
+    /** A report without damage details. */
+    public RecoveryReport(int segments, long records, long toReplay, long truncatedBytes, List<String> cuts, String error) {
+        this(segments, records, toReplay, truncatedBytes, cuts, error, List.of(), List.of());
+    }
 
     /** @return the number of damaged segments (each cut counts one damaged record at least) */
     public int truncatedRecords() {

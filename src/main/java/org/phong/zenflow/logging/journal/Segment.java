@@ -47,4 +47,13 @@ final class Segment {
     long end() {
         return base + bytes;
     }
+
+    /** File offset past the last entry record when recovery found padding after it, else -1. */
+    volatile long lastEntryEnd = -1;
+
+    /** @return the position a follower has to reach to have every entry of this segment */
+    long passEnd() {
+        long l = lastEntryEnd;
+        return l >= 0 ? base + l : end();
+    }
 }

@@ -157,7 +157,7 @@ class SegmentFileTest {
         byte[] halfPayload = java.util.Arrays.copyOf(b, b.length / 2);
         SegmentFile.Scan t = SegmentFile.scan(segment(0, a, halfPayload), 0, null);
         assertEquals(end, t.validEnd());
-        assertTrue(t.damage().startsWith("torn record at offset " + end), t.damage());
+        assertTrue(t.damage().startsWith("torn record") && t.damage().endsWith("at offset " + end), t.damage());
     }
 
     @Test
@@ -167,10 +167,11 @@ class SegmentFileTest {
         p[0] = 2; // a record type this version does not know
         Path f = segment(0, a, frame(p), record(entry(3)));
         SegmentFile.Scan[] s = new SegmentFile.Scan[1];
-        assertEquals(List.of(entry(1)), read(f, 0, s), "nothing after the damage is trusted");
-        assertEquals(SegmentFile.HEADER_BYTES + a.length, s[0].validEnd());
-        assertTrue(s[0].damage().contains("undecodable record") && s[0].damage().contains("unknown record type 2"),
-                s[0].damage());
+        assertEquals(List.of(entry(1), entry(3)), read(f, 0, s), "the scan resynchronizes at the next valid record");
+        assertNull(s[0].damage(), "a valid record follows: no tail is cut");
+        assertEquals(1, s[0].skipped().size());
+        assertEquals(SegmentFile.HEADER_BYTES + a.length, s[0].skipped().get(0).offset());
+        assertTrue(s[0].skipped().get(0).reason().contains("undecodable record"), s[0].skipped().get(0).reason());
     }
 
     @Test
