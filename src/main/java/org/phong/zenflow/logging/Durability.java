@@ -145,9 +145,13 @@ public final class Durability {
     void persisted(List<LogEntry> batch) {
         if (batch.isEmpty()) return;
         LogEntry last = batch.get(batch.size() - 1);
-        UUID run = last.runId();
+        persistedUpTo(last.runId(), last.seq());
+    }
+
+    /** Told that every durable sink has the run's entries up to {@code seq} (journal mode: by the followers). */
+    void persistedUpTo(UUID run, long seq) {
         long now = clock.nowMillis();
-        persisted.merge(run, new Persisted(last.seq(), now), (a, b) -> a.seq() >= b.seq() ? new Persisted(a.seq(), now) : b);
+        persisted.merge(run, new Persisted(seq, now), (a, b) -> a.seq() >= b.seq() ? new Persisted(a.seq(), now) : b);
         if (!waiters.isEmpty()) release(run, persistedSeq(run));
     }
 

@@ -19,7 +19,9 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.buffer.BufferListener;
 import org.phong.zenflow.logging.buffer.SequenceLookup;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
+import org.phong.zenflow.logging.collector.DurableFollower;
 import org.phong.zenflow.logging.collector.GlobalLogCollector;
+import org.phong.zenflow.logging.stats.BacklogTrend;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.config.DegradationSettings;
 import org.phong.zenflow.logging.config.JournalSettings;
@@ -56,10 +58,20 @@ public final class LoggingPipeline {
     private static final long REPLAY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The durability high-water sweep runs this many times per cleanup-idle-after-ms. */
     private static final int SWEEPS_PER_IDLE_PERIOD = 4;
+    /** The journal's fill and drain rates are sampled this often. */
+    private static final long TREND_SAMPLE_MS = 1_000;
 
     private final LoggingSettings settings;
     private final Journal journal;
     private final List<JournalFollower> followers;
+    /** With a journal: the durable sinks, each fed from the journal by its own follower (started in start()). */
+    private final List<LogSink> durableSinks;
+    private final List<DurableFollower> durableFollowers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Per run, each durable follower's highest stored seq (only with more than one durable follower). */
+    private final Map<UUID, long[]> followerMarks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final BacklogTrend trend = new BacklogTrend();
+    private final ThreadFactory threadFactory;
+    private final PipelineObserver observer;
     private final Durability durability;
     private final DegradationMonitor degradation;
     private final java.util.concurrent.Executor executor;
@@ -78,18 +90,27 @@ public final class LoggingPipeline {
         this.settings = b.settings;
         this.executor = b.executor;
         this.scheduler = b.scheduler;
-        List<String> durableSinks = b.sinks.stream().filter(LogSink::isDurable).map(LogSink::name).toList();
         boolean journaled = b.journal != null && b.journal.enabled();
+        this.threadFactory = b.threadFactory;
+        this.observer = b.observer;
+        // With a journal the durable sinks follow it (the journal is the backbone); without, the collector feeds them.
+        this.durableSinks = journaled ? b.sinks.stream().filter(LogSink::isDurable).toList() : List.of();
+        List<LogSink> collectorSinks = journaled ? b.sinks.stream().filter(s -> !s.isDurable()).toList() : b.sinks;
         // Non-durable sinks that read the journal themselves (Kafka): tracked, never waited for.
         this.followers = journaled ? b.sinks.stream().filter(s -> !s.isDurable() && s instanceof JournalFollower)
                 .map(s -> (JournalFollower) s).toList() : List.of();
         Map<String, Long> shares = new HashMap<>();
         for (JournalFollower f : followers) shares.put(f.name(), f.journalMaxBytes());
-        this.journal = journaled ? new Journal(b.journal, durableSinks, shares, b.threadFactory, b.scheduler) : null;
+        // A durable follower never skips: its share is the whole journal; the journal's budget bounds admission.
+        for (LogSink d : durableSinks) shares.put(d.name(), Long.MAX_VALUE);
+        java.util.Set<String> durableNames = new java.util.HashSet<>();
+        for (LogSink d : durableSinks) durableNames.add(d.name());
+        this.journal = journaled ? new Journal(b.journal, List.of(), shares, durableNames, b.threadFactory, b.scheduler) : null;
         PipelineObserver o = b.observer;
         this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
         this.admission = new AdmissionControl(settings, b.scheduler, o);
-        this.collector = new GlobalLogCollector(b.sinks, settings, b.executor, b.scheduler, this::released, o);
+        if (journal != null && !durableSinks.isEmpty()) admission.pressure(new JournalPressure(journal));
+        this.collector = new GlobalLogCollector(collectorSinks, settings, b.executor, b.scheduler, this::released, o);
         this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker,
                 journal, b.listener);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
@@ -100,18 +121,76 @@ public final class LoggingPipeline {
         router.sampler(degradation);
     }
 
+    /**
+     * The collector has handed a batch to every sink it feeds. Without durable followers that means every
+     * durable sink has it; with them (journal mode) the batch is journaled and leaves "in flight": the durable
+     * followers tell {@link #storedByFollower} when it is in the database.
+     */
     private void released(List<LogEntry> batch) {
-        durability.persisted(batch);
+        boolean follows = !durableSinks.isEmpty();
+        if (!follows) durability.persisted(batch);
         // Replayed entries never went through admission: they hold no place in flight.
         if (batch instanceof JournaledEntries j && j.replayed()) return;
         // A batch holds one run's entries, so one workflow.
         admission.release(batch.get(0).workflowId(), batch.size());
-        if (tracker != null) tracker.durable(batch);
+        if (tracker != null && !follows) tracker.durable(batch);
+    }
+
+    /** A durable follower stored a batch (many runs, each ascending): persisted waits and latency samples. */
+    private void storedByFollower(int follower, List<LogEntry> batch) {
+        Map<UUID, Integer> lastIndexOfRun = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < batch.size(); i++) lastIndexOfRun.put(batch.get(i).runId(), i);
+        int n = durableSinks.size();
+        for (Map.Entry<UUID, Integer> e : lastIndexOfRun.entrySet()) {
+            long seq = batch.get(e.getValue()).seq();
+            if (n > 1) seq = slowestFollower(e.getKey(), follower, seq, n);
+            if (seq > 0) durability.persistedUpTo(e.getKey(), seq);
+        }
+        if (tracker != null && n == 1) {
+            Map<UUID, List<LogEntry>> byRun = new java.util.LinkedHashMap<>();
+            for (LogEntry x : batch) byRun.computeIfAbsent(x.runId(), k -> new java.util.ArrayList<>()).add(x);
+            byRun.values().forEach(tracker::durable);
+        }
+    }
+
+    /** @return the run's highest seq every durable follower has stored, once more than one follows */
+    private long slowestFollower(UUID run, int follower, long seq, int n) {
+        long[] marks = followerMarks.computeIfAbsent(run, k -> new long[n]);
+        synchronized (marks) {
+            marks[follower] = Math.max(marks[follower], seq);
+            long min = Long.MAX_VALUE;
+            for (long m : marks) min = Math.min(min, m);
+            return min;
+        }
     }
 
     private boolean durableSinkFailing() {
-        for (SinkStatus s : collector.status()) if (s.durable() && !s.healthy()) return true;
+        for (SinkStatus s : sinkStatus()) if (s.durable() && !s.healthy()) return true;
         return false;
+    }
+
+    /** @return every sink's status: the collector's and the durable followers' */
+    public List<SinkStatus> sinkStatus() {
+        List<SinkStatus> out = new java.util.ArrayList<>(collector.status());
+        for (DurableFollower f : durableFollowers) out.add(f.status(journal.estimatedEntries(f.backlogBytes())));
+        return out;
+    }
+
+    /** @return names of the durable sinks, whether the collector or the journal feeds them */
+    public List<String> durableSinkNames() {
+        List<String> out = new java.util.ArrayList<>(collector.durableSinkNames());
+        for (LogSink d : durableSinks) out.add(d.name());
+        return out;
+    }
+
+    /** @return the durable followers (journal mode; empty otherwise) */
+    public List<DurableFollower> durableFollowers() {
+        return List.copyOf(durableFollowers);
+    }
+
+    /** @return the journal's fill and drain trend (sampled every second in journal mode) */
+    public BacklogTrend backlogTrend() {
+        return trend;
     }
 
     /** @return a builder */
@@ -137,18 +216,37 @@ public final class LoggingPipeline {
                 }
                 f.attach(journal.tail(f.name()));
             }
+            for (LogSink d : durableSinks) {
+                int index = durableFollowers.size();
+                DurableFollower f = new DurableFollower(d, journal.tail(d.name()), settings.retryBackoffMs(),
+                        settings.retryMaxBackoffMs(), threadFactory, scheduler, observer, batch -> storedByFollower(index, batch));
+                journal.onSynced(f::wake);
+                durableFollowers.add(f);
+            }
             journal.start();
+            for (DurableFollower f : durableFollowers) f.start();
         }
         buffers.start();
         router.start();
         degradation.start();
         running = true;
         scheduleSweep();
+        scheduleTrend();
         if (journal != null && journal.recoveryReport().toReplay() > 0) {
             replaying = true;
             executor.execute(this::replay);
         }
         return this;
+    }
+
+    private void scheduleTrend() {
+        if (!running || journal == null) return;
+        scheduler.schedule(() -> {
+            long written = 0;
+            for (DurableFollower f : durableFollowers) written += f.written();
+            trend.sample(scheduler.nowMillis(), journal.usage().usedBytes(), written);
+            scheduleTrend();
+        }, TREND_SAMPLE_MS);
     }
 
     private void scheduleSweep() {
@@ -188,6 +286,7 @@ public final class LoggingPipeline {
         router.shutdown(timeoutMs);
         buffers.stop();
         boolean drained = collector.awaitDrained(timeoutMs);
+        for (DurableFollower f : durableFollowers) drained &= f.stop(timeoutMs);
         running = false;
         degradation.stop();
         // Followers get their bounded chance to acknowledge what they read, so their saved positions are current.

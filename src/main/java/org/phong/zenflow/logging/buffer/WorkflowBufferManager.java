@@ -69,7 +69,16 @@ public final class WorkflowBufferManager {
     private volatile boolean sweeping;
     private volatile Scheduler.Cancellable sweep;
 
-    private record Tombstone(long lastSeq, long expiresAtMs) {
+    /**
+     * @param lastSeq     the run's highest seq known here
+     * @param expiresAtMs when it is forgotten
+     * @param floorOnly   true when it came from the journal at startup: the database may know a higher seq (the
+     *                    journal's copy may have been damaged or lost), so the lookup still runs and the higher wins
+     */
+    private record Tombstone(long lastSeq, long expiresAtMs, boolean floorOnly) {
+        Tombstone(long lastSeq, long expiresAtMs) {
+            this(lastSeq, expiresAtMs, false);
+        }
     }
 
     /**
@@ -246,7 +255,7 @@ public final class WorkflowBufferManager {
      * after it (the database may not have those entries yet).
      */
     public void seedLastSeq(UUID runId, long lastSeq) {
-        tombstones.merge(runId, new Tombstone(lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs()),
+        tombstones.merge(runId, new Tombstone(lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs(), true),
                 (a, b) -> a.lastSeq >= b.lastSeq ? a : b);
     }
 
@@ -361,11 +370,10 @@ public final class WorkflowBufferManager {
     private WorkflowBuffer openUnknown(LogEntry e) {
         Tombstone t = tombstones.remove(e.runId());
         WorkflowBuffer fresh = newBuffer(e.runId(), e.workflowId());
-        if (t != null) {
-            fresh.lastSeq = t.lastSeq;
-        } else {
-            fresh.parked = new ArrayList<>();
-        }
+        if (t != null) fresh.lastSeq = t.lastSeq;
+        // Unknown here, or known only from the journal: the database answers too, and the highest seq wins,
+        // so a run never hands out again a seq that may have been stored or seen.
+        if (t == null || t.floorOnly()) fresh.parked = new ArrayList<>();
         WorkflowBuffer raced = runs.putIfAbsent(e.runId(), fresh);
         if (raced != null) return raced;
         if (fresh.parked != null) requestLastSeq(fresh);

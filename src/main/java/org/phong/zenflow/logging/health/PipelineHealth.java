@@ -180,7 +180,7 @@ public class PipelineHealth {
             if (!schema.isReady()) problems.add("the schema is not migrated (" + schema.lastError() + ")");
             HealthMonitor.DatabaseState db = monitor().database();
             if (!db.reachable()) problems.add("PostgreSQL is unreachable: " + db.reason());
-            for (SinkStatus s : p.collector().status()) {
+            for (SinkStatus s : p.sinkStatus()) {
                 if (s.durable()) b.withData(s.name() + ".backlog", s.backlog());
                 if (s.durable() && !s.healthy()) {
                     problems.add("sink " + s.name() + " is failing (" + s.consecutiveFailures()

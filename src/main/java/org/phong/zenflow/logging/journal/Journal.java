@@ -62,6 +62,14 @@ public final class Journal {
     private static final int REPLAY_BATCH = 2000;
     /** A follower's moving position is saved at most this often (durable positions at once). */
     private static final long FOLLOWER_SAVE_INTERVAL_MS = 1_000;
+    /** Entries kept in memory for followers that keep up (the hot path; see {@link RecentWindow}). */
+    static final int WINDOW_ENTRIES = 1 << 15;
+    /** Record size assumed before the first append (an entry with a short message and some metadata). */
+    private static final long DEFAULT_RECORD_BYTES = 512;
+    /** Free space on the journal's file system is sampled this often (by the committer, never on append). */
+    private static final long FREE_SPACE_CHECK_MS = 1_000;
+    /** Space left free on the file system: the journal's budget never counts it. */
+    static final long FREE_SPACE_RESERVE_BYTES = 64L << 20;
 
     private final JournalSettings settings;
     private final List<String> sinks;
@@ -69,6 +77,16 @@ public final class Journal {
     /** Non-durable followers (the Kafka sink): exact positions, see {@link JournalFollower}. */
     private final List<String> followers;
     private final long[] followerMaxBytes;
+    /** Per follower: a durable sink that reads the journal (never skips; takes the overflow), -1 if not. */
+    private final int[] overflowIndex;
+    /** Null without durable followers. */
+    private final Overflow overflow;
+    private final RecentWindow window = new RecentWindow(WINDOW_ENTRIES);
+    private volatile long usableBytes = Long.MAX_VALUE;
+    private long lastSpaceCheckMs = Long.MIN_VALUE;
+    /** Records of a failed write that never reached the file (handed to the overflow by fail()). */
+    private List<LogEntry> unwritten = List.of();
+    private final List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLongArray followerPos;
     private long lastPositionsSaveMs;
     private final ThreadFactory threadFactory;
@@ -83,7 +101,7 @@ public final class Journal {
     private FileChannel lockChannel;
     private final CRC32C crc = new CRC32C();
     private volatile long appendedPosition;
-    private long totalBytes;
+    private volatile long totalBytes;
     private Map<String, Long> savedPositions = Map.of();
     /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
     private long unrecoveredFrom = Long.MAX_VALUE;
@@ -99,6 +117,7 @@ public final class Journal {
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
 
     private final AtomicLong appendedEntries = new AtomicLong();
+    private final AtomicLong appendedBytes = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
@@ -142,6 +161,20 @@ public final class Journal {
      */
     public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
                    ThreadFactory threadFactory, Scheduler clock) {
+        this(settings, durableSinks, followers, java.util.Set.of(), threadFactory, clock);
+    }
+
+    /**
+     * @param settings          directory, policy, sizes
+     * @param durableSinks      names of durable sinks fed by the collector (segment-counted acknowledgements)
+     * @param followers         followers (name = most journal bytes its backlog may hold)
+     * @param durableFollowers  followers among them that are durable sinks reading the journal (the database):
+     *                          they never skip, and take the {@link Overflow} of entries the journal could not hold
+     * @param threadFactory     makes the one committer thread
+     * @param clock             wall/monotonic ms for segment ages and retries
+     */
+    public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
+                   java.util.Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
         this.settings = settings;
         this.followers = List.copyOf(new java.util.TreeMap<>(followers).keySet());
         this.followerMaxBytes = new long[this.followers.size()];
@@ -152,6 +185,15 @@ public final class Journal {
             }
         }
         this.followerPos = new java.util.concurrent.atomic.AtomicLongArray(this.followers.size());
+        this.overflowIndex = new int[this.followers.size()];
+        int durableCount = 0;
+        for (int i = 0; i < this.followers.size(); i++) {
+            overflowIndex[i] = durableFollowers.contains(this.followers.get(i)) ? durableCount++ : -1;
+        }
+        if (!followers.keySet().containsAll(durableFollowers)) {
+            throw new IllegalArgumentException("durable followers must be followers: " + durableFollowers);
+        }
+        this.overflow = durableCount == 0 ? null : new Overflow(durableCount);
         this.sinks = List.copyOf(durableSinks);
         for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
         this.threadFactory = threadFactory;
@@ -262,6 +304,15 @@ public final class Journal {
                 }
                 followerPos.set(i, pos);
             }
+            // Records a durable follower has still to store (it reads them from its position on).
+            for (Segment s : segments) {
+                for (int i = 0; i < followers.size(); i++) {
+                    if (overflowIndex[i] >= 0 && followerPos.get(i) < s.passEnd()) {
+                        replay += s.records;
+                        break;
+                    }
+                }
+            }
             openSegment(next);
             problem = null;
         } catch (IOException | RuntimeException e) {
@@ -351,9 +402,8 @@ public final class Journal {
      * @return the base of the segment holding the record, or {@link #NOT_JOURNALED}
      */
     public synchronized long append(LogEntry e) {
-        if (problem != null || full || current == null) {
-            unjournaled.incrementAndGet();
-            return NOT_JOURNALED;
+        if (problem != null || full || current == null || (overflow != null && overflow.holding())) {
+            return notJournaled(e);
         }
         byte[][] strings = RecordCodec.strings(e);
         int size = RecordCodec.framedSize(strings);
@@ -364,8 +414,7 @@ public final class Journal {
                 availabilityChanged.set(true);
                 LOG.severe("Journal " + dir + " is full (" + totalBytes + " of " + settings.maxBytes() + " bytes, "
                         + JournalSettings.MAX_BYTES + "): new entries are kept in memory only (level 3) until the sinks catch up");
-                unjournaled.incrementAndGet();
-                return NOT_JOURNALED;
+                return notJournaled(e);
             }
             if (pending.remaining() < size) writePending();
             if (size > pending.capacity()) {
@@ -378,9 +427,10 @@ public final class Journal {
             }
         } catch (IOException ex) {
             fail("cannot write the journal segment " + current.file + ": " + ex, ex);
-            unjournaled.incrementAndGet();
-            return NOT_JOURNALED;
+            return notJournaled(e);
         }
+        window.add(appendedPosition, appendedPosition + size, e);
+        appendedBytes.addAndGet(size);
         current.bytes += size;
         current.records++;
         totalBytes += size;
@@ -391,12 +441,23 @@ public final class Journal {
         return current.base;
     }
 
+    /** Under the lock: an entry the journal cannot hold; the durable followers get it from the overflow. */
+    private long notJournaled(LogEntry e) {
+        unjournaled.incrementAndGet();
+        if (overflow != null) overflow.add(e);
+        return NOT_JOURNALED;
+    }
+
     /** Under the lock: the in-memory appends to the file (page cache). */
     private void writePending() throws IOException {
         if (pending.position() == 0) return;
         pending.flip();
         try {
             while (pending.hasRemaining()) channel.write(pending);
+        } catch (IOException e) {
+            // Records not wholly in the file are not readable there: fail() hands them to the overflow.
+            unwritten = RecordCodec.readFrom(pending.duplicate(), pending.position());
+            throw e;
         } finally {
             pending.clear();
         }
@@ -451,6 +512,9 @@ public final class Journal {
             channel = null;
         }
         pending.clear();
+        window.clear();
+        if (overflow != null && !unwritten.isEmpty()) overflow.addAll(unwritten);
+        unwritten = List.of();
         if (first) {
             LOG.log(Level.SEVERE, "Journal unavailable (level 3: entries are kept in memory only, bounded by the "
                     + "router's capacity; a crash now loses them): " + reason + "; retried every " + settings.retryMs() + " ms", cause);
@@ -522,6 +586,7 @@ public final class Journal {
         }
         syncedPosition = target;
         completeWaiters(target);
+        for (Runnable l : syncListeners) l.run();
     }
 
     /** Outside the lock: fails waiters the journal can no longer serve and tells the listeners. */
@@ -536,6 +601,14 @@ public final class Journal {
     /** Deletes passed segments, seals an idle fully acknowledged one, clears "full", retries a failed journal. */
     synchronized void housekeeping() {
         long now = clock.nowMillis();
+        if (now - lastSpaceCheckMs >= FREE_SPACE_CHECK_MS) {
+            lastSpaceCheckMs = now;
+            try {
+                usableBytes = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Cannot read the free space of the journal's file system", e);
+            }
+        }
         if (problem != null) {
             if (now >= nextRetryMs) retry();
             return;
@@ -715,7 +788,7 @@ public final class Journal {
     public JournalTail tail(String follower) {
         int i = followers.indexOf(follower);
         if (i < 0) throw new IllegalArgumentException("not a follower of this journal: " + follower);
-        return new JournalTail(this, i, follower, followerMaxBytes[i], followerPos.get(i));
+        return new JournalTail(this, i, follower, followerMaxBytes[i], followerPos.get(i), overflowIndex[i] >= 0);
     }
 
     /** @return the names of the followers */
@@ -768,6 +841,78 @@ public final class Journal {
             if (open || cursor < limit) return new Readable(s.base, s.file, limit, !open);
         }
         return null;
+    }
+
+    /** @param l runs on the committer each time more of the journal is durable (followers wake up) */
+    public void onSynced(Runnable l) {
+        syncListeners.add(l);
+    }
+
+    /**
+     * The hot path of {@link JournalTail#read}: records from {@link RecentWindow} up to what is durable.
+     *
+     * @return entries handed out, or -1 when the follower must read the file
+     */
+    int readWindow(long cursor, int max, List<LogEntry> out, long[] ends) {
+        return window.read(cursor, syncedPosition, max, out, ends);
+    }
+
+    /**
+     * @param cursor a follower's cursor
+     * @return true when nothing in the journal lies past {@code cursor} that it could still read: every record
+     *         appended is durable and before the cursor (or, with the journal failed, every segment is behind it)
+     */
+    synchronized boolean exhausted(long cursor) {
+        Readable r = readableAt(cursor);
+        if (r == null) return true;
+        return !r.sealed() && cursor >= r.limit() && syncedPosition >= appendedPosition;
+    }
+
+    /**
+     * @param follower a follower's index
+     * @param cursor   its cursor
+     * @param max      most entries
+     * @return overflow entries for a durable follower that has read the whole journal (empty otherwise)
+     */
+    List<LogEntry> overflowFor(int follower, long cursor, int max) {
+        int oi = overflowIndex[follower];
+        if (oi < 0 || overflow == null || !overflow.holding() || !exhausted(cursor)) return List.of();
+        return overflow.peek(oi, max);
+    }
+
+    /** A durable follower has written the next {@code n} overflow entries. */
+    void overflowTaken(int follower, int n) {
+        overflow.took(overflowIndex[follower], n);
+    }
+
+    /** @return about how many entries {@code bytes} of journal hold (from the average record size so far) */
+    public long estimatedEntries(long bytes) {
+        long n = appendedEntries.get();
+        if (n == 0 || bytes <= 0) return 0;
+        return Math.max(1, (long) ((double) bytes * n / Math.max(1, appendedBytes.get())));
+    }
+
+    /** @return about how many bytes {@code entries} records take (the average record size so far; 512 before any) */
+    public long estimatedBytes(long entries) {
+        long n = appendedEntries.get();
+        long avg = n == 0 ? DEFAULT_RECORD_BYTES : Math.max(1, appendedBytes.get() / n);
+        return entries * avg;
+    }
+
+    /** @return entries accepted that wait in memory for the durable followers (the journal could not hold them) */
+    public int overflowEntries() {
+        return overflow == null ? 0 : overflow.size();
+    }
+
+    /**
+     * @return bytes the journal holds and the most it may hold: max-bytes, or less when the file system has
+     *         less free space (keeping {@link #FREE_SPACE_RESERVE_BYTES} free)
+     */
+    public JournalUsage usage() {
+        long used = totalBytes;
+        long free = usableBytes;
+        long byDisk = free == Long.MAX_VALUE ? Long.MAX_VALUE : used + Math.max(0, free - FREE_SPACE_RESERVE_BYTES);
+        return new JournalUsage(used, Math.min(settings.maxBytes(), byDisk), settings.maxBytes(), free);
     }
 
     // ================================================================ durability waits
@@ -868,6 +1013,11 @@ public final class Journal {
             for (Segment s : segments) n += Math.max(0, s.records - s.acked.get(i));
             backlogEntries.put(sinks.get(i), n);
             backlogBytes.put(sinks.get(i), Math.max(0, appendedPosition - pos.get(sinks.get(i))));
+        }
+        for (int i = 0; i < followers.size(); i++) {
+            long bytes = Math.max(0, appendedPosition - followerRecordPosition(i));
+            backlogEntries.put(followers.get(i), estimatedEntries(bytes));
+            backlogBytes.put(followers.get(i), bytes);
         }
         long count = fsyncs.get();
         RecoveryReport r = recovery;

@@ -46,7 +46,11 @@ public final class JournalTail {
     private FileChannel channel;
     private long channelBase = -1;
 
-    JournalTail(Journal journal, int index, String name, long maxBytes, long start) {
+    /** A durable follower: also reads the journal's overflow (entries it could not hold). */
+    private final boolean durable;
+
+    JournalTail(Journal journal, int index, String name, long maxBytes, long start, boolean durable) {
+        this.durable = durable;
         this.journal = journal;
         this.index = index;
         this.name = name;
@@ -64,7 +68,34 @@ public final class JournalTail {
      */
     public int read(int max, List<LogEntry> out, long[] ends) throws IOException {
         enforceShare();
-        return readInto(Math.min(max, ends.length), out, ends, false);
+        int limit = Math.min(max, ends.length);
+        int fromMemory = journal.readWindow(cursor, limit, out, ends);
+        if (fromMemory > 0) {
+            cursor = ends[fromMemory - 1];
+            return fromMemory;
+        }
+        return readInto(limit, out, ends, false);
+    }
+
+    /**
+     * A durable follower's second source: once it has read everything the journal holds, the entries the
+     * journal could not hold (failed or full), in order. Empty otherwise.
+     *
+     * @param max most entries
+     * @return the next overflow entries (not yet taken: call {@link #overflowTaken} once they are written)
+     */
+    public List<LogEntry> overflow(int max) {
+        return durable ? journal.overflowFor(index, cursor, max) : List.of();
+    }
+
+    /** @return overflow entries waiting (for a durable follower; 0 otherwise) */
+    public int overflowPending() {
+        return durable ? journal.overflowEntries() : 0;
+    }
+
+    /** @param n overflow entries from {@link #overflow} that the follower has written */
+    public void overflowTaken(int n) {
+        journal.overflowTaken(index, n);
     }
 
     /**

@@ -79,6 +79,24 @@ final class RecordCodec {
         out.position(end);
     }
 
+    /**
+     * @param records framed records from position 0 to the limit (a write buffer)
+     * @param written bytes of it that reached the file
+     * @return the entries of the records not wholly written
+     */
+    static java.util.List<LogEntry> readFrom(ByteBuffer records, int written) {
+        java.util.List<LogEntry> out = new java.util.ArrayList<>();
+        int at = 0;
+        while (at + FRAME_BYTES <= records.limit()) {
+            int length = records.getInt(at);
+            int end = at + FRAME_BYTES + length;
+            if (end > records.limit()) break;
+            if (end > written) out.add(read(records.duplicate().position(at + FRAME_BYTES).limit(end).slice()));
+            at = end;
+        }
+        return out;
+    }
+
     /** @return true when the payload starting at {@code at} is padding (its frame already checked) */
     static boolean isPadding(ByteBuffer data, int at) {
         return data.get(at) == TYPE_PADDING;

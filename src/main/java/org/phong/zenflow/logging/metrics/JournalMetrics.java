@@ -54,7 +54,7 @@ public class JournalMetrics {
         journal("truncated.bytes", "Bytes cut from damaged journal segments at startup", JournalStats::truncatedBytes);
         journal("replayed.entries", "Entries replayed from the journal to the durable sinks since start",
                 JournalStats::replayedEntries);
-        for (String sink : p.collector().durableSinkNames()) {
+        for (String sink : p.durableSinkNames()) {
             Tag tag = new Tag("sink", sink);
             gauge("zenflow.logging.journal.sink.backlog.entries", "Journaled entries the durable sink has not acknowledged",
                     s -> s.sinkBacklogEntries().getOrDefault(sink, 0L), tag);

@@ -182,7 +182,7 @@ public class PipelineMetrics {
     private long backlogOf(String sink) {
         LoggingPipeline p = module.runningOrNull();
         if (p == null) return 0;
-        for (SinkStatus s : p.collector().status()) if (s.name().equals(sink)) return s.backlog();
+        for (SinkStatus s : p.sinkStatus()) if (s.name().equals(sink)) return s.backlog();
         return 0;
     }
 

@@ -69,7 +69,7 @@ public class AdminResource {
             dropped.add(r.name(), byLevel);
         }
         JsonArrayBuilder sinks = JSON.createArrayBuilder();
-        for (SinkStatus s : p.collector().status()) {
+        for (SinkStatus s : p.sinkStatus()) {
             JsonObjectBuilder o = JSON.createObjectBuilder().add("name", s.name()).add("durable", s.durable())
                     .add("healthy", s.healthy()).add("backlog", s.backlog()).add("written", s.written())
                     .add("failures", s.failures()).add("dropped", s.dropped())

@@ -55,6 +55,50 @@ public final class AdmissionControl {
     private final PipelineObserver observer;
 
     private final AtomicLong inFlight = new AtomicLong();
+    private volatile Pressure pressure = Pressure.NONE;
+
+    /**
+     * Load from beyond the router: with a write-ahead journal, the database's progress no longer bounds
+     * admission (entries leave "in flight" once journaled); the journal's disk budget does. The pipeline maps
+     * the journal's fill onto this class's scale, so the same strategies shed by level as it fills.
+     */
+    public interface Pressure {
+        /** No load besides entries in flight. */
+        Pressure NONE = new Pressure() {
+            @Override
+            public long extraInFlight() {
+                return 0;
+            }
+
+            @Override
+            public long floorLoad(long inFlight, long threshold, long capacity, long hardLimit) {
+                return 0;
+            }
+        };
+
+        /** @return entries held in memory beyond the router that count as in flight (the journal's overflow) */
+        long extraInFlight();
+
+        /**
+         * @param inFlight entries admitted and not yet journaled (they will need room too)
+         * @return the load the pipeline is at whatever is in flight: 0 normally; between {@code threshold} and
+         *         {@code capacity} while the strategy should shed; {@code capacity} to drop every DEBUG/INFO;
+         *         {@code hardLimit} to refuse everything
+         */
+        long floorLoad(long inFlight, long threshold, long capacity, long hardLimit);
+    }
+
+    /** @param p the load beyond the router (set once, before the pipeline starts) */
+    public void pressure(Pressure p) {
+        this.pressure = java.util.Objects.requireNonNull(p);
+    }
+
+    /** @return the load admission decides on: entries in flight (plus overflow), or the journal's floor when higher */
+    public long load() {
+        Pressure p = pressure;
+        long n = inFlight.get();
+        return Math.max(n + p.extraInFlight(), p.floorLoad(n, threshold, capacity, hardLimit));
+    }
     private final AtomicLong sampleCounter = new AtomicLong();
     private final LongAdder rejected = new LongAdder();
     private final Map<DropReason, Map<LogLevel, LongAdder>> dropped = new EnumMap<>(DropReason.class);
@@ -105,7 +149,7 @@ public final class AdmissionControl {
      * @return what happened to it
      */
     public RouteResult admit(LogEntry e) {
-        long load = inFlight.get();
+        long load = load();
         LogLevel level = e.level();
         if (level.isSheddable()) {
             DropReason reason = load >= threshold ? shed(e, load) : null;
@@ -116,7 +160,8 @@ public final class AdmissionControl {
             }
         } else if (load >= hardLimit) {
             rejected.increment();
-            observer.rejected(PipelineObserver.RejectReason.RESERVE_FULL, level);
+            boolean byJournal = inFlight.get() + pressure.extraInFlight() < hardLimit;
+            observer.rejected(byJournal ? PipelineObserver.RejectReason.JOURNAL_FULL : PipelineObserver.RejectReason.RESERVE_FULL, level);
             return RouteResult.REJECTED;
         }
         inFlight.incrementAndGet();
@@ -189,11 +234,17 @@ public final class AdmissionControl {
 
     /** @return true when {@code n} more entries of any level would be admitted without shedding */
     public boolean hasRoomFor(int n) {
-        return inFlight.get() + n <= threshold;
+        return load() + n <= threshold;
     }
 
     /** @return entries admitted and not yet released */
     public long inFlight() { return inFlight.get(); }
+
+    /** @return the backpressure threshold (entries) */
+    public long threshold() { return threshold; }
+
+    /** @return capacity plus the WARN/ERROR reserve */
+    public long hardLimit() { return hardLimit; }
 
     /** @return the configured capacity */
     public long capacity() { return capacity; }

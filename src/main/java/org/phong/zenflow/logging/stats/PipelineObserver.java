@@ -18,6 +18,8 @@ public interface PipelineObserver {
     enum RejectReason {
         /** Even the WARN/ERROR reserve is used up. */
         RESERVE_FULL,
+        /** The write-ahead journal's disk budget is (nearly) used up: nothing more is accepted until the sinks catch up. */
+        JOURNAL_FULL,
         /** The router is shut down. */
         SHUTTING_DOWN
     }

@@ -261,7 +261,9 @@ class KafkaJournalTest {
             for (int j = 0; j < 50; j++) {
                 for (UUID run : runs) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + (i + j) + pad)));
             }
-            await("PostgreSQL keeps up", () -> pg.entryCount() >= 0 && p.admission().inFlight() < 10_000);
+            int routed = (i + 50) * runs.size();
+            // The journal holds about 4,000 of these entries: the test keeps PostgreSQL within 1,500 of the input.
+            await("PostgreSQL keeps up", () -> pg.entryCount() >= routed - 1_500);
             peakBytes = Math.max(peakBytes, p.journalStats().bytesOnDisk());
             Thread.sleep(2);
         }
