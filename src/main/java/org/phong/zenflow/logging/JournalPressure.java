@@ -16,7 +16,7 @@ import org.phong.zenflow.logging.router.AdmissionControl;
  *   <li>from {@link #REFUSE_FROM}: everything is refused (429), so what is accepted always has room: the last
  *       5% hold what was in flight when the journal reached it.</li>
  * </ul>
- * Entries admitted but not yet appended count at the journal's average record size, so a burst in the
+ * Entries admitted but not yet appended (in the router's queues) count at the journal's average record size, so a burst in the
  * router's queue cannot overrun the budget between two admission checks.
  *
  * <p>Entries the journal could not hold (its overflow: failed or full) wait in memory for the database and
@@ -31,9 +31,16 @@ final class JournalPressure implements AdmissionControl.Pressure {
     static final double REFUSE_FROM = 0.95;
 
     private final Journal journal;
+    /** Entries admitted and still in the router's queues: not yet appended, they will need room. */
+    private volatile java.util.function.LongSupplier queued = () -> 0;
 
     JournalPressure(Journal journal) {
         this.journal = journal;
+    }
+
+    /** @param q entries in the router's queues (set once the router exists) */
+    void queued(java.util.function.LongSupplier q) {
+        this.queued = q;
     }
 
     @Override
@@ -43,8 +50,9 @@ final class JournalPressure implements AdmissionControl.Pressure {
 
     @Override
     public long floorLoad(long inFlight, long threshold, long capacity, long hardLimit) {
-        // Entries admitted but not yet appended will need room too: counted at the average record size.
-        return load(journal.usage(), journal.estimatedBytes(inFlight), threshold, capacity, hardLimit);
+        // Entries admitted but not yet appended will need room too: counted at the average record size. (Entries in
+        // flight in the run buffers are journaled already.)
+        return load(journal.usage(), journal.estimatedBytes(Math.min(inFlight, queued.getAsLong())), threshold, capacity, hardLimit);
     }
 
     static long load(JournalUsage u, long comingBytes, long threshold, long capacity, long hardLimit) {

@@ -31,6 +31,7 @@ import org.phong.zenflow.logging.degradation.MemoryProbe;
 import org.phong.zenflow.logging.journal.Journal;
 import org.phong.zenflow.logging.journal.JournalFollower;
 import org.phong.zenflow.logging.journal.JournalStats;
+import org.phong.zenflow.logging.journal.JournalUsage;
 import org.phong.zenflow.logging.journal.JournaledEntries;
 import org.phong.zenflow.logging.journal.RecoveryReport;
 import org.phong.zenflow.logging.router.AdmissionControl;
@@ -109,11 +110,13 @@ public final class LoggingPipeline {
         PipelineObserver o = b.observer;
         this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
         this.admission = new AdmissionControl(settings, b.scheduler, o);
-        if (journal != null && !durableSinks.isEmpty()) admission.pressure(new JournalPressure(journal));
+        JournalPressure pressure = journal != null && !durableSinks.isEmpty() ? new JournalPressure(journal) : null;
+        if (pressure != null) admission.pressure(pressure);
         this.collector = new GlobalLogCollector(collectorSinks, settings, b.executor, b.scheduler, this::released, o);
         this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker,
                 journal, b.listener);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
+        if (pressure != null) pressure.queued(router::queueDepth);
         this.durability = new Durability(router, buffers, journal, b.scheduler, settings.cleanupIdleAfterMs());
         if (journal != null) collector.onSinkAck(journal::acknowledge);
         this.degradation = new DegradationMonitor(b.degradation, b.scheduler, b.memoryProbe, this::durableSinkFailing,
@@ -186,6 +189,22 @@ public final class LoggingPipeline {
     /** @return the durable followers (journal mode; empty otherwise) */
     public List<DurableFollower> durableFollowers() {
         return List.copyOf(durableFollowers);
+    }
+
+    /** @return the durable sinks' backlog in the journal and how long the journal can keep absorbing it */
+    public BacklogOutlook outlook() {
+        if (journal == null || durableFollowers.isEmpty()) return BacklogOutlook.NONE;
+        long bytes = 0;
+        long age = 0;
+        for (DurableFollower f : durableFollowers) {
+            bytes = Math.max(bytes, f.backlogBytes());
+            age = Math.max(age, f.oldestPendingAgeMs());
+        }
+        JournalUsage u = journal.usage();
+        long refuseAt = (long) (u.budgetBytes() * JournalPressure.REFUSE_FROM);
+        return new BacklogOutlook(journal.estimatedEntries(bytes), bytes, age, trend.drainEntriesPerSec(), u.fraction(),
+                u.usedBytes(), u.budgetBytes(), u.freeBytes(), trend.secondsUntilFull(refuseAt - u.usedBytes()),
+                journal.overflowEntries());
     }
 
     /** @return the journal's fill and drain trend (sampled every second in journal mode) */

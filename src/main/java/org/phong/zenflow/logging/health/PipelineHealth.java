@@ -23,6 +23,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.health.Startup;
+import org.phong.zenflow.logging.BacklogOutlook;
+import org.phong.zenflow.logging.journal.JournalStats;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
@@ -187,6 +189,12 @@ public class PipelineHealth {
                             + " failed writes in a row, last: " + firstLine(s.lastError()) + ")");
                 }
             }
+            BacklogOutlook o = p.outlook();
+            if (o != BacklogOutlook.NONE) {
+                b.withData("backlogEntries", o.entries()).withData("backlogBytes", o.bytes())
+                        .withData("backlogOldestAgeMs", o.oldestAgeMs())
+                        .withData("drainEntriesPerSecond", Math.round(o.drainPerSec()));
+            }
             DatabaseVerdict v = DatabaseVerdict.of(problems, db.reachable(), degradationOrNull(),
                     p.admission().inFlight(), p.settings().thresholdEntries());
             v.data().forEach((k, val) -> {
@@ -237,6 +245,42 @@ public class PipelineHealth {
         }
     }
 
+    /**
+     * The write-ahead journal's room: UP while it has room (a database outage is absorbed here, up to the
+     * journal's budget); DOWN once its fill reaches the point where DEBUG/INFO are shed, or while it cannot
+     * be written, with the reason and what to do.
+     */
+    @Produces
+    @Readiness
+    HealthCheck journalReady() {
+        return () -> {
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-journal");
+            LoggingPipeline p = module.runningOrNull();
+            if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
+            JournalStats j = p.journalStats();
+            if (!j.enabled()) return b.up().withData("journal", "disabled").build();
+            BacklogOutlook o = p.outlook();
+            b.withData("usedBytes", o.usedBytes()).withData("budgetBytes", o.budgetBytes())
+                    .withData("fillPercent", Math.round(o.fill() * 100))
+                    .withData("secondsUntilFull", o.secondsUntilFull())
+                    .withData("backlogEntries", o.entries()).withData("backlogBytes", o.bytes())
+                    .withData("backlogOldestAgeMs", o.oldestAgeMs());
+            if (o.freeBytes() != Long.MAX_VALUE) b.withData("diskFreeBytes", o.freeBytes());
+            if (!j.available()) {
+                return b.down().withData("reason", "the journal cannot be written (" + (j.full() ? "full" : "a disk or directory error")
+                        + "): accepted entries wait in memory for the database (" + o.overflowEntries() + " now) and are shed or "
+                        + "refused past the router's capacity. Free disk space or fix the journal directory; details for the admin role "
+                        + "in /api/v1/admin/status").build();
+            }
+            if (o.nearFull()) {
+                return b.down().withData("reason", "the journal is " + Math.round(o.fill() * 100) + "% of its budget (" + o.budgetBytes()
+                        + " bytes): DEBUG/INFO are being shed and, from 95%, every entry is refused. The database is not keeping up ("
+                        + o.entries() + " entries behind): see the database check; or raise journal.max-bytes / free disk space").build();
+            }
+            return b.up().build();
+        };
+    }
+
     @Produces
     @Readiness
     HealthCheck backpressureReady() {
@@ -246,6 +290,7 @@ public class PipelineHealth {
             if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
             long inFlight = p.admission().inFlight();
             long threshold = p.settings().thresholdEntries();
+            // The journal's fill has its own check (zenflow-logging-journal); this one is about memory.
             b.withData("inFlight", inFlight).withData("threshold", threshold)
                     .withData("capacity", p.admission().capacity()).withData("queueDepth", p.router().queueDepth());
             if (inFlight < threshold) return b.up().build();

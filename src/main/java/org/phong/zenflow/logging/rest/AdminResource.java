@@ -95,9 +95,18 @@ public class AdminResource {
                 .add("bufferedBytesEstimate", memory.totalBytes())
                 .add("largestRunBytesEstimate", memory.largestRunBytes())
                 .add("sinks", sinks)
+                .add("journalBacklog", backlog(p.outlook()))
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
                 .add("security", JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
                         .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults())))
                 .build().toString();
+    }
+
+    private static JsonObjectBuilder backlog(org.phong.zenflow.logging.BacklogOutlook o) {
+        return JSON.createObjectBuilder().add("entries", o.entries()).add("bytes", o.bytes())
+                .add("oldestAgeMs", o.oldestAgeMs()).add("drainEntriesPerSecond", Math.round(o.drainPerSec()))
+                .add("fillPercent", Math.round(o.fill() * 100)).add("usedBytes", o.usedBytes())
+                .add("budgetBytes", o.budgetBytes()).add("secondsUntilFull", o.secondsUntilFull())
+                .add("overflowEntries", o.overflowEntries());
     }
 }

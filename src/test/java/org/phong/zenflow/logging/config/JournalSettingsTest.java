@@ -29,7 +29,7 @@ class JournalSettingsTest {
         assertEquals(Path.of("journal"), j.dir());
         assertEquals(FsyncPolicy.INTERVAL, j.fsync());
         assertEquals(20, j.fsyncIntervalMs());
-        assertEquals(1L << 30, j.maxBytes());
+        assertEquals(1L << 32, j.maxBytes());
         assertEquals(64L << 20, j.segmentBytes());
         DegradationSettings d = DegradationSettings.defaults();
         assertEquals(0.9, d.memoryHigh());

@@ -60,8 +60,17 @@ public final class PostgresLogSink implements LogSink {
     private static final String CHECK_VIOLATION = "23514"; // also "no partition of relation found for row"
     /** Buffers that grew beyond this are not kept for the next batch. */
     private static final int MAX_RETAINED_BUFFER = 8 * 1024 * 1024;
+    /** Socket timeout = batch timeout x this: the statement timeout answers first while the server is alive. */
+    static final int SOCKET_TIMEOUT_FACTOR = 2;
 
     private final DataSource ds;
+    /**
+     * A hung database is noticed in seconds: each write's transaction runs under {@code SET LOCAL statement_timeout}
+     * of persistence.batch-timeout-ms, and the connection's socket reads give up after twice that (a frozen server
+     * answers nothing, not even the cancel a statement timeout sends).
+     */
+    private final long statementTimeoutMs;
+    private final long socketTimeoutMs;
     private final int maxBatchEntries;
     private final PartitionMaintainer partitions;
     private final AtomicReference<CopyEncoder> spareEncoder = new AtomicReference<>();
@@ -86,6 +95,8 @@ public final class PostgresLogSink implements LogSink {
     public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions) {
         this.ds = ds;
         this.maxBatchEntries = settings.copyMaxRows();
+        this.statementTimeoutMs = settings.batchTimeoutMs();
+        this.socketTimeoutMs = settings.batchTimeoutMs() * SOCKET_TIMEOUT_FACTOR;
         this.partitions = partitions;
     }
 
@@ -146,6 +157,7 @@ public final class PostgresLogSink implements LogSink {
             enc.encode(entries);
             Set<YearMonth> months = months(entries);
             try (Connection c = ds.getConnection()) {
+                applySocketTimeout(c);
                 boolean auto = c.getAutoCommit();
                 try {
                     write(c, enc, entries.size(), months);
@@ -185,9 +197,25 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
+    private void applySocketTimeout(Connection c) {
+        try {
+            c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, socketTimeoutMs));
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            LOG.log(Level.FINE, "The connection does not take a network timeout; the data source's socketTimeout applies", e);
+        }
+    }
+
+    /** Under autocommit off: bounds every statement of this transaction (COPY included). */
+    private void boundTransaction(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL statement_timeout = " + statementTimeoutMs);
+        }
+    }
+
     private void write(Connection c, CopyEncoder enc, int n, Set<YearMonth> months) throws SQLException {
         partitions.ensureMonths(c, months);
         c.setAutoCommit(false);
+        boundTransaction(c);
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         try {
             long rows = copyIn(copy, COPY_LOGS, enc);
@@ -203,6 +231,7 @@ public final class PostgresLogSink implements LogSink {
             throw e;
         }
         try {
+            boundTransaction(c);
             try (Statement s = c.createStatement()) {
                 s.execute(CREATE_STAGING);
             }
