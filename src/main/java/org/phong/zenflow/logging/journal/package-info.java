@@ -1,7 +1,24 @@
 /**
- * The write-ahead journal: every entry the router accepted, on local disk before it reaches any sink,
- * so a crash ({@code kill -9}, power loss within the fsync window) loses nothing that was confirmed
- * durable, and a database outage of any length loses nothing at all.
+ * The write-ahead journal, the backbone of the pipeline: every entry the router accepted, on local disk
+ * before it reaches any sink, so a crash ({@code kill -9}, power loss within the fsync window) loses
+ * nothing that was confirmed durable, and a database outage is absorbed by disk, up to the journal's
+ * budget, not by memory.
+ *
+ * <h2>The database follows the journal</h2>
+ * With the journal on, every durable sink (PostgreSQL) is a <em>durable follower</em>
+ * ({@code collector.DurableFollower}): one thread reads the journal forward from the sink's saved position,
+ * in journal order (each run in seq order, many runs merged into one large COPY), writes, and only then
+ * moves the position. While it keeps up it reads from memory: the {@link org.phong.zenflow.logging.journal.RecentWindow}
+ * holds the last records appended as the entry objects themselves; once it falls behind (an outage, a slow
+ * database, a restart) it reads and decodes the files until it is inside the window again. A durable
+ * follower never skips: its backlog is bounded by the journal's budget, and admission
+ * ({@code JournalPressure}) sheds DEBUG/INFO from 80% of the budget, drops all of them from 90% and refuses
+ * everything from 95%, so what is accepted always has room. The budget is {@code max-bytes}, or less when
+ * the file system has less free space (sampled every second by the committer, 64 MiB kept free).
+ * <p>Entries the journal cannot hold (failed, full, or appended but lost from the write buffer when a write
+ * failed) go to the {@link org.phong.zenflow.logging.journal.Overflow}: memory only, counted as in flight by
+ * admission, taken by the durable followers after everything the journal holds. While any wait there, new
+ * entries join them, so every run reaches the database in seq order: journal, overflow, journal.
  *
  * <h2>Where it sits</h2>
  * {@code LogRouter -> WorkflowBufferManager (seq) -> Journal.append -> batch -> GlobalLogCollector -> sinks}.
@@ -18,7 +35,8 @@
  *             then records back to back, until segment-bytes would be exceeded (then a new segment)
  * record      length int (payload bytes) | crc int | payload
  *             crc = CRC32C over the 4 length bytes and the payload (a flipped length is caught too)
- * payload     type byte (1 = entry) | workflowId msb,lsb | runId msb,lsb | seq long
+ * payload     type byte (1 = entry, 0 = padding: zeros, written by recovery over a damaged range)
+ *             entry: | workflowId msb,lsb | runId msb,lsb | seq long
  *             | ts epoch-second long | ts nano int | level byte (DEBUG 0, INFO 1, WARN 2, ERROR 3)
  *             | nodeKey, message, errorCode, metadata, traceId, hierarchy: each int length (-1 = null) + UTF-8
  * positions   java.util.Properties: durable sink name = journal position it has passed (a segment base);
@@ -72,21 +90,28 @@
  * always a record boundary or a segment base; records before it are in the follower or counted as skipped.
  *
  * <h2>Recovery and replay</h2>
- * At start every segment is read and each record's frame and CRC checked. At the first damage
- * (a record cut short by a crash mid-write, a length out of bounds, a checksum mismatch, a payload
- * that does not decode) the segment is truncated to its last valid record, and the cut (file, offset,
- * bytes, reason) is logged at SEVERE, counted ({@code truncatedRecords}, {@code truncatedBytes}) and
- * kept in the {@link org.phong.zenflow.logging.journal.RecoveryReport}; a segment with no valid record
- * is deleted. Later segments are still read. Then, per run, the highest seq found continues the
- * run's numbering. Appends go to a fresh segment starting at the end of the last recovered one.
+ * At start every segment is read and each record's frame, structure and CRC checked. Damage costs only
+ * what it touches: at a damaged record (a length out of bounds, a checksum mismatch, a payload that does
+ * not decode) the scan <em>resynchronizes</em>, looking forward byte by byte for the next offset where a
+ * whole record checks out (length in bounds, the six string lengths adding up to the payload, CRC32C).
+ * Before anything is changed the segment is copied to {@code damaged/} in the journal directory; then each
+ * damaged range that valid records follow is overwritten with one padding record, so every position in the
+ * file stays what it was (saved positions remain record boundaries). Damage with nothing valid after it (a
+ * write cut short by a crash, a zero-filled tail) is truncated as before. Each damaged range is logged at
+ * SEVERE and kept in the {@link org.phong.zenflow.logging.journal.RecoveryReport} with the entries it took,
+ * by run and seq range: within a run the journal's seqs ascend gap-free, so records before and after the
+ * damage that jump from a to b name a+1..b-1 ({@link org.phong.zenflow.logging.journal.LostTracker}).
+ * A segment with no valid record is deleted; later segments are still read. A run then continues after the
+ * highest seq found in the journal <em>or</em> the database (the lookup runs for runs known only from the
+ * journal), so it never hands out again a seq that may have been seen. Appends go to a fresh segment starting at the end of the last recovered one.
  * Every segment some durable sink has not passed is replayed, in the background, to those sinks only,
  * paced by their backlog. Replay is idempotent: the PostgreSQL key {@code (run_id, seq, ts)} makes an
  * entry already stored a no-op (COPY collides, the sink rewrites the batch with ON CONFLICT DO NOTHING).
  *
  * <h2>Failure: unavailable and full (degradation level 3)</h2>
  * An I/O error (unwritable or missing directory, disk full, failed force) or {@code max-bytes} reached
- * stops journaling: appends return {@code NOT_JOURNALED}, are counted, and the entries go on in memory
- * (bounded by the router's capacity). The error is logged once at SEVERE; waiters of positions not yet
+ * stops journaling: appends return {@code NOT_JOURNALED}, are counted, and the entries go to the overflow
+ * (memory, bounded by the router's capacity) on their way to the durable followers. The error is logged once at SEVERE; waiters of positions not yet
  * forced fail (the durability waits then fall back to waiting for the sinks). The committer retries a
  * failed journal every {@code retry-ms} in a new segment; a full journal resumes once deletions free a
  * segment's room. Records appended but not written when the journal failed are not on disk: they were

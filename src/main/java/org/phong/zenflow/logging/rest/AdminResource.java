@@ -96,6 +96,7 @@ public class AdminResource {
                 .add("largestRunBytesEstimate", memory.largestRunBytes())
                 .add("sinks", sinks)
                 .add("journalBacklog", backlog(p.outlook()))
+                .add("journalRecovery", recovery(p.recoveryReport()))
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
                 .add("security", JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
                         .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults())))
@@ -108,5 +109,14 @@ public class AdminResource {
                 .add("fillPercent", Math.round(o.fill() * 100)).add("usedBytes", o.usedBytes())
                 .add("budgetBytes", o.budgetBytes()).add("secondsUntilFull", o.secondsUntilFull())
                 .add("overflowEntries", o.overflowEntries());
+    }
+
+    /** What startup recovery found: damaged ranges, the entries they took (run and seq range) and the copies kept aside. */
+    private static JsonObjectBuilder recovery(org.phong.zenflow.logging.journal.RecoveryReport r) {
+        return JSON.createObjectBuilder().add("segments", r.segments()).add("records", r.records())
+                .add("damagedBytes", r.truncatedBytes())
+                .add("damage", JSON.createArrayBuilder(r.cuts()))
+                .add("lost", JSON.createArrayBuilder(r.lost()))
+                .add("asideFiles", JSON.createArrayBuilder(r.asideFiles()));
     }
 }
