@@ -94,6 +94,20 @@ class PoisonIsolatorTest {
             }
         }
 
+        // Readers: the history has every seq in order, the rejected ones in their place; a continuing
+        // run never reuses a rejected seq.
+        PostgresLogReader reader = new PostgresLogReader(pg.ds);
+        assertEquals(1000, reader.lastSeq(run));
+        List<RunHistory.Item> page = RunHistory.page(reader, run, 0, 1000, null, null);
+        assertEquals(1000, page.size());
+        for (int i = 0; i < 1000; i++) assertEquals(i + 1, page.get(i).seq());
+        assertEquals("POISON 500", page.get(499).rejected() == null ? null : "POISON 500");
+        List<LogEntry> revived = RunHistory.entries(page);
+        assertEquals(batch, revived, "a catching-up reader gets the entries as accepted");
+        List<RunHistory.Item> short1 = RunHistory.page(reader, run, 498, 3, null, null);
+        assertEquals(List.of(499L, 500L, 501L), short1.stream().map(RunHistory.Item::seq).toList());
+        assertEquals(List.of(1000L), RunHistory.page(reader, run, 999, 10, null, null).stream().map(RunHistory.Item::seq).toList());
+
         // Replaying the same batch (a crash before the acknowledgement) changes nothing and counts nothing.
         writer.calls.set(0);
         isolator.process(batch, writer);
