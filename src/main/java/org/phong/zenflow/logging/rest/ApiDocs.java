@@ -42,7 +42,8 @@ public final class ApiDocs {
             + "\"WARN\":0,\"ERROR\":0}},\"routed\":5000,\"queueDepth\":0,\"workersAlive\":true,\"activeRuns\":3,"
             + "\"bufferedEntries\":120,\"releasedRuns\":7,\"bufferedBytesEstimate\":61440,\"largestRunBytesEstimate\":20480,"
             + "\"sinks\":[{\"name\":\"postgresql\",\"durable\":true,\"healthy\":true,\"backlog\":0,\"written\":4880,"
-            + "\"failures\":0,\"dropped\":0,\"consecutiveFailures\":0,\"lastError\":null}],\"jvmThreads\":41}";
+            + "\"failures\":0,\"dropped\":0,\"consecutiveFailures\":0,\"lastError\":null}],\"rejections\":{\"rejected\":0,"
+            + "\"isolatedBatches\":0,\"lastRejectedAt\":null,\"lastSqlState\":null,\"lastError\":null},\"jvmThreads\":41}";
     public static final String SIMULATE = "{\"runs\":10,\"entriesPerRun\":1000,\"threads\":4,\"complete\":true,\"via\":\"route\"}";
     public static final String SIMULATED = "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runIds\":[\"" + RUN_ID + "\"],"
             + "\"accepted\":1000,\"dropped\":0,\"rejected\":0,\"firedAsEvents\":0,\"millis\":12}";

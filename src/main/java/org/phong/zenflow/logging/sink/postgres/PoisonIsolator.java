@@ -63,6 +63,10 @@ public final class PoisonIsolator {
     }
 
     private static final Logger LOG = Logger.getLogger(PoisonIsolator.class.getName());
+    /** A UUID's text and its comma (sizes the lookup's parameter). */
+    private static final int UUID_TEXT_CHARS = 37;
+    /** A typical seq's text and its comma. */
+    private static final int SEQ_TEXT_CHARS = 8;
     /** Longest database message stored per rejection. */
     static final int MAX_ERROR_CHARS = 2000;
 
@@ -226,8 +230,8 @@ public final class PoisonIsolator {
 
     /** @return the keys {@code runId:seq} of the batch's entries already in {@code logs_rejected} */
     private Set<String> alreadyRejected(List<LogEntry> batch) throws SQLException {
-        StringBuilder runs = new StringBuilder(batch.size() * 37);
-        StringBuilder seqs = new StringBuilder(batch.size() * 8);
+        StringBuilder runs = new StringBuilder(batch.size() * UUID_TEXT_CHARS);
+        StringBuilder seqs = new StringBuilder(batch.size() * SEQ_TEXT_CHARS);
         for (LogEntry e : batch) {
             if (runs.length() > 0) {
                 runs.append(',');
