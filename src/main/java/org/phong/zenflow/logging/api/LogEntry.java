@@ -21,8 +21,14 @@ import java.util.UUID;
  * replays idempotent, orders the stream and is the resume cursor of every reader.
  *
  * <p>PostgreSQL text cannot hold the NUL character and UTF-8 cannot encode an unpaired surrogate,
- * so both are replaced by U+FFFD in every text field at construction: the entry that is accepted is
- * the entry that is stored and sent.
+ * so both are replaced by U+FFFD in every text field and metadata string value at construction:
+ * the entry that is accepted is the entry that is stored and sent. What cannot be replaced without
+ * changing the meaning is refused with an {@link InvalidLogEntryException} naming its path (for
+ * example {@code metadata.x}): a metadata number beyond PostgreSQL's {@code numeric} range, a
+ * metadata key holding NUL or an unpaired surrogate ({@link MetadataRules}). So the database never
+ * refuses an accepted entry for a value validation can know; the sink's dead-letter table is the
+ * last line, for what only the database knows (an operator's CHECK constraint, a non-UTF-8
+ * database encoding).
  */
 public final class LogEntry {
     /** Resolved once: Json.createReader() would look the provider up on every call. */
@@ -269,12 +275,15 @@ public final class LogEntry {
             return compact(object);
         }
 
+        /**
+         * jsonb refuses the {@code \u0000} escape, unpaired surrogate escapes and numbers beyond
+         * {@code numeric}: {@link MetadataRules} refuses such keys and numbers (naming their path) and
+         * replaces such characters inside string values, on the parsed object, so the text written is
+         * exactly what jsonb stores (a text replace of "\\u0000" would also hit an escaped backslash
+         * followed by "u0000").
+         */
         private static String compact(JsonObject object) {
-            String compact = object.toString();
-            // jsonb rejects \u0000 inside strings just as text columns reject NUL.
-            // An unpaired surrogate (from a \\ud800 escape) is written raw: U+FFFD keeps the text valid
-            // UTF-8 and the JSON valid (jsonb would also reject the escaped form).
-            return clean(compact.indexOf("\\u0000") >= 0 ? compact.replace("\\u0000", "\\ufffd") : compact);
+            return MetadataRules.compact(JSON, object);
         }
 
         private static String blankToNull(String s) {

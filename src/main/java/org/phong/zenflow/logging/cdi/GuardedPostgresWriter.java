@@ -14,6 +14,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogSink;
+import org.phong.zenflow.logging.sink.postgres.RejectionStats;
 
 /**
  * The PostgreSQL sink as the server runs it: the plain {@link PostgresLogSink} behind MicroProfile
@@ -58,6 +59,12 @@ public class GuardedPostgresWriter implements LogSink {
     public void process(List<LogEntry> entries) throws Exception {
         schema.requireReady();
         delegate().process(entries);
+    }
+
+    /** @return what the sink's dead-letter path did since start ({@code logs_rejected}) */
+    public RejectionStats rejections() {
+        PostgresLogSink d = delegate;
+        return d == null ? RejectionStats.NONE : d.rejections();
     }
 
     @Override

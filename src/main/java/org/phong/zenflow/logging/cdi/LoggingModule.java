@@ -35,6 +35,7 @@ import org.phong.zenflow.logging.stream.StreamHub;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
+import org.phong.zenflow.logging.sink.postgres.RunHistory;
 import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.time.Backoff;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
@@ -113,7 +114,8 @@ public class LoggingModule {
         // The live tail hears each entry as it gets its seq; its history comes from PostgreSQL.
         StreamHub hub = new StreamHub(streamSettings, scheduler, executor, (runId, afterSeq, limit) -> {
             schema.requireReady();
-            return reader.readAfter(runId, afterSeq, limit, null, null);
+            // Rejected entries (logs_rejected) fill their seq, so a catching-up reader meets no gap.
+            return RunHistory.entries(RunHistory.page(reader, runId, afterSeq, limit, null, null));
         });
         pipeline = LoggingPipeline.builder()
                 .settings(settings)

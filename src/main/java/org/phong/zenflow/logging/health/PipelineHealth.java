@@ -26,10 +26,12 @@ import org.eclipse.microprofile.health.Startup;
 import org.phong.zenflow.logging.BacklogOutlook;
 import org.phong.zenflow.logging.journal.JournalStats;
 import org.phong.zenflow.logging.LoggingPipeline;
+import org.phong.zenflow.logging.cdi.GuardedPostgresWriter;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.config.ObservabilitySettings;
+import org.phong.zenflow.logging.sink.postgres.RejectionStats;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
@@ -63,6 +65,9 @@ public class PipelineHealth {
 
     @Inject
     ObservabilitySettings settings;
+
+    @Inject
+    GuardedPostgresWriter postgresWriter;
 
     @Inject
     Instance<Degradation> degradation;
@@ -195,6 +200,10 @@ public class PipelineHealth {
                         .withData("backlogOldestAgeMs", o.oldestAgeMs())
                         .withData("drainEntriesPerSecond", Math.round(o.drainPerSec()));
             }
+            // Dead-lettered entries: a count and a time only (the error text may quote log content).
+            RejectionStats rejections = postgresWriter.rejections();
+            b.withData("rejectedEntries", rejections.rejected());
+            if (rejections.lastRejectedAt() != null) b.withData("lastRejectedAt", rejections.lastRejectedAt().toString());
             DatabaseVerdict v = DatabaseVerdict.of(problems, db.reachable(), degradationOrNull(),
                     p.admission().inFlight(), p.settings().thresholdEntries());
             v.data().forEach((k, val) -> {

@@ -23,10 +23,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
+import org.phong.zenflow.logging.cdi.GuardedPostgresWriter;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.router.AdmissionControl;
+import org.phong.zenflow.logging.sink.postgres.RejectionStats;
 
 /**
  * {@code GET /api/v1/admin/status}: one JSON snapshot of the pipeline for operators and tests:
@@ -46,6 +48,9 @@ public class AdminResource {
 
     @Inject
     DefaultCredentialGuard credentialGuard;
+
+    @Inject
+    GuardedPostgresWriter postgresWriter;
 
     /** @return the snapshot */
     @GET
@@ -97,6 +102,7 @@ public class AdminResource {
                 .add("sinks", sinks)
                 .add("journalBacklog", backlog(p.outlook()))
                 .add("journalRecovery", recovery(p.recoveryReport()))
+                .add("rejections", rejections(postgresWriter.rejections()))
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
                 .add("security", JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
                         .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults())))
@@ -118,5 +124,19 @@ public class AdminResource {
                 .add("damage", JSON.createArrayBuilder(r.cuts()))
                 .add("lost", JSON.createArrayBuilder(r.lost()))
                 .add("asideFiles", JSON.createArrayBuilder(r.asideFiles()));
+    }
+
+    /** The PostgreSQL sink's dead-letter path: counts, and for operators the database's last words. */
+    private static JsonObjectBuilder rejections(RejectionStats r) {
+        JsonObjectBuilder o = JSON.createObjectBuilder().add("rejected", r.rejected()).add("isolatedBatches", r.isolatedBatches());
+        if (r.lastRejectedAt() == null) {
+            o.addNull("lastRejectedAt").addNull("lastSqlState").addNull("lastError");
+        } else {
+            o.add("lastRejectedAt", r.lastRejectedAt().toString());
+            if (r.lastSqlState() == null) o.addNull("lastSqlState");
+            else o.add("lastSqlState", r.lastSqlState());
+            o.add("lastError", r.lastError());
+        }
+        return o;
     }
 }

@@ -42,7 +42,11 @@ public final class ApiDocs {
             + "\"WARN\":0,\"ERROR\":0}},\"routed\":5000,\"queueDepth\":0,\"workersAlive\":true,\"activeRuns\":3,"
             + "\"bufferedEntries\":120,\"releasedRuns\":7,\"bufferedBytesEstimate\":61440,\"largestRunBytesEstimate\":20480,"
             + "\"sinks\":[{\"name\":\"postgresql\",\"durable\":true,\"healthy\":true,\"backlog\":0,\"written\":4880,"
-            + "\"failures\":0,\"dropped\":0,\"consecutiveFailures\":0,\"lastError\":null}],\"journalBacklog\":{\"entries\":0,\"bytes\":0,\"oldestAgeMs\":0,\"drainEntriesPerSecond\":0,\"fillPercent\":0,\"usedBytes\":4096,\"budgetBytes\":8589934592,\"secondsUntilFull\":-1,\"overflowEntries\":0},\"journalRecovery\":{\"segments\":1,\"records\":0,\"damagedBytes\":0,\"damage\":[],\"lost\":[],\"asideFiles\":[]},\"jvmThreads\":41}";
+            + "\"failures\":0,\"dropped\":0,\"consecutiveFailures\":0,\"lastError\":null}],\"journalBacklog\":{\"entries\":0,\"bytes\":0,"
+            + "\"oldestAgeMs\":0,\"drainEntriesPerSecond\":0,\"fillPercent\":0,\"usedBytes\":4096,\"budgetBytes\":4294967296,"
+            + "\"secondsUntilFull\":-1,\"overflowEntries\":0},\"journalRecovery\":{\"segments\":1,\"records\":0,\"damagedBytes\":0,"
+            + "\"damage\":[],\"lost\":[],\"asideFiles\":[]},\"rejections\":{\"rejected\":0,"
+            + "\"isolatedBatches\":0,\"lastRejectedAt\":null,\"lastSqlState\":null,\"lastError\":null},\"jvmThreads\":41}";
     public static final String SIMULATE = "{\"runs\":10,\"entriesPerRun\":1000,\"threads\":4,\"complete\":true,\"via\":\"route\"}";
     public static final String SIMULATED = "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runIds\":[\"" + RUN_ID + "\"],"
             + "\"accepted\":1000,\"dropped\":0,\"rejected\":0,\"firedAsEvents\":0,\"millis\":12}";

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.annotation.security.RolesAllowed;
@@ -33,13 +34,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
-import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.codec.LogEntryJson;
+import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
+import org.phong.zenflow.logging.sink.postgres.RunHistory;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.StreamSettings;
 import org.phong.zenflow.logging.stream.web.LongPollSupport;
@@ -185,15 +187,27 @@ public class RunResource {
             if (node != null) throw new InvalidLogEntryException("nodeKey", "cannot be combined with waitMs");
             return LongPollSupport.answer(module.stream(), run, after, pageSize, level, wait);
         }
-        List<LogEntry> entries = module.reader().readAfter(run, after, pageSize, level, node);
+        List<RunHistory.Item> items = RunHistory.page(module.reader(), run, after, pageSize, level, node);
         JsonArrayBuilder arr = JSON.createArrayBuilder();
         long next = after;
-        for (LogEntry e : entries) {
-            arr.add(LogEntryJson.toJson(e));
-            next = e.seq();
+        for (RunHistory.Item it : items) {
+            arr.add(it.entry() != null ? LogEntryJson.toJson(it.entry()) : rejectedJson(it.rejected()));
+            next = it.seq();
         }
         return CompletableFuture.completedFuture(Response.ok(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("entries", arr).add("nextAfterSeq", next).build().toString()).build());
+    }
+
+    /**
+     * An entry the database refused, in its place: {@code {"seq","rejected":true,"nodeKey","ts","sqlstate","reason"}}
+     * (its content stays in {@code logs_rejected}).
+     */
+    private static JsonObject rejectedJson(PostgresLogReader.Rejected r) {
+        JsonObjectBuilder o = JSON.createObjectBuilder().add("seq", r.seq()).add("rejected", true)
+                .add("nodeKey", r.nodeKey()).add("ts", r.ts().toString());
+        if (r.sqlState() == null) o.addNull("sqlstate");
+        else o.add("sqlstate", r.sqlState());
+        return o.add("reason", r.error()).build();
     }
 
     private static long longParam(String name, String raw, long dflt, long min, long max) {

@@ -42,7 +42,12 @@ public final class PostgresLogReader {
         SELECT + NODE_FILTER + PAGE,
         SELECT + LEVEL_FILTER + NODE_FILTER + PAGE,
     };
-    private static final String LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM logs WHERE run_id = ?";
+    /** A run's highest seq over logs and the dead-letter table: a continuing run never reuses a rejected seq. */
+    private static final String LAST_SEQ = "SELECT greatest((SELECT coalesce(max(seq), 0) FROM logs WHERE run_id = ?),"
+            + " (SELECT coalesce(max(seq), 0) FROM logs_rejected WHERE run_id = ?))";
+    private static final String REJECTED = "SELECT seq, workflow_id, node_key, ts, entry, sqlstate, error, rejected_at"
+            + " FROM logs_rejected WHERE run_id = ? AND seq > ? AND seq <= ?";
+    private static final String REJECTED_PAGE = " ORDER BY seq LIMIT ?";
 
     private final javax.sql.DataSource ds;
 
@@ -92,16 +97,66 @@ public final class PostgresLogReader {
 
     /**
      * @param runId the run
-     * @return the highest stored seq of the run, or 0 when it has none
+     * @return the highest seq of the run stored in {@code logs} or {@code logs_rejected}, or 0 when it has none
      * @throws SQLException when the database refuses
      */
     public long lastSeq(UUID runId) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(LAST_SEQ)) {
             ps.setObject(1, runId);
+            ps.setObject(2, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    /**
+     * An entry the database refused, as {@code logs_rejected} keeps it.
+     *
+     * @param runId      its run
+     * @param seq        its seq (the run's seq stays gap-free over logs and logs_rejected)
+     * @param workflowId its workflow
+     * @param nodeKey    its node (ASCII-escaped when the database encoding could not hold it)
+     * @param ts         its ts
+     * @param entryJson  the entry's JSON form, as text
+     * @param sqlState   the database's SQLState, or null
+     * @param error      the database's words
+     * @param rejectedAt when it was rejected
+     */
+    public record Rejected(UUID runId, long seq, UUID workflowId, String nodeKey, java.time.Instant ts, String entryJson,
+                           String sqlState, String error, java.time.Instant rejectedAt) {
+    }
+
+    /**
+     * A run's rejected entries in a seq window, ascending.
+     *
+     * @param runId    the run
+     * @param afterSeq exclusive lower bound
+     * @param upToSeq  inclusive upper bound
+     * @param limit    the most returned
+     * @param nodeKey  only this node's, or null for all
+     * @return the rejected entries with {@code afterSeq < seq <= upToSeq}
+     * @throws SQLException when the database refuses
+     */
+    public List<Rejected> rejectedBetween(UUID runId, long afterSeq, long upToSeq, int limit, String nodeKey) throws SQLException {
+        String sql = REJECTED + (nodeKey == null ? "" : NODE_FILTER) + REJECTED_PAGE;
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            ps.setObject(p++, runId);
+            ps.setLong(p++, afterSeq);
+            ps.setLong(p++, upToSeq);
+            if (nodeKey != null) ps.setString(p++, nodeKey);
+            ps.setInt(p, limit);
+            List<Rejected> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Rejected(runId, rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getString(5), rs.getString(6),
+                            rs.getString(7), rs.getObject(8, OffsetDateTime.class).toInstant()));
+                }
+            }
+            return out;
         }
     }
 

@@ -3,6 +3,7 @@ package org.phong.zenflow.logging.sink.postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Set;
@@ -34,6 +35,10 @@ import org.postgresql.copy.CopyManager;
  *       batch's months, re-ensure them and retry once;</li>
  *   <li>anything else: roll back and throw; the collector retries the batch.</li>
  * </ol>
+ * Around those steps {@link PoisonIsolator}: a batch refused for the content of some of its entries
+ * (a data error, {@link ErrorClassifier}) is split until those entries are isolated; they go to the
+ * dead-letter table {@code logs_rejected}, every other entry is written, and {@code process} succeeds.
+ * A transient error still fails the call and the collector retries the batch forever.
  * Writing the same entries any number of times leaves each {@code (run_id, seq, ts)} exactly once.
  *
  * <p>Thread-safe: concurrent {@code process} calls use separate connections; the COPY buffer is
@@ -57,7 +62,6 @@ public final class PostgresLogSink implements LogSink {
     private static final String UNIQUE_VIOLATION = "23505";
     /** SQLState class of connection exceptions (08001, 08006, ...). */
     private static final String CONNECTION_EXCEPTION_CLASS = "08";
-    private static final String CHECK_VIOLATION = "23514"; // also "no partition of relation found for row"
     /** Buffers that grew beyond this are not kept for the next batch. */
     private static final int MAX_RETAINED_BUFFER = 8 * 1024 * 1024;
     /** Socket timeout = batch timeout x this: the statement timeout answers first while the server is alive. */
@@ -78,6 +82,7 @@ public final class PostgresLogSink implements LogSink {
     private final AtomicLong duplicatesSkipped = new AtomicLong();
     private final AtomicLong idempotentBatches = new AtomicLong();
     private volatile boolean lastWriteFailed;
+    private final PoisonIsolator poison;
 
     /**
      * @param ds       the log database, already migrated ({@link SchemaMigrator})
@@ -98,6 +103,7 @@ public final class PostgresLogSink implements LogSink {
         this.statementTimeoutMs = settings.batchTimeoutMs();
         this.socketTimeoutMs = settings.batchTimeoutMs() * SOCKET_TIMEOUT_FACTOR;
         this.partitions = partitions;
+        this.poison = new PoisonIsolator(ds, Clock.systemUTC());
     }
 
     @Override
@@ -136,21 +142,33 @@ public final class PostgresLogSink implements LogSink {
         return idempotentBatches.get();
     }
 
+    /** @return what the dead-letter path did since start (entries in {@code logs_rejected}, last rejection) */
+    public RejectionStats rejections() {
+        return poison.stats();
+    }
+
     /** @return the partition maintainer (for startup / scheduled {@code ensureMonthsAround}) */
     public PartitionMaintainer partitions() {
         return partitions;
     }
 
     /**
-     * Writes the batch idempotently (see the class comment).
+     * Writes the batch idempotently; entries the database refuses for their content go to
+     * {@code logs_rejected} (see the class comment).
      *
      * @param entries the batch; entries' ts are stored truncated to microseconds
-     * @throws SQLException when the batch was not (surely) written; nothing of it was committed
-     * @throws IllegalArgumentException when an entry cannot be stored (ts outside years 1..9999)
+     * @throws SQLException a transient failure: the batch was not (surely) written; what was committed
+     *                      of it is idempotent, so the caller retries the whole batch
      */
     @Override
     public void process(List<LogEntry> entries) throws SQLException {
         if (entries.isEmpty()) return;
+        poison.process(entries, this::writeBatch);
+        lastWriteFailed = false;
+    }
+
+    /** One all-or-nothing write of {@code entries}; nothing is committed when it throws (package-private for tests). */
+    void writeBatch(List<LogEntry> entries) throws SQLException {
         CopyEncoder enc = borrowEncoder();
         boolean ok = false;
         try {
@@ -163,9 +181,10 @@ public final class PostgresLogSink implements LogSink {
                     write(c, enc, entries.size(), months);
                 } catch (SQLException e) {
                     discardIfBroken(c, e);
-                    // The level CHECK cannot fail (LogLevel names only), so 23514 means "no partition
-                    // of relation logs found for row" (matched by state: messages may be localised).
-                    if (!CHECK_VIOLATION.equals(e.getSQLState())) throw e;
+                    // 23514 without a constraint name is "no partition of relation logs found for row"
+                    // (matched by state and constraint: messages may be localised); an operator's CHECK
+                    // names itself and is a data error for the PoisonIsolator.
+                    if (!ErrorClassifier.isMissingPartition(e)) throw e;
                     LOG.warning(() -> "A partition of " + months + " was missing although cached; re-creating: " + e.getMessage());
                     partitions.forget(months);
                     write(c, enc, entries.size(), months);

@@ -24,6 +24,14 @@
  * lock, then an ACCESS SHARE lock on {@code logs} so that the {@code to_regclass} re-check sees a
  * concurrent creator's committed table: an advisory lock alone does not refresh catalog caches).
  *
+ * <p><b>Poison entries</b> ({@code db/migration/V3__logs_rejected.sql}): a write refused for the
+ * content of its rows (SQLState 22, 23, 54: {@link org.phong.zenflow.logging.sink.postgres.ErrorClassifier})
+ * is split by {@link org.phong.zenflow.logging.sink.postgres.PoisonIsolator} (COPY line hint, else
+ * bisection) until the refused entries are isolated; they go to {@code logs_rejected} (key
+ * {@code (run_id, seq)}, the entry's JSON as text, SQLState, message, time), the rest is written.
+ * Transient errors are retried forever as before. {@link org.phong.zenflow.logging.sink.postgres.RunHistory}
+ * merges both tables for readers. See docs/durability.md.
+ *
  * <p><b>Invariants</b>
  * <ul>
  *   <li>ts is stored truncated to microseconds; every component truncates the same way, so a
@@ -32,7 +40,11 @@
  *   <li>Partition DDL (ACCESS EXCLUSIVE on {@code logs}) always runs in its own short committed
  *       transaction with a lock timeout, never inside a transaction that already wrote to {@code logs}:
  *       that would deadlock concurrent writers.</li>
- *   <li>A failed {@code process} commits nothing; a successful one commits the whole batch.</li>
+ *   <li>A successful {@code process} leaves every entry of the batch in exactly one of {@code logs}
+ *       and {@code logs_rejected}; a failed one (transient error) may have committed sub-batches of an
+ *       isolation, which a retry finds idempotently. Outside isolation a batch is one transaction.</li>
+ *   <li>A run's seq is gap-free over {@code logs} and {@code logs_rejected} together, and
+ *       {@code lastSeq} reads both, so a continuing run never reuses a rejected seq.</li>
  *   <li>The reader returns entries in seq order built through {@code LogEntry.builder()}; metadata
  *       is the same JSON value, in jsonb's canonical key order.</li>
  * </ul>

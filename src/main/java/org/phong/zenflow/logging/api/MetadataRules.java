@@ -1,0 +1,197 @@
+package org.phong.zenflow.logging.api;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import java.math.BigDecimal;
+import java.util.Map;
+
+/**
+ * What the log store's {@code jsonb} column can hold, checked on the parsed metadata object before
+ * an entry is accepted, so that PostgreSQL never refuses an accepted entry for its metadata.
+ *
+ * <p>Measured against PostgreSQL 14 ({@code SELECT '{"x":V}'::jsonb}): jsonb stores every number
+ * as {@code numeric}, which holds at most {@value #MAX_INTEGER_DIGITS} digits before the decimal
+ * point and {@value #MAX_FRACTION_DIGITS} after it, counting the digits as written ({@code 1.5e-16383}
+ * has 16,384 fraction digits: refused; {@code 1e131071} and {@code 1e-16383} are the largest and
+ * smallest powers of ten accepted, {@code 1e308} is fine). Anything beyond fails the whole COPY with
+ * SQLState 22003 "value overflows numeric format". JSON-P parses such numbers happily (as
+ * {@link BigDecimal}), so the check is ours. A zero written with an exponent beyond those bounds
+ * ({@code 0e999999}) is refused too, although PostgreSQL would store it as 0: it is never meant.
+ *
+ * <p>Strings: jsonb refuses the {@code \u0000} escape (22P05) and an unpaired surrogate escape
+ * (22P02). In keys and values both become U+FFFD, as in every text field of {@link LogEntry} (the
+ * documented policy: the entry accepted is the entry stored, byte for byte after that replacement).
+ * Only when the replacement would merge two keys of one object ({@code "a\u0000"} and
+ * {@code "a\ufffd"}) is the entry refused, since one value would otherwise vanish silently.
+ *
+ * <p>Errors name the offending place as a path below {@code metadata}: {@code metadata.x},
+ * {@code metadata.a.list[2].y}; control characters in a key are shown escaped.
+ */
+final class MetadataRules {
+    /** numeric's limit before the decimal point (NUMERIC_WEIGHT_MAX 32767 base-10000 digits + 1). */
+    static final int MAX_INTEGER_DIGITS = 131_072;
+    /** numeric's limit after the decimal point (NUMERIC_DSCALE_MAX). */
+    static final int MAX_FRACTION_DIGITS = 16_383;
+    /** Longest key shown in an error path. */
+    private static final int MAX_KEY_SHOWN = 64;
+    private static final char REPLACEMENT = '\uFFFD';
+
+    private MetadataRules() {
+    }
+
+    /**
+     * Checks the object and returns its compact text, with NUL and unpaired surrogates in keys and
+     * string values replaced by U+FFFD.
+     *
+     * @param json   the provider used to rebuild the object when a value needs cleaning
+     * @param object the parsed metadata
+     * @return the compact JSON text to store
+     * @throws InvalidLogEntryException naming the path of a number the store cannot hold or of a key
+     *                                  that replacement would merge with another
+     */
+    static String compact(JsonProvider json, JsonObject object) {
+        boolean dirty = check(object, "metadata");
+        return (dirty ? (JsonObject) clean(json, object) : object).toString();
+    }
+
+    /** @return true when some key or string value must be cleaned (numbers are checked, never fixed) */
+    private static boolean check(JsonValue v, String path) {
+        switch (v.getValueType()) {
+            case OBJECT -> {
+                boolean dirty = false;
+                JsonObject o = v.asJsonObject();
+                for (Map.Entry<String, JsonValue> e : o.entrySet()) {
+                    String key = e.getKey();
+                    String childPath = path + "." + shown(key);
+                    if (needsCleaning(key)) {
+                        dirty = true;
+                        String cleaned = replaceInvalid(key);
+                        if (o.containsKey(cleaned) || collidesAfterCleaning(o, key, cleaned)) {
+                            throw new InvalidLogEntryException(childPath, "is a key whose NUL characters or unpaired"
+                                    + " surrogates, replaced by U+FFFD, would make it equal to another key of the same object");
+                        }
+                    }
+                    dirty |= check(e.getValue(), childPath);
+                }
+                return dirty;
+            }
+            case ARRAY -> {
+                boolean dirty = false;
+                JsonArray a = v.asJsonArray();
+                for (int i = 0; i < a.size(); i++) dirty |= check(a.get(i), path + "[" + i + "]");
+                return dirty;
+            }
+            case NUMBER -> {
+                checkNumber(((JsonNumber) v).bigDecimalValue(), path);
+                return false;
+            }
+            case STRING -> {
+                return needsCleaning(((JsonString) v).getString());
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** @return true when another key that also needs cleaning cleans to the same text (rare: only then O(n^2)) */
+    private static boolean collidesAfterCleaning(JsonObject o, String key, String cleaned) {
+        for (String other : o.keySet()) {
+            if (!other.equals(key) && needsCleaning(other) && replaceInvalid(other).equals(cleaned)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * @param n    a JSON number as written
+     * @param path its place, for the error
+     */
+    static void checkNumber(BigDecimal n, String path) {
+        long fractionDigits = n.scale();
+        long integerDigits = (long) n.precision() - n.scale();
+        if (fractionDigits > MAX_FRACTION_DIGITS || integerDigits > MAX_INTEGER_DIGITS) {
+            throw new InvalidLogEntryException(path, "is a number PostgreSQL's numeric cannot hold (at most "
+                    + MAX_INTEGER_DIGITS + " digits before the decimal point and " + MAX_FRACTION_DIGITS + " after it)");
+        }
+    }
+
+    private static JsonValue clean(JsonProvider json, JsonValue v) {
+        switch (v.getValueType()) {
+            case OBJECT -> {
+                JsonObjectBuilder b = json.createObjectBuilder();
+                for (Map.Entry<String, JsonValue> e : v.asJsonObject().entrySet()) {
+                    String key = e.getKey();
+                    b.add(needsCleaning(key) ? replaceInvalid(key) : key, clean(json, e.getValue()));
+                }
+                return b.build();
+            }
+            case ARRAY -> {
+                JsonArrayBuilder b = json.createArrayBuilder();
+                for (JsonValue child : v.asJsonArray()) b.add(clean(json, child));
+                return b.build();
+            }
+            case STRING -> {
+                String s = ((JsonString) v).getString();
+                return needsCleaning(s) ? json.createValue(replaceInvalid(s)) : v;
+            }
+            default -> {
+                return v;
+            }
+        }
+    }
+
+    /** @return true when {@code s} holds a NUL or a surrogate (paired ones are rechecked by {@link #replaceInvalid}) */
+    static boolean needsCleaning(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\u0000') return true;
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** NUL and unpaired surrogates become U+FFFD; valid pairs stay. */
+    static String replaceInvalid(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\u0000') {
+                b.append(REPLACEMENT);
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                b.append(REPLACEMENT);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** A key as shown in an error path: control characters and surrogates escaped, long keys cut. */
+    private static String shown(String key) {
+        StringBuilder b = new StringBuilder(Math.min(key.length(), MAX_KEY_SHOWN) + 8);
+        for (int i = 0; i < key.length() && i < MAX_KEY_SHOWN; i++) {
+            char c = key.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                b.append(c).append(key.charAt(++i));
+            } else if (c < 0x20 || c == 0x7F || Character.isSurrogate(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        if (key.length() > MAX_KEY_SHOWN) b.append('\u2026');
+        return b.toString();
+    }
+}
