@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.BufferListener;
+import org.phong.zenflow.logging.config.RetentionSettings;
+import org.phong.zenflow.logging.sink.postgres.RetentionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunEventQueue;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
@@ -24,12 +26,22 @@ import org.phong.zenflow.logging.time.Scheduler;
  * tail's) hands them to a {@link RunEventQueue} on the router worker (a map merge, no I/O), and a
  * task on the managed scheduler writes the queue every {@link #FLUSH_PERIOD_MS}, and once more at stop.
  * The counts of the table travel with the rows instead (PostgreSQL sink, same transaction).
+ *
+ * <p>Also runs retention ({@link RetentionMaintainer}, {@code retention.days}) every
+ * {@link #RETENTION_PERIOD_MS}; with several nodes each tries, one (the advisory lock's holder) works.
  */
 @ApplicationScoped
 public class RunsTableWiring {
     private static final Logger LOG = Logger.getLogger(RunsTableWiring.class.getName());
     /** How often pending start/end events are written: the delay before an end shows in the runs list. */
     static final long FLUSH_PERIOD_MS = 250;
+    /** How often a retention pass is tried; partitions are months, so an hour is plenty. */
+    static final long RETENTION_PERIOD_MS = 3_600_000;
+    /** First retention pass after start: out of the way of startup and journal replay. */
+    static final long RETENTION_FIRST_DELAY_MS = 60_000;
+
+    @Inject
+    SettingsProducer settingsProducer;
 
     @Inject
     SchemaState schema;
@@ -45,6 +57,7 @@ public class RunsTableWiring {
     /** Workflow of each run holding a buffer (an end event names only the run). */
     private final ConcurrentHashMap<UUID, UUID> workflows = new ConcurrentHashMap<>();
     private volatile Scheduler scheduler;
+    private volatile RetentionMaintainer retention;
     private volatile boolean stopped;
     private volatile boolean failing;
 
@@ -55,7 +68,13 @@ public class RunsTableWiring {
     BufferListener alongside(BufferListener other) {
         if (scheduler == null) {
             scheduler = new ExecutorScheduler(scheduledExecutor);
+            RetentionSettings rs = RetentionSettings.from(settingsProducer.reader());
+            Scheduler clock = scheduler;
+            retention = new RetentionMaintainer(dataSource, rs.days(), clock::wallClock);
             scheduleFlush();
+            if (!rs.keepForever()) scheduler.schedule(this::retainAndReschedule, RETENTION_FIRST_DELAY_MS);
+            LOG.info("Runs table owner " + writer.owner() + "; retention " + (rs.keepForever() ? "off (keep forever)"
+                    : rs.days() + " days, tables " + RetentionMaintainer.TABLES.stream().map(RetentionMaintainer.RetainedTable::name).toList()));
         }
         return new BufferListener() {
             @Override
@@ -83,6 +102,22 @@ public class RunsTableWiring {
     /** @return the events queue (pending and written counts) */
     public RunEventQueue events() {
         return events;
+    }
+
+    /** @return the retention maintainer, or null before start */
+    public RetentionMaintainer retentionOrNull() {
+        return retention;
+    }
+
+    private void retainAndReschedule() {
+        if (stopped) return;
+        try {
+            if (schema.isReady()) retention.runOnce();
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Retention pass failed; tried again in " + RETENTION_PERIOD_MS + " ms", e);
+        } finally {
+            if (!stopped) scheduler.schedule(this::retainAndReschedule, RETENTION_PERIOD_MS);
+        }
     }
 
     /** @return this node's name in the runs table */

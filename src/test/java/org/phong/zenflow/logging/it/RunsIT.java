@@ -121,6 +121,17 @@ class RunsIT {
         assertEquals("active", ItEnvironment.getJson("/api/v1/runs").getString("state"), "active by default");
     }
 
+    @Test
+    void retentionAndRunEventGaugesAreExported() throws Exception {
+        HttpResponse<String> m = ItEnvironment.get("/metrics?scope=application");
+        assertEquals(200, m.statusCode());
+        for (String g : List.of("zenflow_logging_retention_partitions_dropped", "zenflow_logging_retention_passes",
+                "zenflow_logging_retention_skipped", "zenflow_logging_retention_failures", "zenflow_logging_retention_rows_deleted",
+                "zenflow_logging_retention_runs_deleted", "zenflow_logging_runs_events_pending", "zenflow_logging_runs_events_written")) {
+            assertTrue(m.body().lines().anyMatch(l -> l.startsWith(g + "{")), g + " in " + m.body().length() + " chars of metrics");
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static void postEntries(UUID wf, UUID run, int from, int to) throws Exception {
