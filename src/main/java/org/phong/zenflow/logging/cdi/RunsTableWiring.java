@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.BufferListener;
+import org.phong.zenflow.logging.config.ClusterSettings;
+import org.phong.zenflow.logging.config.InvalidConfigurationException;
 import org.phong.zenflow.logging.config.RetentionSettings;
 import org.phong.zenflow.logging.sink.postgres.RetentionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunEventQueue;
@@ -67,6 +69,11 @@ public class RunsTableWiring {
      */
     BufferListener alongside(BufferListener other) {
         if (scheduler == null) {
+            if (ClusterSettings.from(settingsProducer.reader()).enabled()) {
+                // Only the ledger and the fenced writer exist (docs/cluster.md): refuse rather than run single-node silently.
+                throw new InvalidConfigurationException(ClusterSettings.ENABLED, "true",
+                        "false: cluster mode is not complete in this build (see docs/cluster.md)");
+            }
             scheduler = new ExecutorScheduler(scheduledExecutor);
             RetentionSettings rs = RetentionSettings.from(settingsProducer.reader());
             Scheduler clock = scheduler;
