@@ -24,6 +24,15 @@
  * lock, then an ACCESS SHARE lock on {@code logs} so that the {@code to_regclass} re-check sees a
  * concurrent creator's committed table: an advisory lock alone does not refresh catalog caches).
  *
+ * <p><b>Runs table</b> ({@code V2__runs.sql}, {@link org.phong.zenflow.logging.sink.postgres.RunsTableWriter},
+ * read by {@link org.phong.zenflow.logging.sink.postgres.RunsTableReader}): per-run counts and last seq move in
+ * the same transaction as the rows, counting only rows inserted; start/end events
+ * ({@link org.phong.zenflow.logging.sink.postgres.RunEventQueue}) are merged commutatively, in any order.
+ *
+ * <p><b>Retention</b> ({@link org.phong.zenflow.logging.sink.postgres.RetentionMaintainer}): whole months older
+ * than {@code retention.days} are detached and dropped by the one node holding a session advisory lock, each
+ * partition in a short transaction of its own with a lock timeout (the same rule as creation).
+ *
  * <p><b>Invariants</b>
  * <ul>
  *   <li>ts is stored truncated to microseconds; every component truncates the same way, so a
