@@ -87,7 +87,7 @@ public class RunsResource {
                          @Parameter(description = "most runs in the page: 1 .. `zenflow.logging.http.max-page-size` (default 100)",
                                  schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "100"), example = "50")
                          @QueryParam("limit") String limit,
-                         @Parameter(description = "the `nextCursor` of the previous page")
+                         @Parameter(description = "the `nextCursor` of the previous page (opaque)", example = ApiDocs.RUNS_CURSOR)
                          @QueryParam("cursor") String cursor) throws SQLException {
         State s = State.parse("state", state, State.ACTIVE);
         UUID workflow = workflowId == null || workflowId.isBlank() ? null : LogEntryJson.parseUuid("workflowId", workflowId.trim());
