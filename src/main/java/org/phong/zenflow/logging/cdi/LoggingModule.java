@@ -64,6 +64,9 @@ public class LoggingModule {
     KafkaSinkWiring kafka;
 
     @Inject
+    RunsTableWiring runsTable;
+
+    @Inject
     SecuritySettings securitySettings;
 
     @Inject
@@ -131,7 +134,7 @@ public class LoggingModule {
                     schema.requireReady();
                     return reader.lastSeq(runId);
                 })
-                .listener(hub)
+                .listener(runsTable.alongside(hub)) // live tail, and run start/end into the runs table
                 .build()
                 .start();
         stream = hub.attach(pipeline.buffers());
@@ -177,6 +180,7 @@ public class LoggingModule {
         if (p == null) return;
         boolean drained = p.shutdown(settings.shutdownTimeoutMs());
         kafka.close(); // after the pipeline: what the buffers flushed last still goes to Kafka
+        runsTable.stop(); // after the pipeline: the ends of the runs it flushed last
         long inFlight = p.admission().inFlight();
         if (drained) {
             LOG.info("zenflow-logging stopped: every accepted entry reached the durable sinks");

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
@@ -21,7 +22,8 @@ import java.util.function.Function;
 public final class ConfigReader {
 
     private static final String DEFAULTS_RESOURCE = "META-INF/microprofile-config.properties";
-    private static final Properties DEFAULTS = loadDefaults();
+    /** The defaults file, read once; unmodifiable (no static mutable state). */
+    private static final Map<String, String> DEFAULTS = loadDefaults();
 
     private final Function<String, Optional<String>> source;
 
@@ -34,7 +36,7 @@ public final class ConfigReader {
      * @return a reader that falls back to the defaults file
      */
     public static ConfigReader over(Function<String, Optional<String>> overrides) {
-        return new ConfigReader(key -> overrides.apply(key).or(() -> Optional.ofNullable(DEFAULTS.getProperty(key))));
+        return new ConfigReader(key -> overrides.apply(key).or(() -> Optional.ofNullable(DEFAULTS.get(key))));
     }
 
     /** @return a reader of the defaults alone */
@@ -49,13 +51,13 @@ public final class ConfigReader {
 
     /** @return the default of {@code key} in the defaults file, if it has one */
     public static Optional<String> defaultOf(String key) {
-        return Optional.ofNullable(DEFAULTS.getProperty(key));
+        return Optional.ofNullable(DEFAULTS.get(key));
     }
 
     /** @return the keys of the defaults file that start with {@code prefix} (pass-through key families) */
     public static java.util.Set<String> defaultKeys(String prefix) {
         java.util.Set<String> out = new java.util.TreeSet<>();
-        for (String k : DEFAULTS.stringPropertyNames()) if (k.startsWith(prefix)) out.add(k);
+        for (String k : DEFAULTS.keySet()) if (k.startsWith(prefix)) out.add(k);
         return out;
     }
 
@@ -124,7 +126,7 @@ public final class ConfigReader {
         return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
     }
 
-    private static Properties loadDefaults() {
+    private static Map<String, String> loadDefaults() {
         Properties p = new Properties();
         ClassLoader cl = ConfigReader.class.getClassLoader();
         try (InputStream in = cl.getResourceAsStream(DEFAULTS_RESOURCE)) {
@@ -133,6 +135,8 @@ public final class ConfigReader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return p;
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String k : p.stringPropertyNames()) m.put(k, p.getProperty(k));
+        return Map.copyOf(m);
     }
 }

@@ -64,9 +64,11 @@ public final class ApiDocs {
     public static final String TOO_LARGE = "{\"error\":\"body is larger than 10485760 bytes (zenflow.logging.http.max-body-bytes)\","
             + "\"index\":null,\"field\":null}";
     public static final String BACKPRESSURE = "{\"error\":\"the log pipeline is under backpressure; retry after 1 s\",\"index\":null,\"field\":null}";
+    public static final String RUNS_CURSOR = "MTc5NjQ4MDAwMC4wfDFmMGU0YTUyLTNmN2MtNGQwZS05YTBiLTJiMWMzZDRlNWY2MA";
     public static final String RUNS = "{\"state\":\"active\",\"runs\":[{\"runId\":\"" + RUN_ID + "\",\"workflowId\":\"" + WORKFLOW_ID
-            + "\",\"start\":\"2026-11-28T18:00:00Z\",\"end\":null,\"outcome\":null,\"entries\":1200,\"errors\":3,\"warnings\":12}]}";
-    public static final String BAD_STATE = "{\"error\":\"state must be active or recent, not 'old'\",\"index\":null,\"field\":\"state\"}";
+            + "\",\"start\":\"2026-11-28T18:00:00Z\",\"end\":null,\"outcome\":null,\"entries\":1200,\"errors\":3,\"warnings\":12,"
+            + "\"lastSeq\":1200,\"owner\":\"node-a/4242\"}],\"nextCursor\":\"" + RUNS_CURSOR + "\"}";
+    public static final String BAD_STATE = "{\"error\":\"state must be active, recent, ended or all, not 'old'\",\"index\":null,\"field\":\"state\"}";
     public static final String STREAM_LOAD = "{\"runId\":\"" + RUN_ID + "\",\"entries\":10000,\"ratePerSecond\":2000}";
     public static final String STREAM_LOADED = "{\"accepted\":10000,\"dropped\":0,\"rejected\":0,\"millis\":5003,\"entriesPerSecond\":1998.8}";
     public static final String STREAM_STATUS = "{\"openSessions\":2,\"watchedRuns\":1,\"sessionsOpened\":7,\"framesSent\":12040,"

@@ -82,7 +82,8 @@ class LoggingSettingsTest {
         // every pipeline key in the file is read by the settings (other concerns have records of their own)
         for (String key : file.stringPropertyNames()) {
             // keys of other concerns' settings records (journal, degradation) are checked by their own tests
-            if (key.startsWith(JournalSettings.PREFIX) || key.startsWith(DegradationSettings.PREFIX) || key.startsWith(StreamSettings.PREFIX)) continue;
+            if (key.startsWith(JournalSettings.PREFIX) || key.startsWith(DegradationSettings.PREFIX) || key.startsWith(StreamSettings.PREFIX)
+                    || key.startsWith(RetentionSettings.PREFIX)) continue;
             if (key.startsWith(DURABLE) || key.startsWith("zenflow.logging.http.")) assertTrue(accessors().containsKey(key), "unread key " + key);
         }
         assertEquals(s, LoggingSettings.fromProperties(new Properties()));

@@ -266,6 +266,11 @@ class StreamIT {
     void runsListShowsActiveAndRecentRunsWithCounts() throws Exception {
         String run = newRun();
         load(run, 40, 0);
+        // The list reads the runs table: its counts follow the rows as they are stored.
+        awaitTrue(() -> {
+            JsonObject r = find(ItEnvironment.getJson("/api/v1/runs?state=active"), run);
+            return r != null && r.getInt("entries") == 40;
+        }, "run listed as active with its 40 entries");
         JsonObject active = ItEnvironment.getJson("/api/v1/runs?state=active");
         JsonObject mine = find(active, run);
         assertNotNull(mine, active.toString());

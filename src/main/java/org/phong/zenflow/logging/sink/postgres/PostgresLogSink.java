@@ -40,6 +40,8 @@ import org.postgresql.copy.CopyManager;
  * dead-letter table {@code logs_rejected}, every other entry is written, and {@code process} succeeds.
  * A transient error still fails the call and the collector retries the batch forever.
  * Writing the same entries any number of times leaves each {@code (run_id, seq, ts)} exactly once.
+ * Both paths raise the batch's runs in the {@code runs} table inside the same transaction, counting
+ * only the rows inserted ({@link RunsTableWriter}).
  *
  * <p>Thread-safe: concurrent {@code process} calls use separate connections; the COPY buffer is
  * recycled through a one-slot pool (no ThreadLocal, which would pin the WAR's class loader in
@@ -77,6 +79,8 @@ public final class PostgresLogSink implements LogSink {
     private final long socketTimeoutMs;
     private final int maxBatchEntries;
     private final PartitionMaintainer partitions;
+    /** Per-run aggregates in the same transaction as the rows (the {@code runs} table). */
+    private final RunsTableWriter runs;
     private final AtomicReference<CopyEncoder> spareEncoder = new AtomicReference<>();
     private final AtomicLong rowsWritten = new AtomicLong();
     private final AtomicLong duplicatesSkipped = new AtomicLong();
@@ -98,12 +102,23 @@ public final class PostgresLogSink implements LogSink {
      * @param partitions the partition maintainer to share (e.g. with a scheduled maintenance job)
      */
     public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions) {
+        this(ds, settings, partitions, new RunsTableWriter(RunsTableWriter.defaultOwner()));
+    }
+
+    /**
+     * @param ds         the log database, already migrated
+     * @param settings   supplies {@code copyMaxRows}
+     * @param partitions the partition maintainer to share
+     * @param runs       keeps the {@code runs} table in each batch's transaction (its owner names this node)
+     */
+    public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions, RunsTableWriter runs) {
         this.ds = ds;
         this.maxBatchEntries = settings.copyMaxRows();
         this.statementTimeoutMs = settings.batchTimeoutMs();
         this.socketTimeoutMs = settings.batchTimeoutMs() * SOCKET_TIMEOUT_FACTOR;
         this.partitions = partitions;
         this.poison = new PoisonIsolator(ds, Clock.systemUTC());
+        this.runs = runs;
     }
 
     @Override
@@ -178,7 +193,7 @@ public final class PostgresLogSink implements LogSink {
                 applySocketTimeout(c);
                 boolean auto = c.getAutoCommit();
                 try {
-                    write(c, enc, entries.size(), months);
+                    write(c, enc, entries, months);
                 } catch (SQLException e) {
                     discardIfBroken(c, e);
                     // 23514 without a constraint name is "no partition of relation logs found for row"
@@ -187,7 +202,7 @@ public final class PostgresLogSink implements LogSink {
                     if (!ErrorClassifier.isMissingPartition(e)) throw e;
                     LOG.warning(() -> "A partition of " + months + " was missing although cached; re-creating: " + e.getMessage());
                     partitions.forget(months);
-                    write(c, enc, entries.size(), months);
+                    write(c, enc, entries, months);
                 } finally {
                     restoreAutoCommit(c, auto); // hand the pool back what it gave us
                 }
@@ -231,13 +246,15 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private void write(Connection c, CopyEncoder enc, int n, Set<YearMonth> months) throws SQLException {
+    private void write(Connection c, CopyEncoder enc, List<LogEntry> entries, Set<YearMonth> months) throws SQLException {
+        int n = entries.size();
         partitions.ensureMonths(c, months);
         c.setAutoCommit(false);
         boundTransaction(c);
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         try {
             long rows = copyIn(copy, COPY_LOGS, enc);
+            runs.copied(c, entries);
             c.commit();
             rowsWritten.addAndGet(rows);
             return;
@@ -255,10 +272,7 @@ public final class PostgresLogSink implements LogSink {
                 s.execute(CREATE_STAGING);
             }
             copyIn(copy, COPY_STAGING, enc);
-            int inserted;
-            try (Statement s = c.createStatement()) {
-                inserted = s.executeUpdate(MERGE_STAGING);
-            }
+            int inserted = runs.mergeStaging(c); // MERGE_STAGING plus the runs of the rows it inserted
             c.commit();
             rowsWritten.addAndGet(inserted);
             duplicatesSkipped.addAndGet(n - inserted);

@@ -31,6 +31,14 @@
  * {@code (run_id, seq)}, the entry's JSON as text, SQLState, message, time), the rest is written.
  * Transient errors are retried forever as before. {@link org.phong.zenflow.logging.sink.postgres.RunHistory}
  * merges both tables for readers. See docs/durability.md.
+ * <p><b>Runs table</b> ({@code V2__runs.sql}, {@link org.phong.zenflow.logging.sink.postgres.RunsTableWriter},
+ * read by {@link org.phong.zenflow.logging.sink.postgres.RunsTableReader}): per-run counts and last seq move in
+ * the same transaction as the rows, counting only rows inserted; start/end events
+ * ({@link org.phong.zenflow.logging.sink.postgres.RunEventQueue}) are merged commutatively, in any order.
+ *
+ * <p><b>Retention</b> ({@link org.phong.zenflow.logging.sink.postgres.RetentionMaintainer}): whole months older
+ * than {@code retention.days} are detached and dropped by the one node holding a session advisory lock, each
+ * partition in a short transaction of its own with a lock timeout (the same rule as creation).
  *
  * <p><b>Invariants</b>
  * <ul>

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The V1 migration against a real PostgreSQL. */
+/** The migrations against a real PostgreSQL. */
 class SchemaMigratorTest {
     private static Pg pg;
 
@@ -39,8 +39,8 @@ class SchemaMigratorTest {
     void createsTableIndexesKeyFunctionAndPartitionsAndIsIdempotent() throws Exception {
         DataSource ds = pg.newDatabase("mig_basic");
         SchemaMigrator.Outcome first = SchemaMigrator.migrate(ds);
-        assertEquals(List.of("1 logs", "3 logs rejected"), first.applied());
-        assertEquals("3", first.schemaVersion());
+        assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster"), first.applied());
+        assertEquals("4", first.schemaVersion());
         assertFalse(first.explicitResources(), "classpath scanning works outside Liberty");
 
         assertEquals("p", string(ds, "SELECT relkind::text FROM pg_class WHERE oid = 'logs'::regclass"));
@@ -69,7 +69,7 @@ class SchemaMigratorTest {
 
         SchemaMigrator.Outcome second = SchemaMigrator.migrate(ds);
         assertEquals(List.of(), second.applied());
-        assertEquals("3", second.schemaVersion());
+        assertEquals("4", second.schemaVersion());
         assertEquals(expected, partitions(ds));
         assertEquals(1, Pg.count(ds, "SELECT count(*) FROM zenflow_logging_schema_history WHERE version = '1' AND success"));
         assertEquals("PRIMARY KEY (run_id, seq)", string(ds, "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
@@ -81,7 +81,7 @@ class SchemaMigratorTest {
         DataSource ds = pg.newDatabase("mig_explicit");
         SchemaMigrator.Outcome explicit = SchemaMigrator.migrate(ds, true);
         assertTrue(explicit.explicitResources());
-        assertEquals(List.of("1 logs", "3 logs rejected"), explicit.applied());
+        assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster"), explicit.applied());
         // Scanning afterwards validates the checksum/script of the explicitly applied V1: no-op, no error.
         assertEquals(List.of(), SchemaMigrator.migrate(ds).applied());
         assertEquals(List.of(), SchemaMigrator.migrate(ds, true).applied());

@@ -1,0 +1,205 @@
+package org.phong.zenflow.logging.cluster;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.cluster.IngestRecord.Ended;
+import org.phong.zenflow.logging.cluster.IngestRecord.Entry;
+import org.phong.zenflow.logging.cluster.IngestRecord.Started;
+import org.phong.zenflow.logging.sink.postgres.CopyEncoder;
+import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
+import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
+import org.phong.zenflow.logging.sink.postgres.RunsTableWriter.RunEvent;
+import org.postgresql.PGConnection;
+
+/**
+ * The partition owner's write: a run of consumed records (offsets {@code firstOffset ..
+ * firstOffset + n - 1} of one ingest partition) becomes, in ONE PostgreSQL transaction,
+ * <ol>
+ *   <li>the fence: the partition's ledger row locked {@code FOR UPDATE}, its epoch equal to the
+ *       writer's claim ({@link FencedException} otherwise) and its next offset equal to
+ *       {@code firstOffset} ({@link OffsetMismatchException} otherwise);</li>
+ *   <li>seq assignment: each run continues from its {@code runs.last_seq} as stored (read under the
+ *       fence, so it is the previous owner's last committed value after a takeover), gap-free in
+ *       partition order;</li>
+ *   <li>the rows, by {@code COPY}; the runs' counts and last seq ({@link RunsTableWriter#copied});
+ *       the runs' start/end events ({@link RunsTableWriter#writeEvents});</li>
+ *   <li>the ledger's next offset moved past the records.</li>
+ * </ol>
+ * So a crash, a kill -9 or a rebalance at any point leaves either all of it or none of it, and the
+ * next owner resumes at the stored offset with the stored seqs: no duplicate, no gap, no seq handed
+ * out twice. Nothing is cached between writes: the database is the only state.
+ *
+ * <p>Partitions of {@code logs} for the records' months are ensured before the transaction (that
+ * DDL must never run inside a transaction that writes {@code logs}; see {@link PartitionMaintainer}).
+ *
+ * <p>Not yet wired to a Kafka consumer (see docs/cluster.md for what is built).
+ */
+public final class FencedPartitionWriter {
+    private static final Logger LOG = Logger.getLogger(FencedPartitionWriter.class.getName());
+    private static final String COPY_LOGS = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
+    private static final String FENCE = "SELECT epoch, next_offset FROM cluster_partitions WHERE topic = ? AND partition = ? FOR UPDATE";
+    private static final String RUNS = "SELECT run_id, workflow_id, last_seq FROM runs WHERE run_id = ANY (?::uuid[])";
+    private static final String ADVANCE = "UPDATE cluster_partitions SET next_offset = ?, updated = now() WHERE topic = ? AND partition = ?";
+    /** Buffer of the driver's copyIn stream. */
+    private static final int COPY_STREAM_BUFFER_BYTES = 64 * 1024;
+
+    /**
+     * What a write committed.
+     *
+     * @param sequenced  the entries with their seq, in partition order (what goes to the output topic)
+     * @param nextOffset the partition's next offset now
+     * @param endsIgnored ends of runs that have neither a start nor an entry stored (nothing to end)
+     */
+    public record Written(List<LogEntry> sequenced, long nextOffset, int endsIgnored) {
+        /** Copies the list. */
+        public Written {
+            sequenced = List.copyOf(sequenced);
+        }
+    }
+
+    private final DataSource ds;
+    private final PartitionMaintainer partitions;
+    private final RunsTableWriter runs;
+
+    /**
+     * @param ds         the log database (migrated)
+     * @param partitions ensures the months of the entries
+     * @param runs       keeps the runs table (its owner names this node)
+     */
+    public FencedPartitionWriter(DataSource ds, PartitionMaintainer partitions, RunsTableWriter runs) {
+        this.ds = Objects.requireNonNull(ds);
+        this.partitions = Objects.requireNonNull(partitions);
+        this.runs = Objects.requireNonNull(runs);
+    }
+
+    /**
+     * @param claim       the writer's claim (from {@link PartitionLedger#claim})
+     * @param firstOffset the offset of {@code records.get(0)}
+     * @param records     consecutive records of the partition, in offset order, at least one
+     * @return what was committed
+     * @throws FencedException         when the partition has a newer owner (stop consuming it)
+     * @throws OffsetMismatchException when the ledger continues elsewhere (seek there)
+     * @throws SQLException            when the database refused; nothing was committed, retry
+     */
+    public Written write(PartitionClaim claim, long firstOffset, List<IngestRecord> records) throws SQLException {
+        if (records.isEmpty()) throw new IllegalArgumentException("no records");
+        Set<YearMonth> months = new TreeSet<>();
+        Set<UUID> touched = new TreeSet<>(RunsTableWriter.PG_UUID_ORDER);
+        for (IngestRecord r : records) {
+            touched.add(r.runId());
+            if (r instanceof Entry e) months.add(PartitionMaintainer.month(e.entry().ts()));
+        }
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            partitions.ensureMonths(c, months);
+            c.setAutoCommit(false);
+            try {
+                Written w = inTransaction(c, claim, firstOffset, records, touched);
+                c.commit();
+                return w;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(auto);
+                } catch (SQLException e) {
+                    LOG.log(Level.FINE, "could not restore auto-commit", e);
+                }
+            }
+        }
+    }
+
+    private Written inTransaction(Connection c, PartitionClaim claim, long firstOffset, List<IngestRecord> records,
+                                  Set<UUID> touched) throws SQLException {
+        fence(c, claim, firstOffset);
+        Map<UUID, Long> lastSeq = new HashMap<>();
+        Map<UUID, UUID> workflowOf = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(RUNS)) {
+            ps.setArray(1, c.createArrayOf("text", touched.stream().map(UUID::toString).toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID run = rs.getObject(1, UUID.class);
+                    workflowOf.put(run, rs.getObject(2, UUID.class));
+                    lastSeq.put(run, rs.getLong(3));
+                }
+            }
+        }
+        List<LogEntry> sequenced = new ArrayList<>();
+        Map<UUID, RunEvent> events = new LinkedHashMap<>();
+        int endsIgnored = 0;
+        for (IngestRecord r : records) {
+            if (r instanceof Entry e) {
+                LogEntry in = e.entry();
+                long seq = lastSeq.merge(in.runId(), 1L, Long::sum);
+                workflowOf.putIfAbsent(in.runId(), in.workflowId());
+                sequenced.add(in.withSeq(seq));
+            } else if (r instanceof Started s) {
+                workflowOf.putIfAbsent(s.runId(), s.workflowId());
+                events.merge(s.runId(), new RunEvent(s.runId(), s.workflowId(), s.at(), null, null), RunEvent::merge);
+            } else if (r instanceof Ended end) {
+                UUID wf = workflowOf.get(end.runId());
+                if (wf == null) {
+                    endsIgnored++; // an end of a run this partition never saw
+                    continue;
+                }
+                events.merge(end.runId(), new RunEvent(end.runId(), wf, null, end.at(), end.outcome()), RunEvent::merge);
+            }
+        }
+        if (!sequenced.isEmpty()) {
+            CopyEncoder enc = new CopyEncoder();
+            enc.encode(sequenced);
+            try {
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_LOGS, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
+            } catch (IOException e) {
+                throw new SQLException("COPY source failed", "58030", e);
+            }
+            runs.copied(c, sequenced);
+        }
+        // Events after the counts: an end's run has its row from the start or the entries before it.
+        runs.writeEvents(c, events.values());
+        long next = firstOffset + records.size();
+        try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
+            ps.setLong(1, next);
+            ps.setString(2, claim.topic());
+            ps.setInt(3, claim.partition());
+            ps.executeUpdate();
+        }
+        return new Written(sequenced, next, endsIgnored);
+    }
+
+    private static void fence(Connection c, PartitionClaim claim, long firstOffset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FENCE)) {
+            ps.setString(1, claim.topic());
+            ps.setInt(2, claim.partition());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new FencedException(claim, -1);
+                long epoch = rs.getLong(1);
+                long next = rs.getLong(2);
+                if (epoch != claim.epoch()) throw new FencedException(claim, epoch);
+                if (next != firstOffset) throw new OffsetMismatchException(claim, firstOffset, next);
+            }
+        }
+    }
+}
