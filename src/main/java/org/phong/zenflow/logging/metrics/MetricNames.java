@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Every metric of the module in one table: name, kind, unit, tags and description. {@link PipelineMetrics}
- * registers exactly these; README's table, the Grafana dashboard and the tests are checked against
+ * registers exactly these; the table in docs/operations.md, the Grafana dashboard and the tests are checked against
  * this list, so a metric cannot be renamed in one place only.
  *
  * <p>Prometheus names (what /metrics shows, with tag {@code mp_scope="application"}): dots become
@@ -87,7 +87,7 @@ public final class MetricNames {
 
     private static final String BYTES = "bytes";
 
-    /** The module's metrics, in README order. */
+    /** The module's metrics, in the order of docs/operations.md. */
     public static final List<Def> ALL = List.of(
             new Def(ROUTER_ACCEPTED, Kind.COUNTER, null, List.of(LEVEL),
                     "Entries admitted by route() (in process, CDI event or HTTP), by level"),

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The metric catalogue against what users read: names follow the convention, the Grafana dashboard
  * parses and queries only series that exist (the module's, as MetricNames derives them, or Fault
- * Tolerance's and the JVM's), every module metric is on the dashboard and in README's table.
+ * Tolerance's and the JVM's), every module metric is on the dashboard and in the table of docs/operations.md.
  * MetricsIT checks on the running server that every one of these series is really served.
  */
 class MetricsCatalogTest {
@@ -52,17 +52,17 @@ class MetricsCatalogTest {
     }
 
     @Test
-    void everyModuleMetricIsOnTheDashboardAndInTheReadme() throws Exception {
+    void everyModuleMetricIsOnTheDashboardAndInTheOperationsPage() throws Exception {
         Set<String> used = GrafanaDashboard.load().seriesNames();
-        String readme = Files.readString(Path.of("README.md"));
+        String page = Files.readString(Path.of("docs/operations.md"));
         Set<String> notOnDashboard = new TreeSet<>();
-        Set<String> notInReadme = new TreeSet<>();
+        Set<String> notDocumented = new TreeSet<>();
         for (MetricNames.Def d : MetricNames.ALL) {
             if (d.prometheusSeries().stream().noneMatch(used::contains)) notOnDashboard.add(d.name());
-            if (!readme.contains("`" + d.prometheusBase() + "`")) notInReadme.add(d.prometheusBase());
+            if (!page.contains("`" + d.prometheusBase() + "`")) notDocumented.add(d.prometheusBase());
         }
         assertEquals(Set.of(), notOnDashboard, "module metrics missing from the dashboard");
-        assertEquals(Set.of(), notInReadme, "module metrics missing from README's table");
+        assertEquals(Set.of(), notDocumented, "module metrics missing from the table of docs/operations.md");
     }
 
     private static MetricNames.Def def(String name) {
