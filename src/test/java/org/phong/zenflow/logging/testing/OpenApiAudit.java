@@ -15,11 +15,14 @@ import java.util.Locale;
  *   <li>every parameter has a {@code description} and an example;</li>
  *   <li>a request body, when there is one, has a description and an example per media type;</li>
  *   <li>at least one success (2xx) and one error (4xx/5xx) response, each with a description, and an
- *       example in every media type a response declares.</li>
+ *       example in every media type a response declares;</li>
+ *   <li>an error response with a body declares it as {@code application/problem+json} (RFC 9457) only.</li>
  * </ul>
  * {@code $ref}s to {@code #/components/...} are followed. Each problem is one readable line.
  */
 public final class OpenApiAudit {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
     private OpenApiAudit() {
     }
 
@@ -64,6 +67,11 @@ public final class OpenApiAudit {
                 error |= code.startsWith("4") || code.startsWith("5");
                 if (blank(r, "description")) out.add(where + ": response " + code + " has no description");
                 contentWithoutExamples(r).forEach(mt -> out.add(where + ": response " + code + " " + mt + " has no example"));
+                if ((code.startsWith("4") || code.startsWith("5")) && r.containsKey("content")) {
+                    for (String mt : r.getJsonObject("content").keySet()) {
+                        if (!PROBLEM_JSON.equals(mt)) out.add(where + ": error response " + code + " declares " + mt + ", not " + PROBLEM_JSON);
+                    }
+                }
             }
             if (!success) out.add(where + ": no success (2xx) response documented");
             if (!error) out.add(where + ": no error (4xx/5xx) response documented");

@@ -56,7 +56,7 @@ public class RunsResource {
     @APIResponse(responseCode = "200", description = "The runs",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "runs", value = ApiDocs.RUNS)))
     @APIResponse(responseCode = "400", description = "`state` is neither active nor recent",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "badState", value = ApiDocs.BAD_STATE)))
     public Response list(@Parameter(description = "`active` (default) or `recent`", example = "active")
                          @QueryParam("state") String state) {
