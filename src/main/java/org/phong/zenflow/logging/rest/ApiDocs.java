@@ -26,9 +26,6 @@ public final class ApiDocs {
             + "\"message\":\"fetched 42 orders\",\"metadata\":{\"count\":42},\"traceId\":\"4bf92f3577b34da6\","
             + "\"hierarchy\":\"root/fetch-orders\"}";
     public static final String ENTRIES_IN = "[" + ENTRY_IN + "]";
-    public static final String ENTRIES_NDJSON = ENTRY_IN + "\n" + "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runId\":\""
-            + RUN_ID + "\",\"nodeKey\":\"fetch-orders\",\"ts\":1764349357123,\"level\":\"ERROR\","
-            + "\"message\":\"upstream answered 503\",\"errorCode\":\"HTTP_503\"}\n";
     public static final String ENTRY_OUT = "{\"workflowId\":\"" + WORKFLOW_ID + "\",\"runId\":\"" + RUN_ID + "\",\"seq\":1,"
             + "\"nodeKey\":\"fetch-orders\",\"ts\":\"2026-11-28T17:02:37.123456Z\",\"level\":\"INFO\","
             + "\"message\":\"fetched 42 orders\",\"errorCode\":null,\"metadata\":{\"count\":42},"
@@ -71,5 +68,8 @@ public final class ApiDocs {
     public static final String SIMULATOR_OFF_DETAIL = "the simulator is off (zenflow.logging.admin.simulator.enabled=false)";
     public static final String SIMULATOR_OFF = "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"" + SIMULATOR_OFF_DETAIL
             + "\",\"index\":null,\"field\":null}";
+    public static final String NOT_RUNNING = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
+            + "\"detail\":\"the server could not answer this request (IllegalStateException); the server log has the cause\","
+            + "\"index\":null,\"field\":null}";
     public static final String DATABASE_DOWN = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"PostgreSQL could not be read or written; retry later\",\"index\":null,\"field\":null}";
 }

@@ -105,8 +105,9 @@ public class LogIngestResource {
                 @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(ref = "LogEntriesIn"),
                         examples = @ExampleObject(name = "array", summary = "a JSON array of entries", value = ApiDocs.ENTRIES_IN)),
-                @Content(mediaType = NDJSON, schema = @Schema(ref = "LogEntryIn"),
-                        examples = @ExampleObject(name = "ndjson", summary = "one entry per line", value = ApiDocs.ENTRIES_NDJSON))
+                // The NDJSON example is in the schema (META-INF/openapi.yaml): an example value here is read as
+                // JSON by the OpenAPI generator, which keeps only the first line's object.
+                @Content(mediaType = NDJSON, schema = @Schema(ref = "LogEntriesNdjson"))
             })
     @APIResponse(responseCode = "202", description = "Routed: how many entries were accepted, dropped and rejected",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "IngestResult"),

@@ -79,7 +79,8 @@ public class StreamAdminResource {
             description = "Routes `entries` into the run from inside the server at `ratePerSecond` (0: unpaced), each stamped with "
                     + "the wall clock, and answers once all have their seq. 404 unless zenflow.logging.admin.simulator.enabled.")
     @RequestBody(required = true, description = "runId, optional workflowId, entries (default 1000), ratePerSecond (default 0)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "load", value = ApiDocs.STREAM_LOAD)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "StreamLoad"),
+                    examples = @ExampleObject(name = "load", value = ApiDocs.STREAM_LOAD)))
     @APIResponse(responseCode = "200", description = "Routed; the routing throughput",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "loaded", value = ApiDocs.STREAM_LOADED)))
     @APIResponse(responseCode = "400", description = "A field is missing or out of range; `field` names it",
