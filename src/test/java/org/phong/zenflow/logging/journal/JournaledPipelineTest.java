@@ -6,30 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.config.FsyncPolicy;
-import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.degradation.DegradationLevel;
 import org.phong.zenflow.logging.router.RouteResult;
 import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.JournalFixtures;
+import org.phong.zenflow.logging.testing.PipelineFixture;
 import org.phong.zenflow.logging.testing.Entries;
-import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
  * The pipeline with its journal on real threads and real files: the durability waits, a crash and
@@ -41,31 +35,17 @@ class JournaledPipelineTest {
 
     @TempDir
     Path dir;
-    private ScheduledExecutorService timer;
-    private ExecutorService executor;
-    private final List<LoggingPipeline> started = new ArrayList<>();
-
-    @BeforeEach
-    void threads() {
-        timer = Executors.newSingleThreadScheduledExecutor();
-        executor = Executors.newCachedThreadPool();
-    }
+    private final PipelineFixture pipelines = new PipelineFixture();
 
     @AfterEach
-    void stop() {
-        for (LoggingPipeline p : started) p.shutdown(1000);
-        timer.shutdownNow();
-        executor.shutdownNow();
+    void stop() throws InterruptedException {
+        pipelines.close();
     }
 
     private LoggingPipeline pipeline(CollectingSink sink, Path journalDir, long lastSeqInDb) {
-        LoggingPipeline p = LoggingPipeline.builder().settings(LoggingSettings.defaults()).sinks(List.of(sink))
-                .scheduler(new ExecutorScheduler(timer)).executor(executor).threadFactory(Thread::new)
+        return pipelines.start(pipelines.builder(LoggingSettings.defaults(), List.of(sink))
                 .sequenceLookup(run -> lastSeqInDb)
-                .journal(new JournalSettings(true, journalDir, FsyncPolicy.INTERVAL, 5, 1L << 30, 1 << 20, 200, 10_000))
-                .build().start();
-        started.add(p);
-        return p;
+                .journal(JournalFixtures.pipelineSettings(journalDir, JournalFixtures.ROOMY, 1 << 20)));
     }
 
     @Test
@@ -94,7 +74,7 @@ class JournaledPipelineTest {
         for (int i = 0; i < 200; i++) for (UUID run : runs) first.router().route(Entries.info(wf, run, "m" + i));
         for (UUID run : runs) assertEquals(200L, first.durability().whenRunDurable(run).get(WAIT_S, TimeUnit.SECONDS));
         first.journal().abandon(); // the process dies: nothing more is written, the lock is gone
-        started.remove(first);
+        pipelines.forget(first);
         first.shutdown(100);
 
         CollectingSink up = CollectingSink.durable("pg");
