@@ -68,8 +68,9 @@ class IngestionIT {
         assertEquals("level", err.getString("field"));
         assertEquals("Bad Request", err.getString("title"));
         assertTrue(err.getString("detail").contains("LOUD"), err.toString());
-        Thread.sleep(500);
-        assertEquals(0, StoredLogs.countRows(List.of(run)), "nothing of a rejected request is written");
+        // Nothing of a rejected request is written, also half a second later.
+        org.awaitility.Awaitility.await("nothing of a rejected request is written").during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5)).until(() -> StoredLogs.countRows(List.of(run)), n -> n == 0);
 
         assertBad("POST", "/api/v1/logs", "application/json", "[{}]", "workflowId");
         assertBad("POST", "/api/v1/logs", "application/json", "[{\"runId\":\"not-a-uuid\"}]", "runId");

@@ -1,11 +1,13 @@
 package org.phong.zenflow.logging.journal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,8 +82,7 @@ class JournaledPipelineTest {
         CollectingSink up = CollectingSink.durable("pg");
         LoggingPipeline second = pipeline(up, dir, 0);
         assertEquals(600, second.recoveryReport().toReplay());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (up.entryCount() < 600 && System.nanoTime() < deadline) Thread.sleep(10);
+        await("the replay reaches the sink").atMost(Duration.ofSeconds(WAIT_S)).until(() -> up.entryCount() >= 600);
         Set<String> keys = new HashSet<>();
         for (LogEntry e : up.entries()) assertTrue(keys.add(e.runId() + "/" + e.seq()), "once: " + e);
         assertEquals(600, keys.size());
@@ -92,9 +93,8 @@ class JournaledPipelineTest {
         assertEquals(201L, second.durability().routeDurably(Entries.info(wf, runs.get(0), "after restart"))
                 .get(WAIT_S, TimeUnit.SECONDS));
         // and once the sink has passed the old segments they are deleted
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (second.journalStats().sinkBacklogEntries().get("pg") > 0 && System.nanoTime() < deadline) Thread.sleep(10);
-        assertEquals(0L, second.journalStats().sinkBacklogEntries().get("pg"));
+        await("the sink passes the old segments").atMost(Duration.ofSeconds(WAIT_S))
+                .until(() -> second.journalStats().sinkBacklogEntries().get("pg") == 0);
     }
 
     @Test
@@ -114,9 +114,7 @@ class JournaledPipelineTest {
         assertEquals(10, p.journalStats().unjournaledEntries());
 
         Files.delete(blocked); // the operator fixes the directory: the retry picks it up
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (!p.journalStats().available() && System.nanoTime() < deadline) Thread.sleep(10);
-        assertTrue(p.journalStats().available(), p.journalStats().toString());
+        await("the journal is writable again").atMost(Duration.ofSeconds(WAIT_S)).until(() -> p.journalStats().available());
         assertEquals(DegradationLevel.NORMAL, p.degradation().evaluate().level());
     }
 }

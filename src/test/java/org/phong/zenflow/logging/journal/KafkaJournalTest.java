@@ -11,6 +11,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,11 +22,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,12 +85,9 @@ class KafkaJournalTest {
                 .journal(JournalFixtures.pipelineSettings(dir, journalMax, segment)));
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(5);
-        }
+    private static void await(String what, BooleanSupplier done) {
+        Awaitility.await(what).atMost(Duration.ofMillis(WAIT_MS)).pollInterval(Duration.ofMillis(5))
+                .until(done::getAsBoolean);
     }
 
     private static String key(ProducerRecord<byte[], byte[]> r) {
@@ -127,12 +125,16 @@ class KafkaJournalTest {
         }
     }
 
-    private static void completeAll(MockProducer<byte[], byte[]> m, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (m.history().size() < expected || m.completeNext()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out: " + m.history().size() + " of " + expected + " sent");
-            if (!m.completeNext()) Thread.sleep(1);
-        }
+    /** Acknowledges sends as they come until {@code expected} were sent and every one is acknowledged. */
+    private static void completeAll(MockProducer<byte[], byte[]> m, int expected) {
+        Awaitility.await("all " + expected + " sends acknowledged").atMost(Duration.ofMillis(WAIT_MS))
+                .pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
+                .until(() -> {
+                    while (m.completeNext()) {
+                        // acknowledge everything sent so far
+                    }
+                    return m.history().size() >= expected;
+                });
     }
 
     @Test
