@@ -1,6 +1,6 @@
 // Headless-Chromium test of the live log page (src/main/webapp), run by BrowserIT during `mvn verify`.
 // Env: BASE_URL (the server), CHROMIUM (default /usr/bin/chromium), SCREENSHOT (optional PNG path),
-// IT_USER / IT_PASSWORD (the local registry's all-roles user by default; README "Security").
+// IT_USER / IT_PASSWORD (the local registry's all-roles user by default; docs/security.md).
 // The page must: open a run from its URL, show entries arriving live, filter by level, survive a
 // server-side disconnect and resume without duplicates (ending with exactly 1..N).
 import { chromium } from 'playwright-core';

@@ -3,7 +3,7 @@ package org.phong.zenflow.logging.api;
 import java.util.List;
 
 /**
- * A destination for batches of sequenced log entries: the seed's plugin interface. The
+ * A destination for batches of sequenced log entries: the module's plugin interface. The
  * {@code GlobalLogCollector} gives every sink its own queue and its own thread of control, so a
  * slow or failing sink never blocks the others or the router.
  *

@@ -47,7 +47,7 @@ public record SecuritySettings(
 
     /** How strict the deployment is about credentials. */
     public enum Profile {
-        /** The local run and the ITs: the basicRegistry with the README's passwords. */
+        /** The local run and the ITs: the basicRegistry with the documented local passwords. */
         LOCAL,
         /** A real deployment: refuses to start while a local default password is accepted. */
         PRODUCTION

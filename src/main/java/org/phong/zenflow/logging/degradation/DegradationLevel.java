@@ -1,6 +1,6 @@
 package org.phong.zenflow.logging.degradation;
 
-/** The seed's four levels; {@link #number()} is what metrics and health report. */
+/** The four degradation levels; {@link #number()} is what metrics and health report. */
 public enum DegradationLevel {
     NORMAL(1),
     DATABASE_FAILING(2),

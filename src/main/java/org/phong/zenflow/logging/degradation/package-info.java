@@ -1,5 +1,5 @@
 /**
- * The seed's four degradation levels as one explicit state machine.
+ * The four degradation levels as one explicit state machine.
  *
  * <p>Levels, by severity (the level in force is the most severe condition that holds):
  * <ol>

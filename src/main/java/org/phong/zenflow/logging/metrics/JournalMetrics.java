@@ -1,13 +1,16 @@
 package org.phong.zenflow.logging.metrics;
 
+import static org.phong.zenflow.logging.metrics.MetricNames.*;
+
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
-import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 import org.phong.zenflow.logging.LoggingPipeline;
@@ -15,20 +18,25 @@ import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.journal.JournalStats;
 
 /**
- * The journal's and the degradation machine's metrics ({@code zenflow.logging.journal.*},
- * {@code zenflow.logging.degradation.*}), gauges over {@link JournalStats} snapshots and the
- * degradation state. A scrape reads one snapshot (taken at most once per {@link #SNAPSHOT_MAX_AGE_NANOS}).
+ * The journal's and the degradation machine's metrics ({@link MetricNames#JOURNAL}): gauges over
+ * {@link JournalStats} snapshots (a scrape reads one snapshot, taken at most once per
+ * {@link #SNAPSHOT_MAX_AGE_NANOS}), and counters mirrored from the journal's own totals by the
+ * {@link CounterMirror}. Durations are exported in seconds, sizes in bytes.
  */
 @ApplicationScoped
 public class JournalMetrics {
     /** A scrape reads a dozen gauges; they share one snapshot this young. */
     private static final long SNAPSHOT_MAX_AGE_NANOS = 500_000_000L;
+    private static final double MICROS_PER_SECOND = 1e6;
 
     @Inject
     MetricRegistry registry;
 
     @Inject
     LoggingModule module;
+
+    @Inject
+    CounterMirror mirror;
 
     private volatile JournalStats snapshot;
     private volatile long snapshotAt;
@@ -38,45 +46,45 @@ public class JournalMetrics {
                   @Initialized(ApplicationScoped.class) Object ignored) {
         LoggingPipeline p = module.runningOrNull();
         if (p == null) return;
-        journal("bytes", "Bytes of all journal segment files on disk", JournalStats::bytesOnDisk);
-        journal("segments", "Journal segment files on disk", s -> s.segments());
-        journal("available", "1 when entries are journaled now, 0 when the journal is disabled, failed or full",
-                s -> s.available() ? 1 : 0);
-        journal("appended.entries", "Entries journaled since start", JournalStats::appendedEntries);
-        journal("unjournaled.entries", "Entries routed while the journal was unavailable or full (memory only)",
-                JournalStats::unjournaledEntries);
-        journal("fsync.count", "Journal commits (forces to disk) since start", JournalStats::fsyncs);
-        journal("fsync.last.micros", "Duration of the last journal force, microseconds", JournalStats::lastFsyncMicros);
-        journal("fsync.max.micros", "Longest journal force since start, microseconds", JournalStats::maxFsyncMicros);
-        journal("fsync.mean.micros", "Mean journal force since start, microseconds", JournalStats::meanFsyncMicros);
-        journal("truncated.records", "Damaged journal records cut at startup (one per damaged segment)",
-                JournalStats::truncatedRecords);
-        journal("truncated.bytes", "Bytes cut from damaged journal segments at startup", JournalStats::truncatedBytes);
-        journal("replayed.entries", "Entries replayed from the journal to the durable sinks since start",
-                JournalStats::replayedEntries);
+        gauge(JOURNAL_SIZE, JournalStats::bytesOnDisk);
+        gauge(JOURNAL_SEGMENTS, s -> s.segments());
+        gauge(JOURNAL_AVAILABLE, s -> s.available() ? 1 : 0);
+        counter(JOURNAL_APPENDED, JournalStats::appendedEntries);
+        counter(JOURNAL_UNJOURNALED, JournalStats::unjournaledEntries);
+        counter(JOURNAL_FSYNCS, JournalStats::fsyncs);
+        seconds(JOURNAL_FSYNC_LAST, s -> s.lastFsyncMicros() / MICROS_PER_SECOND);
+        seconds(JOURNAL_FSYNC_MAX, s -> s.maxFsyncMicros() / MICROS_PER_SECOND);
+        seconds(JOURNAL_FSYNC_MEAN, s -> s.meanFsyncMicros() / MICROS_PER_SECOND);
+        counter(JOURNAL_TRUNCATED_RECORDS, JournalStats::truncatedRecords);
+        counter(JOURNAL_TRUNCATED_BYTES, JournalStats::truncatedBytes);
+        counter(JOURNAL_REPLAYED, JournalStats::replayedEntries);
         for (String sink : p.durableSinkNames()) {
-            Tag tag = new Tag("sink", sink);
-            gauge("zenflow.logging.journal.sink.backlog.entries", "Journaled entries the durable sink has not acknowledged",
-                    s -> s.sinkBacklogEntries().getOrDefault(sink, 0L), tag);
-            gauge("zenflow.logging.journal.sink.backlog.bytes", "Journal bytes from the durable sink's position to the end",
-                    s -> s.sinkBacklogBytes().getOrDefault(sink, 0L), tag);
+            Tag tag = new Tag(SINK, sink);
+            gauge(JOURNAL_SINK_BACKLOG_ENTRIES, s -> s.sinkBacklogEntries().getOrDefault(sink, 0L), tag);
+            gauge(JOURNAL_SINK_BACKLOG, s -> s.sinkBacklogBytes().getOrDefault(sink, 0L), tag);
         }
         // zenflow.logging.degradation.level is PipelineMetrics' gauge over health.Degradation (PipelineDegradation).
-        registry.gauge(Metadata.builder().withName("zenflow.logging.degradation.sampled.out.entries")
-                        .withDescription("DEBUG/INFO entries sampled out under memory pressure (level 4) since start").build(),
-                p, (Function<LoggingPipeline, Long>) q -> q.degradation().sampledOut());
-        registry.gauge(Metadata.builder().withName("zenflow.logging.degradation.transitions")
-                        .withDescription("Degradation level changes since start").build(),
-                p, (Function<LoggingPipeline, Long>) q -> q.degradation().transitions());
+        mirror.mirror(registry.counter(metadata(DEGRADATION_SAMPLED_OUT)), pipeline(q -> q.degradation().sampledOut()));
+        mirror.mirror(registry.counter(metadata(DEGRADATION_TRANSITIONS)), pipeline(q -> q.degradation().transitions()));
     }
 
-    private void journal(String thing, String description, ToLongFunction<JournalStats> f) {
-        gauge("zenflow.logging.journal." + thing, description, f);
+    private LongSupplier pipeline(ToLongFunction<LoggingPipeline> read) {
+        return () -> {
+            LoggingPipeline p = module.runningOrNull();
+            return p == null ? 0 : read.applyAsLong(p);
+        };
     }
 
-    private void gauge(String name, String description, ToLongFunction<JournalStats> f, Tag... tags) {
-        registry.gauge(Metadata.builder().withName(name).withDescription(description).build(), this,
-                (Function<JournalMetrics, Long>) m -> f.applyAsLong(m.stats()), tags);
+    private void counter(String name, ToLongFunction<JournalStats> f) {
+        mirror.mirror(registry.counter(metadata(name)), () -> f.applyAsLong(stats()));
+    }
+
+    private void gauge(String name, ToLongFunction<JournalStats> f, Tag... tags) {
+        registry.gauge(metadata(name), this, (Function<JournalMetrics, Long>) m -> f.applyAsLong(m.stats()), tags);
+    }
+
+    private void seconds(String name, ToDoubleFunction<JournalStats> f) {
+        registry.gauge(metadata(name), this, (Function<JournalMetrics, Double>) m -> f.applyAsDouble(m.stats()));
     }
 
     private JournalStats stats() {

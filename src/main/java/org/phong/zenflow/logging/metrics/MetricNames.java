@@ -3,16 +3,22 @@ package org.phong.zenflow.logging.metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.metrics.Metadata;
 
 /**
  * Every metric of the module in one table: name, kind, unit, tags and description. {@link PipelineMetrics}
- * registers exactly these; README's table, the Grafana dashboard and the tests are checked against
+ * registers {@link #ALL}, {@link JournalMetrics}, {@link KafkaMetrics} and {@link StreamMetrics} the
+ * other lists; the table in docs/operations.md, the Grafana dashboard and the tests are checked against
  * this list, so a metric cannot be renamed in one place only.
  *
  * <p>Prometheus names (what /metrics shows, with tag {@code mp_scope="application"}): dots become
  * underscores; a counter gets {@code _total}; a timer {@code _seconds} with {@code _count},
  * {@code _sum}, {@code _max}, {@code _bucket} and {@code {quantile=...}}; a histogram the same without
- * a unit; a gauge with a unit gets the unit ({@code _bytes}).
+ * a unit; a gauge with a unit gets the unit ({@code _bytes}, {@code _seconds}).
+ *
+ * <p>Conventions (Prometheus): a count that only grows is a counter (so {@code _total}, and
+ * {@code rate()} works across restarts), never a gauge; sizes are in bytes and durations in seconds;
+ * a counter of bytes says so in its name ({@code truncated.bytes}) rather than in a unit.
  */
 public final class MetricNames {
     private MetricNames() {
@@ -79,6 +85,45 @@ public final class MetricNames {
     public static final String BATCH_SIZE = "zenflow.logging.buffer.batch.size";
     public static final String SINK_BATCH_SIZE = "zenflow.logging.sink.batch.size";
 
+    public static final String JOURNAL_SIZE = "zenflow.logging.journal.size";
+    public static final String JOURNAL_SEGMENTS = "zenflow.logging.journal.segments";
+    public static final String JOURNAL_AVAILABLE = "zenflow.logging.journal.available";
+    public static final String JOURNAL_APPENDED = "zenflow.logging.journal.appended.entries";
+    public static final String JOURNAL_UNJOURNALED = "zenflow.logging.journal.unjournaled.entries";
+    public static final String JOURNAL_FSYNCS = "zenflow.logging.journal.fsyncs";
+    public static final String JOURNAL_FSYNC_LAST = "zenflow.logging.journal.fsync.last";
+    public static final String JOURNAL_FSYNC_MAX = "zenflow.logging.journal.fsync.max";
+    public static final String JOURNAL_FSYNC_MEAN = "zenflow.logging.journal.fsync.mean";
+    public static final String JOURNAL_TRUNCATED_RECORDS = "zenflow.logging.journal.truncated.records";
+    public static final String JOURNAL_TRUNCATED_BYTES = "zenflow.logging.journal.truncated.bytes";
+    public static final String JOURNAL_REPLAYED = "zenflow.logging.journal.replayed.entries";
+    public static final String JOURNAL_SINK_BACKLOG_ENTRIES = "zenflow.logging.journal.sink.backlog.entries";
+    public static final String JOURNAL_SINK_BACKLOG = "zenflow.logging.journal.sink.backlog";
+    public static final String DEGRADATION_SAMPLED_OUT = "zenflow.logging.degradation.sampled.out.entries";
+    public static final String DEGRADATION_TRANSITIONS = "zenflow.logging.degradation.transitions";
+
+    public static final String KAFKA_SENT = "zenflow.logging.kafka.sent";
+    public static final String KAFKA_FAILED = "zenflow.logging.kafka.failed.sends";
+    public static final String KAFKA_RESENT = "zenflow.logging.kafka.resent";
+    public static final String KAFKA_IN_FLIGHT = "zenflow.logging.kafka.in.flight";
+    public static final String KAFKA_BACKLOG = "zenflow.logging.kafka.backlog";
+    public static final String KAFKA_DROPPED = "zenflow.logging.kafka.dropped";
+    public static final String KAFKA_REJECTED = "zenflow.logging.kafka.rejected";
+    public static final String KAFKA_ACKED_POSITION = "zenflow.logging.kafka.acked.position";
+    public static final String KAFKA_OLDEST_UNACKED_AGE = "zenflow.logging.kafka.oldest.unacked.age";
+    public static final String KAFKA_SEND_LATENCY = "zenflow.logging.kafka.send.latency";
+    public static final String KAFKA_JOURNAL_BACKLOG = "zenflow.logging.kafka.journal.backlog";
+    public static final String KAFKA_JOURNAL_SKIPPED = "zenflow.logging.kafka.journal.skipped";
+
+    public static final String STREAM_SESSIONS = "zenflow.logging.stream.sessions";
+    public static final String STREAM_WATCHED_RUNS = "zenflow.logging.stream.watched.runs";
+    public static final String STREAM_SESSIONS_OPENED = "zenflow.logging.stream.sessions.opened";
+    public static final String STREAM_FRAMES_SENT = "zenflow.logging.stream.frames.sent";
+    public static final String STREAM_ENTRIES_SENT = "zenflow.logging.stream.entries.sent";
+    public static final String STREAM_CLOSED_SLOW = "zenflow.logging.stream.closed.slow";
+    public static final String STREAM_CLOSED_DEAD = "zenflow.logging.stream.closed.dead";
+    public static final String STREAM_HISTORY_TIMEOUTS = "zenflow.logging.stream.history.timeouts";
+
     /** Tag keys. */
     public static final String LEVEL = "level";
     public static final String REASON = "reason";
@@ -86,8 +131,9 @@ public final class MetricNames {
     public static final String OUTCOME = "outcome";
 
     private static final String BYTES = "bytes";
+    private static final String SECONDS = "seconds";
 
-    /** The module's metrics, in README order. */
+    /** The module's metrics, in the order of docs/operations.md. */
     public static final List<Def> ALL = List.of(
             new Def(ROUTER_ACCEPTED, Kind.COUNTER, null, List.of(LEVEL),
                     "Entries admitted by route() (in process, CDI event or HTTP), by level"),
@@ -124,7 +170,7 @@ public final class MetricNames {
             new Def(SINK_BACKLOG, Kind.GAUGE, null, List.of(SINK),
                     "Entries queued for a sink or being written by it"),
             new Def(DEGRADATION_LEVEL, Kind.GAUGE, null, List.of(),
-                    "Degradation level reported by the Degradation bean (the journal); 0 = normal or no journal installed"),
+                    "Degradation level: 1 normal, 2 a durable sink failing, 3 journal failed or full, 4 memory pressure; 0 before the pipeline has started"),
             new Def(ROUTE_DURATION, Kind.TIMER, null, List.of(),
                     "Duration of route() (admission + enqueue) on the caller's thread, sampled 1 in metrics.route-sample-every calls"),
             new Def(BATCH_WAIT, Kind.TIMER, null, List.of(),
@@ -137,6 +183,91 @@ public final class MetricNames {
                     "Entries per run batch flushed from a buffer (adaptive between buffer.min-batch-size and max-batch-size)"),
             new Def(SINK_BATCH_SIZE, Kind.HISTOGRAM, null, List.of(SINK),
                     "Entries per sink call (batches of several runs are coalesced up to the sink's maximum)"));
+
+    /** The journal's and the degradation machine's metrics, registered by {@link JournalMetrics}. */
+    public static final List<Def> JOURNAL = List.of(
+            new Def(JOURNAL_SIZE, Kind.GAUGE, BYTES, List.of(), "Bytes of all journal segment files on disk"),
+            new Def(JOURNAL_SEGMENTS, Kind.GAUGE, null, List.of(), "Journal segment files on disk"),
+            new Def(JOURNAL_AVAILABLE, Kind.GAUGE, null, List.of(),
+                    "1 when entries are journaled now, 0 when the journal is disabled, failed or full"),
+            new Def(JOURNAL_APPENDED, Kind.COUNTER, null, List.of(), "Entries appended to the journal"),
+            new Def(JOURNAL_UNJOURNALED, Kind.COUNTER, null, List.of(),
+                    "Entries routed while the journal was unavailable or full (held in memory only)"),
+            new Def(JOURNAL_FSYNCS, Kind.COUNTER, null, List.of(), "Journal commits (forces to disk)"),
+            new Def(JOURNAL_FSYNC_LAST, Kind.GAUGE, SECONDS, List.of(), "Duration of the last journal force"),
+            new Def(JOURNAL_FSYNC_MAX, Kind.GAUGE, SECONDS, List.of(), "Longest journal force since start"),
+            new Def(JOURNAL_FSYNC_MEAN, Kind.GAUGE, SECONDS, List.of(), "Mean journal force since start"),
+            new Def(JOURNAL_TRUNCATED_RECORDS, Kind.COUNTER, null, List.of(),
+                    "Damaged journal records cut at startup (one per damaged segment)"),
+            new Def(JOURNAL_TRUNCATED_BYTES, Kind.COUNTER, null, List.of(), "Bytes cut from damaged journal segments at startup"),
+            new Def(JOURNAL_REPLAYED, Kind.COUNTER, null, List.of(), "Entries replayed from the journal to the durable sinks"),
+            new Def(JOURNAL_SINK_BACKLOG_ENTRIES, Kind.GAUGE, null, List.of(SINK),
+                    "Journaled entries the durable sink has not acknowledged"),
+            new Def(JOURNAL_SINK_BACKLOG, Kind.GAUGE, BYTES, List.of(SINK),
+                    "Journal bytes from the durable sink's acknowledged position to the end"),
+            new Def(DEGRADATION_SAMPLED_OUT, Kind.COUNTER, null, List.of(),
+                    "DEBUG/INFO entries sampled out under memory pressure (level 4)"),
+            new Def(DEGRADATION_TRANSITIONS, Kind.COUNTER, null, List.of(), "Degradation level changes"));
+
+    /** The Kafka sink's metrics, registered by {@link KafkaMetrics} when the sink is enabled. */
+    public static final List<Def> KAFKA = List.of(
+            new Def(KAFKA_SENT, Kind.COUNTER, null, List.of(), "Entries Kafka acknowledged"),
+            new Def(KAFKA_FAILED, Kind.COUNTER, null, List.of(), "Failed sends; each entry is sent again in order"),
+            new Def(KAFKA_RESENT, Kind.COUNTER, null, List.of(), "Entries sent again after a failed send"),
+            new Def(KAFKA_IN_FLIGHT, Kind.GAUGE, null, List.of(), "Entries handed to the Kafka producer, not yet acknowledged"),
+            new Def(KAFKA_BACKLOG, Kind.GAUGE, null, List.of(),
+                    "Entries held for Kafka (queued + in flight), bounded by zenflow.logging.kafka.max-backlog-entries"),
+            new Def(KAFKA_DROPPED, Kind.COUNTER, null, List.of(),
+                    "Entries dropped for Kafka because its backlog was full or its journal share exceeded (loss for Kafka only, PostgreSQL has them)"),
+            new Def(KAFKA_REJECTED, Kind.COUNTER, null, List.of(),
+                    "Entries Kafka can never take, e.g. larger than max.request.size (loss for Kafka only)"),
+            new Def(KAFKA_ACKED_POSITION, Kind.GAUGE, null, List.of(),
+                    "The Kafka sink's acknowledged position: every entry up to it is in Kafka"),
+            new Def(KAFKA_OLDEST_UNACKED_AGE, Kind.GAUGE, SECONDS, List.of(),
+                    "Age of the oldest entry Kafka has not acknowledged (0 when none)"),
+            new Def(KAFKA_SEND_LATENCY, Kind.TIMER, null, List.of(),
+                    "Time from handing an entry to the Kafka producer to its acknowledgement (acks=all)"),
+            new Def(KAFKA_JOURNAL_BACKLOG, Kind.GAUGE, BYTES, List.of(),
+                    "With the journal: journal bytes from Kafka's acknowledged position to the end, bounded by zenflow.logging.kafka.journal-max-bytes"),
+            new Def(KAFKA_JOURNAL_SKIPPED, Kind.COUNTER, null, List.of(),
+                    "With the journal: entries skipped because Kafka's journal backlog exceeded its share (included in dropped)"));
+
+    /** The live tail's metrics, registered by {@link StreamMetrics}. */
+    public static final List<Def> STREAM = List.of(
+            new Def(STREAM_SESSIONS, Kind.GAUGE, null, List.of(), "Live-tail sessions (WebSocket and long-poll) open now"),
+            new Def(STREAM_WATCHED_RUNS, Kind.GAUGE, null, List.of(), "Runs with at least one live-tail session"),
+            new Def(STREAM_SESSIONS_OPENED, Kind.COUNTER, null, List.of(), "Live-tail sessions opened"),
+            new Def(STREAM_FRAMES_SENT, Kind.COUNTER, null, List.of(), "Frames of every type sent to live-tail clients"),
+            new Def(STREAM_ENTRIES_SENT, Kind.COUNTER, null, List.of(), "Log frames sent to live-tail clients"),
+            new Def(STREAM_CLOSED_SLOW, Kind.COUNTER, null, List.of(),
+                    "Sessions closed 1013 because their outbound queue was full (client too slow)"),
+            new Def(STREAM_CLOSED_DEAD, Kind.COUNTER, null, List.of(), "Sessions closed because the peer stopped answering pings"),
+            new Def(STREAM_HISTORY_TIMEOUTS, Kind.COUNTER, null, List.of(),
+                    "Sessions closed 1013 because history did not reach the database within history-wait-ms"));
+
+    /** Every metric of the module: the pipeline's, the journal's, Kafka's and the live tail's. */
+    public static final List<Def> EVERY = concat(ALL, JOURNAL, KAFKA, STREAM);
+
+    /** @return the definition of a metric of {@link #EVERY} */
+    public static Def def(String name) {
+        for (Def d : EVERY) if (d.name().equals(name)) return d;
+        throw new IllegalArgumentException("not in MetricNames: " + name);
+    }
+
+    /** @return the MicroProfile metadata (name, description, unit) of a metric of {@link #EVERY} */
+    public static Metadata metadata(String name) {
+        Def d = def(name);
+        var b = Metadata.builder().withName(name).withDescription(d.description());
+        if (d.unit() != null) b.withUnit(d.unit());
+        return b.build();
+    }
+
+    @SafeVarargs
+    private static List<Def> concat(List<Def>... lists) {
+        List<Def> out = new ArrayList<>();
+        for (List<Def> l : lists) out.addAll(l);
+        return List.copyOf(out);
+    }
 
     /**
      * Metrics of other producers the dashboard uses: MicroProfile Fault Tolerance on the PostgreSQL
@@ -155,7 +286,7 @@ public final class MetricNames {
     /** @return every Prometheus series name the module's metrics produce */
     public static List<String> allPrometheusSeries() {
         List<String> out = new ArrayList<>();
-        for (Def d : ALL) out.addAll(d.prometheusSeries());
+        for (Def d : EVERY) out.addAll(d.prometheusSeries());
         return out;
     }
 }

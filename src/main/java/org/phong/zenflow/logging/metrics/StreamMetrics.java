@@ -1,19 +1,20 @@
 package org.phong.zenflow.logging.metrics;
 
+import static org.phong.zenflow.logging.metrics.MetricNames.*;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.function.ToLongFunction;
-import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.stream.StreamHub;
 
 /**
- * The live tail's metrics ({@code zenflow.logging.stream.*}), read from {@link StreamHub}'s plain
- * getters at scrape time. Counters are exposed as gauges of monotonic totals (they start at 0 with
- * the server), so the hub stays free of MicroProfile types.
+ * The live tail's metrics ({@link MetricNames#STREAM}), read from {@link StreamHub}'s plain getters:
+ * the two levels as gauges at scrape time, the hub's monotonic totals as counters through the
+ * {@link CounterMirror}, so the hub stays free of MicroProfile types.
  */
 @ApplicationScoped
 public class StreamMetrics {
@@ -24,24 +25,30 @@ public class StreamMetrics {
     @Inject
     LoggingModule module;
 
+    @Inject
+    CounterMirror mirror;
+
     void register(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
-        gauge("sessions", "Live-tail sessions (WebSocket and long-poll) open now", h -> h.openSessions());
-        gauge("watched.runs", "Runs with at least one live-tail session", h -> h.watchedRuns());
-        gauge("sessions.opened", "Live-tail sessions opened since start", StreamHub::sessionsOpened);
-        gauge("frames.sent", "Frames of every type sent to live-tail clients since start", StreamHub::framesSent);
-        gauge("entries.sent", "Log frames sent to live-tail clients since start", StreamHub::entriesSent);
-        gauge("closed.slow", "Sessions closed 1013 because their outbound queue was full (client too slow) since start",
-                StreamHub::closedSlow);
-        gauge("closed.dead", "Sessions closed because the peer stopped answering pings since start", StreamHub::closedDead);
-        gauge("history.timeouts", "Sessions closed 1013 because history did not reach the database within history-wait-ms since start",
-                StreamHub::historyTimeouts);
+        gauge(STREAM_SESSIONS, h -> h.openSessions());
+        gauge(STREAM_WATCHED_RUNS, h -> h.watchedRuns());
+        counter(STREAM_SESSIONS_OPENED, StreamHub::sessionsOpened);
+        counter(STREAM_FRAMES_SENT, StreamHub::framesSent);
+        counter(STREAM_ENTRIES_SENT, StreamHub::entriesSent);
+        counter(STREAM_CLOSED_SLOW, StreamHub::closedSlow);
+        counter(STREAM_CLOSED_DEAD, StreamHub::closedDead);
+        counter(STREAM_HISTORY_TIMEOUTS, StreamHub::historyTimeouts);
     }
 
-    private void gauge(String name, String description, ToLongFunction<StreamHub> read) {
-        Metadata md = Metadata.builder().withName("zenflow.logging.stream." + name).withDescription(description).build();
-        registry.gauge(md, module, m -> {
-            StreamHub h = m.streamOrNull();
-            return h == null ? 0L : read.applyAsLong(h);
-        });
+    private long read(ToLongFunction<StreamHub> read) {
+        StreamHub h = module.streamOrNull();
+        return h == null ? 0L : read.applyAsLong(h);
+    }
+
+    private void gauge(String name, ToLongFunction<StreamHub> f) {
+        registry.gauge(metadata(name), module, m -> read(f));
+    }
+
+    private void counter(String name, ToLongFunction<StreamHub> f) {
+        mirror.mirror(registry.counter(metadata(name)), () -> read(f));
     }
 }

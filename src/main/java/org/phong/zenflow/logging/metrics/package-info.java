@@ -4,7 +4,7 @@
  *
  * <p>Invariants: every metric is listed once in {@link org.phong.zenflow.logging.metrics.MetricNames#ALL}
  * (name {@code zenflow.logging.<area>.<thing>}, kind, unit, tags, description) and registered from
- * there; README's table and {@code docs/grafana/zenflow-logging.json} are tested against that list.
+ * there; the table in docs/operations.md and {@code docs/grafana/zenflow-logging.json} are tested against that list.
  * Counters are exact (incremented per event); gauges read the core at scrape time; {@code route()}
  * timing and end-to-end latency are sampled. Other concerns (journal, Kafka, WebSocket) register
  * their metrics in classes of their own here, with the same naming.

@@ -61,8 +61,12 @@ public class AdminResource {
     @APIResponse(responseCode = "200", description = "The snapshot",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Status"),
                     examples = @ExampleObject(name = "status", value = ApiDocs.STATUS)))
+    @APIResponse(responseCode = "403", description = "The user is not in the admin role",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "forbidden", value = ApiDocs.FORBIDDEN)))
     @APIResponse(responseCode = "500", description = "The pipeline is not running (a failed start, or the application is stopping)",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "notRunning", value = "(no body)")))
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "notRunning", value = ApiDocs.NOT_RUNNING)))
     public String status() {
         LoggingPipeline p = module.running();
         AdmissionControl a = p.admission();

@@ -7,7 +7,7 @@ import jakarta.ws.rs.ext.Provider;
 
 /**
  * 4xx raised by the JAX-RS runtime itself (403 of {@code @RolesAllowed}, 404, 405, 406, 415) answer
- * with the API's JSON error body and its status. Without this mapper the MicroProfile Metrics
+ * with the API's problem document ({@link ApiErrors}) and their status. Without this mapper the MicroProfile Metrics
  * fallback mapper logs each of them as a WARNING with a stack trace: a client sending bad requests
  * could flood the server log.
  */
@@ -19,7 +19,7 @@ public class ClientErrorMapper implements ExceptionMapper<ClientErrorException> 
         Response.Status status = Response.Status.fromStatusCode(original.getStatus());
         String message = original.getStatus() == Response.Status.FORBIDDEN.getStatusCode()
                 ? "the authenticated user lacks the role this endpoint needs" : e.getMessage();
-        if (status == null) return Response.status(original.getStatus()).build();
-        return ApiErrors.of(status, message == null ? status.getReasonPhrase() : message, null, null);
+        String title = status == null ? "Client Error" : status.getReasonPhrase();
+        return ApiErrors.of(original.getStatus(), title, message, null, null);
     }
 }

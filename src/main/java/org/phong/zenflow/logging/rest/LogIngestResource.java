@@ -105,25 +105,26 @@ public class LogIngestResource {
                 @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(ref = "LogEntriesIn"),
                         examples = @ExampleObject(name = "array", summary = "a JSON array of entries", value = ApiDocs.ENTRIES_IN)),
-                @Content(mediaType = NDJSON, schema = @Schema(ref = "LogEntryIn"),
-                        examples = @ExampleObject(name = "ndjson", summary = "one entry per line", value = ApiDocs.ENTRIES_NDJSON))
+                // The NDJSON example is in the schema (META-INF/openapi.yaml): an example value here is read as
+                // JSON by the OpenAPI generator, which keeps only the first line's object.
+                @Content(mediaType = NDJSON, schema = @Schema(ref = "LogEntriesNdjson"))
             })
     @APIResponse(responseCode = "202", description = "Routed: how many entries were accepted, dropped and rejected",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "IngestResult"),
                     examples = @ExampleObject(name = "routed", value = ApiDocs.INGESTED)))
     @APIResponse(responseCode = "400", description = "Not JSON/NDJSON, not UTF-8, or an entry breaks a rule: the error names "
             + "the entry's index and field; nothing of the request was accepted",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badField", value = ApiDocs.BAD_ENTRY),
                         @ExampleObject(name = "notJson", value = ApiDocs.BAD_JSON)}))
     @APIResponse(responseCode = "413", description = "Body over `zenflow.logging.http.max-body-bytes` or more entries than "
             + "`zenflow.logging.http.max-entries-per-request`; nothing accepted",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "tooLarge", value = ApiDocs.TOO_LARGE)))
     @APIResponse(responseCode = "429", description = "The pipeline is under backpressure; nothing accepted, retry after the delay",
             headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "seconds to wait (`zenflow.logging.http.retry-after-seconds`)",
                     schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "backpressure", value = ApiDocs.BACKPRESSURE)))
     public Response ingest(@Parameter(name = HttpHeaders.CONTENT_TYPE, in = ParameterIn.HEADER,
                                    description = "`application/json` or `application/x-ndjson`", example = MediaType.APPLICATION_JSON)

@@ -94,7 +94,7 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunStarted"),
                     examples = @ExampleObject(name = "started", value = ApiDocs.RUN_STARTED)))
     @APIResponse(responseCode = "400", description = "runId is no UUID, or the body is no JSON object with a UUID workflowId",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID), @ExampleObject(name = "noWorkflowId", value = ApiDocs.BAD_WORKFLOW_ID), @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)}))
     public Response start(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
                     example = ApiDocs.RUN_ID) @PathParam("runId") String runId, String body) {
@@ -125,7 +125,7 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunEnded"),
                     examples = @ExampleObject(name = "ended", value = ApiDocs.RUN_ENDED)))
     @APIResponse(responseCode = "400", description = "runId is no UUID, or outcome is missing or not one of SUCCEEDED, FAILED, CANCELLED, TIMED_OUT",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badOutcome", value = ApiDocs.BAD_OUTCOME), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID), @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)}))
     public Response end(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
                     example = ApiDocs.RUN_ID) @PathParam("runId") String runId, String body) {
@@ -154,10 +154,11 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage"),
                     examples = @ExampleObject(name = "page", value = ApiDocs.HISTORY)))
     @APIResponse(responseCode = "400", description = "A parameter is out of range or malformed; `field` names it",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badLimit", value = ApiDocs.BAD_LIMIT), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)}))
     @APIResponse(responseCode = "500", description = "PostgreSQL could not be read; retry later",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
     public CompletionStage<Response> history(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
                     example = ApiDocs.RUN_ID) @PathParam("runId") String runId,
                             @Parameter(description = "return entries with seq above this (default 0)",

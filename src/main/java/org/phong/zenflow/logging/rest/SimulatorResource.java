@@ -13,6 +13,7 @@ import jakarta.json.JsonReader;
 import jakarta.annotation.security.RolesAllowed;
 import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -96,12 +97,13 @@ public class SimulatorResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SimulateResult"),
                     examples = @ExampleObject(name = "simulated", value = ApiDocs.SIMULATED)))
     @APIResponse(responseCode = "400", description = "The body is not a JSON object",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)))
     @APIResponse(responseCode = "404", description = "The simulator is disabled (the default)",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "disabled", value = "(no body)")))
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "disabled", value = ApiDocs.SIMULATOR_OFF)))
     public Response simulate(String body) throws Exception {
-        if (!settings.simulatorEnabled()) return Response.status(Response.Status.NOT_FOUND).build();
+        if (!settings.simulatorEnabled()) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();

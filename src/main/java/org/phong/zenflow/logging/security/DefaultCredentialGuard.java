@@ -14,7 +14,7 @@ import org.phong.zenflow.logging.config.SecuritySettings;
  * Refuses to start a production deployment that still accepts a local default password.
  *
  * <p>At application start it asks the server's real user registry ({@link JaasCredentialCheck})
- * whether it authenticates any user of {@link LocalCredentials} with its README password. That
+ * whether it authenticates any user of {@link LocalCredentials} with its documented password. That
  * catches every way of getting it wrong (the local include left in place, a password variable not
  * set, an LDAP test user with the same password), not one configuration file. With
  * {@code zenflow.logging.security.profile=production} a single accepted default throws
@@ -60,7 +60,7 @@ public class DefaultCredentialGuard {
             LOG.info("Security profile " + profile + ": the user registry accepts none of the local default passwords");
             return List.of();
         }
-        String message = "The user registry accepts the local default password (printed in README) of " + accepted;
+        String message = "The user registry accepts the local default password (printed in docs/security.md) of " + accepted;
         if (profile == SecuritySettings.Profile.PRODUCTION) {
             throw new InsecureConfigurationException(message + ": refusing to start with " + SecuritySettings.PROFILE
                     + "=production. Set the passwords (ZENFLOW_*_PASSWORD) or configure the production registry"

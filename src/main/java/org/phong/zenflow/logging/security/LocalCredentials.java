@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The users and default passwords of the local basicRegistry (src/main/liberty/config/security-local.xml,
- * printed in README). They are public, so the production profile must never accept them
+ * printed in docs/security.md). They are public, so the production profile must never accept them
  * ({@link DefaultCredentialGuard}). LocalCredentialsTest reads security-local.xml and fails when the
  * two lists drift apart.
  */

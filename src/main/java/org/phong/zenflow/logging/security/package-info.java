@@ -3,7 +3,7 @@
  *
  * <p><b>Authentication and roles.</b> HTTP BASIC (web.xml) against the server's user registry,
  * chosen by {@code zenflow.logging.security.profile}: server.xml includes
- * {@code security-local.xml} (basicRegistry, README's users) or {@code security-production.xml}
+ * {@code security-local.xml} (basicRegistry, the documented local users) or {@code security-production.xml}
  * (LDAP, authenticated /metrics). Each REST method names its role ({@link
  * org.phong.zenflow.logging.security.Roles}: writer, reader, admin) with {@code @RolesAllowed};
  * server.xml binds roles to registry groups. Live tails: web.xml constrains {@code /ws/*} to readers and

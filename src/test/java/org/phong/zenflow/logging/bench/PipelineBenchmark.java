@@ -13,7 +13,7 @@ import org.HdrHistogram.Recorder;
 import org.phong.zenflow.logging.config.LoggingSettings;
 
 /**
- * The benchmark of issue #7 (see the package comment and README "Benchmark"). Phases, each on an
+ * The pipeline benchmark (see the package comment and docs/benchmark.md). Phases, each on an
  * emptied {@code logs} table and ending with the exactness check:
  * <ol>
  *   <li><b>end to end</b>, once per {@link PipelineVariant}: {@code e2e-runs} concurrent runs offered

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark's outputs: the printed table (markdown, pasted into README as is),
+ * The benchmark's outputs: the printed table (markdown, pasted into docs/benchmark.md as is),
  * {@code results.json}, {@code timeline.csv} and {@code chart.svg} (throughput on top, route latency
  * percentiles below on a log scale, phases shaded; plain SVG written here, no library).
  */

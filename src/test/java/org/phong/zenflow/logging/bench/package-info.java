@@ -1,5 +1,5 @@
 /**
- * The benchmark of issue #7: the real plain-Java pipeline ({@code LoggingPipeline} with the real
+ * The pipeline benchmark (docs/benchmark.md): the real plain-Java pipeline ({@code LoggingPipeline} with the real
  * {@code PostgresLogSink}, server settings) against an embedded PostgreSQL with the production schema,
  * next to the database's own limit measured in the same run. Entry point {@link
  * org.phong.zenflow.logging.bench.PipelineBenchmark}; JMH microbenchmarks in the same package ({@code *Jmh}).

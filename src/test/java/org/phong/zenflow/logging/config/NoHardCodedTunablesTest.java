@@ -20,8 +20,8 @@ import org.phong.zenflow.logging.testing.JaxRsOperations;
 import org.phong.zenflow.logging.testing.TunableLiterals;
 
 /**
- * The "zero hard-coded values" target as a build check (issue #8): every configuration key the module
- * reads has a default, a README row and validation ({@link ConfigAudit}); no size, timeout or
+ * The "zero hard-coded values" target as a build check: every configuration key the module
+ * reads has a default, a row in docs/configuration.md and validation ({@link ConfigAudit}); no size, timeout or
  * interval literal in the core outside a named constant ({@link TunableLiterals}). Each checker is
  * also shown to fail on what it is meant to catch.
  */
@@ -29,15 +29,15 @@ class NoHardCodedTunablesTest {
     private static final Path MAIN = Path.of("src/main/java/org/phong/zenflow/logging");
 
     @Test
-    void everyKeyTheModuleReadsHasADefaultAReadmeRowAndValidation() throws Exception {
+    void everyKeyTheModuleReadsHasADefaultADocumentedRowAndValidation() throws Exception {
         List<Class<?>> config = configClasses();
         TreeSet<String> keys = ConfigAudit.keysRead(config, MAIN);
         // The audit finds the keys itself; these must be among them (or the discovery is broken).
         assertTrue(keys.containsAll(Set.of(LoggingSettings.QUEUE_CAPACITY, LoggingSettings.HTTP_MAX_PAGE_SIZE,
                 AdminSettings.SIMULATOR_ENABLED)), keys.toString());
-        assertEquals(List.of(), ConfigAudit.problems(keys, defaults(), readme(), ConfigAudit.settingsParsers(config)),
+        assertEquals(List.of(), ConfigAudit.problems(keys, defaults(), configurationPage(), ConfigAudit.settingsParsers(config)),
                 "keys found: " + keys);
-        System.out.println("[NoHardCodedTunablesTest] " + keys.size() + " keys: default, README row and validation each");
+        System.out.println("[NoHardCodedTunablesTest] " + keys.size() + " keys: default, documented row and validation each");
     }
 
     @Test
@@ -45,23 +45,23 @@ class NoHardCodedTunablesTest {
         String key = "zenflow.logging.test.new-interval-ms";
         List<Function<ConfigReader, Object>> parsers = ConfigAudit.settingsParsers(configClasses());
         assertEquals(List.of(key + ": no default in microprofile-config.properties",
-                        key + ": no row in README's configuration table",
+                        key + ": no row in docs/configuration.md",
                         key + ": no settings record refuses a bad value ('not-a-valid-value', '', '-1', '0', "
                                 + "'99999999999999999999', '1.5', '(') naming it"),
-                ConfigAudit.problems(List.of(key), defaults(), readme(), parsers));
+                ConfigAudit.problems(List.of(key), defaults(), configurationPage(), parsers));
 
-        // Default and README row, still no validation:
+        // Default and documented row, still no validation:
         Properties withDefault = defaults();
         withDefault.setProperty(key, "500");
-        String readme = readme() + "\n| `" + key + "` | 500 | a new interval |\n";
+        String page = configurationPage() + "\n| `" + key + "` | 500 | a new interval |\n";
         assertEquals(List.of(key + ": no settings record refuses a bad value ('not-a-valid-value', '', '-1', '0', "
                         + "'99999999999999999999', '1.5', '(') naming it"),
-                ConfigAudit.problems(List.of(key), withDefault, readme, parsers));
+                ConfigAudit.problems(List.of(key), withDefault, page, parsers));
 
         // ... and with a settings record that validates it, the audit passes.
         List<Function<ConfigReader, Object>> withRecord = new ArrayList<>(parsers);
         withRecord.add(r -> r.longIn(key, 1, Long.MAX_VALUE));
-        assertEquals(List.of(), ConfigAudit.problems(List.of(key), withDefault, readme, withRecord));
+        assertEquals(List.of(), ConfigAudit.problems(List.of(key), withDefault, page, withRecord));
     }
 
     @Test
@@ -124,7 +124,8 @@ class NoHardCodedTunablesTest {
         return p;
     }
 
-    private static String readme() throws IOException {
-        return Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+    /** The page that holds every key's row. */
+    private static String configurationPage() throws IOException {
+        return Files.readString(Path.of("docs/configuration.md"), StandardCharsets.UTF_8);
     }
 }

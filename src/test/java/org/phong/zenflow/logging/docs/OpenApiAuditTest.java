@@ -65,24 +65,29 @@ class OpenApiAuditTest {
         assertProblem(COMPLETE.replace("\"examples\":{\"b\":{\"value\":\"{}\"}}", "\"x\":1"), "request body application/json has no example");
         assertProblem(COMPLETE.replace("\"400\"", "\"302\""), "no error (4xx/5xx) response documented");
         assertProblem(COMPLETE.replace("\"202\"", "\"302\""), "no success (2xx) response documented");
-        assertProblem(COMPLETE.replace("\"examples\":{\"bad\":{\"value\":\"{}\"}}", "\"x\":1"), "response 400 application/json has no example");
+        assertProblem(COMPLETE.replace("\"examples\":{\"bad\":{\"value\":\"{}\"}}", "\"x\":1"), "response 400 application/problem+json has no example");
+        assertProblem(COMPLETE.replace("\"security\":[{\"basicAuth\":[]}],", ""), "no security requirement naming a declared scheme");
+        assertProblem(COMPLETE.replace("{\"basicAuth\":[]}", "{\"jwt\":[]}"), "no security requirement naming a declared scheme");
+        assertProblem(COMPLETE.replace("application/problem+json", "application/json"),
+                "error response 400 declares application/json, not application/problem+json");
     }
 
     @Test
     void refsToComponentsAreFollowed() {
-        String withRef = COMPLETE.replace("\"400\":{\"description\":\"bad\",\"content\":{\"application/json\":{\"examples\":{\"bad\":{\"value\":\"{}\"}}}}}",
+        String withRef = COMPLETE.replace("\"400\":{\"description\":\"bad\",\"content\":{\"application/problem+json\":{\"examples\":{\"bad\":{\"value\":\"{}\"}}}}}",
                 "\"400\":{\"$ref\":\"#/components/responses/Bad\"}")
-                .replace("{\"paths\"", "{\"components\":{\"responses\":{\"Bad\":{\"description\":\"bad\"}}},\"paths\"");
+                .replace("\"components\":{", "\"components\":{\"responses\":{\"Bad\":{\"description\":\"bad\"}},");
         assertEquals(List.of(), OpenApiAudit.problems(ONE, doc(withRef)));
         assertProblem(withRef.replace("{\"Bad\":{\"description\":\"bad\"}}", "{}"), "response 400 has no description");
     }
 
-    private static final String COMPLETE = "{\"paths\":{\"/api/v1/runs/{runId}/end\":{\"post\":{"
+    private static final String COMPLETE = "{\"security\":[{\"basicAuth\":[]}],"
+            + "\"components\":{\"securitySchemes\":{\"basicAuth\":{\"type\":\"http\",\"scheme\":\"basic\"}}},\"paths\":{\"/api/v1/runs/{runId}/end\":{\"post\":{"
             + "\"summary\":\"End a run\",\"description\":\"flushes\","
             + "\"parameters\":[{\"name\":\"runId\",\"in\":\"path\",\"description\":\"the run\",\"example\":\"1f0e4a52-3f7c-4d0e-9a0b-2b1c3d4e5f60\"}],"
             + "\"requestBody\":{\"description\":\"outcome\",\"content\":{\"application/json\":{\"examples\":{\"b\":{\"value\":\"{}\"}}}}},"
             + "\"responses\":{\"202\":{\"description\":\"ok\",\"content\":{\"application/json\":{\"example\":{}}}},"
-            + "\"400\":{\"description\":\"bad\",\"content\":{\"application/json\":{\"examples\":{\"bad\":{\"value\":\"{}\"}}}}}}}}}}";
+            + "\"400\":{\"description\":\"bad\",\"content\":{\"application/problem+json\":{\"examples\":{\"bad\":{\"value\":\"{}\"}}}}}}}}}}";
 
     private static void assertProblem(String json, String expected) {
         List<String> problems = OpenApiAudit.problems(ONE, doc(json));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every endpoint of the API with no credentials (401 and a BASIC challenge), a wrong password (401),
- * each role that does not grant it (403) and the role that does (2xx), on the real server with the
+ * each role that does not grant it (403, a problem document) and the role that does (2xx), on the real server with the
  * local basicRegistry. Health and (in the local profile) /metrics are open.
  */
 class AccessIT {
@@ -70,6 +70,7 @@ class AccessIT {
                 HttpResponse<String> res = call(who, e);
                 checked++;
                 if (res.statusCode() != expected) failures.add(e + " as " + who + ": " + res.statusCode() + " (expected " + expected + ") " + res.body());
+                else if (expected == 403 && ProblemBody.problemWith(res) != null) failures.add(e + " as " + who + ": " + ProblemBody.problemWith(res));
             }
             HttpResponse<String> all = call(ItCredentials.ALL_ROLES, e);
             if (all.statusCode() != e.okStatus()) failures.add(e + " as " + ItCredentials.ALL_ROLES + ": " + all.statusCode());

@@ -5,7 +5,7 @@ import java.util.Base64;
 
 /**
  * Who an IT request is sent as. The users are the local run's basicRegistry
- * (src/main/liberty/config/security-local.xml, listed in README): {@link #ALL_ROLES} has writer, reader
+ * (src/main/liberty/config/security-local.xml, listed in docs/security.md): {@link #ALL_ROLES} has writer, reader
  * and admin and is what every IT uses unless it says otherwise; the others hold one role each.
  * {@link #NONE} sends no Authorization header; {@link #WRONG_PASSWORD} a known user with a bad password.
  *

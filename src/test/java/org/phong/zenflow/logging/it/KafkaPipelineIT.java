@@ -48,7 +48,7 @@ class KafkaPipelineIT {
         assertEquals("UP", kafka.getString("status"), kafka.toString());
         assertTrue(kafka.getJsonObject("data").getBoolean("delivering"), kafka.toString());
         String metrics = ItEnvironment.get("/metrics?scope=application").body();
-        assertTrue(metrics.contains("zenflow_logging_kafka_sent"), "Kafka metrics exported");
+        assertTrue(metrics.contains("zenflow_logging_kafka_sent_total"), "Kafka metrics exported");
         assertTrue(metrics.contains("zenflow_logging_kafka_send_latency_seconds"), "send latency exported");
     }
 }

@@ -45,7 +45,7 @@ class OpenApiIT {
     @Test
     void theDocumentNamesTheSchemasItRefersTo() throws Exception {
         JsonObject schemas = ItEnvironment.getJson("/openapi?format=JSON").getJsonObject("components").getJsonObject("schemas");
-        for (String name : List.of("LogEntryIn", "LogEntriesIn", "LogEntry", "Error", "IngestResult", "HistoryPage", "Status")) {
+        for (String name : List.of("LogEntryIn", "LogEntriesIn", "LogEntry", "Problem", "IngestResult", "HistoryPage", "Status")) {
             assertTrue(schemas.containsKey(name), "components.schemas." + name + " missing: " + schemas.keySet());
         }
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The production profile refuses to start while the user registry accepts a local default
  * password, on a real Liberty: a copy of the IT server (same application, same server.xml) is
  * started with {@code ZENFLOW_LOGGING_SECURITY_PROFILE=production} and, as its production registry,
- * the local basicRegistry (what "the local include left in place" looks like). With the README
+ * the local basicRegistry (what "the local include left in place" looks like). With the documented
  * passwords the application is not started; with every password set it starts, and the defaults
  * get 401. Ports are ephemeral; the copy's database port is closed (the app starts without it).
  */

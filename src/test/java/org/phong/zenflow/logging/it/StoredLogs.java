@@ -6,40 +6,27 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 
 /** What the ITs check in the {@code logs} table, over plain JDBC. */
 final class StoredLogs {
     /** How long a test waits for accepted entries to reach the table. */
     static final Duration PERSIST_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration POLL = Duration.ofMillis(250);
 
     private StoredLogs() {
     }
 
-    static void awaitPersisted(List<UUID> runs, int perRun) throws Exception {
-        long expected = (long) runs.size() * perRun;
-        Instant deadline = Instant.now().plus(PERSIST_TIMEOUT);
-        long count = -1;
-        while (Instant.now().isBefore(deadline)) {
-            count = countRows(runs);
-            if (count >= expected) return;
-            Thread.sleep(250);
-        }
-        throw new AssertionError("only " + count + " of " + expected + " entries persisted within " + PERSIST_TIMEOUT);
+    static void awaitPersisted(List<UUID> runs, int perRun) {
+        awaitRowsAtLeast(runs, (long) runs.size() * perRun, PERSIST_TIMEOUT);
     }
 
-    /** Waits until the runs have at least {@code rows} rows in all. */
-    static void awaitRowsAtLeast(List<UUID> runs, long rows, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        long count = -1;
-        while (Instant.now().isBefore(deadline)) {
-            count = countRows(runs);
-            if (count >= rows) return;
-            Thread.sleep(250);
-        }
-        throw new AssertionError("only " + count + " of " + rows + " entries persisted within " + timeout);
+    /** Waits until the runs have at least {@code rows} rows in all (the message says how many there were). */
+    static void awaitRowsAtLeast(List<UUID> runs, long rows, Duration timeout) {
+        Awaitility.await(rows + " entries persisted").atMost(timeout).pollInterval(POLL)
+                .until(() -> countRows(runs), n -> n >= rows);
     }
 
     static long countRows(List<UUID> runs) throws Exception {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The WebSocket half of the bad-input suite (issue 6; the HTTP half is {@link BadInputIT}): generated
+ * The WebSocket half of the bad-input suite (the HTTP half is {@link BadInputIT}): generated
  * hostile handshakes (run ids, afterSeq and minLevel values with SQL and HTML fragments, control
  * characters, huge and negative numbers, broken percent-encoding), hostile frames sent by the client,
  * foreign Origins and missing credentials. Each one must end in a handshake refusal (4xx) or a clean

@@ -1,6 +1,8 @@
 package org.phong.zenflow.logging.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.phong.zenflow.logging.testing.JournalFixtures.recover;
+import static org.phong.zenflow.logging.testing.JournalFixtures.replayAll;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,14 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -29,6 +29,7 @@ import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.testing.JournalFixtures;
 import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
@@ -38,7 +39,7 @@ import org.phong.zenflow.logging.testing.ManualScheduler;
  * and the stats snapshot. The committer is driven by hand except where the policy itself is tested.
  */
 class JournalLifecycleTest {
-    private static final long SEGMENT = 64 * 1024;
+    private static final long SEGMENT = JournalFixtures.SMALL_SEGMENT;
     private static final long RETRY_MS = 1000;
     /** Generous: only a broken committer takes this long. */
     private static final long WAIT_S = 30;
@@ -49,7 +50,7 @@ class JournalLifecycleTest {
     Path dir;
 
     private JournalSettings settings(long segment, long max, FsyncPolicy fsync) {
-        return new JournalSettings(true, dir, fsync, 20, max, segment, RETRY_MS, 1000);
+        return JournalFixtures.settings(dir, segment, max, fsync);
     }
 
     private Journal journal(String... sinks) {
@@ -61,33 +62,11 @@ class JournalLifecycleTest {
     }
 
     private List<LogEntry> entries(UUID run, int n) {
-        List<LogEntry> out = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            out.add(LogEntry.builder().workflowId(workflow).runId(run).nodeKey("node-" + i).ts(Entries.TS.plusMillis(i))
-                    .level(LogLevel.INFO).message("message " + i).build().withSeq(i));
-        }
-        return out;
-    }
-
-    private static Map<UUID, Long> recover(Journal j) {
-        Map<UUID, Long> last = new HashMap<>();
-        j.recover((e, seq) -> last.merge(e.runId(), seq, Math::max));
-        return last;
-    }
-
-    private static List<LogEntry> replayAll(Journal j, List<List<String>> needing) throws IOException {
-        List<LogEntry> out = new ArrayList<>();
-        j.replay((batch, sinks) -> {
-            out.addAll(batch);
-            if (needing != null) needing.add(sinks);
-        });
-        return out;
+        return JournalFixtures.entries(workflow, run, n);
     }
 
     private List<Path> segmentFiles() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
-        }
+        return JournalFixtures.segmentFiles(dir);
     }
 
     private long[] appendAll(Journal j, List<LogEntry> in) {

@@ -1,6 +1,8 @@
 package org.phong.zenflow.logging.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.phong.zenflow.logging.testing.JournalFixtures.recover;
+import static org.phong.zenflow.logging.testing.JournalFixtures.replayAll;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,20 +15,17 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
-import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.testing.JournalFixtures;
 import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
@@ -35,7 +34,7 @@ import org.phong.zenflow.logging.testing.ManualScheduler;
  * ({@code commitOnce}, {@code housekeeping}) so nothing depends on timing.
  */
 class JournalTest {
-    private static final long SEGMENT = 64 * 1024;
+    private static final long SEGMENT = JournalFixtures.SMALL_SEGMENT;
     private final ManualScheduler clock = new ManualScheduler();
     private final UUID workflow = UUID.randomUUID();
 
@@ -43,7 +42,7 @@ class JournalTest {
     Path dir;
 
     private JournalSettings settings(long segment, long max, FsyncPolicy fsync) {
-        return new JournalSettings(true, dir, fsync, 20, max, segment, 1000, 1000);
+        return JournalFixtures.settings(dir, segment, max, fsync);
     }
 
     private Journal journal(String... sinks) {
@@ -55,36 +54,11 @@ class JournalTest {
     }
 
     private List<LogEntry> entries(UUID run, int n) {
-        List<LogEntry> out = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            LogLevel level = LogLevel.values()[i % 4];
-            out.add(LogEntry.builder().workflowId(workflow).runId(run).nodeKey("node-" + i).ts(Entries.TS.plusMillis(i))
-                    .level(level).message("message " + i + " \u00e9\u4e2d\uD83D\uDE00")
-                    .errorCode(i % 3 == 0 ? "E" + i : null).metadata(i % 2 == 0 ? "{\"i\":" + i + "}" : null)
-                    .traceId(i % 5 == 0 ? "trace" : null).hierarchy("root/n" + i).build().withSeq(i));
-        }
-        return out;
-    }
-
-    private static Map<UUID, Long> recover(Journal j) {
-        Map<UUID, Long> last = new HashMap<>();
-        j.recover((e, seq) -> last.merge(e.runId(), seq, Math::max));
-        return last;
-    }
-
-    private static List<LogEntry> replayAll(Journal j, List<List<String>> sinksSeen) throws IOException {
-        List<LogEntry> out = new ArrayList<>();
-        j.replay((batch, sinks) -> {
-            out.addAll(batch);
-            if (sinksSeen != null) sinksSeen.add(sinks);
-        });
-        return out;
+        return JournalFixtures.richEntries(workflow, run, n);
     }
 
     private List<Path> segmentFiles() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
-        }
+        return JournalFixtures.segmentFiles(dir);
     }
 
     @Test

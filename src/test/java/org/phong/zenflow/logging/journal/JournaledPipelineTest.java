@@ -1,35 +1,31 @@
 package org.phong.zenflow.logging.journal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.config.FsyncPolicy;
-import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.degradation.DegradationLevel;
 import org.phong.zenflow.logging.router.RouteResult;
 import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.JournalFixtures;
+import org.phong.zenflow.logging.testing.PipelineFixture;
 import org.phong.zenflow.logging.testing.Entries;
-import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
  * The pipeline with its journal on real threads and real files: the durability waits, a crash and
@@ -41,31 +37,17 @@ class JournaledPipelineTest {
 
     @TempDir
     Path dir;
-    private ScheduledExecutorService timer;
-    private ExecutorService executor;
-    private final List<LoggingPipeline> started = new ArrayList<>();
-
-    @BeforeEach
-    void threads() {
-        timer = Executors.newSingleThreadScheduledExecutor();
-        executor = Executors.newCachedThreadPool();
-    }
+    private final PipelineFixture pipelines = new PipelineFixture();
 
     @AfterEach
-    void stop() {
-        for (LoggingPipeline p : started) p.shutdown(1000);
-        timer.shutdownNow();
-        executor.shutdownNow();
+    void stop() throws InterruptedException {
+        pipelines.close();
     }
 
     private LoggingPipeline pipeline(CollectingSink sink, Path journalDir, long lastSeqInDb) {
-        LoggingPipeline p = LoggingPipeline.builder().settings(LoggingSettings.defaults()).sinks(List.of(sink))
-                .scheduler(new ExecutorScheduler(timer)).executor(executor).threadFactory(Thread::new)
+        return pipelines.start(pipelines.builder(LoggingSettings.defaults(), List.of(sink))
                 .sequenceLookup(run -> lastSeqInDb)
-                .journal(new JournalSettings(true, journalDir, FsyncPolicy.INTERVAL, 5, 1L << 30, 1 << 20, 200, 10_000))
-                .build().start();
-        started.add(p);
-        return p;
+                .journal(JournalFixtures.pipelineSettings(journalDir, JournalFixtures.ROOMY, 1 << 20)));
     }
 
     @Test
@@ -94,14 +76,13 @@ class JournaledPipelineTest {
         for (int i = 0; i < 200; i++) for (UUID run : runs) first.router().route(Entries.info(wf, run, "m" + i));
         for (UUID run : runs) assertEquals(200L, first.durability().whenRunDurable(run).get(WAIT_S, TimeUnit.SECONDS));
         first.journal().abandon(); // the process dies: nothing more is written, the lock is gone
-        started.remove(first);
+        pipelines.forget(first);
         first.shutdown(100);
 
         CollectingSink up = CollectingSink.durable("pg");
         LoggingPipeline second = pipeline(up, dir, 0);
         assertEquals(600, second.recoveryReport().toReplay());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (up.entryCount() < 600 && System.nanoTime() < deadline) Thread.sleep(10);
+        await("the replay reaches the sink").atMost(Duration.ofSeconds(WAIT_S)).until(() -> up.entryCount() >= 600);
         Set<String> keys = new HashSet<>();
         for (LogEntry e : up.entries()) assertTrue(keys.add(e.runId() + "/" + e.seq()), "once: " + e);
         assertEquals(600, keys.size());
@@ -112,9 +93,8 @@ class JournaledPipelineTest {
         assertEquals(201L, second.durability().routeDurably(Entries.info(wf, runs.get(0), "after restart"))
                 .get(WAIT_S, TimeUnit.SECONDS));
         // and once the sink has passed the old segments they are deleted
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (second.journalStats().sinkBacklogEntries().get("pg") > 0 && System.nanoTime() < deadline) Thread.sleep(10);
-        assertEquals(0L, second.journalStats().sinkBacklogEntries().get("pg"));
+        await("the sink passes the old segments").atMost(Duration.ofSeconds(WAIT_S))
+                .until(() -> second.journalStats().sinkBacklogEntries().get("pg") == 0);
     }
 
     @Test
@@ -134,9 +114,7 @@ class JournaledPipelineTest {
         assertEquals(10, p.journalStats().unjournaledEntries());
 
         Files.delete(blocked); // the operator fixes the directory: the retry picks it up
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (!p.journalStats().available() && System.nanoTime() < deadline) Thread.sleep(10);
-        assertTrue(p.journalStats().available(), p.journalStats().toString());
+        await("the journal is writable again").atMost(Duration.ofSeconds(WAIT_S)).until(() -> p.journalStats().available());
         assertEquals(DegradationLevel.NORMAL, p.degradation().evaluate().level());
     }
 }

@@ -11,6 +11,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,22 +22,16 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.config.FsyncPolicy;
-import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.degradation.DegradationLevel;
@@ -44,8 +39,9 @@ import org.phong.zenflow.logging.router.RouteResult;
 import org.phong.zenflow.logging.sink.kafka.KafkaLogSink;
 import org.phong.zenflow.logging.sink.kafka.KafkaSinkStats;
 import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.JournalFixtures;
+import org.phong.zenflow.logging.testing.PipelineFixture;
 import org.phong.zenflow.logging.testing.Entries;
-import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
  * The Kafka sink in journal mode: a real pipeline with a real journal on temp files, a collecting durable
@@ -58,23 +54,13 @@ class KafkaJournalTest {
 
     @TempDir
     Path dir;
-    private ScheduledExecutorService timer;
-    private ExecutorService executor;
-    private final List<LoggingPipeline> pipelines = new ArrayList<>();
+    private final PipelineFixture pipelines = new PipelineFixture();
     private final List<KafkaLogSink> sinks = new ArrayList<>();
 
-    @BeforeEach
-    void threads() {
-        timer = Executors.newSingleThreadScheduledExecutor();
-        executor = Executors.newCachedThreadPool();
-    }
-
     @AfterEach
-    void stop() {
-        for (LoggingPipeline p : pipelines) p.shutdown(1000);
+    void stop() throws InterruptedException {
+        pipelines.close();
         for (KafkaLogSink s : sinks) s.close(0);
-        timer.shutdownNow();
-        executor.shutdownNow();
     }
 
     /** A Kafka sink on MockProducers (autoComplete: a live broker; otherwise sends wait for completeNext). */
@@ -95,21 +81,13 @@ class KafkaJournalTest {
     }
 
     private LoggingPipeline pipeline(CollectingSink pg, KafkaLogSink kafka, long journalMax, long segment) {
-        LoggingPipeline p = LoggingPipeline.builder().settings(LoggingSettings.defaults()).sinks(List.of(pg, kafka))
-                .scheduler(new ExecutorScheduler(timer)).executor(executor).threadFactory(Thread::new)
-                .sequenceLookup(run -> 0)
-                .journal(new JournalSettings(true, dir, FsyncPolicy.INTERVAL, 5, journalMax, segment, 200, 10_000))
-                .build().start();
-        pipelines.add(p);
-        return p;
+        return pipelines.start(pipelines.builder(LoggingSettings.defaults(), List.of(pg, kafka))
+                .journal(JournalFixtures.pipelineSettings(dir, journalMax, segment)));
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(5);
-        }
+    private static void await(String what, BooleanSupplier done) {
+        Awaitility.await(what).atMost(Duration.ofMillis(WAIT_MS)).pollInterval(Duration.ofMillis(5))
+                .until(done::getAsBoolean);
     }
 
     private static String key(ProducerRecord<byte[], byte[]> r) {
@@ -147,12 +125,16 @@ class KafkaJournalTest {
         }
     }
 
-    private static void completeAll(MockProducer<byte[], byte[]> m, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (m.history().size() < expected || m.completeNext()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out: " + m.history().size() + " of " + expected + " sent");
-            if (!m.completeNext()) Thread.sleep(1);
-        }
+    /** Acknowledges sends as they come until {@code expected} were sent and every one is acknowledged. */
+    private static void completeAll(MockProducer<byte[], byte[]> m, int expected) {
+        Awaitility.await("all " + expected + " sends acknowledged").atMost(Duration.ofMillis(WAIT_MS))
+                .pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
+                .until(() -> {
+                    while (m.completeNext()) {
+                        // acknowledge everything sent so far
+                    }
+                    return m.history().size() >= expected;
+                });
     }
 
     @Test
@@ -182,7 +164,7 @@ class KafkaJournalTest {
         List<String> delivered = new ArrayList<>();
         for (ProducerRecord<byte[], byte[]> r : m1.history().subList(0, 250)) delivered.add(key(r));
         first.journal().abandon();  // kill -9: nothing more written, nothing deleted
-        pipelines.remove(first);
+        pipelines.forget(first);
         first.shutdown(100);
         sinks.remove(k1);
         k1.close(0);

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.testing.Entries;
 
-/** The record frame: size, checksum over length and payload, and the bytes/entry README quotes. */
+/** The record frame: size, checksum over length and payload, and the bytes/entry docs/durability.md quotes. */
 class RecordCodecTest {
     @Test
     void aRecordRoundTripsAndAnyFlippedBitBreaksItsChecksum() {

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -16,22 +13,18 @@ import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.PipelineFixture;
 import org.phong.zenflow.logging.testing.Entries;
 import org.phong.zenflow.logging.testing.TestSettings;
-import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /** The plain-Java pipeline redacts by default: no sink (durable or not) receives the secret. */
 class RedactionInPipelineTest {
     @Test
     void noSinkSeesTheSecret() throws Exception {
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        ExecutorService executor = Executors.newFixedThreadPool(2);
         CollectingSink db = CollectingSink.durable("db");
         CollectingSink live = CollectingSink.bestEffort("live");
-        LoggingPipeline p = LoggingPipeline.builder().settings(TestSettings.of(LoggingSettings.MAX_DELAY_MS, "10"))
-                .sinks(List.of(db, live)).scheduler(new ExecutorScheduler(timer)).executor(executor)
-                .threadFactory(Thread::new).sequenceLookup(run -> 0).build().start();
-        try {
+        try (PipelineFixture pipelines = new PipelineFixture()) {
+            LoggingPipeline p = pipelines.start(TestSettings.of(LoggingSettings.MAX_DELAY_MS, "10"), db, live);
             UUID wf = UUID.randomUUID();
             UUID run = UUID.randomUUID();
             p.router().route(Entries.valid().workflowId(wf).runId(run).message("token: Bearer abcdefghijk123").build());
@@ -45,10 +38,6 @@ class RedactionInPipelineTest {
                 }
                 assertEquals(List.of(1L, 2L), s.entries().stream().map(LogEntry::seq).toList());
             }
-        } finally {
-            p.router().shutdown(1000);
-            executor.shutdownNow();
-            timer.shutdownNow();
         }
     }
 }

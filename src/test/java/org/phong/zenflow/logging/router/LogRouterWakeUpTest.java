@@ -8,9 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,9 +15,9 @@ import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.PipelineFixture;
 import org.phong.zenflow.logging.testing.Entries;
 import org.phong.zenflow.logging.testing.TestSettings;
-import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
  * The router workers' wake-up protocol on real threads: an idle worker goes to sleep, the next item
@@ -32,27 +29,22 @@ class LogRouterWakeUpTest {
     private static final long IDLE_POLL_MS = 200;
     private static final int ROUNDS = 10;
 
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    private final PipelineFixture pipelines = new PipelineFixture();
     private final List<Thread> workerThreads = new CopyOnWriteArrayList<>();
     private LoggingPipeline pipeline;
 
     @AfterEach
-    void tearDown() {
-        if (pipeline != null) pipeline.router().shutdown(1000);
-        executor.shutdownNow();
-        timer.shutdownNow();
+    void tearDown() throws InterruptedException {
+        pipelines.close();
     }
 
     private LoggingPipeline start(LoggingSettings settings, CollectingSink sink) {
-        pipeline = LoggingPipeline.builder().settings(settings).sinks(List.of(sink))
-                .scheduler(new ExecutorScheduler(timer)).executor(executor)
+        pipeline = pipelines.start(pipelines.builder(settings, List.of(sink))
                 .threadFactory(r -> {
                     Thread t = new Thread(r);
                     workerThreads.add(t);
                     return t;
-                })
-                .sequenceLookup(runId -> 0).build().start();
+                }));
         return pipeline;
     }
 

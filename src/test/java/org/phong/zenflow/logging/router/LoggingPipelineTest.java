@@ -31,35 +31,24 @@ import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.testing.CollectingSink;
+import org.phong.zenflow.logging.testing.PipelineFixture;
 import org.phong.zenflow.logging.testing.Entries;
 import org.phong.zenflow.logging.testing.TestSettings;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /** The core end to end in memory, on real threads. */
 class LoggingPipelineTest {
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-    private final ExecutorService executor = Executors.newFixedThreadPool(4);
-    private final List<LoggingPipeline> pipelines = new ArrayList<>();
+    private final PipelineFixture pipelines = new PipelineFixture();
+    private final ScheduledExecutorService timer = pipelines.timer();
+    private final ExecutorService executor = pipelines.executor();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (LoggingPipeline p : pipelines) p.router().shutdown(1000);
-        executor.shutdownNow();
-        timer.shutdownNow();
-        assertTrue(executor.awaitTermination(5, TimeUnit.SECONDS));
+        pipelines.close();
     }
 
     private LoggingPipeline pipeline(LoggingSettings settings, CollectingSink... sinks) {
-        LoggingPipeline p = LoggingPipeline.builder()
-                .settings(settings)
-                .sinks(List.of(sinks))
-                .scheduler(new ExecutorScheduler(timer))
-                .executor(executor)
-                .threadFactory(Thread::new)
-                .sequenceLookup(runId -> 0)
-                .build();
-        pipelines.add(p);
-        return p.start();
+        return pipelines.start(settings, sinks);
     }
 
     @Test

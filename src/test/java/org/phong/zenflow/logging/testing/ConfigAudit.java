@@ -22,7 +22,7 @@ import org.phong.zenflow.logging.config.InvalidConfigurationException;
 
 /**
  * "No hard-coded tunables", part 1: every MicroProfile Config key the module reads has a default in
- * {@code microprofile-config.properties}, a row in README's configuration table, and validation
+ * {@code microprofile-config.properties}, a row in docs/configuration.md, and validation
  * (a bad value makes a settings record throw {@link InvalidConfigurationException} naming the key).
  *
  * <p>Keys are found, not listed: every {@code public static final String} constant of package
@@ -99,17 +99,17 @@ public final class ConfigAudit {
     /**
      * @param keys     the keys the module reads
      * @param defaults the defaults file's content
-     * @param readme   README.md's text
+     * @param page     the text of docs/configuration.md
      * @param parsers  every settings record's {@code from(ConfigReader)}
-     * @return one line per missing default, README row or validation; empty when all is in order
+     * @return one line per missing default, documented row or validation; empty when all is in order
      */
-    public static List<String> problems(Iterable<String> keys, Properties defaults, String readme,
+    public static List<String> problems(Iterable<String> keys, Properties defaults, String page,
                                         List<Function<ConfigReader, Object>> parsers) {
         List<String> out = new ArrayList<>();
-        List<String> rows = readme.lines().filter(l -> l.startsWith("|")).toList();
+        List<String> rows = page.lines().filter(l -> l.startsWith("|")).toList();
         for (String key : keys) {
             if (defaults.getProperty(key) == null) out.add(key + ": no default in microprofile-config.properties");
-            if (!documented(key, rows)) out.add(key + ": no row in README's configuration table");
+            if (!documented(key, rows)) out.add(key + ": no row in docs/configuration.md");
             if (!validated(key, defaults, parsers)) out.add(key + ": no settings record refuses a bad value ("
                     + String.join(", ", BAD_VALUES.stream().map(v -> "'" + v + "'").toList()) + ") naming it");
         }

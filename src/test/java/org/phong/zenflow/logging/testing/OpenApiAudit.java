@@ -13,13 +13,18 @@ import java.util.Locale;
  * <ul>
  *   <li>a {@code summary} and a {@code description};</li>
  *   <li>every parameter has a {@code description} and an example;</li>
- *   <li>a request body, when there is one, has a description and an example per media type;</li>
+ *   <li>a request body, when there is one, has a description and an example per media type (its own, or
+ *       its schema's, {@code $ref} followed);</li>
  *   <li>at least one success (2xx) and one error (4xx/5xx) response, each with a description, and an
- *       example in every media type a response declares.</li>
+ *       example in every media type a response declares;</li>
+ *   <li>an error response with a body declares it as {@code application/problem+json} (RFC 9457) only;</li>
+ *   <li>a security requirement (the document's, or its own) naming a declared security scheme.</li>
  * </ul>
  * {@code $ref}s to {@code #/components/...} are followed. Each problem is one readable line.
  */
 public final class OpenApiAudit {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
     private OpenApiAudit() {
     }
 
@@ -53,7 +58,7 @@ public final class OpenApiAudit {
             if (o.containsKey("requestBody")) {
                 JsonObject body = resolve(openapi, o.getJsonObject("requestBody"));
                 if (blank(body, "description")) out.add(where + ": request body has no description");
-                contentWithoutExamples(body).forEach(mt -> out.add(where + ": request body " + mt + " has no example"));
+                contentWithoutExamples(openapi, body).forEach(mt -> out.add(where + ": request body " + mt + " has no example"));
             }
             JsonObject responses = o.containsKey("responses") ? o.getJsonObject("responses") : JsonValue.EMPTY_JSON_OBJECT;
             boolean success = false;
@@ -63,20 +68,28 @@ public final class OpenApiAudit {
                 success |= code.startsWith("2");
                 error |= code.startsWith("4") || code.startsWith("5");
                 if (blank(r, "description")) out.add(where + ": response " + code + " has no description");
-                contentWithoutExamples(r).forEach(mt -> out.add(where + ": response " + code + " " + mt + " has no example"));
+                contentWithoutExamples(openapi, r).forEach(mt -> out.add(where + ": response " + code + " " + mt + " has no example"));
+                if ((code.startsWith("4") || code.startsWith("5")) && r.containsKey("content")) {
+                    for (String mt : r.getJsonObject("content").keySet()) {
+                        if (!PROBLEM_JSON.equals(mt)) out.add(where + ": error response " + code + " declares " + mt + ", not " + PROBLEM_JSON);
+                    }
+                }
             }
+            if (!secured(openapi, o)) out.add(where + ": no security requirement naming a declared scheme");
             if (!success) out.add(where + ": no success (2xx) response documented");
             if (!error) out.add(where + ": no error (4xx/5xx) response documented");
         }
         return out;
     }
 
-    private static List<String> contentWithoutExamples(JsonObject holder) {
+    private static List<String> contentWithoutExamples(JsonObject doc, JsonObject holder) {
         List<String> missing = new ArrayList<>();
         if (!holder.containsKey("content")) return missing;
         JsonObject content = holder.getJsonObject("content");
         for (String mediaType : content.keySet()) {
-            if (!hasExample(content.getJsonObject(mediaType))) missing.add(mediaType);
+            JsonObject mt = content.getJsonObject(mediaType);
+            boolean schemaExample = mt.get("schema") instanceof JsonObject s && hasExample(resolve(doc, s));
+            if (!hasExample(mt) && !schemaExample) missing.add(mediaType);
         }
         return missing;
     }
@@ -86,6 +99,18 @@ public final class OpenApiAudit {
         if (o.containsKey("examples") && o.get("examples") instanceof JsonObject ex && !ex.isEmpty()) return true;
         if (o.containsKey("examples") && o.get("examples") instanceof JsonArray ex && !ex.isEmpty()) return true;
         return o.containsKey("schema") && o.get("schema") instanceof JsonObject s && (s.containsKey("example") || s.containsKey("examples"));
+    }
+
+    private static boolean secured(JsonObject doc, JsonObject op) {
+        JsonArray requirements = op.containsKey("security") ? op.getJsonArray("security")
+                : doc.containsKey("security") ? doc.getJsonArray("security") : JsonValue.EMPTY_JSON_ARRAY;
+        JsonObject schemes = doc.containsKey("components") && doc.getJsonObject("components").containsKey("securitySchemes")
+                ? doc.getJsonObject("components").getJsonObject("securitySchemes") : JsonValue.EMPTY_JSON_OBJECT;
+        if (requirements.isEmpty()) return false;
+        for (JsonValue r : requirements) {
+            if (r.asJsonObject().isEmpty() || !schemes.keySet().containsAll(r.asJsonObject().keySet())) return false;
+        }
+        return true;
     }
 
     private static boolean blank(JsonObject o, String field) {

@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -78,16 +79,18 @@ public class StreamAdminResource {
             description = "Routes `entries` into the run from inside the server at `ratePerSecond` (0: unpaced), each stamped with "
                     + "the wall clock, and answers once all have their seq. 404 unless zenflow.logging.admin.simulator.enabled.")
     @RequestBody(required = true, description = "runId, optional workflowId, entries (default 1000), ratePerSecond (default 0)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "load", value = ApiDocs.STREAM_LOAD)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "StreamLoad"),
+                    examples = @ExampleObject(name = "load", value = ApiDocs.STREAM_LOAD)))
     @APIResponse(responseCode = "200", description = "Routed; the routing throughput",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "loaded", value = ApiDocs.STREAM_LOADED)))
     @APIResponse(responseCode = "400", description = "A field is missing or out of range; `field` names it",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "badBody", value = ApiDocs.BAD_BODY)))
     @APIResponse(responseCode = "404", description = "The simulator is off",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response load(String body) throws Exception {
-        if (!enabled) return Response.status(Response.Status.NOT_FOUND).build();
+        if (!enabled) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();
@@ -139,7 +142,7 @@ public class StreamAdminResource {
     @APIResponse(responseCode = "200", description = "The counters",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "status", value = ApiDocs.STREAM_STATUS)))
     @APIResponse(responseCode = "403", description = "The user is not an administrator",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "forbidden", value = ApiDocs.FORBIDDEN)))
     public Response status() {
         var h = module.stream();
@@ -160,13 +163,14 @@ public class StreamAdminResource {
     @APIResponse(responseCode = "200", description = "How many sessions were closed",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "closed", value = ApiDocs.STREAM_CLOSED)))
     @APIResponse(responseCode = "400", description = "runId is not a UUID",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)))
     @APIResponse(responseCode = "404", description = "The simulator is off",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response disconnect(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
             example = ApiDocs.RUN_ID) @PathParam("runId") String runId) {
-        if (!enabled) return Response.status(Response.Status.NOT_FOUND).build();
+        if (!enabled) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
         UUID run = LogEntryJson.parseUuid("runId", runId);
         int n = module.stream().disconnect(run, Outbound.GOING_AWAY, "disconnected by an administrator");
         return Response.ok(JSON.createObjectBuilder().add("closed", n).build().toString()).build();

@@ -18,7 +18,7 @@ import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
- * Not a test: a benchmark (run by hand, see README) of end-to-end throughput route() -> PostgreSQL
+ * Not a test: a benchmark (run by hand, see docs/durability.md) of end-to-end throughput route() -> PostgreSQL
  * with the journal off and on (fsync=interval), in alternating rounds on one embedded PostgreSQL,
  * the table truncated before each round. Prints entries/s per round and the on/off ratio.
  * Arguments: [rounds per mode, default 3] [runs, default 100] [entries per run, default 1000].

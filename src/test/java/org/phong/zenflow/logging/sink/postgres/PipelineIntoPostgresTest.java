@@ -1,5 +1,7 @@
 package org.phong.zenflow.logging.sink.postgres;
 
+import org.phong.zenflow.logging.testing.PipelineFixture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,9 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +21,6 @@ import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.router.RouteResult;
-import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
  * The core as the benchmarks build it, in plain Java, on a real PostgreSQL: route() to rows. Also
@@ -31,29 +29,24 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
  */
 class PipelineIntoPostgresTest {
     private static Pg pg;
-    private static ScheduledExecutorService timer;
-    private static ExecutorService executor;
+    private static PipelineFixture pipelines;
 
     @BeforeAll
     static void start() throws Exception {
         pg = Pg.startMigrated();
-        timer = Executors.newSingleThreadScheduledExecutor();
-        executor = Executors.newCachedThreadPool();
+        pipelines = new PipelineFixture();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        timer.shutdownNow();
-        executor.shutdownNow();
+        pipelines.close();
         pg.close();
     }
 
     private static LoggingPipeline pipeline() {
         LoggingSettings s = LoggingSettings.defaults();
         PostgresLogReader reader = new PostgresLogReader(pg.ds);
-        return LoggingPipeline.builder().settings(s).sinks(List.of(new PostgresLogSink(pg.ds, s)))
-                .scheduler(new ExecutorScheduler(timer)).executor(executor).threadFactory(Thread::new)
-                .sequenceLookup(reader::lastSeq).build().start();
+        return pipelines.start(pipelines.builder(s, List.of(new PostgresLogSink(pg.ds, s))).sequenceLookup(reader::lastSeq));
     }
 
     @Test

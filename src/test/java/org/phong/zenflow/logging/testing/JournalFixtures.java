@@ -1,0 +1,95 @@
+package org.phong.zenflow.logging.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.config.FsyncPolicy;
+import org.phong.zenflow.logging.config.JournalSettings;
+import org.phong.zenflow.logging.journal.Journal;
+
+/**
+ * What the journal tests share: settings on a directory, entries with their seq, recovery and replay
+ * collected into plain collections, and the segment files of a directory.
+ */
+public final class JournalFixtures {
+    /** A small segment, so tests cross segment boundaries with few entries. */
+    public static final long SMALL_SEGMENT = 64 * 1024;
+    /** Large enough that no test fills it unless it means to. */
+    public static final long ROOMY = 1L << 30;
+
+    private JournalFixtures() {
+    }
+
+    /**
+     * @return journal settings on {@code dir}: enabled, {@code fsync} every 20 ms, the given sizes,
+     *         retry and wait timeouts of 1 s
+     */
+    public static JournalSettings settings(Path dir, long segment, long max, FsyncPolicy fsync) {
+        return new JournalSettings(true, dir, fsync, 20, max, segment, 1000, 1000);
+    }
+
+    /** @return the settings of a pipeline journal in tests: interval fsync every 5 ms, 200 ms retry, 10 s waits */
+    public static JournalSettings pipelineSettings(Path dir, long max, long segment) {
+        return new JournalSettings(true, dir, FsyncPolicy.INTERVAL, 5, max, segment, 200, 10_000);
+    }
+
+    /** @return {@code n} INFO entries of {@code run}, seq 1..n, a millisecond apart */
+    public static List<LogEntry> entries(UUID workflow, UUID run, int n) {
+        List<LogEntry> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            out.add(LogEntry.builder().workflowId(workflow).runId(run).nodeKey("node-" + i).ts(Entries.TS.plusMillis(i))
+                    .level(LogLevel.INFO).message("message " + i).build().withSeq(i));
+        }
+        return out;
+    }
+
+    /** @return {@code n} entries of {@code run}, seq 1..n, using every field, every level and non-ASCII text */
+    public static List<LogEntry> richEntries(UUID workflow, UUID run, int n) {
+        List<LogEntry> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            LogLevel level = LogLevel.values()[i % 4];
+            out.add(LogEntry.builder().workflowId(workflow).runId(run).nodeKey("node-" + i).ts(Entries.TS.plusMillis(i))
+                    .level(level).message("message " + i + " \u00e9\u4e2d\uD83D\uDE00")
+                    .errorCode(i % 3 == 0 ? "E" + i : null).metadata(i % 2 == 0 ? "{\"i\":" + i + "}" : null)
+                    .traceId(i % 5 == 0 ? "trace" : null).hierarchy("root/n" + i).build().withSeq(i));
+        }
+        return out;
+    }
+
+    /** Recovers {@code j}. @return the highest seq it holds per run */
+    public static Map<UUID, Long> recover(Journal j) {
+        Map<UUID, Long> last = new HashMap<>();
+        j.recover((e, seq) -> last.merge(e.runId(), seq, Math::max));
+        return last;
+    }
+
+    /**
+     * Replays {@code j}.
+     *
+     * @param needing where to add, per batch, the sinks that still need it (null: not collected)
+     * @return every replayed entry in order
+     */
+    public static List<LogEntry> replayAll(Journal j, List<List<String>> needing) throws IOException {
+        List<LogEntry> out = new ArrayList<>();
+        j.replay((batch, sinks) -> {
+            out.addAll(batch);
+            if (needing != null) needing.add(sinks);
+        });
+        return out;
+    }
+
+    /** @return the segment files of {@code dir}, in position order */
+    public static List<Path> segmentFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+}
