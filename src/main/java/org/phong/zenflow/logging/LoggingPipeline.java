@@ -94,6 +94,10 @@ public final class LoggingPipeline {
                 journal, b.listener);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
         this.durability = new Durability(router, buffers, journal, b.scheduler, settings.cleanupIdleAfterMs());
+        if (b.lookupReadsDurableSinks && !durableSinks.isEmpty()) {
+            durability.forgetWithBuffers();
+            buffers.forgetPersistedRuns(durability::forgotten);
+        }
         if (journal != null) collector.onSinkAck(journal::acknowledge);
         this.degradation = new DegradationMonitor(b.degradation, b.scheduler, b.memoryProbe, this::durableSinkFailing,
                 () -> journal != null && !journal.available(), buffers, settings.ringBufferSize());
@@ -101,6 +105,9 @@ public final class LoggingPipeline {
     }
 
     private void released(List<LogEntry> batch) {
+        if (batch.isEmpty()) return;
+        LogEntry last = batch.get(batch.size() - 1);
+        buffers.persisted(last.runId(), last.seq()); // before durability: it asks the buffers whether they still hold the run
         durability.persisted(batch);
         // Replayed entries never went through admission: they hold no place in flight.
         if (batch instanceof JournaledEntries j && j.replayed()) return;
@@ -251,6 +258,7 @@ public final class LoggingPipeline {
         private DegradationSettings degradation = DegradationSettings.defaults();
         private MemoryProbe memoryProbe = MemoryProbe.jvm();
         private BufferListener listener = BufferListener.NONE;
+        private boolean lookupReadsDurableSinks;
 
         private Builder() {
         }
@@ -281,6 +289,15 @@ public final class LoggingPipeline {
 
         /** @param v last seq of runs not held in memory @return this */
         public Builder sequenceLookup(SequenceLookup v) { this.sequenceLookup = v; return this; }
+
+        /**
+         * Declares that the sequence lookup reads what the durable sinks wrote (the database), so a
+         * completed run whose entries are all written needs no memory here (no tombstone, no
+         * persisted mark). Off by default: a lookup that does not read the sinks needs the tombstones.
+         *
+         * @param v true when the lookup reads the durable sinks @return this
+         */
+        public Builder lookupReadsDurableSinks(boolean v) { this.lookupReadsDurableSinks = v; return this; }
 
         /** @param v masks secrets before any sink ({@link Redactor#NONE}: none) @return this */
         public Builder redactor(Redactor v) { this.redactor = Objects.requireNonNull(v, "redactor"); return this; }

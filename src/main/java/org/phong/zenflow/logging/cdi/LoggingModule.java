@@ -129,6 +129,7 @@ public class LoggingModule {
                     schema.requireReady();
                     return reader.lastSeq(runId);
                 })
+                .lookupReadsDurableSinks(true) // the lookup reads PostgreSQL, the durable sink
                 .listener(hub)
                 .build()
                 .start();

@@ -25,7 +25,8 @@ import org.postgresql.copy.CopyManager;
  * <ol>
  *   <li>ensure the partitions of the batch's months ({@link PartitionMaintainer}; cached, and in a
  *       committed transaction of its own because it may take ACCESS EXCLUSIVE on {@code logs});</li>
- *   <li><b>fast path</b>: {@code COPY logs FROM STDIN} (text format, {@link CopyEncoder}), commit;</li>
+ *   <li><b>fast path</b>: {@code COPY logs FROM STDIN} in the configured format ({@code copy-format}:
+ *       binary, {@link BinaryCopyEncoder}, by default; text, {@link CopyEncoder}), commit;</li>
  *   <li>on a unique violation (23505: some of these rows are already stored, typically a retry of
  *       a batch whose commit outcome was unknown) roll back and take the <b>idempotent path</b>:
  *       COPY into a {@code ON COMMIT DROP} temp table, {@code INSERT ... SELECT ... ON CONFLICT DO
@@ -47,6 +48,7 @@ public final class PostgresLogSink implements LogSink {
     private static final Logger LOG = Logger.getLogger(PostgresLogSink.class.getName());
 
     static final String COPY_LOGS = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
+    private final org.phong.zenflow.logging.config.CopyFormat format;
     static final String STAGING = "zenflow_logs_staging";
     static final String CREATE_STAGING =
             "CREATE TEMP TABLE " + STAGING + " (LIKE logs INCLUDING DEFAULTS) ON COMMIT DROP";
@@ -64,7 +66,7 @@ public final class PostgresLogSink implements LogSink {
     private final DataSource ds;
     private final int maxBatchEntries;
     private final PartitionMaintainer partitions;
-    private final AtomicReference<CopyEncoder> spareEncoder = new AtomicReference<>();
+    private final AtomicReference<CopyRows> spareEncoder = new AtomicReference<>();
     private final AtomicLong rowsWritten = new AtomicLong();
     private final AtomicLong duplicatesSkipped = new AtomicLong();
     private final AtomicLong idempotentBatches = new AtomicLong();
@@ -86,6 +88,7 @@ public final class PostgresLogSink implements LogSink {
     public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions) {
         this.ds = ds;
         this.maxBatchEntries = settings.copyMaxRows();
+        this.format = settings.copyFormat();
         this.partitions = partitions;
     }
 
@@ -140,7 +143,7 @@ public final class PostgresLogSink implements LogSink {
     @Override
     public void process(List<LogEntry> entries) throws SQLException {
         if (entries.isEmpty()) return;
-        CopyEncoder enc = borrowEncoder();
+        CopyRows enc = borrowEncoder();
         boolean ok = false;
         try {
             enc.encode(entries);
@@ -185,12 +188,12 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private void write(Connection c, CopyEncoder enc, int n, Set<YearMonth> months) throws SQLException {
+    private void write(Connection c, CopyRows enc, int n, Set<YearMonth> months) throws SQLException {
         partitions.ensureMonths(c, months);
         c.setAutoCommit(false);
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         try {
-            long rows = copyIn(copy, COPY_LOGS, enc);
+            long rows = copyIn(copy, COPY_LOGS + enc.copyOptions(), enc);
             c.commit();
             rowsWritten.addAndGet(rows);
             return;
@@ -206,7 +209,7 @@ public final class PostgresLogSink implements LogSink {
             try (Statement s = c.createStatement()) {
                 s.execute(CREATE_STAGING);
             }
-            copyIn(copy, COPY_STAGING, enc);
+            copyIn(copy, COPY_STAGING + enc.copyOptions(), enc);
             int inserted;
             try (Statement s = c.createStatement()) {
                 inserted = s.executeUpdate(MERGE_STAGING);
@@ -221,7 +224,7 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private static long copyIn(CopyManager copy, String sql, CopyEncoder enc) throws SQLException {
+    private static long copyIn(CopyManager copy, String sql, CopyRows enc) throws SQLException {
         try {
             return copy.copyIn(sql, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
         } catch (java.io.IOException e) {
@@ -258,14 +261,19 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private CopyEncoder borrowEncoder() {
-        CopyEncoder e = spareEncoder.getAndSet(null);
-        if (e == null) return new CopyEncoder();
+    /** @return the COPY format this sink writes */
+    public org.phong.zenflow.logging.config.CopyFormat format() {
+        return format;
+    }
+
+    private CopyRows borrowEncoder() {
+        CopyRows e = spareEncoder.getAndSet(null);
+        if (e == null) return CopyRows.of(format);
         e.reset();
         return e;
     }
 
-    private void returnEncoder(CopyEncoder e) {
+    private void returnEncoder(CopyRows e) {
         if (e.capacity() <= MAX_RETAINED_BUFFER) {
             e.reset();
             spareEncoder.set(e);
