@@ -55,7 +55,6 @@ final class CompactRing {
     /** Sealed blocks, oldest at {@code head}, as a circular array of {@code blockCount}. */
     private byte[][] blocks = new byte[BLOCKS_INITIAL][];
     private RingCodec.Dictionary[] dictionaries = new RingCodec.Dictionary[BLOCKS_INITIAL];
-    private int[] rawLengths = new int[BLOCKS_INITIAL];
     private int head;
     private int blockCount;
 
@@ -150,7 +149,7 @@ final class CompactRing {
         for (int i = 0; i < blockCount; i++, blockFirst += BLOCK_ENTRIES) {
             if (blockFirst + BLOCK_ENTRIES <= from) continue; // entirely before what is asked
             int slot = (head + i) % blocks.length;
-            byte[] raw = codec.open(blocks[slot], dictionaries[slot], rawLengths[slot]);
+            byte[] raw = codec.open(blocks[slot], dictionaries[slot]);
             decode(raw, raw.length, blockFirst, from, out);
         }
         decode(tail, tailBytes, lastSeq - tailEntries + 1, from, out);
@@ -161,13 +160,13 @@ final class CompactRing {
     long estimatedBytes() {
         long n = ARRAY_OVERHEAD_BYTES + tail.length;
         for (int i = 0; i < blockCount; i++) n += ARRAY_OVERHEAD_BYTES + blocks[(head + i) % blocks.length].length;
-        n += 3 * (ARRAY_OVERHEAD_BYTES + 4L * blocks.length);
+        n += 2 * (ARRAY_OVERHEAD_BYTES + 4L * blocks.length);
         return n;
     }
 
     String debug() {
         StringBuilder b = new StringBuilder("tail " + tailBytes + "/" + tail.length + " blocks");
-        for (int i = 0; i < blockCount; i++) b.append(' ').append(blocks[(head + i) % blocks.length].length).append('/').append(rawLengths[(head + i) % blocks.length]);
+        for (int i = 0; i < blockCount; i++) b.append(' ').append(blocks[(head + i) % blocks.length].length);
         return b.toString();
     }
 
@@ -185,7 +184,6 @@ final class CompactRing {
         int slot = (head + blockCount) % blocks.length;
         blocks[slot] = sealed;
         dictionaries[slot] = used[0];
-        rawLengths[slot] = tailBytes;
         blockCount++;
         // A fresh empty tail: keeping the grown one would cost its full size per run.
         tail = EMPTY;
@@ -208,16 +206,13 @@ final class CompactRing {
         int n = blocks.length * 2;
         byte[][] b = new byte[n][];
         RingCodec.Dictionary[] d = new RingCodec.Dictionary[n];
-        int[] r = new int[n];
         for (int i = 0; i < blockCount; i++) {
             int from = (head + i) % blocks.length;
             b[i] = blocks[from];
             d[i] = dictionaries[from];
-            r[i] = rawLengths[from];
         }
         blocks = b;
         dictionaries = d;
-        rawLengths = r;
         head = 0;
     }
 
