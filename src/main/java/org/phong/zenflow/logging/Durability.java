@@ -33,7 +33,11 @@ import org.phong.zenflow.logging.time.Scheduler;
  * <p>Persisted waits rely on a run's batches reaching the durable sinks in seq order (one FIFO
  * channel per sink; a run's batches leave its buffer in seq order), so the highest seq every durable
  * sink has taken covers all before it. Those high-water marks are kept per run for
- * {@code cleanup-idle-after-ms} after their last change.
+ * {@code cleanup-idle-after-ms} after their last change, or, when the buffers forget persisted runs
+ * ({@link WorkflowBufferManager#forgetPersistedRuns}), only while the buffers hold the run or a
+ * waiter waits: a mark of a run the buffers do not hold is 0 (nothing to wait for), and a waiter
+ * registered just as its run was forgotten is completed by {@link #forgotten} or by the check after
+ * its registration.
  */
 public final class Durability {
     private final LogRouter router;
@@ -41,6 +45,7 @@ public final class Durability {
     private final Journal journal;
     private final Scheduler clock;
     private final long keepMs;
+    private volatile boolean forgetting;
 
     private record Persisted(long seq, long atMs) {
     }
@@ -134,6 +139,19 @@ public final class Durability {
         });
         // the batch may have been taken between the check and the registration
         release(runId, persistedSeq(runId));
+        // or the run forgotten as persisted (its mark came from a tombstone dropped since): all is written
+        if (forgetting && !buffers.holds(runId)) release(runId, seq);
+    }
+
+    /** The buffers forgot the run: every durable sink has it through {@code lastSeq}. */
+    void forgotten(UUID runId, long lastSeq) {
+        release(runId, lastSeq);
+        persisted.remove(runId);
+    }
+
+    /** From now on high-water marks live only while the buffers hold their run (see the class comment). */
+    void forgetWithBuffers() {
+        forgetting = true;
     }
 
     private long persistedSeq(UUID runId) {
@@ -151,8 +169,12 @@ public final class Durability {
     /** Told that every durable sink has the run's entries up to {@code seq} (journal mode: by the followers). */
     void persistedUpTo(UUID run, long seq) {
         long now = clock.nowMillis();
-        persisted.merge(run, new Persisted(seq, now), (a, b) -> a.seq() >= b.seq() ? new Persisted(a.seq(), now) : b);
-        if (!waiters.isEmpty()) release(run, persistedSeq(run));
+        if (forgetting && !buffers.holds(run) && !waiters.containsKey(run)) {
+            persisted.remove(run); // forgotten by the buffers: a later mark of it is 0
+        } else {
+            persisted.merge(run, new Persisted(seq, now), (a, b) -> a.seq() >= b.seq() ? new Persisted(a.seq(), now) : b);
+        }
+        if (!waiters.isEmpty()) release(run, Math.max(seq, persistedSeq(run)));
     }
 
     private void release(UUID runId, long seq) {

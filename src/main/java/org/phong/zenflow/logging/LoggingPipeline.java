@@ -118,6 +118,10 @@ public final class LoggingPipeline {
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
         if (pressure != null) pressure.queued(router::queueDepth);
         this.durability = new Durability(router, buffers, journal, b.scheduler, settings.cleanupIdleAfterMs());
+        if (b.lookupReadsDurableSinks && !durableSinks.isEmpty()) {
+            durability.forgetWithBuffers();
+            buffers.forgetPersistedRuns(durability::forgotten);
+        }
         if (journal != null) collector.onSinkAck(journal::acknowledge);
         this.degradation = new DegradationMonitor(b.degradation, b.scheduler, b.memoryProbe, this::durableSinkFailing,
                 () -> journal != null && !journal.available(), buffers, settings.ringBufferSize());
@@ -130,8 +134,13 @@ public final class LoggingPipeline {
      * followers tell {@link #storedByFollower} when it is in the database.
      */
     private void released(List<LogEntry> batch) {
+        if (batch.isEmpty()) return;
         boolean follows = !durableSinks.isEmpty();
-        if (!follows) durability.persisted(batch);
+        if (!follows) {
+            LogEntry last = batch.get(batch.size() - 1);
+            buffers.persisted(last.runId(), last.seq()); // before durability: it asks the buffers whether they still hold the run
+            durability.persisted(batch);
+        }
         // Replayed entries never went through admission: they hold no place in flight.
         if (batch instanceof JournaledEntries j && j.replayed()) return;
         // A batch holds one run's entries, so one workflow.
@@ -147,7 +156,10 @@ public final class LoggingPipeline {
         for (Map.Entry<UUID, Integer> e : lastIndexOfRun.entrySet()) {
             long seq = batch.get(e.getValue()).seq();
             if (n > 1) seq = slowestFollower(e.getKey(), follower, seq, n);
-            if (seq > 0) durability.persistedUpTo(e.getKey(), seq);
+            if (seq > 0) {
+                buffers.persisted(e.getKey(), seq);   // before durability: it asks the buffers whether they still hold the run
+                durability.persistedUpTo(e.getKey(), seq);
+            }
         }
         if (tracker != null && n == 1) {
             Map<UUID, List<LogEntry>> byRun = new java.util.LinkedHashMap<>();
@@ -369,6 +381,7 @@ public final class LoggingPipeline {
         private DegradationSettings degradation = DegradationSettings.defaults();
         private MemoryProbe memoryProbe = MemoryProbe.jvm();
         private BufferListener listener = BufferListener.NONE;
+        private boolean lookupReadsDurableSinks;
 
         private Builder() {
         }
@@ -399,6 +412,15 @@ public final class LoggingPipeline {
 
         /** @param v last seq of runs not held in memory @return this */
         public Builder sequenceLookup(SequenceLookup v) { this.sequenceLookup = v; return this; }
+
+        /**
+         * Declares that the sequence lookup reads what the durable sinks wrote (the database), so a
+         * completed run whose entries are all written needs no memory here (no tombstone, no
+         * persisted mark). Off by default: a lookup that does not read the sinks needs the tombstones.
+         *
+         * @param v true when the lookup reads the durable sinks @return this
+         */
+        public Builder lookupReadsDurableSinks(boolean v) { this.lookupReadsDurableSinks = v; return this; }
 
         /** @param v masks secrets before any sink ({@link Redactor#NONE}: none) @return this */
         public Builder redactor(Redactor v) { this.redactor = Objects.requireNonNull(v, "redactor"); return this; }

@@ -1,133 +1,289 @@
 package org.phong.zenflow.logging.buffer;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.journal.JournaledEntries;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
  * The in-memory state of one active run: its sequence counter, the batch being collected, and a
- * ring of its latest entries for live tails. Guarded by its own monitor; appends come from the
- * router worker that owns the run, flushes also from the shared scheduler.
+ * compact ring of its latest entries for live tails. Guarded by its own monitor (every method is
+ * called under it); appends come from the router worker that owns the run, flushes also from the
+ * shared scheduler.
  *
- * <p>States: RECOVERING (the last seq is being looked up; entries are parked in arrival order)
- * then READY. {@code released} is final: a released buffer takes no entry, and the manager makes a
- * new one that continues the sequence.
+ * <p>States and their transitions (each one a method here; the manager decides when):
+ * <pre>
+ *   RECOVERING --{@link #endRecovery}--&gt; READY --{@link #release}--&gt; RELEASED (final)
+ *   (new with unknown last seq)          (new with known last seq)
+ * </pre>
+ * RECOVERING: the run's last seq is being looked up; entries are parked in arrival order
+ * ({@link #park}), and a mark or a completion arriving meanwhile is deferred ({@link #deferMark},
+ * {@link #deferCompletion}) and handed back by {@link #endRecovery} in order. READY: entries are
+ * sequenced ({@link #sequence}) into the pending batch and the ring. RELEASED: the buffer takes no
+ * entry; the manager makes a new one that continues the sequence.
+ *
+ * <p>Batching state: the pending batch, the time its oldest entry arrived, its flush timer and the
+ * run's adaptive target size ({@link #grewPastTarget}, {@link #timerFired}).
  */
 final class WorkflowBuffer {
-    /** Initial allocation of a run's ring (it grows to ring-buffer-size): most runs are short. */
-    private static final int RING_INITIAL_CAPACITY = 16;
-    /** Initial allocation of a pending batch (it grows to the run's target batch size). */
+    /** Journal segment of pending entries: initial size of the parallel array. */
     private static final int PENDING_INITIAL_CAPACITY = 64;
 
     final UUID runId;
-    UUID workflowId;
+    final UUID workflowId;
 
     /** Last seq handed out; the next entry gets lastSeq + 1. */
-    long lastSeq;
+    private long lastSeq;
     /** Entries waiting for the seq lookup, in arrival order; null once READY. */
-    List<LogEntry> parked;
+    private List<LogEntry> parked;
+    /** Marks that arrived while RECOVERING; run once the parked entries are sequenced. */
+    private List<Runnable> afterRecovery;
+    /** A completion that arrived while RECOVERING, and its outcome. */
+    private LongConsumer onCompleted;
+    private RunOutcome completedOutcome;
+    private int recoveryAttempts;
+    private boolean released;
+    /** Highest seq every durable sink has taken (0: none, or not followed). */
+    private long persistedThrough;
 
-    ArrayList<LogEntry> pending = new ArrayList<>();
+    /** The batch being collected. Default-sized: an idle run's empty list holds no array. */
+    private ArrayList<LogEntry> pending = new ArrayList<>();
     /** Journal segment of each pending entry (parallel to pending); null when there is no journal. */
-    long[] pendingSegments;
+    private long[] pendingSegments;
     /** Highest seq that could not be journaled (journal unavailable or full); 0 when none. */
-    long lastUnjournaledSeq;
-    /** Waits for the run's mark that arrived while RECOVERING; run once the parked entries are sequenced. */
-    List<Runnable> afterRecovery;
-    /** Latest entries, oldest first; at most ringCapacity. Allocated on first use. */
-    private ArrayDeque<LogEntry> ring;
+    private long lastUnjournaledSeq;
+    /** Scheduler time at which the oldest entry of {@code pending} was appended. */
+    private long pendingSinceMs;
+    private Scheduler.Cancellable flushTimer;
+    private int targetBatch;
+    private long lastActivityMs;
+
+    /** Latest entries; allocated on first use, dropped when the ring limit is 0. */
+    private CompactRing ring;
+    private final RingCodec codec;
     private final int ringCapacity;
 
-    int targetBatch;
-    long lastActivityMs;
-    /** Scheduler time at which the oldest entry of {@code pending} was appended. */
-    long pendingSinceMs;
-    Scheduler.Cancellable flushTimer;
-    boolean released;
-    int recoveryAttempts;
-    /** A completion that arrived while RECOVERING; run once the parked entries are sequenced. */
-    java.util.function.LongConsumer onCompleted;
-    /** The outcome of that completion. */
-    org.phong.zenflow.logging.api.RunOutcome completedOutcome;
-
-    WorkflowBuffer(UUID runId, UUID workflowId, int ringCapacity, int targetBatch, long nowMs) {
+    /**
+     * @param lastSeq the run's last seq when known (0 for a new run), or -1 when it must be looked up (RECOVERING)
+     */
+    WorkflowBuffer(UUID runId, UUID workflowId, long lastSeq, RingCodec codec, int ringCapacity, int targetBatch, long nowMs) {
         this.runId = runId;
         this.workflowId = workflowId;
+        this.codec = codec;
         this.ringCapacity = ringCapacity;
         this.targetBatch = targetBatch;
         this.lastActivityMs = nowMs;
+        if (lastSeq < 0) {
+            parked = new ArrayList<>();
+        } else {
+            this.lastSeq = lastSeq;
+        }
     }
+
+    // ---------------------------------------------------------------- state
 
     boolean recovering() {
         return parked != null;
     }
 
+    boolean released() {
+        return released;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    /** @return false when some entry of the run could not be journaled */
+    boolean allJournaled() {
+        return lastUnjournaledSeq == 0;
+    }
+
+    /** Every durable sink has the run's entries through {@code seq}. */
+    void persisted(long seq) {
+        persistedThrough = Math.max(persistedThrough, seq);
+    }
+
+    long persistedThrough() {
+        return persistedThrough;
+    }
+
+    /** Marks activity (an append) at {@code nowMs}. */
+    void touch(long nowMs) {
+        lastActivityMs = nowMs;
+    }
+
+    /** @return true when READY and quiet since {@code idleAfterMs} */
+    boolean idleSince(long nowMs, long idleAfterMs) {
+        return !released && parked == null && nowMs - lastActivityMs >= idleAfterMs;
+    }
+
+    /** RECOVERING: keeps the entry for sequencing once the last seq is known. */
+    void park(LogEntry e) {
+        parked.add(e);
+    }
+
+    /** RECOVERING: runs {@code mark} once the parked entries are sequenced. */
+    void deferMark(Runnable mark) {
+        if (afterRecovery == null) afterRecovery = new ArrayList<>();
+        afterRecovery.add(mark);
+    }
+
+    /** RECOVERING: finishes the completion once the parked entries are sequenced. */
+    void deferCompletion(LongConsumer done, RunOutcome outcome) {
+        onCompleted = done;
+        completedOutcome = outcome;
+    }
+
+    /** @return the number of this lookup attempt (1 for the first failure) */
+    int nextRecoveryAttempt() {
+        return ++recoveryAttempts;
+    }
+
+    /** What a RECOVERING buffer held when it became READY, to be replayed in this order. */
+    record Recovered(List<LogEntry> parked, List<Runnable> marks, LongConsumer completion, RunOutcome outcome) {
+    }
+
+    /** While RECOVERING: a seq the run is known to have reached (from the journal); the lookup's answer can only raise it. */
+    void floorLastSeq(long known) {
+        lastSeq = Math.max(lastSeq, known);
+    }
+
+    /** RECOVERING -&gt; READY with the looked-up last seq (never below one already known). */
+    Recovered endRecovery(long lookedUpLastSeq) {
+        lastSeq = Math.max(lastSeq, lookedUpLastSeq);
+        Recovered r = new Recovered(parked, afterRecovery == null ? List.of() : afterRecovery, onCompleted, completedOutcome);
+        parked = null;
+        afterRecovery = null;
+        onCompleted = null;
+        completedOutcome = null;
+        return r;
+    }
+
+    /** READY -&gt; RELEASED (final). Nothing may be pending. */
+    void release() {
+        if (!pending.isEmpty()) throw new IllegalStateException("run " + runId + " released with " + pending.size() + " pending entries");
+        released = true;
+        ring = null;
+    }
+
+    // ---------------------------------------------------------------- entries and batches
+
     /**
-     * Gives the entry the next seq, adds it to the batch and the ring; returns the sequenced entry.
+     * READY: gives the entry the next seq, adds it to the batch and the ring; returns the sequenced entry.
      *
      * @param ringLimit the ring size in force now (smaller under memory pressure)
+     * @param nowMs     now, the batch's start when it was empty
      */
-    LogEntry sequence(LogEntry e, int ringLimit) {
+    LogEntry sequence(LogEntry e, int ringLimit, long nowMs) {
         LogEntry s = e.withSeq(++lastSeq);
+        if (pending.isEmpty()) pendingSinceMs = nowMs;
         pending.add(s);
         int cap = Math.min(ringCapacity, ringLimit);
         if (cap > 0) {
-            if (ring == null) ring = new ArrayDeque<>(Math.min(cap, RING_INITIAL_CAPACITY));
-            while (ring.size() >= cap) ring.pollFirst();
-            ring.addLast(s);
-        } else if (ring != null) {
+            if (ring == null) ring = new CompactRing(codec, runId, cap);
+            else if (cap != ring.capacity()) ring.capacity(cap);
+            ring.add(s);
+        } else {
             ring = null;
         }
         return s;
     }
 
-    /** Records the journal segment of the entry just sequenced (last in pending). */
+    /** Records the journal segment of the entry just sequenced (last in pending); negative when not journaled. */
     void journaled(long segment, long seq) {
         int i = pending.size() - 1;
         if (pendingSegments == null) pendingSegments = new long[Math.max(PENDING_INITIAL_CAPACITY, pending.size())];
-        if (i >= pendingSegments.length) pendingSegments = java.util.Arrays.copyOf(pendingSegments, Math.max(i + 1, pendingSegments.length * 2));
+        if (i >= pendingSegments.length) pendingSegments = Arrays.copyOf(pendingSegments, Math.max(i + 1, pendingSegments.length * 2));
         pendingSegments[i] = segment;
         if (segment < 0) lastUnjournaledSeq = seq;
     }
 
-    /** Takes the current batch, leaving an empty one. */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    long pendingSinceMs() {
+        return pendingSinceMs;
+    }
+
+    /**
+     * After an append: true when the batch reached its target, which doubles (up to {@code maxBatch}),
+     * as a busy run's batches should be larger.
+     */
+    boolean grewPastTarget(int maxBatch) {
+        if (pending.size() < targetBatch) return false;
+        targetBatch = Math.min(maxBatch, targetBatch * 2);
+        return true;
+    }
+
+    /** @return true when the batch waits for no timer yet */
+    boolean needsTimer() {
+        return flushTimer == null && !pending.isEmpty();
+    }
+
+    void armTimer(Scheduler.Cancellable timer) {
+        flushTimer = timer;
+    }
+
+    /**
+     * The flush timer fired: halves the target (down to {@code minBatch}) when it found the batch less
+     * than half full, as a quiet run's batches should be smaller.
+     *
+     * @return true when there is a batch to flush
+     */
+    boolean timerFired(int minBatch) {
+        flushTimer = null;
+        if (pending.isEmpty()) return false;
+        if (pending.size() < targetBatch / 2) targetBatch = Math.max(minBatch, targetBatch / 2);
+        return true;
+    }
+
+    /** Takes the current batch, leaving an empty one, and cancels its timer; null when nothing is pending. */
     List<LogEntry> drainPending() {
-        List<LogEntry> batch = pending;
-        if (pendingSegments != null) {
-            batch = new org.phong.zenflow.logging.journal.JournaledEntries(batch,
-                    java.util.Arrays.copyOf(pendingSegments, batch.size()), false);
-        }
-        pending = new ArrayList<>(Math.min(targetBatch, PENDING_INITIAL_CAPACITY));
         if (flushTimer != null) {
             flushTimer.cancel();
             flushTimer = null;
         }
+        if (pending.isEmpty()) return null;
+        List<LogEntry> batch = pending;
+        if (pendingSegments != null) {
+            batch = new JournaledEntries(batch, Arrays.copyOf(pendingSegments, batch.size()), false);
+        }
+        pending = new ArrayList<>();
         return batch;
     }
 
+    int targetBatch() {
+        return targetBatch;
+    }
+
+    // ---------------------------------------------------------------- ring
+
     /** @return entries of the ring with seq greater than {@code afterSeq}, oldest first */
     List<LogEntry> ringAfter(long afterSeq) {
-        List<LogEntry> out = new ArrayList<>();
-        if (ring == null) return out;
-        for (LogEntry e : ring) if (e.seq() > afterSeq) out.add(e);
-        return out;
+        return ring == null ? new ArrayList<>(0) : ring.after(afterSeq);
     }
 
     /** @return the oldest seq the ring still holds, or lastSeq + 1 when empty */
     long ringFirstSeq() {
-        return ring == null || ring.isEmpty() ? lastSeq + 1 : ring.peekFirst().seq();
+        return ring == null || ring.size() == 0 ? lastSeq + 1 : ring.firstSeq();
     }
+
+    // ---------------------------------------------------------------- memory
 
     /** @return estimated heap bytes of the batch, the parked entries and the ring */
     long estimatedBytes() {
         long n = 0;
         for (LogEntry e : pending) n += estimate(e);
         if (parked != null) for (LogEntry e : parked) n += estimate(e);
-        if (ring != null) for (LogEntry e : ring) n += estimate(e);
+        if (ring != null) n += ring.estimatedBytes();
         return n;
     }
 

@@ -38,6 +38,14 @@ import org.phong.zenflow.logging.time.Scheduler;
  * retrying with backoff while the lookup fails. A parked entry keeps its place in flight, so a
  * long database outage turns into backpressure, not unbounded memory.
  *
+ * <p>Forgetting persisted runs: when the {@link SequenceLookup} reads the durable sinks (the
+ * database), a released run's entries there are all it needs to continue, so once every durable
+ * sink has taken a run's last entry ({@link #persisted}) its tombstone is dropped (or never made),
+ * and the {@link ForgetListener} is told, so per-run state anywhere falls back to nothing: 100,000
+ * completed runs leave no trace on the heap once written. Tombstones of runs not yet written stay
+ * (they carry the seq the database cannot answer yet) and still expire after
+ * {@code cleanup-idle-after-ms} as a bound.
+ *
  * <p>Batching: a batch goes downstream when it reaches the run's target size, when its first
  * entry is {@code max-delay-ms} old, at once for ERROR, and on completion. The target adapts per
  * run between {@code min-batch-size} and {@code max-batch-size}: doubled when a batch fills before
@@ -61,12 +69,16 @@ public final class WorkflowBufferManager {
     /** Ring size in force: ring-buffer-size normally, smaller under memory pressure. */
     private volatile int ringLimit;
     private final BufferListener listener;
+    /** Compression of every run's ring (one shared dictionary). */
+    private final RingCodec ringCodec = new RingCodec();
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
     private final AtomicLong flushedBatches = new AtomicLong();
     private final AtomicLong releasedRuns = new AtomicLong();
     private volatile boolean sweeping;
+    /** Null unless the seq lookup reads the durable sinks; then told of every run forgotten as persisted. */
+    private volatile ForgetListener forgetPersisted;
     private volatile Scheduler.Cancellable sweep;
 
     /**
@@ -79,6 +91,54 @@ public final class WorkflowBufferManager {
         Tombstone(long lastSeq, long expiresAtMs) {
             this(lastSeq, expiresAtMs, false);
         }
+    }
+
+    /** Hears of a released run forgotten because every durable sink has its entries through {@code lastSeq}. */
+    @FunctionalInterface
+    public interface ForgetListener {
+        /** @param runId the run @param lastSeq its last seq, persisted */
+        void forgotten(UUID runId, long lastSeq);
+    }
+
+    /**
+     * Declares that the {@link SequenceLookup} reads the durable sinks, so a released run whose entries
+     * are all persisted needs no tombstone (see the class comment).
+     *
+     * @param listener told of each run forgotten that way (after its tombstone is gone)
+     */
+    public void forgetPersistedRuns(ForgetListener listener) {
+        this.forgetPersisted = java.util.Objects.requireNonNull(listener);
+    }
+
+    /**
+     * Every durable sink has taken the run's entries through {@code seq} (batches arrive in seq order).
+     * Drops the run's tombstone when it covers no more than that; an active run remembers it, so its
+     * release makes no tombstone. Does nothing unless {@link #forgetPersistedRuns} was called.
+     */
+    public void persisted(UUID runId, long seq) {
+        ForgetListener forget = forgetPersisted;
+        if (forget == null) return;
+        WorkflowBuffer b = runs.get(runId);
+        if (b != null) {
+            synchronized (b) {
+                if (!b.released()) {
+                    b.persisted(seq);
+                    return;
+                }
+            } // released between get and lock: its tombstone is in place
+        }
+        long[] dropped = {-1};
+        tombstones.computeIfPresent(runId, (k, t) -> {
+            if (t.lastSeq > seq) return t;
+            dropped[0] = t.lastSeq;
+            return null;
+        });
+        if (dropped[0] >= 0) forget.forgotten(runId, dropped[0]);
+    }
+
+    /** @return true when the run has a buffer or a tombstone here (its last seq is known without a lookup) */
+    public boolean holds(UUID runId) {
+        return runs.containsKey(runId) || tombstones.containsKey(runId);
     }
 
     /**
@@ -153,8 +213,7 @@ public final class WorkflowBufferManager {
         WorkflowBuffer b = runs.get(runId);
         if (b != null) return;
         Tombstone t = tombstones.remove(runId);
-        b = newBuffer(runId, workflowId);
-        b.lastSeq = t == null ? 0 : t.lastSeq;
+        b = newBuffer(runId, workflowId, t == null ? 0 : t.lastSeq);
         runs.put(runId, b);
         listener.runStarted(workflowId, runId);
     }
@@ -177,8 +236,7 @@ public final class WorkflowBufferManager {
         }
         synchronized (b) {
             if (b.recovering()) {
-                b.onCompleted = done; // finished by the lookup, in order after the parked entries
-                b.completedOutcome = outcome;
+                b.deferCompletion(done, outcome); // finished by the lookup, in order after the parked entries
                 return;
             }
             finishCompletion(b, outcome, done);
@@ -192,8 +250,8 @@ public final class WorkflowBufferManager {
      */
     private void finishCompletion(WorkflowBuffer b, RunOutcome outcome, LongConsumer done) {
         flush(b);
-        long last = b.lastSeq;
-        if (journal == null || b.lastUnjournaledSeq > 0) {
+        long last = b.lastSeq();
+        if (journal == null || !b.allJournaled()) {
             release(b, outcome);
             done.accept(last);
             return;
@@ -201,7 +259,7 @@ public final class WorkflowBufferManager {
         journal.whenDurable(journal.appendedPosition()).whenComplete((v, ex) -> {
             synchronized (b) {
                 // Entries routed after the completion keep the buffer; the idle sweep frees it later.
-                if (!b.released && b.bufferedCount() == 0 && b.lastSeq == last) release(b, outcome);
+                if (!b.released() && b.bufferedCount() == 0 && b.lastSeq() == last) release(b, outcome);
             }
             done.accept(last);
         });
@@ -236,9 +294,13 @@ public final class WorkflowBufferManager {
             return;
         }
         synchronized (b) {
+            if (b.released()) {
+                // released between get and lock: the tombstone (or the successor) has the run's state
+                mark(runId, out);
+                return;
+            }
             if (b.recovering()) {
-                if (b.afterRecovery == null) b.afterRecovery = new ArrayList<>();
-                b.afterRecovery.add(() -> takeMark(b, out));
+                b.deferMark(() -> takeMark(b, out));
                 return;
             }
             takeMark(b, out);
@@ -247,7 +309,7 @@ public final class WorkflowBufferManager {
 
     private void takeMark(WorkflowBuffer b, Consumer<RunMark> out) {
         flush(b);
-        out.accept(new RunMark(b.lastSeq, journal == null ? 0 : journal.appendedPosition(), b.lastUnjournaledSeq == 0));
+        out.accept(new RunMark(b.lastSeq(), journal == null ? 0 : journal.appendedPosition(), b.allJournaled()));
     }
 
     /**
@@ -293,10 +355,10 @@ public final class WorkflowBufferManager {
             WorkflowBuffer b = runs.get(e.runId());
             if (b == null) b = openUnknown(e);
             synchronized (b) {
-                if (b.released) continue; // swept between get and lock: take the successor
-                b.lastActivityMs = scheduler.nowMillis();
+                if (b.released()) continue; // swept between get and lock: take the successor
+                b.touch(scheduler.nowMillis());
                 if (b.recovering()) {
-                    b.parked.add(e);
+                    b.park(e);
                     return;
                 }
                 LogEntry s = sequence(b, e);
@@ -313,46 +375,32 @@ public final class WorkflowBufferManager {
      * a run's entries in seq order and, on the run's router worker, in routing order.
      */
     private LogEntry sequence(WorkflowBuffer b, LogEntry e) {
-        LogEntry s = b.sequence(e, ringLimit);
+        LogEntry s = b.sequence(e, ringLimit, scheduler.nowMillis());
         if (journal != null) b.journaled(journal.append(s), s.seq());
         return s;
     }
 
     private void afterAppend(WorkflowBuffer b, LogEntry last) {
-        if (b.pending.size() == 1) b.pendingSinceMs = scheduler.nowMillis();
-        if (b.pending.size() >= b.targetBatch) {
-            b.targetBatch = Math.min(settings.maxBatchSize(), b.targetBatch * 2);
+        if (b.grewPastTarget(settings.maxBatchSize()) || WorkflowBuffer.flushesAtOnce(last.level())) {
             flush(b);
-        } else if (WorkflowBuffer.flushesAtOnce(last.level())) {
-            flush(b);
-        } else if (b.flushTimer == null) {
-            b.flushTimer = scheduler.schedule(() -> onTimer(b), settings.maxDelayMs());
+        } else if (b.needsTimer()) {
+            b.armTimer(scheduler.schedule(() -> onTimer(b), settings.maxDelayMs()));
         }
     }
 
     private void onTimer(WorkflowBuffer b) {
         synchronized (b) {
-            b.flushTimer = null;
-            if (b.pending.isEmpty()) return;
-            if (b.pending.size() < b.targetBatch / 2) {
-                b.targetBatch = Math.max(settings.minBatchSize(), b.targetBatch / 2);
-            }
-            flush(b);
+            if (b.timerFired(settings.minBatchSize())) flush(b);
         }
     }
 
     /** Runs under the buffer's monitor, so a run's batches go downstream in seq order. */
     private void flush(WorkflowBuffer b) {
-        if (b.pending.isEmpty()) {
-            if (b.flushTimer != null) {
-                b.flushTimer.cancel();
-                b.flushTimer = null;
-            }
-            return;
-        }
+        long since = b.pendingSinceMs();
         List<LogEntry> batch = b.drainPending();
+        if (batch == null) return;
         flushedBatches.incrementAndGet();
-        observer.batchFlushed(batch.size(), scheduler.nowMillis() - b.pendingSinceMs);
+        observer.batchFlushed(batch.size(), scheduler.nowMillis() - since);
         downstream.accept(batch);
     }
 
@@ -369,14 +417,14 @@ public final class WorkflowBufferManager {
 
     private WorkflowBuffer openUnknown(LogEntry e) {
         Tombstone t = tombstones.remove(e.runId());
-        WorkflowBuffer fresh = newBuffer(e.runId(), e.workflowId());
-        if (t != null) fresh.lastSeq = t.lastSeq;
         // Unknown here, or known only from the journal: the database answers too, and the highest seq wins,
         // so a run never hands out again a seq that may have been stored or seen.
-        if (t == null || t.floorOnly()) fresh.parked = new ArrayList<>();
+        boolean lookUp = t == null || t.floorOnly();
+        WorkflowBuffer fresh = newBuffer(e.runId(), e.workflowId(), lookUp ? -1 : t.lastSeq);
+        if (t != null && lookUp) fresh.floorLastSeq(t.lastSeq);
         WorkflowBuffer raced = runs.putIfAbsent(e.runId(), fresh);
         if (raced != null) return raced;
-        if (fresh.parked != null) requestLastSeq(fresh);
+        if (fresh.recovering()) requestLastSeq(fresh);
         return fresh;
     }
 
@@ -390,24 +438,14 @@ public final class WorkflowBufferManager {
                 return;
             }
             synchronized (b) {
-                b.lastSeq = Math.max(b.lastSeq, last);
-                List<LogEntry> parked = b.parked;
-                b.parked = null;
-                for (LogEntry p : parked) {
+                WorkflowBuffer.Recovered r = b.endRecovery(last);
+                for (LogEntry p : r.parked()) {
                     LogEntry s = sequence(b, p);
                     listener.sequenced(s);
                     afterAppend(b, s);
                 }
-                if (b.afterRecovery != null) {
-                    List<Runnable> waiting = b.afterRecovery;
-                    b.afterRecovery = null;
-                    waiting.forEach(Runnable::run);
-                }
-                if (b.onCompleted != null) {
-                    LongConsumer done = b.onCompleted;
-                    b.onCompleted = null;
-                    finishCompletion(b, b.completedOutcome, done);
-                }
+                r.marks().forEach(Runnable::run);
+                if (r.completion() != null) finishCompletion(b, r.outcome(), r.completion());
             }
         };
         try {
@@ -420,7 +458,7 @@ public final class WorkflowBufferManager {
     private void retryLookup(WorkflowBuffer b, Exception cause) {
         int attempt;
         synchronized (b) {
-            attempt = ++b.recoveryAttempts;
+            attempt = b.nextRecoveryAttempt();
         }
         long delay = Backoff.withJitter(settings.retryBackoffMs(), settings.retryMaxBackoffMs(), attempt);
         LOG.log(attempt == 1 ? Level.WARNING : Level.FINE,
@@ -448,7 +486,7 @@ public final class WorkflowBufferManager {
         long idleAfter = settings.cleanupIdleAfterMs();
         for (WorkflowBuffer b : runs.values()) {
             synchronized (b) {
-                if (!b.released && !b.recovering() && now - b.lastActivityMs >= idleAfter) {
+                if (b.idleSince(now, idleAfter)) {
                     flush(b);
                     release(b, null);
                 }
@@ -459,17 +497,24 @@ public final class WorkflowBufferManager {
         }
     }
 
-    /** Under the buffer's monitor, with nothing pending. Tombstone first, so a successor continues the seq. */
+    /**
+     * Under the buffer's monitor, with nothing pending. Tombstone first, so a successor continues the
+     * seq; none when every durable sink already has the run's last entry and the lookup reads them.
+     */
     private void release(WorkflowBuffer b, RunOutcome outcome) {
-        tombstones.put(b.runId, new Tombstone(b.lastSeq, scheduler.nowMillis() + settings.cleanupIdleAfterMs()));
-        b.released = true;
+        ForgetListener forget = forgetPersisted;
+        boolean written = forget != null && b.persistedThrough() >= b.lastSeq();
+        if (!written) tombstones.put(b.runId, new Tombstone(b.lastSeq(), scheduler.nowMillis() + settings.cleanupIdleAfterMs()));
+        b.release();
         runs.remove(b.runId, b);
         releasedRuns.incrementAndGet();
-        listener.runReleased(b.runId, b.lastSeq, outcome);
+        listener.runReleased(b.runId, b.lastSeq(), outcome);
+        if (written) forget.forgotten(b.runId, b.lastSeq());
     }
 
-    private WorkflowBuffer newBuffer(UUID runId, UUID workflowId) {
-        return new WorkflowBuffer(runId, workflowId, settings.ringBufferSize(),
+    /** @param lastSeq the run's known last seq, or -1 to look it up (the buffer starts RECOVERING) */
+    private WorkflowBuffer newBuffer(UUID runId, UUID workflowId, long lastSeq) {
+        return new WorkflowBuffer(runId, workflowId, lastSeq, ringCodec, settings.ringBufferSize(),
                 settings.defaultBatchSize(), scheduler.nowMillis());
     }
 
@@ -502,9 +547,9 @@ public final class WorkflowBufferManager {
         WorkflowBuffer b = runs.get(runId);
         if (b != null) {
             synchronized (b) {
-                if (!b.released) {
+                if (!b.released()) {
                     if (b.recovering()) return new RingSnapshot(RingSnapshot.State.RECOVERING, List.of(), 0, 0);
-                    return new RingSnapshot(RingSnapshot.State.ACTIVE, b.ringAfter(afterSeq), b.ringFirstSeq(), b.lastSeq);
+                    return new RingSnapshot(RingSnapshot.State.ACTIVE, b.ringAfter(afterSeq), b.ringFirstSeq(), b.lastSeq());
                 }
             }
         }
@@ -531,7 +576,7 @@ public final class WorkflowBufferManager {
         WorkflowBuffer b = runs.get(runId);
         if (b != null) {
             synchronized (b) {
-                return b.recovering() ? Optional.empty() : Optional.of(b.lastSeq);
+                return b.recovering() ? Optional.empty() : Optional.of(b.lastSeq());
             }
         }
         Tombstone t = tombstones.get(runId);
@@ -597,7 +642,7 @@ public final class WorkflowBufferManager {
         WorkflowBuffer b = runs.get(runId);
         if (b == null) return Optional.empty();
         synchronized (b) {
-            return Optional.of(b.targetBatch);
+            return Optional.of(b.targetBatch());
         }
     }
 }

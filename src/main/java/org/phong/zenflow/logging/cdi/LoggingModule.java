@@ -134,6 +134,7 @@ public class LoggingModule {
                     schema.requireReady();
                     return reader.lastSeq(runId);
                 })
+                .lookupReadsDurableSinks(true) // the lookup reads PostgreSQL, the durable sink
                 .listener(runsTable.alongside(hub)) // live tail, and run start/end into the runs table
                 .build()
                 .start();

@@ -32,6 +32,7 @@ public record LoggingSettings(
         int circuitBreakerFailureThreshold,
         long circuitBreakerRecoveryTimeMs,
         int copyMaxRows,
+        CopyFormat copyFormat,
         int partitionsAheadMonths,
         int sinkQueueEntries,
         long httpMaxBodyBytes,
@@ -63,6 +64,7 @@ public record LoggingSettings(
     public static final String CB_FAILURE_THRESHOLD = DURABLE + "persistence.circuit-breaker.failure-threshold";
     public static final String CB_RECOVERY_TIME_MS = DURABLE + "persistence.circuit-breaker.recovery-time-ms";
     public static final String COPY_MAX_ROWS = DURABLE + "persistence.copy-max-rows";
+    public static final String COPY_FORMAT = DURABLE + "persistence.copy-format";
     public static final String PARTITIONS_AHEAD_MONTHS = DURABLE + "persistence.partitions-ahead-months";
     public static final String SINK_QUEUE_ENTRIES = DURABLE + "collector.sink-queue-entries";
     public static final String HTTP_MAX_BODY_BYTES = "zenflow.logging.http.max-body-bytes";
@@ -127,6 +129,7 @@ public record LoggingSettings(
                 r.intIn(CB_FAILURE_THRESHOLD, 1, Integer.MAX_VALUE),
                 r.longIn(CB_RECOVERY_TIME_MS, 1, Long.MAX_VALUE),
                 r.intIn(COPY_MAX_ROWS, 1, Integer.MAX_VALUE),
+                r.oneOf(COPY_FORMAT, CopyFormat.class),
                 r.intIn(PARTITIONS_AHEAD_MONTHS, 0, 120),
                 r.intIn(SINK_QUEUE_ENTRIES, 1, Integer.MAX_VALUE),
                 r.longIn(HTTP_MAX_BODY_BYTES, 1, Long.MAX_VALUE),

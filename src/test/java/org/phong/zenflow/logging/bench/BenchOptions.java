@@ -35,7 +35,8 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 Long.parseLong(a.getOrDefault("seed", "7")),
                 phases(a.getOrDefault("phases", String.join(",", PHASES))),
                 i(a, "e2e-runs", 1000),
-                d(a, "e2e-rate", 100_000),
+                // above what the pipeline can take (generators honour backpressure): the e2e phase measures capacity
+                d(a, "e2e-rate", full ? 400_000 : 100_000),
                 i(a, "e2e-warmup-seconds", full ? 10 : 1),
                 i(a, "e2e-seconds", full ? 30 : 2),
                 i(a, "entries-per-run", full ? 300 : 60),

@@ -49,7 +49,8 @@ final class BenchPipeline implements AutoCloseable {
                 .threadFactory(daemon("bench-router"))
                 .redactor(Redactor.from(SecuritySettings.defaults())) // as the server: secrets masked on the worker
                 .observer(new BenchObserver(ObservabilitySettings.defaults().routeSampleEvery())) // as the server's metrics
-                .sequenceLookup(reader::lastSeq);
+                .sequenceLookup(reader::lastSeq)
+                .lookupReadsDurableSinks(true);
         this.pipeline = variant.customize().apply(b).build().start();
     }
 

@@ -10,7 +10,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.config.CopyFormat;
 import org.phong.zenflow.logging.sink.postgres.CopyEncoder;
+import org.phong.zenflow.logging.sink.postgres.CopyRows;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -20,7 +22,8 @@ import org.postgresql.copy.CopyManager;
  * rows and one commit per COPY, into the same (emptied) table with the same indexes. Rows go
  * grouped by run, in seq order: the most index-friendly order, so this is the database's best case.
  * A producer thread builds and encodes the next chunk while the current one is COPYed, so Java's
- * work overlaps the database's instead of adding to it.
+ * work overlaps the database's instead of adding to it. Run once per COPY format (text, binary):
+ * the faster one is the limit the pipeline is held to.
  */
 final class CopyLimit {
     /** Encoded chunks waiting for the COPY: enough to keep the connection busy, little memory. */
@@ -37,13 +40,13 @@ final class CopyLimit {
     private record Chunk(byte[] bytes, int rows) {
     }
 
-    static Result run(DataSource ds, Workload workload, List<LoadGenerator.RunRecord> runs, int rowsPerCopy)
-            throws Exception {
+    static Result run(DataSource ds, Workload workload, List<LoadGenerator.RunRecord> runs, int rowsPerCopy,
+                      CopyFormat format) throws Exception {
         BlockingQueue<Chunk> ready = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
         AtomicReference<Throwable> failed = new AtomicReference<>();
         Thread producer = new Thread(() -> {
             try {
-                CopyEncoder enc = new CopyEncoder();
+                CopyRows enc = CopyRows.of(format);
                 List<LogEntry> chunk = new ArrayList<>(rowsPerCopy);
                 for (LoadGenerator.RunRecord r : runs) {
                     for (long k = 1; k <= r.accepted(); k++) {
@@ -69,7 +72,7 @@ final class CopyLimit {
 
         long rows = 0;
         long begin = 0;
-        String sql = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
+        String sql = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN" + CopyRows.of(format).copyOptions();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
@@ -88,10 +91,10 @@ final class CopyLimit {
         return new Result(rows, nanos);
     }
 
-    private static Chunk encode(CopyEncoder enc, List<LogEntry> chunk) {
+    private static Chunk encode(CopyRows enc, List<LogEntry> chunk) throws java.io.IOException {
         enc.reset();
         enc.encode(chunk);
-        Chunk c = new Chunk(enc.toByteArray(), chunk.size());
+        Chunk c = new Chunk(enc.asInputStream().readAllBytes(), chunk.size());
         chunk.clear();
         return c;
     }

@@ -62,6 +62,7 @@ class LoggingSettingsTest {
         m.put(HTTP_RETRY_AFTER_SECONDS, LoggingSettings::httpRetryAfterSeconds);
         m.put(HTTP_MAX_PAGE_SIZE, LoggingSettings::httpMaxPageSize);
         m.put(KAFKA_ENABLED, LoggingSettings::kafkaEnabled);
+        m.put(COPY_FORMAT, x -> x.copyFormat().name().toLowerCase(java.util.Locale.ROOT));
         m.put(SHUTDOWN_TIMEOUT_MS, LoggingSettings::shutdownTimeoutMs);
         return m;
     }

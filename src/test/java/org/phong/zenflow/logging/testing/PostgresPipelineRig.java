@@ -62,7 +62,7 @@ public final class PostgresPipelineRig implements AutoCloseable {
         sinks.add(new PostgresLogSink(ds, s));
         sinks.addAll(extra);
         LoggingPipeline p = LoggingPipeline.builder().settings(s).sinks(sinks).scheduler(new ExecutorScheduler(timer))
-                .executor(executor).threadFactory(Thread::new).sequenceLookup(new PostgresLogReader(ds)::lastSeq).build().start();
+                .executor(executor).threadFactory(Thread::new).sequenceLookup(new PostgresLogReader(ds)::lastSeq).lookupReadsDurableSinks(true).build().start();
         UUID wf = UUID.randomUUID();
         List<UUID> ids = new ArrayList<>();
         for (int r = 0; r < runs; r++) {

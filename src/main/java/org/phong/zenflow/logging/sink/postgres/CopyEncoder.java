@@ -31,7 +31,7 @@ import org.phong.zenflow.logging.api.LogEntry;
  * {@code CharsetEncoder}); an instance is reused across batches via {@link #reset()}. Not
  * thread-safe.
  */
-public final class CopyEncoder {
+public final class CopyEncoder implements CopyRows {
     /** Smallest buffer allocated. */
     private static final int MIN_BUFFER_BYTES = 64;
     /** Bytes per row to allocate up front in {@link #encodeToBytes} (the buffer grows as needed). */
@@ -83,17 +83,26 @@ public final class CopyEncoder {
         return ts.truncatedTo(ChronoUnit.MICROS);
     }
 
+    /** @return "": text is COPY's default format */
+    @Override
+    public String copyOptions() {
+        return "";
+    }
+
     /** Forgets the encoded bytes, keeping the buffer. */
+    @Override
     public void reset() {
         len = 0;
     }
 
     /** @return the number of encoded bytes */
+    @Override
     public int size() {
         return len;
     }
 
     /** @return the current buffer capacity in bytes (for callers that cap retained memory) */
+    @Override
     public int capacity() {
         return buf.length;
     }
@@ -104,6 +113,7 @@ public final class CopyEncoder {
     }
 
     /** @return a stream over the encoded bytes, without copying; invalid after the next encode/reset */
+    @Override
     public InputStream asInputStream() {
         return new ByteArrayInputStream(buf, 0, len);
     }
@@ -114,6 +124,7 @@ public final class CopyEncoder {
      * @param entries the entries
      * @throws IllegalArgumentException when a ts lies outside the years 1..9999
      */
+    @Override
     public void encode(List<LogEntry> entries) {
         for (LogEntry e : entries) encode(e);
     }

@@ -26,7 +26,8 @@ import org.postgresql.copy.CopyManager;
  * <ol>
  *   <li>ensure the partitions of the batch's months ({@link PartitionMaintainer}; cached, and in a
  *       committed transaction of its own because it may take ACCESS EXCLUSIVE on {@code logs});</li>
- *   <li><b>fast path</b>: {@code COPY logs FROM STDIN} (text format, {@link CopyEncoder}), commit;</li>
+ *   <li><b>fast path</b>: {@code COPY logs FROM STDIN} in the configured format ({@code copy-format}:
+ *       text, {@link CopyEncoder}, by default; binary, {@link BinaryCopyEncoder}), commit;</li>
  *   <li>on a unique violation (23505: some of these rows are already stored, typically a retry of
  *       a batch whose commit outcome was unknown) roll back and take the <b>idempotent path</b>:
  *       COPY into a {@code ON COMMIT DROP} temp table, {@code INSERT ... SELECT ... ON CONFLICT DO
@@ -54,6 +55,7 @@ public final class PostgresLogSink implements LogSink {
     private static final Logger LOG = Logger.getLogger(PostgresLogSink.class.getName());
 
     static final String COPY_LOGS = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
+    private final org.phong.zenflow.logging.config.CopyFormat format;
     static final String STAGING = "zenflow_logs_staging";
     static final String CREATE_STAGING =
             "CREATE TEMP TABLE " + STAGING + " (LIKE logs INCLUDING DEFAULTS) ON COMMIT DROP";
@@ -81,7 +83,7 @@ public final class PostgresLogSink implements LogSink {
     private final PartitionMaintainer partitions;
     /** Per-run aggregates in the same transaction as the rows (the {@code runs} table). */
     private final RunsTableWriter runs;
-    private final AtomicReference<CopyEncoder> spareEncoder = new AtomicReference<>();
+    private final AtomicReference<CopyRows> spareEncoder = new AtomicReference<>();
     private final AtomicLong rowsWritten = new AtomicLong();
     private final AtomicLong duplicatesSkipped = new AtomicLong();
     private final AtomicLong idempotentBatches = new AtomicLong();
@@ -116,6 +118,7 @@ public final class PostgresLogSink implements LogSink {
         this.maxBatchEntries = settings.copyMaxRows();
         this.statementTimeoutMs = settings.batchTimeoutMs();
         this.socketTimeoutMs = settings.batchTimeoutMs() * SOCKET_TIMEOUT_FACTOR;
+        this.format = settings.copyFormat();
         this.partitions = partitions;
         this.poison = new PoisonIsolator(ds, Clock.systemUTC());
         this.runs = runs;
@@ -184,7 +187,7 @@ public final class PostgresLogSink implements LogSink {
 
     /** One all-or-nothing write of {@code entries}; nothing is committed when it throws (package-private for tests). */
     void writeBatch(List<LogEntry> entries) throws SQLException {
-        CopyEncoder enc = borrowEncoder();
+        CopyRows enc = borrowEncoder();
         boolean ok = false;
         try {
             enc.encode(entries);
@@ -246,14 +249,14 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private void write(Connection c, CopyEncoder enc, List<LogEntry> entries, Set<YearMonth> months) throws SQLException {
+    private void write(Connection c, CopyRows enc, List<LogEntry> entries, Set<YearMonth> months) throws SQLException {
         int n = entries.size();
         partitions.ensureMonths(c, months);
         c.setAutoCommit(false);
         boundTransaction(c);
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         try {
-            long rows = copyIn(copy, COPY_LOGS, enc);
+            long rows = copyIn(copy, COPY_LOGS + enc.copyOptions(), enc);
             runs.copied(c, entries);
             c.commit();
             rowsWritten.addAndGet(rows);
@@ -271,7 +274,7 @@ public final class PostgresLogSink implements LogSink {
             try (Statement s = c.createStatement()) {
                 s.execute(CREATE_STAGING);
             }
-            copyIn(copy, COPY_STAGING, enc);
+            copyIn(copy, COPY_STAGING + enc.copyOptions(), enc);
             int inserted = runs.mergeStaging(c); // MERGE_STAGING plus the runs of the rows it inserted
             c.commit();
             rowsWritten.addAndGet(inserted);
@@ -283,7 +286,7 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private static long copyIn(CopyManager copy, String sql, CopyEncoder enc) throws SQLException {
+    private static long copyIn(CopyManager copy, String sql, CopyRows enc) throws SQLException {
         try {
             return copy.copyIn(sql, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
         } catch (java.io.IOException e) {
@@ -320,14 +323,19 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
-    private CopyEncoder borrowEncoder() {
-        CopyEncoder e = spareEncoder.getAndSet(null);
-        if (e == null) return new CopyEncoder();
+    /** @return the COPY format this sink writes */
+    public org.phong.zenflow.logging.config.CopyFormat format() {
+        return format;
+    }
+
+    private CopyRows borrowEncoder() {
+        CopyRows e = spareEncoder.getAndSet(null);
+        if (e == null) return CopyRows.of(format);
         e.reset();
         return e;
     }
 
-    private void returnEncoder(CopyEncoder e) {
+    private void returnEncoder(CopyRows e) {
         if (e.capacity() <= MAX_RETAINED_BUFFER) {
             e.reset();
             spareEncoder.set(e);

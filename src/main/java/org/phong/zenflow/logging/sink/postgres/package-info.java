@@ -12,7 +12,8 @@
  * alerting. No DEFAULT partition: a row for a month without partition fails loudly.
  *
  * <p><b>Idempotency</b>: the fast path is one {@code COPY FROM STDIN} per batch (text format,
- * {@link org.phong.zenflow.logging.sink.postgres.CopyEncoder}). If it hits a stored key (23505; a
+ * {@link org.phong.zenflow.logging.sink.postgres.CopyEncoder}, by default; binary PGCOPY,
+ * {@link org.phong.zenflow.logging.sink.postgres.BinaryCopyEncoder}, with {@code copy-format=binary}). If it hits a stored key (23505; a
  * retried batch whose first commit did land) the transaction is rolled back and the batch goes
  * through a temp staging table and {@code INSERT ... ON CONFLICT DO NOTHING}. So the collector may
  * replay a batch any number of times; duplicates are counted, never stored.

@@ -58,7 +58,40 @@ class PostgresLogSinkTest {
     }
 
     @Test
+    void textIsTheDefaultFormat() {
+        assertEquals(org.phong.zenflow.logging.config.CopyFormat.TEXT, sink.format());
+    }
+
+    @Test
     void hostileTextRoundTripsExactly() throws Exception {
+        hostileTextRoundTripsExactly(sink);
+    }
+
+    @Test
+    void hostileTextRoundTripsExactlyInBinaryFormat() throws Exception {
+        PostgresLogSink binary = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, "binary"));
+        assertEquals(org.phong.zenflow.logging.config.CopyFormat.BINARY, binary.format());
+        hostileTextRoundTripsExactly(binary);
+    }
+
+    @Test
+    void firstAndLastStorableInstantsRoundTripInBothFormats() throws Exception {
+        for (String format : List.of("binary", "text")) {
+            PostgresLogSink s = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
+            UUID run = UUID.randomUUID();
+            List<LogEntry> batch = new ArrayList<>();
+            String[] instants = {"0001-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z", "1999-12-31T23:59:59.999999Z",
+                "2000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"};
+            for (String t : instants) {
+                batch.add(LogEntry.builder().workflowId(UUID.randomUUID()).runId(run).nodeKey("n").ts(Instant.parse(t))
+                        .level(LogLevel.INFO).message(format).build().withSeq(batch.size() + 1));
+            }
+            s.process(batch);
+            assertEquals(batch, reader.readAfter(run, 0, 10, null, null), format);
+        }
+    }
+
+    private void hostileTextRoundTripsExactly(PostgresLogSink sink) throws Exception {
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
         String[] hostile = {

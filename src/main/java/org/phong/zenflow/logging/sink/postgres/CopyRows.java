@@ -1,0 +1,41 @@
+package org.phong.zenflow.logging.sink.postgres;
+
+import java.io.InputStream;
+import java.util.List;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.config.CopyFormat;
+
+/**
+ * Rows of one {@code COPY logs FROM STDIN} statement, encoded in one of PostgreSQL's COPY formats
+ * ({@link CopyEncoder}: text; {@link BinaryCopyEncoder}: binary), in the column order of
+ * {@link CopyEncoder#COLUMNS}. An instance is reused across statements through {@link #reset()};
+ * not thread-safe.
+ */
+public interface CopyRows {
+    /** @return a fresh encoder of {@code format} */
+    static CopyRows of(CopyFormat format) {
+        return format == CopyFormat.BINARY ? new BinaryCopyEncoder() : new CopyEncoder();
+    }
+
+    /** @return the option clause appended to {@code COPY ... FROM STDIN} ("" for text) */
+    String copyOptions();
+
+    /**
+     * Appends the entries, one row each.
+     *
+     * @throws IllegalArgumentException when an entry cannot be stored (ts outside years 1..9999); the rows before it stay
+     */
+    void encode(List<LogEntry> entries);
+
+    /** Forgets the rows, keeping the buffer. */
+    void reset();
+
+    /** @return encoded bytes */
+    int size();
+
+    /** @return the buffer's capacity in bytes (callers cap retained memory) */
+    int capacity();
+
+    /** @return the complete COPY data, without copying; valid until the next encode or reset */
+    InputStream asInputStream();
+}
