@@ -34,6 +34,8 @@ import org.phong.zenflow.logging.api.LogLevel;
  * <p>Not thread-safe: guarded by the owning {@link WorkflowBuffer}'s monitor.
  */
 final class CompactRing {
+    /** The encoded tail grows by at least 1/2^this of its size (1/8). */
+    private static final int GROWTH_SHIFT = 3;
     /** Entries per sealed block: large enough to compress, small enough that the raw tail stays small. */
     static final int BLOCK_ENTRIES = 16;
     private static final byte[] EMPTY = new byte[0];
@@ -247,7 +249,7 @@ final class CompactRing {
 
     private void appendToTail() {
         int need = tailBytes + outBytes;
-        if (need > tail.length) tail = Arrays.copyOf(tail, Math.max(need, tail.length + (tail.length >> 3)));
+        if (need > tail.length) tail = Arrays.copyOf(tail, Math.max(need, tail.length + (tail.length >> GROWTH_SHIFT)));
         System.arraycopy(out, 0, tail, tailBytes, outBytes);
         tailBytes = need;
         out = null;

@@ -25,6 +25,13 @@ import java.util.zip.Inflater;
  * through a volatile field.
  */
 final class RingCodec {
+    /** Per-thread buffer of a block being compressed. */
+    private static final int SCRATCH_BYTES = 8192;
+    /** Per-thread buffer of one entry being encoded. */
+    private static final int ENTRY_SCRATCH_BYTES = 4096;
+    /** First guess of an inflated block: this many times the compressed size, at least MIN_INFLATE_BYTES (it grows as needed). */
+    private static final int EXPECTED_RATIO = 6;
+    private static final int MIN_INFLATE_BYTES = 64;
     /** Dictionary size: a few blocks' worth of raw entries. zlib uses at most 32 KiB of it. */
     static final int DICTIONARY_BYTES = 2048;
     /** Seals between two dictionary renewals. */
@@ -43,9 +50,9 @@ final class RingCodec {
 
     private final ThreadLocal<Deflater> deflaters;
     private final ThreadLocal<Inflater> inflaters = ThreadLocal.withInitial(() -> new Inflater(true));
-    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[8192]);
+    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
     /** Where a ring encodes one entry before copying it into its tail (per thread: rings are appended from many). */
-    private final ThreadLocal<byte[]> entryScratch = ThreadLocal.withInitial(() -> new byte[4096]);
+    private final ThreadLocal<byte[]> entryScratch = ThreadLocal.withInitial(() -> new byte[ENTRY_SCRATCH_BYTES]);
 
     private final int renewEverySeals;
     private volatile Dictionary current;
@@ -124,7 +131,7 @@ final class RingCodec {
         inf.reset();
         if (d != null) inf.setDictionary(d.bytes);
         inf.setInput(sealed);
-        byte[] raw = new byte[Math.max(64, sealed.length * 6)];
+        byte[] raw = new byte[Math.max(MIN_INFLATE_BYTES, sealed.length * EXPECTED_RATIO)];
         int n = 0;
         try {
             while (!inf.finished()) {

@@ -33,6 +33,8 @@ public final class BinaryCopyEncoder implements CopyRows {
     private static final short FIELDS = 11;
     /** 2000-01-01T00:00:00Z in epoch seconds: PostgreSQL's timestamp epoch. */
     private static final long PG_EPOCH_SECONDS = 946_684_800L;
+    private static final long MICROS_PER_SECOND = 1_000_000L;
+    private static final int NANOS_PER_MICRO = 1000;
     /** Epoch seconds of 0001-01-01T00:00:00Z and of the first instant after 9999-12-31T23:59:59.999999Z. */
     private static final long MIN_SECONDS = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
     private static final long MAX_SECONDS_EXCLUSIVE = Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond();
@@ -141,7 +143,7 @@ public final class BinaryCopyEncoder implements CopyRows {
         text(e.nodeKey());
         ensure(12);
         int32(8);
-        int64((sec - PG_EPOCH_SECONDS) * 1_000_000L + e.ts().getNano() / 1000);
+        int64((sec - PG_EPOCH_SECONDS) * MICROS_PER_SECOND + e.ts().getNano() / NANOS_PER_MICRO);
         byte[] level = LEVELS[e.level().ordinal()];
         ensure(4 + level.length);
         int32(level.length);
