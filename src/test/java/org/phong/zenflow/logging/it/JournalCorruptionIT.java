@@ -96,6 +96,15 @@ class JournalCorruptionIT {
         } finally {
             pg.thaw();
         }
+        try {
+            corruptAndRestart(runs, workflow, tag, seqOf, runOf, lastSeq);
+        } finally {
+            if (ItEnvironment.readiness() == null) ItEnvironment.startServer();   // the ITs after this one need it
+        }
+    }
+
+    private void corruptAndRestart(List<UUID> runs, UUID workflow, String tag, Map<String, Long> seqOf, Map<String, UUID> runOf,
+                                   Map<UUID, Long> lastSeq) throws Exception {
         Path segment = largestSegment();
         long size = Files.size(segment);
         long at = size / 2;
@@ -152,10 +161,12 @@ class JournalCorruptionIT {
     }
 
     private static Path largestSegment() throws Exception {
-        try (Stream<Path> files = Files.walk(ItEnvironment.libertyDir().resolve("usr/servers"))) {
+        String dir = System.getProperty("it.journal.dir");
+        Path root = dir != null ? Path.of(dir) : ItEnvironment.libertyDir().resolve("usr/servers");
+        try (Stream<Path> files = Files.walk(root)) {
             return files.filter(p -> p.getFileName().toString().matches("journal-\\d{20}\\.seg"))
                     .max((a, b) -> Long.compare(a.toFile().length(), b.toFile().length()))
-                    .orElseThrow(() -> new AssertionError("no journal segment under " + ItEnvironment.libertyDir()));
+                    .orElseThrow(() -> new AssertionError("no journal segment under " + root));
         }
     }
 
