@@ -75,10 +75,11 @@ public class RunsResource {
     @APIResponse(responseCode = "200", description = "One page of runs",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "runs", value = ApiDocs.RUNS)))
     @APIResponse(responseCode = "400", description = "A parameter is malformed or out of range; `field` names it",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "badState", value = ApiDocs.BAD_STATE)))
     @APIResponse(responseCode = "500", description = "PostgreSQL could not be read; retry later",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
     public Response list(@Parameter(description = "`active` (default), `recent`, `ended` or `all`", example = "active",
                                  schema = @Schema(type = SchemaType.STRING, enumeration = {"active", "recent", "ended", "all"}))
                          @QueryParam("state") String state,
