@@ -178,10 +178,9 @@ class MetricsIT {
             ItEnvironment.Health live = ItEnvironment.health("/health/live");
             assertEquals(200, live.status(), "a frozen database is no reason to restart: " + live.doc());
 
-            // The COPY hangs on the frozen socket (a blocked read ignores @Timeout's interrupt until the
-            // socket timeout), so no failure is counted yet; the batch waits in the sink's backlog, in flight.
-            awaitGauge("zenflow_logging_sink_backlog", 100, "sink", PG);
-            assertTrue(ItEnvironment.metrics().value(IN_FLIGHT) >= 100, "entries wait in flight");
+            // The sink follows the journal: the entries wait there (its backlog, estimated from the journal's bytes),
+            // not in memory.
+            awaitGaugeAbove("zenflow_logging_sink_backlog", 0, "sink", PG);
         } finally {
             DatabaseOutageIT.signal("-CONT", pids);
         }
@@ -218,9 +217,10 @@ class MetricsIT {
 
             awaitDelta(before, 1, true, FAILURES, "sink", PG);
             awaitDelta(before, 1, true, "ft_retry_retries_total");
-            JsonObject db = awaitDatabaseReason("sink postgresql is failing");
+            awaitDatabaseReason("sink postgresql is failing");
+            // The degradation machine evaluates on its own schedule: level 2 follows within its check interval.
+            JsonObject db = awaitDegradationLevel(2);
             String reason = db.getJsonObject("data").getString("reason");
-            assertEquals(2, db.getJsonObject("data").getInt("degradationLevel"), "level 2: database failing, " + db);
             System.out.println("readiness with writes refused: " + reason);
             assertTrue(reason.contains("sink postgresql is failing"), reason);
             assertTrue(reason.contains("refused by MetricsIT"), "the database's own error is quoted: " + reason);
@@ -326,6 +326,30 @@ class MetricsIT {
     }
 
     /** Polls readiness until the database check's data has a reason containing {@code text}; returns the check. */
+    private static void awaitGaugeAbove(String name, double floor, String... labels) throws Exception {
+        Instant deadline = Instant.now().plus(SETTLE);
+        double v = ItEnvironment.metrics().sum(name, labels);
+        while (v <= floor && Instant.now().isBefore(deadline)) {
+            Thread.sleep(250);
+            v = ItEnvironment.metrics().sum(name, labels);
+        }
+        assertTrue(v > floor, name + " = " + v);
+    }
+
+    private static JsonObject awaitDegradationLevel(int level) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        JsonObject last = null;
+        while (System.nanoTime() < deadline) {
+            last = ItEnvironment.health("/health/ready").check("zenflow-logging-database");
+            if (last != null && last.containsKey("data") && last.getJsonObject("data").getInt("degradationLevel", 0) == level
+                    && last.getJsonObject("data").containsKey("reason")) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("readiness never showed degradation level " + level + ": " + last);
+    }
+
     private static JsonObject awaitDatabaseReason(String text) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         JsonObject last = null;
