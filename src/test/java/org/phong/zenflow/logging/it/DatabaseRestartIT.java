@@ -7,12 +7,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -81,7 +78,7 @@ class DatabaseRestartIT {
         }
         Thread.sleep(2000);
 
-        Postmaster pg = Postmaster.find();
+        PostgresControl pg = PostgresControl.find();
         Instant down = Instant.now();
         pg.stop();
         boolean sawLevel2 = false;
@@ -131,44 +128,5 @@ class DatabaseRestartIT {
                 acceptedDuringOutage, drain.toMillis(), drainRate, ingestRate, drainRate / ingestRate, liveDuringDrain);
         assertTrue(drainRate >= 3 * ingestRate, "backlog drains at least 3x faster than ingest");
         for (int c = 0; c < CLIENTS; c++) StoredLogs.assertExactlyOnceGapFree(List.of(runs.get(c)), (int) perRun[c].get());
-    }
-
-    /** The embedded PostgreSQL's postmaster: stopped with SIGINT (fast shutdown), started with its own command line. */
-    private record Postmaster(long pid, List<String> command, Path dataDir) {
-        static Postmaster find() throws Exception {
-            Path dataDir = Path.of(System.getProperty("it.db.dir", "target/it-pgdata"));
-            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
-            List<String> cmd = Arrays.stream(new String(raw).split("\0")).filter(s -> !s.isEmpty()).toList();
-            return new Postmaster(pid, cmd, dataDir);
-        }
-
-        void stop() throws Exception {
-            Process p = new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start();
-            assertEquals(0, p.waitFor());
-            ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(60, TimeUnit.SECONDS).join());
-        }
-
-        void start() throws Exception {
-            Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-            // as zonky started it: pg_ctl next to the postgres binary, with the postmaster's own options
-            Path pgCtl = Path.of(command.get(0)).resolveSibling("pg_ctl");
-            int d = command.indexOf("-D");
-            String options = String.join(" ", command.subList(d + 2, command.size()));
-            // like zonky: in a user namespace (unshare -U), since PostgreSQL refuses to run as root
-            Process p = new ProcessBuilder("unshare", "-U", pgCtl.toString(), "-D", command.get(d + 1), "-l", log.toString(), "-o", options, "-w", "start")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            assertEquals(0, p.waitFor(), "pg_ctl start, see " + log);
-            // ready when it accepts a connection
-            Instant deadline = Instant.now().plusSeconds(60);
-            while (true) {
-                try (var c = ItEnvironment.openConnection()) {
-                    return;
-                } catch (java.sql.SQLException e) {
-                    if (Instant.now().isAfter(deadline)) throw e;
-                    Thread.sleep(200);
-                }
-            }
-        }
     }
 }
