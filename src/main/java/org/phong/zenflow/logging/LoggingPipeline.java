@@ -250,7 +250,7 @@ public final class LoggingPipeline {
             for (LogSink d : durableSinks) {
                 int index = durableFollowers.size();
                 DurableFollower f = new DurableFollower(d, journal.tail(d.name()), settings.retryBackoffMs(),
-                        settings.retryMaxBackoffMs(), threadFactory, scheduler, observer, batch -> storedByFollower(index, batch));
+                        settings.retryMaxBackoffMs(), threadFactory, observer, batch -> storedByFollower(index, batch));
                 journal.onSynced(f::wake);
                 durableFollowers.add(f);
             }

@@ -14,7 +14,6 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.journal.JournalTail;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Backoff;
-import org.phong.zenflow.logging.time.Scheduler;
 
 /**
  * A durable sink (PostgreSQL) fed from the write-ahead journal rather than from memory: the journal is
@@ -63,7 +62,6 @@ public final class DurableFollower {
     private final long backoffBaseMs;
     private final long backoffMaxMs;
     private final ThreadFactory threadFactory;
-    private final Scheduler clock;
     private final PipelineObserver observer;
     private final Written written;
 
@@ -83,19 +81,17 @@ public final class DurableFollower {
      * @param backoffBaseMs first retry delay
      * @param backoffMaxMs  cap of the retry delay (itself capped at {@link #MAX_RETRY_DELAY_MS})
      * @param threadFactory makes the one reader thread
-     * @param clock         time for ages
      * @param observer      metrics
      * @param written       hears of each stored batch
      */
     public DurableFollower(LogSink sink, JournalTail tail, long backoffBaseMs, long backoffMaxMs, ThreadFactory threadFactory,
-                           Scheduler clock, PipelineObserver observer, Written written) {
+                           PipelineObserver observer, Written written) {
         this.sink = sink;
         this.tail = tail;
         this.batchMax = Math.max(1, Math.min(sink.maxBatchEntries(), MAX_BATCH_ENTRIES));
         this.backoffBaseMs = Math.max(1, backoffBaseMs);
         this.backoffMaxMs = Math.max(this.backoffBaseMs, Math.min(backoffMaxMs, MAX_RETRY_DELAY_MS));
         this.threadFactory = threadFactory;
-        this.clock = clock;
         this.observer = observer;
         this.written = written;
         observer.sinkAttached(sink.name(), true);
