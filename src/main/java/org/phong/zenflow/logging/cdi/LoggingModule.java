@@ -33,6 +33,8 @@ import org.phong.zenflow.logging.metrics.PipelineMetrics;
 import org.phong.zenflow.logging.config.StreamSettings;
 import org.phong.zenflow.logging.stream.StreamHub;
 import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
+import org.phong.zenflow.logging.collector.GlobalLogCollector;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
 import org.phong.zenflow.logging.sink.postgres.RunHistory;
@@ -190,10 +192,30 @@ public class LoggingModule {
         }
     }
 
+    /*
+     * The engine-facing stages as CDI beans: each producer hands out the one instance of the running pipeline
+     * (built by LoggingPipeline.builder() above), never a second one, so an engine that injects them sees the
+     * same router, buffers and collector as the REST API, the health checks and the metrics. @Dependent (the
+     * default) because the instances are plain Java objects that CDI need not proxy; injecting them before
+     * the application has started throws IllegalStateException (as running() does).
+     */
+
     /** @return the router, for {@code @Inject LogRouter} in the engine */
     @Produces
     LogRouter router() {
         return running().router();
+    }
+
+    /** @return the per-run buffers of the running pipeline, for {@code @Inject WorkflowBufferManager} */
+    @Produces
+    WorkflowBufferManager buffers() {
+        return running().buffers();
+    }
+
+    /** @return the collector that feeds every sink, for {@code @Inject GlobalLogCollector} */
+    @Produces
+    GlobalLogCollector collector() {
+        return running().collector();
     }
 
     /** @return the running pipeline */

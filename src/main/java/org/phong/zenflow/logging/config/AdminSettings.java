@@ -3,7 +3,8 @@ package org.phong.zenflow.logging.config;
 /**
  * Settings of the operators' tools in package {@code rest}: read once, validated.
  *
- * @param simulatorEnabled whether {@code POST /api/v1/admin/simulate} answers (404 otherwise)
+ * @param simulatorEnabled whether the test aids answer (404 otherwise): {@code POST /api/v1/admin/stream/...} and,
+ *                         in the integration tests' application only, {@code POST /api/v1/admin/simulate}
  */
 public record AdminSettings(boolean simulatorEnabled) {
     /** Enables the in-process engine simulator (synthetic entries: on in the integration tests only). */

@@ -42,6 +42,8 @@ public final class JaxRsOperations {
 
     /** @return the names of the classes under {@code WEB-INF/classes} of a WAR */
     public static List<String> classNamesInWar(java.nio.file.Path war) {
+        // An exploded WAR (the IT server's target/it-app.war) is a directory: its WEB-INF/classes.
+        if (Files.isDirectory(war)) return classNamesIn(war.resolve(CLASSES_IN_WAR));
         try (ZipFile zip = new ZipFile(war.toFile())) {
             return zip.stream().map(e -> e.getName())
                     .filter(n -> n.startsWith(CLASSES_IN_WAR) && n.endsWith(CLASS_SUFFIX))

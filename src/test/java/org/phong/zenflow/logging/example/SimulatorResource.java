@@ -1,4 +1,4 @@
-package org.phong.zenflow.logging.rest;
+package org.phong.zenflow.logging.example;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -41,10 +41,12 @@ import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
+import org.phong.zenflow.logging.rest.ApiDocs;
 
 /**
- * {@code POST /api/v1/admin/simulate}: an in-process engine, for integration tests and smoke
- * checks of a deployment. It does exactly what an engine in the same application does: fires
+ * {@code POST /api/v1/admin/simulate}: an in-process engine, for the integration tests. A test aid, not
+ * part of the production WAR: it ships only in the IT server's application ({@code target/it-app.war},
+ * the module plus this package) and in the example engine deployed by the in-container tests. It does exactly what an engine in the same application does: fires
  * {@link WorkflowRunStarted} as a CDI event, calls {@link LogRouter#route} from several threads,
  * fires {@link WorkflowRunCompleted}. Off unless {@code zenflow.logging.admin.simulator.enabled=true}
  * (404 otherwise), since it writes synthetic entries.
