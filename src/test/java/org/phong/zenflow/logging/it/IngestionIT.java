@@ -67,7 +67,8 @@ class IngestionIT {
         assertEquals(3, err.getInt("index"));
         assertEquals("level", err.getString("field"));
         assertTrue(err.getString("error").contains("LOUD"), err.toString());
-        Thread.sleep(500);
+        // Not a sleep: wait until the server holds nothing undelivered, so a leaked entry would be in the table now.
+        ItEnvironment.awaitDrained(java.time.Duration.ofSeconds(120));
         assertEquals(0, StoredLogs.countRows(List.of(run)), "nothing of a rejected request is written");
 
         assertBad("POST", "/api/v1/logs", "application/json", "[{}]", "workflowId");

@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;
@@ -302,6 +303,44 @@ public final class ItEnvironment {
         return JSON.createObjectBuilder().build();
     }
 
+    /**
+     * Waits until the server has delivered everything it holds: no startup replay running, no durable
+     * sink with a journal backlog, no Kafka backlog or record in flight, and the router empty. Only then
+     * may an exactly-once check read a table or topic to its end: a duplicate still on its way would
+     * otherwise arrive after the check. Fails after {@code timeout}, printing the last readiness seen.
+     *
+     * @return how long the wait took
+     */
+    static Duration awaitDrained(Duration timeout) throws Exception {
+        Instant t0 = Instant.now();
+        Instant deadline = t0.plus(timeout);
+        JsonObject last = null;
+        while (true) {
+            last = readiness();
+            if (last != null && drained(last)) {
+                PrometheusText m = metrics();
+                if (m.value("zenflow_logging_router_in_flight") == 0 && m.value("zenflow_logging_router_queue_depth") == 0) {
+                    // the readiness snapshot came before the metrics: read it once more so nothing slipped in between
+                    JsonObject again = readiness();
+                    if (again != null && drained(again)) return Duration.between(t0, Instant.now());
+                }
+            }
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("the server did not drain within " + timeout + ": " + last);
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean drained(JsonObject readiness) {
+        JsonObject d = checkData(readiness, "zenflow-logging-durability");
+        if (d.isEmpty() || d.getBoolean("replaying", true)) return false;
+        for (String k : d.keySet()) {
+            if (k.endsWith(".journalBacklog") && d.getJsonNumber(k).longValue() != 0) return false;
+        }
+        JsonObject k = checkData(readiness, "zenflow-logging-kafka");
+        if (k.containsKey("backlog") && k.getJsonNumber("backlog").longValue() != 0) return false;
+        return !k.containsKey("inFlight") || k.getJsonNumber("inFlight").longValue() == 0;
+    }
+
     /** The Liberty installation liberty-maven-plugin created (target/liberty/wlp). */
     static java.nio.file.Path libertyDir() {
         return java.nio.file.Path.of(System.getProperty("it.liberty.dir", "target/liberty/wlp")).toAbsolutePath();
@@ -317,11 +356,18 @@ public final class ItEnvironment {
                 .orElseThrow(() -> new IllegalStateException("no Liberty JVM of " + wlp + " found"));
     }
 
+    /** Waits (at most 60 s) until process {@code pid} has exited; fails when it is still alive. */
+    static void awaitExit(long pid) throws Exception {
+        java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isPresent()) h.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** Starts the IT server again with the same server.env (liberty-maven-plugin wrote it) and waits until it answers. */
     static void startServer() throws Exception {
         java.nio.file.Path script = libertyDir().resolve("bin/server");
         Process p = new ProcessBuilder(script.toString(), "start", "defaultServer")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        assertEquals(0, p.waitFor(), script + " start defaultServer");
+        assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), script + " start defaultServer within 180 s");
+        assertEquals(0, p.exitValue(), script + " start defaultServer");
     }
 }
