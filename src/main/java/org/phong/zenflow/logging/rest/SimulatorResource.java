@@ -64,6 +64,9 @@ public class SimulatorResource {
     AdminSettings settings;
 
     @Inject
+    org.phong.zenflow.logging.config.SecuritySettings security;
+
+    @Inject
     Event<WorkflowRunStarted> started;
 
     @Inject
@@ -101,7 +104,7 @@ public class SimulatorResource {
     @APIResponse(responseCode = "404", description = "The simulator is disabled (the default)",
             content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "disabled", value = "(no body)")))
     public Response simulate(String body) throws Exception {
-        if (!settings.simulatorEnabled()) return Response.status(Response.Status.NOT_FOUND).build();
+        if (!settings.aidsEnabled(security.profile())) return Response.status(Response.Status.NOT_FOUND).build();
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();

@@ -124,7 +124,14 @@ class NoHardCodedTunablesTest {
         return p;
     }
 
+    /** README and the pages under docs/ it links (configuration tables may live on a topic's page). */
     private static String readme() throws IOException {
-        return Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder(Files.readString(Path.of("README.md"), StandardCharsets.UTF_8));
+        try (var pages = Files.list(Path.of("docs"))) {
+            for (Path p : pages.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
+                b.append('\n').append(Files.readString(p, StandardCharsets.UTF_8));
+            }
+        }
+        return b.toString();
     }
 }

@@ -59,7 +59,7 @@ class AccessIT {
                 "GET /api/v1/runs", new Sample(null, 200),
                 "GET /api/v1/admin/status", new Sample(null, 200),
                 "POST /api/v1/admin/simulate", new Sample("{\"runs\":1,\"entriesPerRun\":1,\"threads\":1}", 200),
-                "POST /api/v1/admin/stream/load", new Sample("{\"runId\":\"" + run + "\",\"entries\":1}", 202),
+                "POST /api/v1/admin/stream/load", new Sample("{\"runId\":\"" + run + "\",\"entries\":1}", 200),
                 "GET /api/v1/admin/stream/status", new Sample(null, 200),
                 "POST /api/v1/admin/stream/runs/{runId}/disconnect", new Sample("", 200));
     }
