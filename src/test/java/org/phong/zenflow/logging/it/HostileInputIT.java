@@ -48,7 +48,7 @@ class HostileInputIT {
     private static final List<String> NAMES = List.of("runId", "workflowId", "afterSeq", "limit", "minLevel", "nodeKey", "waitMs",
             "state", "outcome", "body", "entries", "ratePerSecond", "level", "message", "ts", "metadata", "seq", "wait", "entry",
             "JSON", "json", "cursor", "Content-Type", "content", "media", "415", "404", "405", "406", "413", "429", "errorCode",
-            "traceId", "hierarchy");
+            "traceId", "hierarchy", "backpressure");
 
     @Test
     void tenThousandHostileRequestsGetA4xxNamingTheParameterAndOnlyValidEntriesAreStored() throws Exception {
