@@ -19,6 +19,9 @@ public record BoundSettings(int maxActiveRuns, int maxEventBodyBytes, int maxDur
     public static final String MAX_LONG_POLLS = "zenflow.logging.stream.max-long-polls";
     public static final String MAX_SESSIONS = "zenflow.logging.stream.max-sessions";
     public static final String MAX_SESSIONS_PER_USER = "zenflow.logging.stream.max-sessions-per-user";
+    /** Every key of this record (they share prefixes with other records, whose tests skip these). */
+    public static final java.util.List<String> KEYS = java.util.List.of(MAX_ACTIVE_RUNS, MAX_EVENT_BODY_BYTES, MAX_DURABILITY_WAITS,
+            MAX_LONG_POLLS, MAX_SESSIONS, MAX_SESSIONS_PER_USER);
 
     /**
      * @param r the reader
