@@ -48,7 +48,7 @@ class BoundsIT {
         String run = UUID.randomUUID().toString();
         String[][] cases = {
                 {"{\"runId\":\"" + run + "\",\"entries\":2147483648}", "entries"},
-                {"{\"runId\":\"" + run + "\",\"entries\":100001}", "entries"},
+                {"{\"runId\":\"" + run + "\",\"entries\":1000001}", "entries"},
                 {"{\"runId\":\"" + run + "\",\"entries\":\"many\"}", "entries"},
                 {"{\"runId\":\"" + run + "\",\"entries\":1000,\"ratePerSecond\":1}", "ratePerSecond"},
         };
