@@ -132,10 +132,16 @@ public final class Durability {
             done.complete(seq);
             return;
         }
+        Waiter waiter = new Waiter(seq, done);
         waiters.compute(runId, (k, list) -> {
             List<Waiter> l = list == null ? new ArrayList<>() : list;
-            l.add(new Waiter(seq, done));
+            l.add(waiter);
             return l;
+        });
+        // A caller that gives up (timeout: it cancels the future) must not leave its waiter behind: a
+        // run that never reaches seq would otherwise hold it, and the run's high-water mark, forever.
+        done.whenComplete((v, ex) -> {
+            if (ex != null) forget(runId, waiter);
         });
         // the batch may have been taken between the check and the registration
         release(runId, persistedSeq(runId));
@@ -192,6 +198,20 @@ public final class Durability {
             return list.isEmpty() ? null : list;
         });
         for (int i = 0; i < ready.size(); i++) ready.get(i).complete(seqs.get(i));
+    }
+
+    private void forget(UUID runId, Waiter waiter) {
+        waiters.computeIfPresent(runId, (k, list) -> {
+            list.remove(waiter);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    /** @return persisted-waiters registered now (all runs); abandoned ones are removed when their caller gives up */
+    public int waiting() {
+        int n = 0;
+        for (List<Waiter> l : waiters.values()) n += l.size();
+        return n;
     }
 
     /** Forgets high-water marks of runs quiet for keepMs (called by the pipeline's sweep). */

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.AdminSettings;
+import org.phong.zenflow.logging.config.BoundSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.config.DegradationSettings;
@@ -60,6 +61,12 @@ public class SettingsProducer {
     @Singleton
     AdminSettings adminSettings() {
         return AdminSettings.from(reader());
+    }
+
+    @Produces
+    @Singleton
+    BoundSettings boundSettings() {
+        return BoundSettings.from(reader());
     }
 
     @Produces

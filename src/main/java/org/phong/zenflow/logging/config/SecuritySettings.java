@@ -27,6 +27,10 @@ import java.util.regex.PatternSyntaxException;
  * @param redactionRules        built-in rule names to apply
  * @param redactionCustomPattern one extra pattern, or null
  * @param redactionMask         the replacement text of a secret
+ * @param registryCheckAttempts how often the production guard asks a registry that could not answer
+ * @param registryCheckDelayMs  pause between those attempts
+ * @param allowPlainHttp        production only: serve the API and live tails over plain HTTP too (TLS ends
+ *                              at a proxy in front); false: plain HTTP is refused with 403 naming this key
  */
 public record SecuritySettings(
         Profile profile,
@@ -43,7 +47,10 @@ public record SecuritySettings(
         boolean redactionEnabled,
         List<String> redactionRules,
         Pattern redactionCustomPattern,
-        String redactionMask) {
+        String redactionMask,
+        int registryCheckAttempts,
+        long registryCheckDelayMs,
+        boolean allowPlainHttp) {
 
     /** How strict the deployment is about credentials. */
     public enum Profile {
@@ -68,6 +75,9 @@ public record SecuritySettings(
     public static final String REDACTION_RULES = "zenflow.logging.redaction.rules";
     public static final String REDACTION_CUSTOM_PATTERN = "zenflow.logging.redaction.custom-pattern";
     public static final String REDACTION_MASK = "zenflow.logging.redaction.mask";
+    public static final String REGISTRY_CHECK_ATTEMPTS = "zenflow.logging.security.registry-check-attempts";
+    public static final String REGISTRY_CHECK_DELAY_MS = "zenflow.logging.security.registry-check-delay-ms";
+    public static final String ALLOW_PLAIN_HTTP = "zenflow.logging.security.allow-plain-http";
 
     /** Built-in redaction rules (security.Redactor implements them). */
     public static final List<String> KNOWN_RULES = List.of("password", "bearer", "api-key");
@@ -80,6 +90,11 @@ public record SecuritySettings(
     public static final int MAX_DEPTH_LIMIT = 1000;
     /** A century: beyond it the partition-abuse guard is meaningless. */
     public static final long MAX_DAYS_LIMIT = 36_500;
+
+    /** @return true when plain HTTP to the API and live tails must be refused (production without allow-plain-http) */
+    public boolean requiresTls() {
+        return profile == Profile.PRODUCTION && !allowPlainHttp;
+    }
 
     /** @return the defaults of microprofile-config.properties */
     public static SecuritySettings defaults() {
@@ -116,7 +131,10 @@ public record SecuritySettings(
                 r.bool(REDACTION_ENABLED),
                 rules,
                 customPattern(r),
-                mask);
+                mask,
+                r.intIn(REGISTRY_CHECK_ATTEMPTS, 1, 20),
+                r.longIn(REGISTRY_CHECK_DELAY_MS, 0, 60_000),
+                r.bool(ALLOW_PLAIN_HTTP));
     }
 
     private static Pattern customPattern(ConfigReader r) {

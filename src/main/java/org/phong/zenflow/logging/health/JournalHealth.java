@@ -37,7 +37,8 @@ public class JournalHealth {
                     .withData("journalBytes", j.bytesOnDisk()).withData("unjournaledEntries", j.unjournaledEntries())
                     .withData("truncatedRecords", j.truncatedRecords()).withData("replaying", p.replaying());
             j.sinkBacklogEntries().forEach((sink, n) -> b.withData(sink + ".journalBacklog", n));
-            if (j.problem() != null && j.enabled()) b.withData("journalProblem", j.problem());
+            // the problem text can name the journal's path or quote an I/O error: admin status only
+            if (j.problem() != null && j.enabled()) b.withData("journalProblem", "the journal is not writable; the error: " + PipelineHealth.DETAILS);
             if (!st.reason().isEmpty()) b.withData("reason", st.reason());
             boolean absorbs = j.enabled() && j.available() && !j.full();
             b.withData("absorbsDatabaseOutage", absorbs);

@@ -46,7 +46,7 @@ public class KafkaHealth implements HealthCheck {
         if (!s.healthy()) {
             b.withData("reason", "Kafka is not acknowledging entries" + (s.topicReady() ? "" : " (topic not ready)")
                     + "; oldest unacknowledged " + s.oldestUnackedMs() + " ms; backlog " + s.backlog() + " of "
-                    + settings.maxBacklogEntries() + "; last error: " + s.lastError());
+                    + settings.maxBacklogEntries() + "; the error: " + PipelineHealth.DETAILS);
         }
         return b.status(s.healthy() || !settings.readyRequiresBroker()).build();
     }

@@ -53,6 +53,9 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
  */
 @ApplicationScoped
 public class PipelineHealth {
+    /** Where the details an anonymous health answer leaves out are: the admin status and the server log. */
+    static final String DETAILS = "GET /api/v1/admin/status as admin, or the server log";
+
     private static final double MB = 1024.0 * 1024.0;
     /** Longest error text quoted in a check's data. */
     static final int MAX_ERROR_CHARS = 300;
@@ -140,8 +143,8 @@ public class PipelineHealth {
         return () -> {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-schema").status(schema.isReady());
             if (!schema.isReady()) {
-                b.withData("reason", "database schema not migrated yet (" + schema.lastError()
-                        + "); migration is retried with backoff: check that PostgreSQL is reachable with DB_HOST/DB_PORT/DB_USER");
+                b.withData("reason", "database schema not migrated yet; migration is retried with backoff: check that PostgreSQL "
+                        + "is reachable with DB_HOST/DB_PORT/DB_USER (the error: " + DETAILS + ")");
             }
             return b.build();
         };
@@ -184,14 +187,16 @@ public class PipelineHealth {
             LoggingPipeline p = module.runningOrNull();
             if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
             List<String> problems = new ArrayList<>();
-            if (!schema.isReady()) problems.add("the schema is not migrated (" + schema.lastError() + ")");
+            // Anonymous callers read this: operator words only, never exception text (it can quote a row or a
+            // host); the errors themselves are in GET /api/v1/admin/status (admin role) and the server log.
+            if (!schema.isReady()) problems.add("the schema is not migrated");
             HealthMonitor.DatabaseState db = monitor().database();
-            if (!db.reachable()) problems.add("PostgreSQL is unreachable: " + db.reason());
+            if (!db.reachable()) problems.add("PostgreSQL is unreachable");
             for (SinkStatus s : p.sinkStatus()) {
                 if (s.durable()) b.withData(s.name() + ".backlog", s.backlog());
                 if (s.durable() && !s.healthy()) {
                     problems.add("sink " + s.name() + " is failing (" + s.consecutiveFailures()
-                            + " failed writes in a row, last: " + firstLine(s.lastError()) + ")");
+                            + " failed writes in a row; the error: " + DETAILS + ")");
                 }
             }
             BacklogOutlook o = p.outlook();

@@ -89,6 +89,9 @@ public class AdminResource {
         }
         return JSON.createObjectBuilder()
                 .add("schemaReady", schema.isReady())
+                // the details anonymous /health leaves out (exception text, paths): admins only
+                .add("schemaError", schema.lastError() == null ? "" : String.valueOf(schema.lastError()))
+                .add("journalProblem", p.journalStats().problem() == null ? "" : p.journalStats().problem())
                 .add("strategy", a.strategy().name())
                 .add("inFlight", a.inFlight())
                 .add("capacity", a.capacity())

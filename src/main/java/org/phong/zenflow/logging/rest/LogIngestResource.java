@@ -2,6 +2,9 @@ package org.phong.zenflow.logging.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.phong.zenflow.logging.config.BoundSettings;
+import org.phong.zenflow.logging.security.ConcurrencyLimit;
+import org.phong.zenflow.logging.security.RequestBounds;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArray;
@@ -71,6 +74,12 @@ import org.phong.zenflow.logging.router.RouteResult;
 public class LogIngestResource {
     /** Media type of newline-delimited JSON: one entry object per line. */
     public static final String NDJSON = "application/x-ndjson";
+
+    @Inject
+    BoundSettings bounds;
+
+    @Inject
+    RequestBounds requestBounds;
 
     @Inject
     LoggingModule module;
@@ -165,11 +174,24 @@ public class LogIngestResource {
             }
         }
         LogRouter router = module.running().router();
-        if (!router.hasRoomFor(entries.size())) {
-            Response r = ApiErrors.of(Response.Status.TOO_MANY_REQUESTS,
-                    "the log pipeline is under backpressure; retry after " + settings.httpRetryAfterSeconds() + " s", null, null);
-            return Response.fromResponse(r).header(HttpHeaders.RETRY_AFTER, settings.httpRetryAfterSeconds()).build();
+        Set<UUID> requestRuns = new LinkedHashSet<>();
+        for (LogEntry e : entries) requestRuns.add(e.runId());
+        // all or nothing: backpressure, the cap on active runs, and room for a durability wait, before routing any entry
+        Response refused = RunAdmission.refuseNewRuns(router, bounds, requestRuns, entries.size(), settings.httpRetryAfterSeconds());
+        if (refused != null) return refused;
+        ConcurrencyLimit waits = requestBounds.durabilityWaits();
+        if (wait != null && waits.tryAcquire(null) != null) {
+            return RunAdmission.tooMany("too many requests waiting for ?wait= (" + waits.max() + ", " + BoundSettings.MAX_DURABILITY_WAITS
+                    + "); retry after " + settings.httpRetryAfterSeconds() + " s", settings.httpRetryAfterSeconds(), "wait");
         }
+        try {
+            return route(router, entries, wait);
+        } finally {
+            if (wait != null) waits.release(null);
+        }
+    }
+
+    private Response route(LogRouter router, List<LogEntry> entries, String wait) {
         int accepted = 0;
         int dropped = 0;
         int rejected = 0;
@@ -205,6 +227,8 @@ public class LogIngestResource {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(journalSettings.waitTimeoutMs(), TimeUnit.MILLISECONDS);
             return null;
         } catch (TimeoutException e) {
+            // give up the waits: their waiters are removed (Durability forgets a cancelled waiter)
+            for (CompletableFuture<Long> f : all) f.cancel(false);
             return "not confirmed within " + journalSettings.waitTimeoutMs() + " ms (" + JournalSettings.WAIT_TIMEOUT_MS + ")";
         } catch (ExecutionException e) {
             return String.valueOf(e.getCause());

@@ -2,6 +2,8 @@ package org.phong.zenflow.logging.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.phong.zenflow.logging.config.BoundSettings;
+import org.phong.zenflow.logging.router.LogRouter;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
@@ -73,6 +75,12 @@ public class RunResource {
     @Inject
     StreamSettings streamSettings;
 
+    @Inject
+    BoundSettings bounds;
+
+    @Inject
+    org.phong.zenflow.logging.security.RequestBounds requestBounds;
+
     /**
      * @param runId the run
      * @param body  {@code {"workflowId": "uuid"}}
@@ -97,10 +105,16 @@ public class RunResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID), @ExampleObject(name = "noWorkflowId", value = ApiDocs.BAD_WORKFLOW_ID), @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)}))
     public Response start(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
-                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId, String body) {
+                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId, java.io.InputStream body) {
         UUID run = LogEntryJson.parseUuid("runId", runId);
-        UUID workflow = LogEntryJson.uuid(object(body), "workflowId");
-        module.running().router().runStarted(new WorkflowRunStarted(workflow, run));
+        String text = eventBody(body);
+        if (text == null) return tooLarge();
+        UUID workflow = LogEntryJson.uuid(object(text), "workflowId");
+        LogRouter router = module.running().router();
+        // A start opens per-run state like a first entry does: same admission, same cap on active runs.
+        Response refused = RunAdmission.refuseNewRuns(router, bounds, List.of(run), 1, retryAfter());
+        if (refused != null) return refused;
+        router.runStarted(new WorkflowRunStarted(workflow, run));
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("workflowId", workflow.toString()).build().toString()).build();
     }
@@ -128,9 +142,11 @@ public class RunResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badOutcome", value = ApiDocs.BAD_OUTCOME), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID), @ExampleObject(name = "notAnObject", value = ApiDocs.BAD_BODY)}))
     public Response end(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
-                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId, String body) {
+                    example = ApiDocs.RUN_ID) @PathParam("runId") String runId, java.io.InputStream body) {
         UUID run = LogEntryJson.parseUuid("runId", runId);
-        RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(object(body), "outcome"));
+        String text = eventBody(body);
+        if (text == null) return tooLarge();
+        RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(object(text), "outcome"));
         module.running().router().runCompleted(new WorkflowRunCompleted(run, outcome));
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("outcome", outcome.name()).build().toString()).build();
@@ -186,7 +202,22 @@ public class RunResource {
             // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
             if (node != null) throw new InvalidLogEntryException("nodeKey", "cannot be combined with waitMs");
-            return LongPollSupport.answer(module.stream(), run, after, pageSize, level, wait);
+            // A waiting poll holds a subscription and a timer: at most max-long-polls at once.
+            org.phong.zenflow.logging.security.ConcurrencyLimit polls = requestBounds.longPolls();
+            if (wait > 0 && polls.tryAcquire(null) != null) {
+                Response r = ApiErrors.of(Response.Status.TOO_MANY_REQUESTS, "too many long-polls waiting (" + polls.max() + ", "
+                        + BoundSettings.MAX_LONG_POLLS + "); retry after " + retryAfter() + " s or use the WebSocket", null, "waitMs");
+                return CompletableFuture.completedFuture(Response.fromResponse(r).header(jakarta.ws.rs.core.HttpHeaders.RETRY_AFTER, retryAfter()).build());
+            }
+            CompletionStage<Response> answer;
+            try {
+                answer = LongPollSupport.answer(module.stream(), run, after, pageSize, level, wait);
+            } catch (RuntimeException e) {
+                if (wait > 0) polls.release(null);
+                throw e;
+            }
+            if (wait > 0) answer.whenComplete((r, ex) -> polls.release(null));
+            return answer;
         }
         List<RunHistory.Item> items = RunHistory.page(module.reader(), run, after, pageSize, level, node);
         JsonArrayBuilder arr = JSON.createArrayBuilder();
@@ -220,6 +251,32 @@ public class RunResource {
             // reported below
         }
         throw new InvalidLogEntryException(name, "must be a whole number from " + min + " to " + max + ", not '" + raw + "'");
+    }
+
+    /** @return the body as UTF-8 text, or null when it is larger than max-event-body-bytes */
+    private String eventBody(java.io.InputStream in) {
+        try {
+            byte[] bytes = BodyReader.read(in, bounds.maxEventBodyBytes());
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (BodyReader.TooLarge e) {
+            return null;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidLogEntryException("body", "is not valid UTF-8");
+        } catch (java.io.IOException e) {
+            throw new InvalidLogEntryException("body", "could not be read");
+        }
+    }
+
+    private Response tooLarge() {
+        return ApiErrors.of(Response.Status.REQUEST_ENTITY_TOO_LARGE, "body is larger than " + bounds.maxEventBodyBytes()
+                + " bytes (" + BoundSettings.MAX_EVENT_BODY_BYTES + ")", null, "body");
+    }
+
+    private int retryAfter() {
+        return settings.httpRetryAfterSeconds();
     }
 
     private static JsonObject object(String body) {

@@ -1,12 +1,26 @@
 package org.phong.zenflow.logging.security;
 
-/** Asks the server's user registry whether it accepts a user name and password. */
+/**
+ * Asks the server's user registry whether it accepts a user name and password. The answer has three
+ * values, not two: a registry that could not answer (LDAP down, misconfigured) is not a registry that
+ * refused, and the production guard fails closed on it.
+ */
 @FunctionalInterface
 public interface CredentialCheck {
+    /** What the registry said. */
+    enum Answer {
+        /** It authenticated the user with that password. */
+        ACCEPTED,
+        /** It answered and refused (wrong password, unknown user). */
+        REFUSED,
+        /** It could not be asked (unreachable, misconfigured, an unexpected failure). */
+        UNAVAILABLE
+    }
+
     /**
      * @param user     a user name
      * @param password a password
-     * @return true when the registry authenticates them
+     * @return the registry's answer
      */
-    boolean accepts(String user, String password);
+    Answer check(String user, String password);
 }

@@ -85,6 +85,7 @@ class LoggingSettingsTest {
             // keys of other concerns' settings records (journal, degradation) are checked by their own tests
             if (key.startsWith(JournalSettings.PREFIX) || key.startsWith(DegradationSettings.PREFIX) || key.startsWith(StreamSettings.PREFIX)
                     || key.startsWith(RetentionSettings.PREFIX)) continue;
+            if (BoundSettings.KEYS.contains(key)) continue; // BoundSettingsTest
             if (key.startsWith(DURABLE) || key.startsWith("zenflow.logging.http.")) assertTrue(accessors().containsKey(key), "unread key " + key);
         }
         assertEquals(s, LoggingSettings.fromProperties(new Properties()));

@@ -22,7 +22,11 @@ class SecuritySettingsTest {
     @Test
     void defaults() {
         SecuritySettings s = SecuritySettings.defaults();
-        assertEquals(SecuritySettings.Profile.LOCAL, s.profile());
+        // safe by default: a deployment that sets nothing runs the production profile, TLS only
+        assertEquals(SecuritySettings.Profile.PRODUCTION, s.profile());
+        assertTrue(s.requiresTls());
+        assertEquals(3, s.registryCheckAttempts());
+        assertEquals(2000, s.registryCheckDelayMs());
         assertEquals(Set.of("http://localhost:9080", "http://127.0.0.1:9080"), s.allowedOrigins());
         assertEquals(32768, s.messageMaxChars());
         assertEquals(65536, s.metadataMaxChars());

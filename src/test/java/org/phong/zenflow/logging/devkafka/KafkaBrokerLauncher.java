@@ -163,7 +163,11 @@ public final class KafkaBrokerLauncher {
             h.get().onExit().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             h.get().destroyForcibly();
-            h.get().onExit().join();
+            try {
+                h.get().onExit().get(120, TimeUnit.SECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException stuck) {
+                throw new IOException("the broker " + h.get().pid() + " did not exit within 120 s of SIGKILL", stuck);
+            }
         }
         return true;
     }
@@ -201,15 +205,17 @@ public final class KafkaBrokerLauncher {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
         try (Admin admin = admin(bootstrap)) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, java.util.concurrent.TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw new IllegalStateException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("topic " + topic + " not created within 60 s", e);
             }
             while (true) {
                 try {
-                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
                     if (d.partitions().stream().map(TopicPartitionInfo::leader).allMatch(l -> l != null && !l.isEmpty())) return;
-                } catch (ExecutionException e) {
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
                     // metadata not propagated yet
                 }
                 if (System.nanoTime() > deadline) throw new IllegalStateException("partitions of " + topic + " have no leader");

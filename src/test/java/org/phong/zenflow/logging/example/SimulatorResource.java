@@ -39,6 +39,7 @@ import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.config.AdminSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 import org.phong.zenflow.logging.rest.ApiDocs;
@@ -65,6 +66,9 @@ public class SimulatorResource {
 
     @Inject
     AdminSettings settings;
+
+    @Inject
+    SecuritySettings security;
 
     @Inject
     Event<WorkflowRunStarted> started;
@@ -105,7 +109,7 @@ public class SimulatorResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "disabled", value = ApiDocs.SIMULATOR_OFF)))
     public Response simulate(String body) throws Exception {
-        if (!settings.simulatorEnabled()) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
+        if (!settings.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();

@@ -94,7 +94,8 @@ class DatabaseOutageIT {
         List<String> cmd = new ArrayList<>(List.of("kill", sig));
         alive.forEach(p -> cmd.add(Long.toString(p)));
         Process p = new ProcessBuilder(cmd).inheritIO().start();
-        int rc = p.waitFor();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "kill " + sig + " returned within 30 s");
+        int rc = p.exitValue();
         List<Long> gone = alive.stream().filter(pid -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)).toList();
         assertTrue(rc == 0 || !gone.isEmpty(), "kill " + sig + " " + alive + " failed while every process was alive");
     }

@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;
@@ -15,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the integration tests (failsafe, {@code *IT}) need to reach the running system.
@@ -170,7 +172,8 @@ public final class ItEnvironment {
 
     /** Waits (at most 120 s) until readiness answers 200: the server is up and the pipeline ready. */
     public static void awaitReady() throws InterruptedException {
-        assertEquals(200, awaitStatus200("/health/ready", Duration.ofSeconds(120)), "/health/ready");
+        int status = awaitStatus200("/health/ready", Duration.ofSeconds(120));
+        if (status != 200) assertEquals(200, status, "/health/ready: " + readiness());
     }
 
     /** POSTs a JSON body, asserts the status, returns the JSON answer (empty object when blank). */
@@ -302,6 +305,50 @@ public final class ItEnvironment {
         return JSON.createObjectBuilder().build();
     }
 
+    /**
+     * Waits until the server has delivered everything it holds: no startup replay running, no durable
+     * sink with a journal or memory backlog, no Kafka backlog or record in flight, nothing admitted and
+     * undelivered, the router queue empty, in two readiness snapshots in a row (one document each, so the
+     * figures of one snapshot belong together). Only then may an exactly-once check read a table or topic
+     * to its end: a duplicate still on its way would otherwise arrive after the check. Fails after
+     * {@code timeout} (at least 120 s: the build machine may be slow), printing the last readiness seen.
+     *
+     * @return how long the wait took
+     */
+    static Duration awaitDrained(Duration timeout) throws Exception {
+        Instant t0 = Instant.now();
+        Instant deadline = t0.plus(timeout.compareTo(Duration.ofSeconds(120)) < 0 ? Duration.ofSeconds(120) : timeout);
+        JsonObject last = null;
+        int drainedInARow = 0;
+        while (true) {
+            last = readiness();
+            drainedInARow = last != null && drained(last) ? drainedInARow + 1 : 0;
+            if (drainedInARow == 2) return Duration.between(t0, Instant.now());
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("the server did not drain within " + timeout + ": " + last);
+            Thread.sleep(200);
+        }
+    }
+
+    /** @return true when one readiness document shows nothing undelivered anywhere */
+    static boolean drained(JsonObject readiness) {
+        JsonObject d = checkData(readiness, "zenflow-logging-durability");
+        if (d.isEmpty() || d.getBoolean("replaying", true)) return false;
+        JsonObject bp = checkData(readiness, "zenflow-logging-backpressure");
+        if (!zero(bp, "inFlight") || !zero(bp, "queueDepth")) return false;
+        JsonObject db = checkData(readiness, "zenflow-logging-database");
+        JsonObject k = checkData(readiness, "zenflow-logging-kafka");
+        for (JsonObject data : List.of(d, db, k)) {
+            for (String key : data.keySet()) {
+                if ((key.endsWith("acklog") || key.equals("inFlight")) && !zero(data, key)) return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean zero(JsonObject data, String key) {
+        return data.containsKey(key) && data.get(key) instanceof jakarta.json.JsonNumber n && n.longValue() == 0;
+    }
+
     /** The Liberty installation liberty-maven-plugin created (target/liberty/wlp). */
     static java.nio.file.Path libertyDir() {
         return java.nio.file.Path.of(System.getProperty("it.liberty.dir", "target/liberty/wlp")).toAbsolutePath();
@@ -317,11 +364,18 @@ public final class ItEnvironment {
                 .orElseThrow(() -> new IllegalStateException("no Liberty JVM of " + wlp + " found"));
     }
 
+    /** Waits (at most 60 s) until process {@code pid} has exited; fails when it is still alive. */
+    static void awaitExit(long pid) throws Exception {
+        java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isPresent()) h.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** Starts the IT server again with the same server.env (liberty-maven-plugin wrote it) and waits until it answers. */
     static void startServer() throws Exception {
         java.nio.file.Path script = libertyDir().resolve("bin/server");
         Process p = new ProcessBuilder(script.toString(), "start", "defaultServer")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        assertEquals(0, p.waitFor(), script + " start defaultServer");
+        assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), script + " start defaultServer within 180 s");
+        assertEquals(0, p.exitValue(), script + " start defaultServer");
     }
 }

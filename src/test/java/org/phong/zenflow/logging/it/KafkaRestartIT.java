@@ -59,8 +59,9 @@ class KafkaRestartIT {
             StoredLogs.awaitRowsAtLeast(runs, all, Duration.ofSeconds(60)); // PostgreSQL is not held back by the dead broker
             JsonObject before = ItEnvironment.kafkaHealth().getJsonObject("data");
             System.out.printf("kafka restart: %d entries confirmed and in PostgreSQL, broker down; sink before kill -9: %s%n", all, before);
-            new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            assertTrue(new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor(30, java.util.concurrent.TimeUnit.SECONDS),
+                    "kill -9 returned");
+            ItEnvironment.awaitExit(pid);
             ItEnvironment.startServer();
             ItEnvironment.awaitReady();
             KafkaBrokerLauncher.restart(KafkaTopic.brokerDir(), KafkaTopic.bootstrap());

@@ -59,7 +59,7 @@ class KafkaThroughputIT {
                 assertEquals(0, s.lost());
                 assertEquals(0, s.backlog());
                 try (var admin = KafkaBrokerLauncher.admin(KafkaTopic.bootstrap())) {
-                    assertEquals(PARTITIONS, admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size(),
+                    assertEquals(PARTITIONS, admin.describeTopics(List.of(topic)).allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS).get(topic).partitions().size(),
                             "the sink created its topic");
                 }
             } finally {

@@ -79,7 +79,7 @@ class PipelineIT {
                     return null;
                 }));
             }
-            for (Future<?> f : done) f.get();
+            for (Future<?> f : done) f.get(5, java.util.concurrent.TimeUnit.MINUTES);
         } finally {
             pool.shutdownNow();
         }

@@ -133,7 +133,7 @@ class StreamIT {
             int total = 0;
             for (int i = 0; i < runs; i++) {
                 assertEquals(range(1, perRun), tails.get(i).get(3, TimeUnit.MINUTES), "run " + ids.get(i));
-                total += reconnects.get(i).get();
+                total += reconnects.get(i).get(10, TimeUnit.SECONDS);
             }
             System.out.println("[StreamIT] 20 runs x " + perRun + " entries, clients reconnected " + total
                     + " times in all, each ended with exactly 1.." + perRun);
@@ -244,11 +244,14 @@ class StreamIT {
         JsonObject now = ItEnvironment.getJson("/api/v1/runs/" + run + "/logs?afterSeq=2&waitMs=5000");
         assertEquals(3, now.getJsonArray("entries").size());
         assertEquals(5, now.getInt("nextAfterSeq"));
+        double sessionsBefore = ItEnvironment.metrics().value("zenflow_logging_stream_sessions");
         CompletableFuture<HttpResponse<String>> waiting = ItEnvironment.httpClient().sendAsync(
                 java.net.http.HttpRequest.newBuilder(ItEnvironment.uri("/api/v1/runs/" + run + "/logs?afterSeq=5&waitMs=20000")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(500);
-        assertFalse(waiting.isDone(), "nothing after 5 yet: the poll waits");
+        // Not sleep-then-assert-absence: wait until the server counts the poll as an open live-tail session
+        // (it is parked, waiting), then route the entry it must answer with.
+        awaitTrue(() -> ItEnvironment.metrics().value("zenflow_logging_stream_sessions") > sessionsBefore || waiting.isDone(), "the poll is waiting");
+        assertFalse(waiting.isDone(), "nothing after 5 yet: the poll waits instead of answering empty");
         load(run, 1, 0);
         HttpResponse<String> res = waiting.get(15, TimeUnit.SECONDS);
         assertEquals(200, res.statusCode());

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A live-tail client for the ITs over {@code java.net.http.WebSocket}: one connection, its frames
  * parsed cheaply (seq, ts, type) so that many clients fit on the test machine. {@code done}
- * completes on close (code, reason) or error.
+ * completes on close (code, reason) or error, and completes EXCEPTIONALLY on a frame the protocol does
+ * not have (an unknown type, a binary frame): a test waiting on it fails instead of reconnecting.
  */
 final class TailClient implements WebSocket.Listener {
     /** Every log frame: seq and the micros between the entry's ts (route time) and arrival. */
@@ -83,13 +84,24 @@ final class TailClient implements WebSocket.Listener {
         } else if (f.startsWith("{\"type\":\"run-ended\"")) {
             runEnded = f;
         } else {
-            throw new AssertionError("unknown frame " + f);
+            fail("unknown frame " + f);
         }
     }
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        throw new AssertionError("binary frame");
+        fail("a binary frame of " + data.remaining() + " bytes (the protocol has none)");
+        return null;
+    }
+
+    /**
+     * A frame the protocol does not have is a failure of the test, not a reason to reconnect: {@link #done}
+     * completes exceptionally, so every {@code done.get(...)} throws, and the connection is aborted.
+     */
+    private void fail(String what) {
+        done.completeExceptionally(new AssertionError(what));
+        WebSocket w = ws;
+        if (w != null) w.abort();
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.phong.zenflow.logging.router.RouteResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -299,5 +300,26 @@ class LoggingPipelineTest {
             assertTrue(idx > lastIndex.getOrDefault(parts[0], -1), "producer order broken at " + e);
             lastIndex.put(parts[0], idx);
         }
+    }
+
+    /** A caller that gives up on a persisted wait (the HTTP timeout cancels it) leaves no waiter behind. */
+    @Test
+    void anAbandonedPersistedWaitIsForgotten() throws Exception {
+        CollectingSink sink = CollectingSink.durable("pg").block();
+        LoggingPipeline p = pipeline(LoggingSettings.defaults(), sink);
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        for (int i = 0; i < 10; i++) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + i)));
+        java.util.concurrent.CompletableFuture<Long> wait = p.durability().whenRunPersisted(run);
+        assertTrue(sink.awaitEntered(TimeUnit.SECONDS.toMillis(30)), "the wait flushed the run's batch to the blocked sink");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (p.durability().waiting() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the waiter registered within 30 s");
+            Thread.sleep(5);
+        }
+        assertEquals(1, p.durability().waiting());
+        wait.cancel(false);
+        assertEquals(0, p.durability().waiting(), "the cancelled waiter is removed at once");
+        sink.unblock();
     }
 }

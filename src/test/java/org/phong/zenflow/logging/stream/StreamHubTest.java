@@ -295,7 +295,8 @@ class StreamHubTest {
                 hub.subscribe(run, after, null, r);
                 Thread.sleep(1);
             }
-            writer.join();
+            writer.join(60_000);
+            org.junit.jupiter.api.Assertions.assertFalse(writer.isAlive(), "the writer finished within 60 s");
             buffers.complete(run, RunOutcome.SUCCEEDED, last -> { });
             for (int i = 0; i < recs.size(); i++) {
                 Recorder r = recs.get(i);

@@ -1,5 +1,8 @@
 package org.phong.zenflow.logging.stream.web;
 
+import org.phong.zenflow.logging.config.BoundSettings;
+import org.phong.zenflow.logging.security.ConcurrencyLimit;
+import org.phong.zenflow.logging.security.RequestBounds;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -31,6 +34,9 @@ import org.phong.zenflow.logging.stream.Subscription;
 public class RunStreamEndpoint extends Endpoint {
     private static final Logger LOG = Logger.getLogger(RunStreamEndpoint.class.getName());
     private static final String SUBSCRIPTION = "zenflow.subscription";
+    /** User property: the user whose session place this session holds (released once). */
+    private static final String HELD = "zenflow.sessionPlace";
+    private static final String NO_USER = "\u0000anonymous";
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     @Override
@@ -53,6 +59,17 @@ public class RunStreamEndpoint extends Endpoint {
             close(session, CloseReason.CloseCodes.TRY_AGAIN_LATER, "server starting");
             return;
         }
+        // Bounded: sessions in total and per user (each holds a subscription, a queue and a ping timer).
+        ConcurrencyLimit limit = sessions();
+        String user = session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName();
+        String refused = limit.tryAcquire(user);
+        if (refused != null) {
+            close(session, CloseReason.CloseCodes.TRY_AGAIN_LATER, refused.equals("per-user")
+                    ? "too many live tails of this user (" + BoundSettings.MAX_SESSIONS_PER_USER + ")"
+                    : "too many live tails (" + BoundSettings.MAX_SESSIONS + ")");
+            return;
+        }
+        session.getUserProperties().put(HELD, user == null ? NO_USER : user);
         session.setMaxIdleTimeout(0); // liveness is the pinger's job (ping-interval-ms / pong-timeout-ms)
         Subscription sub = hub.subscribe(runId, afterSeq, minLevel, new SessionOutbound(session));
         session.getUserProperties().put(SUBSCRIPTION, sub);
@@ -62,6 +79,7 @@ public class RunStreamEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason reason) {
+        releaseSlot(session);
         Object s = session.getUserProperties().get(SUBSCRIPTION);
         if (s instanceof Subscription sub) sub.closedByPeer();
     }
@@ -69,8 +87,19 @@ public class RunStreamEndpoint extends Endpoint {
     @Override
     public void onError(Session session, Throwable error) {
         LOG.log(Level.FINE, "Live-tail session error", error);
+        releaseSlot(session);
         Object s = session.getUserProperties().get(SUBSCRIPTION);
         if (s instanceof Subscription sub) sub.closedByPeer();
+    }
+
+    /** Gives the session's place back, once (onError and onClose may both run). */
+    private static void releaseSlot(Session session) {
+        Object held = session.getUserProperties().remove(HELD);
+        if (held instanceof String user) sessions().release(user.equals(NO_USER) ? null : user);
+    }
+
+    private static ConcurrencyLimit sessions() {
+        return CDI.current().select(RequestBounds.class).get().sessions();
     }
 
     private static StreamHub hub() {

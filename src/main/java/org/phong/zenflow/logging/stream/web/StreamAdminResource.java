@@ -17,6 +17,8 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.phong.zenflow.logging.config.AdminSettings;
+import org.phong.zenflow.logging.config.SecuritySettings;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.ws.rs.Consumes;
@@ -64,8 +66,10 @@ public class StreamAdminResource {
     private static final String LEVELS = "IIDIIIWIIDIIIIIDIIIE";
 
     @Inject
-    @ConfigProperty(name = "zenflow.logging.admin.simulator.enabled", defaultValue = "false")
-    boolean enabled;
+    AdminSettings admin;
+
+    @Inject
+    SecuritySettings security;
 
     @Inject
     LoggingModule module;
@@ -90,7 +94,7 @@ public class StreamAdminResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response load(String body) throws Exception {
-        if (!enabled) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
+        if (!admin.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
         JsonObject o;
         try (JsonReader r = JSON.createReader(new StringReader(body))) {
             o = r.readObject();
@@ -99,10 +103,16 @@ public class StreamAdminResource {
         }
         UUID run = LogEntryJson.uuid(o, "runId");
         UUID workflow = o.containsKey("workflowId") ? LogEntryJson.uuid(o, "workflowId") : UUID.randomUUID();
-        int n = o.getInt("entries", 1000);
-        int rate = o.getInt("ratePerSecond", 0);
-        if (n < 1) throw new InvalidLogEntryException("entries", "must be at least 1");
+        long n = integer(o, "entries", 1000);
+        long rate = integer(o, "ratePerSecond", 0);
+        if (n < 1 || n > admin.maxLoadEntries()) {
+            throw new InvalidLogEntryException("entries", "must be 1 to " + admin.maxLoadEntries() + " (" + AdminSettings.MAX_LOAD_ENTRIES + ")");
+        }
         if (rate < 0) throw new InvalidLogEntryException("ratePerSecond", "must be 0 (unpaced) or more");
+        if (rate > 0 && n > rate * admin.maxLoadSeconds()) {
+            throw new InvalidLogEntryException("ratePerSecond", "too low: entries / ratePerSecond may take at most "
+                    + admin.maxLoadSeconds() + " s (" + AdminSettings.MAX_LOAD_SECONDS + ")");
+        }
         LogRouter router = module.running().router();
         int[] counts = new int[RouteResult.values().length];
         long t0 = System.nanoTime();
@@ -133,6 +143,19 @@ public class StreamAdminResource {
                 .add("entriesPerSecond", n / (nanos / (double) TimeUnit.SECONDS.toNanos(1))).build().toString()).build();
     }
 
+    /** @return the integral number {@code name} of {@code o}, or {@code absent}; 400 naming it when it is not one */
+    private static long integer(JsonObject o, String name, long absent) {
+        if (!o.containsKey(name) || o.isNull(name)) return absent;
+        if (!(o.get(name) instanceof jakarta.json.JsonNumber num) || !num.isIntegral()) {
+            throw new InvalidLogEntryException(name, "must be an integer");
+        }
+        try {
+            return num.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new InvalidLogEntryException(name, "is out of range");
+        }
+    }
+
     /** @return 200: the live tail's counters (always on; read-only) */
     @jakarta.ws.rs.GET
     @Path("/status")
@@ -157,6 +180,7 @@ public class StreamAdminResource {
     /** @return 200 {"closed": n} */
     @POST
     @Path("/runs/{runId}/disconnect")
+    @Consumes(MediaType.APPLICATION_JSON) // not a cross-site form post (415): a page cannot send JSON without a preflight
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "streamDisconnect", summary = "Close every live tail of a run (simulator only)",
             description = "Closes the run's WebSocket sessions with 1001, as a restart or proxy timeout would; clients resume with afterSeq.")
@@ -170,7 +194,7 @@ public class StreamAdminResource {
                     examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response disconnect(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
             example = ApiDocs.RUN_ID) @PathParam("runId") String runId) {
-        if (!enabled) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
+        if (!admin.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
         UUID run = LogEntryJson.parseUuid("runId", runId);
         int n = module.stream().disconnect(run, Outbound.GOING_AWAY, "disconnected by an administrator");
         return Response.ok(JSON.createObjectBuilder().add("closed", n).build().toString()).build();

@@ -135,7 +135,8 @@ class PositionRingTest {
         });
         t.start();
         PositionRing.Next n = r.next(60_000);
-        t.join();
+        t.join(60_000);
+        org.junit.jupiter.api.Assertions.assertFalse(t.isAlive(), "the writer thread finished within 60 s");
         assertEquals(1, n.position());
     }
 }
