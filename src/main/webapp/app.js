@@ -1,6 +1,7 @@
 // Zenflow live log viewer: plain JS, no build step.
-// Protocol: docs/websocket-protocol.md. One WebSocket per open run; every frame is JSON:
-// {"type":"log","entry":{...seq...}} | {"type":"caught-up","seq"} | {"type":"run-ended","lastSeq","outcome"}.
+// Protocol 2: docs/websocket-protocol.md. One WebSocket per open run; every frame is JSON:
+// {"type":"hello","protocol":2} | {"type":"logs","first","last","entries":[{...seq...}]} | {"type":"caught-up","seq"}
+// | {"type":"run-ended","lastSeq","outcome"}.
 // Resume: on any close but 1000 (run ended) and 1008 (bad request) the page reconnects with
 // afterSeq = the last seq it holds, so it never shows a gap or a duplicate.
 // Speed: frames are only collected on arrival; rendering happens once per animation frame, in one
@@ -38,7 +39,7 @@
 
   function connect() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url = `${proto}//${location.host}/ws/runs/${encodeURIComponent(st.runId)}?afterSeq=${st.lastSeq}`;
+    const url = `${proto}//${location.host}/ws/runs/${encodeURIComponent(st.runId)}?protocol=2&afterSeq=${st.lastSeq}`;
     setStatus('connecting', 'connecting…');
     const ws = new WebSocket(url);
     st.ws = ws;
@@ -56,18 +57,21 @@
   }
 
   function onFrame(f) {
-    if (f.type === 'log') {
-      const e = f.entry;
-      if (e.seq <= st.lastSeq) { st.duplicates++; return; } // never expected: the server guarantees it
-      st.lastSeq = e.seq;
-      st.counts.entries++;
-      if (e.level === 'WARN' || e.level === 'ERROR') st.counts[e.level]++;
-      if (!st.nodes.has(e.nodeKey)) { st.nodes.add(e.nodeKey); $('node').add(new Option(e.nodeKey, e.nodeKey)); }
-      st.entries.push(e);
+    if (f.type === 'logs') {
+      for (const e of f.entries) {
+        if (e.seq <= st.lastSeq) { st.duplicates++; continue; } // never expected: the server guarantees it
+        st.lastSeq = e.seq;
+        st.counts.entries++;
+        if (e.level === 'WARN' || e.level === 'ERROR') st.counts[e.level]++;
+        if (!st.nodes.has(e.nodeKey)) { st.nodes.add(e.nodeKey); $('node').add(new Option(e.nodeKey, e.nodeKey)); }
+        st.entries.push(e);
+        st.pending.push(e);
+      }
       if (st.entries.length > LOADED_MAX) st.entries.splice(0, st.entries.length - LOADED_MAX);
-      st.pending.push(e);
       if (st.pending.length > WINDOW * 4) st.pending.splice(0, st.pending.length - WINDOW * 4); // only the newest can show
       scheduleRender();
+    } else if (f.type === 'hello') {
+      if (f.protocol !== 2) setStatus('error', `server speaks protocol ${f.protocol}, this page 2`);
     } else if (f.type === 'caught-up') {
       st.lastSeq = Math.max(st.lastSeq, f.seq);
       st.backoff = BACKOFF_FIRST_MS;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.BufferListener;
@@ -30,8 +31,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  * {@link #subscribe}.
  *
  * <p>Cost on the router worker per entry: two hash lookups and a few field writes when nobody
- * watches the run; one lock-free bounded queue offer per watching session otherwise (the JSON is
- * built later, once, by a sender thread). Nothing here blocks or does I/O on that thread.
+ * watches the run; otherwise one {@link EncodedEntry} (shared by every session of the run) and one
+ * lock-free queue offer per watching session (the JSON is built later, once, by a sender thread).
+ * Nothing here blocks or does I/O on that thread.
  */
 public final class StreamHub implements BufferListener {
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
@@ -134,8 +136,8 @@ public final class StreamHub implements BufferListener {
         else if (e.level() == LogLevel.WARN) s.warnings++;
         List<Subscription> subs = topics.get(e.runId());
         if (subs == null) return;
-        Frame.Log f = new Frame.Log(e);
-        for (Subscription sub : subs) sub.offer(f);
+        EncodedEntry item = new EncodedEntry(e);
+        for (Subscription sub : subs) sub.offer(item);
     }
 
     @Override
@@ -145,8 +147,8 @@ public final class StreamHub implements BufferListener {
         if (outcome == null) return; // idle: watchers stay, the run may go on
         List<Subscription> subs = topics.get(runId);
         if (subs == null) return;
-        Frame.RunEnded f = new Frame.RunEnded(lastSeq, outcome);
-        for (Subscription sub : subs) sub.offer(f);
+        LiveItem.End end = new LiveItem.End(new Frame.RunEnded(lastSeq, outcome));
+        for (Subscription sub : subs) sub.offer(end);
     }
 
     private void remember(RunInfo info) {
@@ -170,14 +172,14 @@ public final class StreamHub implements BufferListener {
      *
      * @param runId    the run
      * @param afterSeq the client has everything up to this seq (0: from the start)
-     * @param minLevel send only this level and above; null for all
+     * @param filter   send only the entries that pass (null or {@link LogFilter#ALL}: every entry)
      * @param out      the transport
      * @return the subscription (already pumping)
      */
-    public Subscription subscribe(UUID runId, long afterSeq, LogLevel minLevel, Outbound out) {
+    public Subscription subscribe(UUID runId, long afterSeq, LogFilter filter, Outbound out) {
         WorkflowBufferManager b = buffers;
         if (b == null) throw new IllegalStateException("the stream hub is not attached to the pipeline");
-        Subscription sub = new Subscription(this, runId, afterSeq, minLevel, out, settings.sessionQueueFrames(),
+        Subscription sub = new Subscription(this, runId, afterSeq, filter, out, settings.sessionQueueBytes(),
                 scheduler.nowMillis());
         topics.compute(runId, (k, list) -> {
             CopyOnWriteArrayList<Subscription> l = list == null ? new CopyOnWriteArrayList<>() : list;
@@ -285,7 +287,7 @@ public final class StreamHub implements BufferListener {
 
     void countSent(Frame f) {
         framesSent.increment();
-        if (f instanceof Frame.Log) entriesSent.increment();
+        entriesSent.add(f.entryCount());
     }
 
     void countOverflow() { closedSlow.increment(); }
@@ -304,10 +306,10 @@ public final class StreamHub implements BufferListener {
     /** @return frames sent (every type) */
     public long framesSent() { return framesSent.sum(); }
 
-    /** @return log frames sent */
+    /** @return entries sent (in logs frames) */
     public long entriesSent() { return entriesSent.sum(); }
 
-    /** @return sessions closed 1013 because their queue was full */
+    /** @return sessions closed 1013 because their queue passed session-queue-bytes */
     public long closedSlow() { return closedSlow.sum(); }
 
     /** @return sessions closed because their peer stopped answering pings */

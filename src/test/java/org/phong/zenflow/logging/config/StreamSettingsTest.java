@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class StreamSettingsTest {
 
     private static final Map<String, Function<StreamSettings, Object>> ACCESSORS = Map.of(
-            StreamSettings.SESSION_QUEUE_FRAMES, StreamSettings::sessionQueueFrames,
+            StreamSettings.SESSION_QUEUE_BYTES, StreamSettings::sessionQueueBytes,
             StreamSettings.PING_INTERVAL_MS, StreamSettings::pingIntervalMs,
             StreamSettings.PONG_TIMEOUT_MS, StreamSettings::pongTimeoutMs,
             StreamSettings.HISTORY_PAGE_SIZE, StreamSettings::historyPageSize,
@@ -38,7 +38,7 @@ class StreamSettingsTest {
 
     @ParameterizedTest
     @CsvSource({
-        "zenflow.logging.stream.session-queue-frames, 0, from 1",
+        "zenflow.logging.stream.session-queue-bytes, 1000, from 65536",
         "zenflow.logging.stream.ping-interval-ms, soon, from 1",
         "zenflow.logging.stream.pong-timeout-ms, 15000, from 15001",
         "zenflow.logging.stream.history-page-size, 100001, to 100000",

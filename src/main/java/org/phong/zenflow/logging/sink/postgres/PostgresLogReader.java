@@ -1,22 +1,24 @@
 package org.phong.zenflow.logging.sink.postgres;
 
-import java.sql.Array;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.LogLevel;
 
 /**
  * Reads a run's stored entries back, in {@code seq} order, for the resume-by-cursor API.
  *
- * <p>Every query is one of four constant SQL texts (with/without level filter, with/without node
- * filter); input only ever travels as bind parameters. {@code run_id = ? AND seq > ? ORDER BY seq
+ * <p>Every query is built from constant SQL fragments (one per {@link LogFilter} field in use);
+ * input only ever travels as bind parameters. {@code run_id = ? AND seq > ? ORDER BY seq
  * LIMIT ?} is served by the unique index {@code (run_id, seq, ts)} of each partition (a merge of
  * per-partition index scans), so paging does not sort the run.
  *
@@ -35,13 +37,12 @@ public final class PostgresLogReader {
             + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ? AND seq > ?";
     private static final String LEVEL_FILTER = " AND level = ANY (?)";
     private static final String NODE_FILTER = " AND node_key = ?";
-    private static final String PAGE = " ORDER BY seq LIMIT ?";
-    private static final String[] QUERIES = {
-        SELECT + PAGE,
-        SELECT + LEVEL_FILTER + PAGE,
-        SELECT + NODE_FILTER + PAGE,
-        SELECT + LEVEL_FILTER + NODE_FILTER + PAGE,
-    };
+    /** Backslash is the LIKE escape (standard_conforming_strings: the literal is one backslash). */
+    private static final String TEXT_FILTER = " AND (message ILIKE ? ESCAPE '\\' OR error_code ILIKE ? ESCAPE '\\')";
+    private static final String FROM_FILTER = " AND ts >= ?";
+    private static final String TO_FILTER = " AND ts < ?";
+    private static final String ORDER = " ORDER BY seq";
+    private static final String PAGE = ORDER + " LIMIT ?";
     private static final String LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM logs WHERE run_id = ?";
 
     private final javax.sql.DataSource ds;
@@ -64,30 +65,120 @@ public final class PostgresLogReader {
      */
     public List<LogEntry> readAfter(UUID runId, long afterSeq, int limit, LogLevel minLevel, String nodeKey)
             throws SQLException {
+        return readAfter(runId, afterSeq, limit, new LogFilter(minLevel, nodeKey, null, null, null));
+    }
+
+    /**
+     * One page of a run's entries after a cursor that pass a filter.
+     *
+     * @param runId    the run
+     * @param afterSeq return entries with seq greater than this (0 for the start)
+     * @param limit    the most entries to return, at least 1
+     * @param filter   only entries that pass ({@link LogFilter#ALL} for all)
+     * @return the entries ordered by seq ascending; empty for an unknown run
+     * @throws SQLException when the database refuses
+     */
+    public List<LogEntry> readAfter(UUID runId, long afterSeq, int limit, LogFilter filter) throws SQLException {
         if (runId == null) throw new IllegalArgumentException("runId is required");
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        boolean byLevel = minLevel != null && minLevel != LogLevel.DEBUG; // DEBUG and above = all
-        boolean byNode = nodeKey != null;
-        String sql = QUERIES[(byLevel ? 1 : 0) + (byNode ? 2 : 0)];
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int p = 1;
-            ps.setObject(p++, runId);
-            ps.setLong(p++, afterSeq);
-            Array levels = null;
-            if (byLevel) {
-                levels = c.createArrayOf("text", levelsFrom(minLevel));
-                ps.setArray(p++, levels);
-            }
-            if (byNode) ps.setString(p++, nodeKey);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, PAGE))) {
+            int p = bind(c, ps, runId, afterSeq, filter);
             ps.setInt(p, limit);
             List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(row(rs));
-            } finally {
-                if (levels != null) levels.free();
             }
             return out;
         }
+    }
+
+    /** Receives the rows of {@link #stream}, one at a time. */
+    @FunctionalInterface
+    public interface RowConsumer {
+        /** @param e the next entry @throws IOException when the receiver is gone (the read stops) */
+        void accept(LogEntry e) throws IOException;
+    }
+
+    /**
+     * Every entry of a run after a cursor that passes a filter, in seq order, in constant memory:
+     * one query read through a server-side cursor ({@code fetchSize} rows at a time; PostgreSQL's
+     * JDBC driver does that only inside a transaction, on a forward-only statement), each row handed
+     * to {@code out} before the next is read. A run of any size costs one fetch of rows.
+     *
+     * @param runId     the run
+     * @param afterSeq  entries with seq greater than this
+     * @param filter    only entries that pass
+     * @param fetchSize rows per round trip to the database
+     * @param out       receives each entry
+     * @return how many entries were handed over
+     * @throws SQLException when the database refuses (possibly after some rows were handed over)
+     * @throws IOException  when {@code out} failed (the client left); the read stops
+     */
+    public long stream(UUID runId, long afterSeq, LogFilter filter, int fetchSize, RowConsumer out)
+            throws SQLException, IOException {
+        if (runId == null) throw new IllegalArgumentException("runId is required");
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql(filter, ORDER), ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
+                bind(c, ps, runId, afterSeq, filter);
+                ps.setFetchSize(fetchSize);
+                long n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.accept(row(rs));
+                        n++;
+                    }
+                }
+                return n;
+            } finally {
+                try {
+                    c.rollback(); // read-only: nothing to keep; ends the transaction that held the cursor
+                } finally {
+                    c.setAutoCommit(auto);
+                }
+            }
+        }
+    }
+
+    /** The query for a filter: constant fragments only; every value travels as a bind parameter. */
+    private static String sql(LogFilter f, String tail) {
+        StringBuilder b = new StringBuilder(SELECT);
+        if (f.minLevel() != null) b.append(LEVEL_FILTER);
+        if (f.nodeKey() != null) b.append(NODE_FILTER);
+        if (f.text() != null) b.append(TEXT_FILTER);
+        if (f.from() != null) b.append(FROM_FILTER);
+        if (f.to() != null) b.append(TO_FILTER);
+        return b.append(tail).toString();
+    }
+
+    /** @return the index of the next parameter */
+    private static int bind(Connection c, PreparedStatement ps, UUID runId, long afterSeq, LogFilter f) throws SQLException {
+        int p = 1;
+        ps.setObject(p++, runId);
+        ps.setLong(p++, afterSeq);
+        if (f.minLevel() != null) ps.setArray(p++, c.createArrayOf("text", levelsFrom(f.minLevel())));
+        if (f.nodeKey() != null) ps.setString(p++, f.nodeKey());
+        if (f.text() != null) {
+            String like = "%" + likeEscape(f.text()) + "%";
+            ps.setString(p++, like);
+            ps.setString(p++, like);
+        }
+        if (f.from() != null) ps.setObject(p++, OffsetDateTime.ofInstant(f.from(), ZoneOffset.UTC));
+        if (f.to() != null) ps.setObject(p++, OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
+        return p;
+    }
+
+    /** @return {@code s} with LIKE's wildcards and its escape character escaped */
+    static String likeEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '%' || ch == '_' || ch == '\\') b.append('\\');
+            b.append(ch);
+        }
+        return b.toString();
     }
 
     /**
