@@ -173,6 +173,10 @@ public class RunResource {
                             @Parameter(description = "return entries with seq above this (default 0)",
                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0", defaultValue = "0"), example = "100")
                             @QueryParam("afterSeq") String afterSeq,
+                            @Parameter(description = "JSON page only: instead of afterSeq, the last `limit` entries with seq below this "
+                                    + "(ascending; `nextBeforeSeq` continues backwards), for scrolling up and 'previous error'",
+                                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1"), example = "5000")
+                            @QueryParam("beforeSeq") String beforeSeq,
                             @Parameter(description = "JSON only: most entries in the page, 1 .. `zenflow.logging.http.max-page-size` (default 100)",
                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "100"), example = "500")
                             @QueryParam("limit") String limit,
@@ -201,6 +205,10 @@ public class RunResource {
         LogFilter filter = LogFilter.parse(minLevel, nodeKey, q, from, to);
         LogDownload.Format answer = LogDownload.negotiate(format, headers.getAcceptableMediaTypes());
         boolean poll = waitMs != null && !waitMs.isBlank();
+        boolean backwards = beforeSeq != null && !beforeSeq.isBlank();
+        if (backwards && (poll || answer != LogDownload.Format.JSON || (afterSeq != null && !afterSeq.isBlank()))) {
+            throw new InvalidLogEntryException("beforeSeq", "pages a JSON answer backwards; it cannot be combined with afterSeq, waitMs or a download");
+        }
         if (answer != LogDownload.Format.JSON) {
             // The download is the whole run: a page size or a wait has no meaning for it.
             if (poll) throw new InvalidLogEntryException("waitMs", "applies to the JSON answer only, not to format " + answer.name().toLowerCase(java.util.Locale.ROOT));
@@ -215,15 +223,48 @@ public class RunResource {
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
             return LongPollSupport.answer(module.stream(), run, after, pageSize, filter, wait);
         }
-        List<LogEntry> entries = module.reader().readAfter(run, after, pageSize, filter);
+        long before = backwards ? longParam("beforeSeq", beforeSeq, 1, 1, Long.MAX_VALUE) : 0;
+        List<LogEntry> entries = backwards ? module.reader().readBefore(run, before, pageSize, filter)
+                : module.reader().readAfter(run, after, pageSize, filter);
         JsonArrayBuilder arr = JSON.createArrayBuilder();
-        long next = after;
+        long next = backwards ? before - 1 : after;
         for (LogEntry e : entries) {
             arr.add(LogEntryJson.toJson(e));
             next = e.seq();
         }
-        return CompletableFuture.completedFuture(Response.ok(JSON.createObjectBuilder().add("runId", run.toString())
-                .add("entries", arr).add("nextAfterSeq", next).build().toString(), MediaType.APPLICATION_JSON).build());
+        var page = JSON.createObjectBuilder().add("runId", run.toString()).add("entries", arr).add("nextAfterSeq", next);
+        if (backwards) page.add("nextBeforeSeq", entries.isEmpty() ? before : entries.get(0).seq());
+        return CompletableFuture.completedFuture(Response.ok(page.build().toString(), MediaType.APPLICATION_JSON).build());
+    }
+
+    /**
+     * @return 200 {@code {"runId","nodes":[{"nodeKey","entries","warnings","errors","firstSeq","lastSeq"}]}}
+     */
+    @GET
+    @Path("/nodes")
+    @RolesAllowed(Roles.READER)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "runNodes", summary = "A run's nodes with their entry, warning and error counts",
+            description = "One row per node (step) with stored entries, in the order of each node's first entry; counts cover "
+                    + "what PostgreSQL holds (entries still in flight to it follow within the sink's batching delay).")
+    @APIResponse(responseCode = "200", description = "The nodes",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "NodeSummaries"),
+                    examples = @ExampleObject(name = "nodes", value = ApiDocs.RUN_NODES)))
+    @APIResponse(responseCode = "400", description = "runId is not a UUID",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Error"),
+                    examples = @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)))
+    @APIResponse(responseCode = "500", description = "PostgreSQL could not be read; retry later",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
+    public Response nodes(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
+            example = ApiDocs.RUN_ID) @PathParam("runId") String runId) throws SQLException {
+        UUID run = LogEntryJson.parseUuid("runId", runId);
+        JsonArrayBuilder arr = JSON.createArrayBuilder();
+        for (var n : module.reader().nodes(run)) {
+            arr.add(JSON.createObjectBuilder().add("nodeKey", n.nodeKey()).add("entries", n.entries()).add("warnings", n.warnings())
+                    .add("errors", n.errors()).add("firstSeq", n.firstSeq()).add("lastSeq", n.lastSeq()));
+        }
+        return Response.ok(JSON.createObjectBuilder().add("runId", run.toString()).add("nodes", arr).build().toString(),
+                MediaType.APPLICATION_JSON).build();
     }
 
     private static long longParam(String name, String raw, long dflt, long min, long max) {

@@ -248,11 +248,7 @@ public final class StreamHub implements BufferListener {
                 s.close(Outbound.GOING_AWAY, "no pong for " + (now - s.lastHeardMs()) + " ms");
                 continue;
             }
-            try {
-                s.outbound().ping();
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Ping failed", e);
-            }
+            s.requestPing();
         }
     }
 

@@ -57,6 +57,8 @@ public final class Subscription implements LiveItem.Gatherer {
     private final long liveCapacityBytes;
     private final AtomicBoolean pumping = new AtomicBoolean(true); // the opener runs the first pump
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** A ping is due: sent by the pump between two sends, never while a send is in flight (transports refuse that). */
+    private final AtomicBoolean pingDue = new AtomicBoolean();
     private volatile long lastHeardMs;
 
     // ---- pump state (one pump at a time; published between pumps by the pumping flag's CAS)
@@ -123,12 +125,13 @@ public final class Subscription implements LiveItem.Gatherer {
         try {
             while (true) {
                 if (closed.get()) return;
+                if (pingDue.compareAndSet(true, false)) ping();
                 Frame f = next();
                 if (f == WAIT) return; // a retry is scheduled; pumping stays true
                 if (f == null) {
                     pumping.set(false);
                     // An offer between our empty poll and the flag reset found pumping=true and left: re-check.
-                    if (live.isEmpty() || closed.get() || !pumping.compareAndSet(false, true)) return;
+                    if ((live.isEmpty() && !pingDue.get()) || closed.get() || !pumping.compareAndSet(false, true)) return;
                     continue;
                 }
                 SendOp op = new SendOp(f);
@@ -350,6 +353,26 @@ public final class Subscription implements LiveItem.Gatherer {
     }
 
     // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * The pinger's turn: the ping goes out from the pump, between sends. A session whose send never
+     * completes (a peer that stopped reading, or is gone) therefore sends no ping, gets no pong, and is
+     * closed by the pinger after pong-timeout-ms; a busy session that keeps completing sends is pinged
+     * between its frames.
+     */
+    void requestPing() {
+        if (closed.get()) return;
+        pingDue.set(true);
+        if (pumping.compareAndSet(false, true)) hub.executor().execute(this::pump);
+    }
+
+    private void ping() {
+        try {
+            out.ping();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Ping failed", e);
+        }
+    }
 
     /** The peer showed it is alive (pong or any message). */
     public void heard() {

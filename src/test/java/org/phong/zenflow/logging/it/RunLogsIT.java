@@ -161,6 +161,32 @@ class RunLogsIT {
     }
 
     @Test
+    void pagesBackwardsAndPerNodeCountsServeScrollingUpPreviousErrorAndTheNodeView() throws Exception {
+        JsonObject before = ItEnvironment.getJson(logs("beforeSeq=1001&limit=300"));
+        assertEquals(StreamIT.range(701, 1000), seqs(before.getJsonArray("entries").getValuesAs(JsonObject.class)));
+        assertEquals(701, before.getInt("nextBeforeSeq"));
+        JsonObject prevError = ItEnvironment.getJson(logs("beforeSeq=1000&limit=1&minLevel=ERROR"));
+        assertEquals(List.of(980L), seqs(prevError.getJsonArray("entries").getValuesAs(JsonObject.class)), "the error before seq 1000");
+        JsonObject first = ItEnvironment.getJson(logs("beforeSeq=3&limit=10"));
+        assertEquals(List.of(1L, 2L), seqs(first.getJsonArray("entries").getValuesAs(JsonObject.class)));
+        JsonObject nodes = ItEnvironment.getJson("/api/v1/runs/" + run + "/nodes");
+        List<JsonObject> list = nodes.getJsonArray("nodes").getValuesAs(JsonObject.class);
+        assertEquals(List.of("fetch", "transform", "validate", "store", "notify"), list.stream().map(n -> n.getString("nodeKey")).toList());
+        for (JsonObject n : list) {
+            String node = n.getString("nodeKey");
+            assertEquals(expected(e -> e.getString("nodeKey").equals(node)).size(), n.getInt("entries"), node);
+            assertEquals(expected(e -> e.getString("nodeKey").equals(node) && e.getString("level").equals("ERROR")).size(),
+                    n.getInt("errors"), node);
+            assertEquals(expected(e -> e.getString("nodeKey").equals(node) && e.getString("level").equals("WARN")).size(),
+                    n.getInt("warnings"), node);
+        }
+        assertEquals(N / 20, list.get(4).getInt("errors"));
+        HttpResponse<String> bad = ItEnvironment.get(logs("beforeSeq=5&afterSeq=1"));
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("beforeSeq"), bad.body());
+    }
+
+    @Test
     void badParametersAreRefusedNamingThem() throws Exception {
         String[][] cases = {
                 {"format=xml", "format"},

@@ -103,7 +103,7 @@ class WebSocketBadInputIT {
 
         ItEnvironment.awaitReady(); // asserts readiness answers 200
         Outcome good = attempt("/ws/runs/" + run + "?afterSeq=0", null);
-        assertEquals(50, good.frames - 1, "a valid client still gets the run's 50 entries then caught-up: " + good);
+        assertEquals(50, good.entries(), "a valid client still gets the run's 50 entries then caught-up: " + good);
     }
 
     private static CompletionStage<?> sendHostile(WebSocket ws, String text) {
@@ -117,7 +117,10 @@ class WebSocketBadInputIT {
     }
 
     /** What one attempt ended in: a handshake status (4xx), or frames received and the close. */
-    record Outcome(int handshakeStatus, int frames, int closeCode, String reason) {
+    record Outcome(int handshakeStatus, int frames, int closeCode, String reason, int entries) {
+        Outcome(int handshakeStatus, int frames, int closeCode, String reason) {
+            this(handshakeStatus, frames, closeCode, reason, 0);
+        }
     }
 
     /**
@@ -127,12 +130,20 @@ class WebSocketBadInputIT {
     private static Outcome attempt(String path, java.util.function.Function<WebSocket, CompletionStage<?>> act) throws Exception {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         AtomicLong frames = new AtomicLong();
+        AtomicLong entries = new AtomicLong();
+        StringBuilder message = new StringBuilder();
         WebSocket.Listener l = new WebSocket.Listener() {
             @Override
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                if (last) frames.incrementAndGet();
+                message.append(data);
+                if (last) {
+                    frames.incrementAndGet();
+                    String m = message.toString();
+                    message.setLength(0);
+                    if (m.startsWith("{\"type\":\"logs\"")) entries.addAndGet(m.split("\"workflowId\":", -1).length - 1);
+                }
                 if (data.toString().contains("\"caught-up\"") && act == null) {
-                    done.complete(new Outcome(0, (int) frames.get(), -1, ""));
+                    done.complete(new Outcome(0, (int) frames.get(), -1, "", (int) entries.get()));
                 }
                 ws.request(1);
                 return null;

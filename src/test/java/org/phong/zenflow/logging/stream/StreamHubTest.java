@@ -412,6 +412,31 @@ class StreamHubTest {
         assertEquals(1, hub.closedDead());
     }
 
+    @Test
+    void pingsWaitForTheSendInFlightSoAStalledPeerIsClosedAndABusyOneIsNot() {
+        build(settings(StreamSettings.PING_INTERVAL_MS, "100", StreamSettings.PONG_TIMEOUT_MS, "250"));
+        buffers.start(wf, run);
+        SlowPeer stalled = new SlowPeer();
+        SlowPeer busy = new SlowPeer();
+        hub.subscribe(run, 0, null, stalled);
+        Subscription b = hub.subscribe(run, 0, null, busy);
+        exec.runAll(); // both: hello in flight
+        for (int i = 0; i < 3; i++) {
+            clock.advance(100);
+            exec.runAll();
+            assertEquals(0, stalled.pings, "never a ping while a send is in flight");
+            int before = busy.pings;
+            busy.readOne(); // the busy peer completes its send: the due ping goes out before the next frame
+            exec.runAll();
+            assertEquals(before + 1, busy.pings);
+            b.heard(); // its pong
+            append(1, LogLevel.INFO);
+            exec.runAll();
+        }
+        assertEquals(Outbound.GOING_AWAY, stalled.closeCode, "silent for pong-timeout-ms: closed");
+        assertEquals(-1, busy.closeCode);
+    }
+
     /** Real threads: a writer appends while readers subscribe at random points with random afterSeq. */
     @Test
     void concurrentSubscribersGetExactlyTheSequence() throws Exception {

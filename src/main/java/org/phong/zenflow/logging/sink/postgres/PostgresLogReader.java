@@ -34,7 +34,9 @@ public final class PostgresLogReader {
     private static final int PAGE_INITIAL_CAPACITY = 1024;
 
     private static final String SELECT = "SELECT workflow_id, run_id, seq, node_key, ts, level, message, error_code,"
-            + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ? AND seq > ?";
+            + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ?";
+    private static final String AFTER = " AND seq > ?";
+    private static final String BEFORE = " AND seq < ?";
     private static final String LEVEL_FILTER = " AND level = ANY (?)";
     private static final String NODE_FILTER = " AND node_key = ?";
     /** Backslash is the LIKE escape (standard_conforming_strings: the literal is one backslash). */
@@ -43,6 +45,10 @@ public final class PostgresLogReader {
     private static final String TO_FILTER = " AND ts < ?";
     private static final String ORDER = " ORDER BY seq";
     private static final String PAGE = ORDER + " LIMIT ?";
+    private static final String PAGE_DESC = " ORDER BY seq DESC LIMIT ?";
+    private static final String NODES = "SELECT node_key, count(*), count(*) FILTER (WHERE level = 'WARN'),"
+            + " count(*) FILTER (WHERE level = 'ERROR'), min(seq), max(seq) FROM logs WHERE run_id = ?"
+            + " GROUP BY node_key ORDER BY min(seq)";
     private static final String LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM logs WHERE run_id = ?";
 
     private final javax.sql.DataSource ds;
@@ -81,12 +87,65 @@ public final class PostgresLogReader {
     public List<LogEntry> readAfter(UUID runId, long afterSeq, int limit, LogFilter filter) throws SQLException {
         if (runId == null) throw new IllegalArgumentException("runId is required");
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, PAGE))) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, AFTER, PAGE))) {
             int p = bind(c, ps, runId, afterSeq, filter);
             ps.setInt(p, limit);
             List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(row(rs));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The page just before a cursor: the last {@code limit} entries with seq below {@code beforeSeq}
+     * that pass the filter (for scrolling up through a run and "previous error").
+     *
+     * @return those entries in ascending seq; empty when there are none
+     * @throws SQLException when the database refuses
+     */
+    public List<LogEntry> readBefore(UUID runId, long beforeSeq, int limit, LogFilter filter) throws SQLException {
+        if (runId == null) throw new IllegalArgumentException("runId is required");
+        if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, BEFORE, PAGE_DESC))) {
+            int p = bind(c, ps, runId, beforeSeq, filter);
+            ps.setInt(p, limit);
+            List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(row(rs));
+            }
+            java.util.Collections.reverse(out);
+            return out;
+        }
+    }
+
+    /**
+     * Per node of a run: stored entries, warnings, errors, first and last seq.
+     *
+     * @param nodeKey  the node
+     * @param entries  its stored entries
+     * @param warnings its WARN entries
+     * @param errors   its ERROR entries
+     * @param firstSeq seq of its first entry
+     * @param lastSeq  seq of its last entry
+     */
+    public record NodeSummary(String nodeKey, long entries, long warnings, long errors, long firstSeq, long lastSeq) {
+    }
+
+    /**
+     * @param runId the run
+     * @return one summary per node that has stored entries, in order of each node's first entry
+     * @throws SQLException when the database refuses
+     */
+    public List<NodeSummary> nodes(UUID runId) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(NODES)) {
+            ps.setObject(1, runId);
+            List<NodeSummary> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new NodeSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+                }
             }
             return out;
         }
@@ -120,7 +179,7 @@ public final class PostgresLogReader {
         try (Connection c = ds.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql(filter, ORDER), ResultSet.TYPE_FORWARD_ONLY,
+            try (PreparedStatement ps = c.prepareStatement(sql(filter, AFTER, ORDER), ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_READ_ONLY)) {
                 bind(c, ps, runId, afterSeq, filter);
                 ps.setFetchSize(fetchSize);
@@ -143,8 +202,8 @@ public final class PostgresLogReader {
     }
 
     /** The query for a filter: constant fragments only; every value travels as a bind parameter. */
-    private static String sql(LogFilter f, String tail) {
-        StringBuilder b = new StringBuilder(SELECT);
+    private static String sql(LogFilter f, String cursor, String tail) {
+        StringBuilder b = new StringBuilder(SELECT).append(cursor);
         if (f.minLevel() != null) b.append(LEVEL_FILTER);
         if (f.nodeKey() != null) b.append(NODE_FILTER);
         if (f.text() != null) b.append(TEXT_FILTER);
@@ -154,10 +213,10 @@ public final class PostgresLogReader {
     }
 
     /** @return the index of the next parameter */
-    private static int bind(Connection c, PreparedStatement ps, UUID runId, long afterSeq, LogFilter f) throws SQLException {
+    private static int bind(Connection c, PreparedStatement ps, UUID runId, long cursorSeq, LogFilter f) throws SQLException {
         int p = 1;
         ps.setObject(p++, runId);
-        ps.setLong(p++, afterSeq);
+        ps.setLong(p++, cursorSeq);
         if (f.minLevel() != null) ps.setArray(p++, c.createArrayOf("text", levelsFrom(f.minLevel())));
         if (f.nodeKey() != null) ps.setString(p++, f.nodeKey());
         if (f.text() != null) {

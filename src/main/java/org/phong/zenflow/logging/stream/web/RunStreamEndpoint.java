@@ -138,7 +138,7 @@ public class RunStreamEndpoint extends Endpoint {
             try {
                 session.getAsyncRemote().sendPing(EMPTY.duplicate());
             } catch (IOException | RuntimeException e) {
-                // A send in progress or a closing session: the next interval tries again; silence closes it.
+                // A closing session (the core never pings during a send): the next interval tries again; silence closes it.
                 LOG.log(Level.FINEST, "Ping not sent", e);
             }
         }
