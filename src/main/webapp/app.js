@@ -45,7 +45,8 @@
     const gen = ++st.gen;
     Object.assign(st, { runId, ws: null, lastSeq: 0, storedSeq: 0, cache: new Map(), pages: new Map(), loading: 0, wanted: [],
       counts: { WARN: 0, ERROR: 0 }, received: 0, wsSeqs: [], duplicates: 0, reconnects: 0, backoff: BACKOFF_FIRST_MS,
-      follow: true, newCount: 0, ended: null, highlight: 0, nodes: [], results: null, selected: null });
+      follow: true, newCount: 0, ended: null, endedAt: 0, highlight: 0, nodes: [], results: null, selected: null,
+      wsFrom: 0, wsLast: undefined, note: '' });
     Object.assign(filters, { level: LEVELS[restore?.level] ?? 0, node: restore?.node ?? '', q: restore?.q ?? '' });
     $('level').value = Object.keys(LEVELS)[filters.level];
     $('search').value = filters.q;
@@ -125,8 +126,8 @@
       scheduleRender();
     } else if (f.type === 'run-ended') {
       st.ended = f;
+      st.endedAt = Date.now();
       refreshNodes();
-      setTimeout(refreshNodes, 2000); // the last batches may still be on their way to the database
     }
   }
 
@@ -299,7 +300,8 @@
     st.renderQueued = false;
     const g = geometry();
     spacerEl.style.height = g.spacer + 'px';
-    if (st.follow) logEl.scrollTop = logEl.scrollHeight;
+    // A filtered view follows only once it holds the whole stored answer (else it would page it all in).
+    if (st.follow && (!st.results || st.resDone)) logEl.scrollTop = logEl.scrollHeight;
     const [first, n] = windowRange();
     const frag = document.createDocumentFragment();
     for (let i = first; i < Math.min(count(), first + n); i++) {
@@ -651,7 +653,9 @@
 
   refreshRuns();
   setInterval(refreshRuns, RUNS_REFRESH_MS);
-  setInterval(() => { if (st.runId && !st.ended) refreshNodes(); }, NODES_REFRESH_MS);
+  // Node counts come from the database: keep refreshing while the run is live and shortly after its end
+  // (its last batches may still be on their way to the database).
+  setInterval(() => { if (st.runId && (!st.ended || Date.now() - st.endedAt < 30000)) refreshNodes(); }, NODES_REFRESH_MS);
   const r = readHash();
   if (r) start(r);
 })();

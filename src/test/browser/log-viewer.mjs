@@ -110,7 +110,8 @@ try {
 
   // Timestamps: date and time, local or UTC.
   await page.evaluate(() => { if (document.getElementById('tz').textContent !== 'UTC') document.getElementById('tz').click(); });
-  await page.waitForFunction(() => document.querySelector('#log .row:not(.loading) .ts') !== null);
+  await page.waitForFunction(() => document.getElementById('tz').textContent === 'UTC');
+  await sleep(300);
   const rowTs = await page.$eval(`#log .row[data-seq="${nextErr - 20}"] .ts`, (e) => e.textContent);
   const iso = (await get(`/api/v1/runs/${big}/logs?afterSeq=${nextErr - 21}&limit=1`)).entries[0].ts;
   assert.equal(rowTs.slice(0, 23), iso.slice(0, 10) + ' ' + iso.slice(11, 23), `UTC time with date: ${rowTs} vs ${iso}`);
