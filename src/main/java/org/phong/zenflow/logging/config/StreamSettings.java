@@ -12,9 +12,11 @@ package org.phong.zenflow.logging.config;
  * @param historyWaitMs       how long catching up waits for entries still on their way to PostgreSQL
  * @param longPollMaxWaitMs   largest {@code waitMs} of the long-poll
  * @param recentRuns          ended runs remembered for {@code GET /api/v1/runs?state=recent}
+ * @param frameLingerMs       how long an idle session waits after a new entry before its pump runs, so entries
+ *                            arriving meanwhile share its frame (0: at once); the price is this much latency
  */
 public record StreamSettings(long sessionQueueBytes, long pingIntervalMs, long pongTimeoutMs, int historyPageSize,
-                             long historyWaitMs, long longPollMaxWaitMs, int recentRuns) {
+                             long historyWaitMs, long longPollMaxWaitMs, int recentRuns, long frameLingerMs) {
 
     /** Prefix of every key of the live tail. */
     public static final String PREFIX = "zenflow.logging.stream.";
@@ -28,6 +30,9 @@ public record StreamSettings(long sessionQueueBytes, long pingIntervalMs, long p
     public static final String HISTORY_WAIT_MS = P + "history-wait-ms";
     public static final String LONG_POLL_MAX_WAIT_MS = P + "long-poll-max-wait-ms";
     public static final String RECENT_RUNS = P + "recent-runs";
+    public static final String FRAME_LINGER_MS = P + "frame-linger-ms";
+    /** Longest linger: beyond it the live tail would not feel live. */
+    public static final long MAX_FRAME_LINGER_MS = 1000;
 
     /**
      * @param r the reader
@@ -44,7 +49,8 @@ public record StreamSettings(long sessionQueueBytes, long pingIntervalMs, long p
                 r.intIn(HISTORY_PAGE_SIZE, 1, 100_000),
                 r.longIn(HISTORY_WAIT_MS, 1, Long.MAX_VALUE),
                 r.longIn(LONG_POLL_MAX_WAIT_MS, 0, Long.MAX_VALUE),
-                r.intIn(RECENT_RUNS, 0, 1_000_000));
+                r.intIn(RECENT_RUNS, 0, 1_000_000),
+                r.longIn(FRAME_LINGER_MS, 0, MAX_FRAME_LINGER_MS));
     }
 
     /** @return the defaults */

@@ -9,8 +9,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,6 +55,9 @@ public final class StreamHub implements BufferListener {
     private final ArrayDeque<RunInfo> recent = new ArrayDeque<>();
     private final ConcurrentHashMap<UUID, RunInfo> recentById = new ConcurrentHashMap<>();
 
+    /** Sessions whose pump an offer woke; run together by one {@link #dispatch} task. */
+    private final ConcurrentLinkedQueue<Subscription> ready = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean dispatchPending = new AtomicBoolean();
     private final LongAdder opened = new LongAdder();
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder entriesSent = new LongAdder();
@@ -191,6 +196,36 @@ public final class StreamHub implements BufferListener {
         RingSnapshot snap = b.snapshot(runId, afterSeq);
         sub.begin(snap);
         return sub;
+    }
+
+    /**
+     * Router worker: a session's pump must run (an offer found it idle). Instead of one executor task
+     * per session and entry (with 50 readers that is 50 tasks per entry, and a managed executor's
+     * submit is not cheap), the session joins {@code ready} and at most one {@link #dispatch} task is
+     * pending, started frame-linger-ms later so that entries arriving meanwhile share each session's
+     * frame.
+     */
+    void wake(Subscription sub) {
+        ready.offer(sub);
+        if (!dispatchPending.compareAndSet(false, true)) return;
+        long linger = settings.frameLingerMs();
+        try {
+            if (linger == 0) executor.execute(this::dispatch);
+            else scheduler.schedule(() -> executor.execute(this::dispatch), linger);
+        } catch (RuntimeException e) {
+            dispatchPending.set(false);
+            if (running) LOG.log(Level.WARNING, "Cannot schedule the live-tail pumps", e); // else: server stopping
+        }
+    }
+
+    /** Runs the pumps of every woken session (each only starts its async send, so this is quick). */
+    private void dispatch() {
+        while (true) {
+            for (Subscription s; (s = ready.poll()) != null; ) s.pumpNow();
+            dispatchPending.set(false);
+            // A wake between the last poll and the reset saw the flag set and left: take its session too.
+            if (ready.isEmpty() || !dispatchPending.compareAndSet(false, true)) return;
+        }
     }
 
     void unsubscribe(Subscription sub) {

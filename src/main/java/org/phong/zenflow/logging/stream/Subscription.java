@@ -116,7 +116,7 @@ public final class Subscription implements LiveItem.Gatherer {
             return;
         }
         live.offer(item);
-        if (pumping.compareAndSet(false, true)) hub.executor().execute(this::pump);
+        if (pumping.compareAndSet(false, true)) hub.wake(this);
     }
 
     // ------------------------------------------------------------------ pump
@@ -364,6 +364,11 @@ public final class Subscription implements LiveItem.Gatherer {
         if (closed.get()) return;
         pingDue.set(true);
         if (pumping.compareAndSet(false, true)) hub.executor().execute(this::pump);
+    }
+
+    /** The hub's dispatcher: this session was woken (its pumping flag is already set). */
+    void pumpNow() {
+        pump();
     }
 
     private void ping() {

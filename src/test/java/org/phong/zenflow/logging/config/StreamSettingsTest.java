@@ -19,7 +19,8 @@ class StreamSettingsTest {
             StreamSettings.HISTORY_PAGE_SIZE, StreamSettings::historyPageSize,
             StreamSettings.HISTORY_WAIT_MS, StreamSettings::historyWaitMs,
             StreamSettings.LONG_POLL_MAX_WAIT_MS, StreamSettings::longPollMaxWaitMs,
-            StreamSettings.RECENT_RUNS, StreamSettings::recentRuns);
+            StreamSettings.RECENT_RUNS, StreamSettings::recentRuns,
+            StreamSettings.FRAME_LINGER_MS, StreamSettings::frameLingerMs);
 
     @Test
     void defaultsMatchThePropertiesFileAndEveryStreamKeyIsRead() throws Exception {
@@ -45,6 +46,7 @@ class StreamSettingsTest {
         "zenflow.logging.stream.history-wait-ms, 0, from 1",
         "zenflow.logging.stream.long-poll-max-wait-ms, -1, from 0",
         "zenflow.logging.stream.recent-runs, -1, from 0",
+        "zenflow.logging.stream.frame-linger-ms, 1001, to 1000",
     })
     void badValuesNameTheKeyAndTheAllowedRange(String key, String value, String allowed) {
         Properties p = new Properties();

@@ -61,8 +61,10 @@ class StreamHubTest {
         build(settings(StreamSettings.HISTORY_PAGE_SIZE, "3"));
     }
 
+    /** Test settings: pumps start at once (frame-linger-ms 0) unless a test says otherwise. */
     private static StreamSettings settings(String... kv) {
         Properties p = new Properties();
+        p.setProperty(StreamSettings.FRAME_LINGER_MS, "0");
         for (int i = 0; i < kv.length; i += 2) p.setProperty(kv[i], kv[i + 1]);
         return StreamSettings.from(ConfigReader.overProperties(p));
     }
@@ -410,6 +412,27 @@ class StreamHubTest {
         assertEquals(-1, alive.closeCode);
         assertTrue(alive.pings >= 2);
         assertEquals(1, hub.closedDead());
+    }
+
+    @Test
+    void aLingerLetsEntriesArrivingMeanwhileShareOneFrameAndOneDispatch() {
+        build(settings(StreamSettings.FRAME_LINGER_MS, "5"));
+        buffers.start(wf, run);
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        hub.subscribe(run, 0, null, a);
+        hub.subscribe(run, 0, null, b);
+        exec.runAll(); // hello, caught-up
+        append(3, LogLevel.INFO);
+        exec.runAll();
+        assertEquals("H C0", a.types(), "nothing before the linger elapses");
+        clock.advance(4);
+        exec.runAll();
+        append(2, LogLevel.INFO);
+        clock.advance(1);
+        exec.runAll();
+        assertEquals("H C0 L1,2,3,4,5", a.types(), "one frame for what arrived within the linger");
+        assertEquals(a.types(), b.types());
     }
 
     @Test
