@@ -199,29 +199,37 @@ public final class StreamHub implements BufferListener {
     }
 
     /**
-     * Router worker: a session's pump must run (an offer found it idle). Instead of one executor task
-     * per session and entry (with 50 readers that is 50 tasks per entry, and a managed executor's
-     * submit is not cheap), the session joins {@code ready} and at most one {@link #dispatch} task is
-     * pending, started frame-linger-ms later so that entries arriving meanwhile share each session's
-     * frame.
+     * Router worker: a session's pump must run (an offer found it idle). Without a linger the pump is
+     * one executor task at once. With one, the session joins {@code ready} and a single timer (at most
+     * one pending for all sessions) hands every ready session's pump to the executor frame-linger-ms
+     * later: entries arriving meanwhile share each session's frame, and with many readers the router
+     * worker starts one timer per linger instead of one executor task per session and entry.
      */
     void wake(Subscription sub) {
-        ready.offer(sub);
-        if (!dispatchPending.compareAndSet(false, true)) return;
         long linger = settings.frameLingerMs();
         try {
-            if (linger == 0) executor.execute(this::dispatch);
-            else scheduler.schedule(() -> executor.execute(this::dispatch), linger);
+            if (linger == 0) {
+                executor.execute(sub::pumpNow);
+                return;
+            }
+            ready.offer(sub);
+            if (dispatchPending.compareAndSet(false, true)) scheduler.schedule(this::dispatch, linger);
         } catch (RuntimeException e) {
             dispatchPending.set(false);
             if (running) LOG.log(Level.WARNING, "Cannot schedule the live-tail pumps", e); // else: server stopping
         }
     }
 
-    /** Runs the pumps of every woken session (each only starts its async send, so this is quick). */
+    /** Timer: hands the pump of every woken session to the executor (in parallel: pumps build frames). */
     private void dispatch() {
         while (true) {
-            for (Subscription s; (s = ready.poll()) != null; ) s.pumpNow();
+            for (Subscription s; (s = ready.poll()) != null; ) {
+                try {
+                    executor.execute(s::pumpNow);
+                } catch (RuntimeException e) {
+                    if (running) LOG.log(Level.WARNING, "Cannot run a live-tail pump", e); // else: server stopping
+                }
+            }
             dispatchPending.set(false);
             // A wake between the last poll and the reset saw the flag set and left: take its session too.
             if (ready.isEmpty() || !dispatchPending.compareAndSet(false, true)) return;

@@ -44,8 +44,8 @@
  * watched run and offers that same object to each session's lock-free queue ({@link
  * org.phong.zenflow.logging.stream.LiveItem}s, bounded in bytes); the JSON is encoded once, by the
  * first sender thread that needs it, and shared. Sends are asynchronous, one at a time per session;
- * an idle session is woken by one shared dispatcher task started frame-linger-ms after the entry (not one
- * executor task per session and entry), and everything queued meanwhile leaves as one {@code logs}
+ * an idle session's pump starts frame-linger-ms after the entry (one shared timer for all sessions, not
+ * one executor task per session and entry), and everything queued meanwhile leaves as one {@code logs}
  * frame when the send completes (coalescing),
  * so the frames per second a session costs fall as its lag grows, and a reader that keeps reading
  * catches up. A queue past session-queue-bytes (a reader that stopped) closes that session 1013;
