@@ -87,6 +87,8 @@ final class LiveTailPhase {
         volatile int closeCode = -1;
         volatile String problem;
         volatile boolean ended;
+        /** Set after subscribing: a ping is answered at once (as a client's WebSocket stack does with a pong). */
+        volatile org.phong.zenflow.logging.stream.Subscription sub;
 
         Reader(AtomicLongArray routeNanos, Recorder latency, ExecutorService socket, long measureFromSeq) {
             this.routeNanos = routeNanos;
@@ -116,7 +118,8 @@ final class LiveTailPhase {
 
         @Override
         public void ping() {
-            // no pings in the benchmark
+            var s = sub;
+            if (s != null) s.heard();
         }
 
         @Override
@@ -153,7 +156,7 @@ final class LiveTailPhase {
                 for (int k = 0; k < readersPerRun; k++) {
                     Reader rd = new Reader(t, latency, socket, measureFrom);
                     readers.add(rd);
-                    hub.subscribe(run, 0, null, rd);
+                    rd.sub = hub.subscribe(run, 0, null, rd);
                 }
             }
             bp.pipeline.router().barrier().get(1, TimeUnit.MINUTES);
@@ -240,7 +243,7 @@ final class LiveTailPhase {
                         for (int k = 0; k < readers; k++) {
                             Reader rd = new Reader(none, new Recorder(3), socket, Long.MAX_VALUE);
                             rs.add(rd);
-                            hub.subscribe(run, 0, null, rd);
+                            rd.sub = hub.subscribe(run, 0, null, rd);
                         }
                     }
                     bp.pipeline.router().barrier().get(1, TimeUnit.MINUTES);
