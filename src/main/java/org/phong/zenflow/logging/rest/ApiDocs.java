@@ -33,6 +33,10 @@ public final class ApiDocs {
 
     public static final String INGESTED = "{\"accepted\":98,\"dropped\":2,\"rejected\":0}";
     public static final String HISTORY = "{\"runId\":\"" + RUN_ID + "\",\"entries\":[" + ENTRY_OUT + "],\"nextAfterSeq\":1}";
+    public static final String RUN_NODES = "{\"runId\":\"" + RUN_ID + "\",\"nodes\":[{\"nodeKey\":\"fetch-orders\",\"entries\":120,"
+            + "\"warnings\":3,\"errors\":1,\"firstSeq\":1,\"lastSeq\":118}]}";
+    public static final String DOWNLOAD_NDJSON = ENTRY_OUT + "\n";
+    public static final String DOWNLOAD_TEXT = "2026-11-28T17:02:37.123456Z INFO  fetch-orders #1 fetched 42 orders trace=4bf92f3577b34da6 path=root/fetch-orders {\"count\":42}\n";
     public static final String RUN_START = "{\"workflowId\":\"" + WORKFLOW_ID + "\"}";
     public static final String RUN_STARTED = "{\"runId\":\"" + RUN_ID + "\",\"workflowId\":\"" + WORKFLOW_ID + "\"}";
     public static final String RUN_END = "{\"outcome\":\"SUCCEEDED\"}";

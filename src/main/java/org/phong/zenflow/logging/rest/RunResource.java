@@ -19,6 +19,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.StringReader;
@@ -37,6 +39,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
@@ -56,8 +60,9 @@ import java.util.concurrent.CompletionStage;
  * <ul>
  *   <li>{@code POST /api/v1/runs/{runId}/start} {@code {"workflowId"}}</li>
  *   <li>{@code POST /api/v1/runs/{runId}/end} {@code {"outcome"}}</li>
- *   <li>{@code GET /api/v1/runs/{runId}/logs?afterSeq=&limit=&minLevel=&nodeKey=}: entries stored in
- *       PostgreSQL, ordered by seq; pass {@code nextAfterSeq} back as {@code afterSeq} for the next page</li>
+ *   <li>{@code GET /api/v1/runs/{runId}/logs?afterSeq=&limit=&minLevel=&nodeKey=&q=&from=&to=}: entries stored in
+ *       PostgreSQL, ordered by seq; pass {@code nextAfterSeq} back as {@code afterSeq} for the next page; with
+ *       {@code waitMs} the long-poll; with {@code format=ndjson|text} (or that Accept) the whole run, streamed</li>
  * </ul>
  */
 @Path("/runs/{runId}")
@@ -153,22 +158,31 @@ public class RunResource {
     }
 
     /**
-     * With {@code waitMs} it long-polls the live tail instead (ring + database, waiting up to waitMs
-     * for entries after afterSeq; the answer also has {@code "ended"}).
+     * One URL, three answers, told apart by {@code format} or else {@code Accept} (see
+     * {@link LogDownload#negotiate}): JSON (default) is one page from PostgreSQL, or with
+     * {@code waitMs} the long-poll of the live tail; NDJSON and text are the whole run after
+     * {@code afterSeq}, streamed. Every answer takes the same filters.
      *
-     * @return 200 {@code {"runId", "entries": [...], "nextAfterSeq"}}; an unknown run has no entries
+     * @return 200 {@code {"runId", "entries": [...], "nextAfterSeq"}} (JSON), or the streamed download
      */
     @GET
     @Path("/logs")
     @RolesAllowed(Roles.READER)
-    @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "runHistory", summary = "Read a run's stored entries",
-            description = "Entries stored in PostgreSQL, ordered by seq, after `afterSeq`. Page through a run by passing "
-                    + "`nextAfterSeq` back as `afterSeq`; an empty page means nothing more is stored yet. An unknown run has no entries. With `waitMs`, a long-poll: the answer waits until entries after "
-                    + "`afterSeq` exist or `waitMs` elapses (the fallback for networks that block WebSocket).")
-    @APIResponse(responseCode = "200", description = "One page of entries",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage"),
-                    examples = @ExampleObject(name = "page", value = ApiDocs.HISTORY)))
+    @Produces({MediaType.APPLICATION_JSON, LogDownload.NDJSON, MediaType.TEXT_PLAIN})
+    @Operation(operationId = "runHistory", summary = "Read, search or download a run's entries",
+            description = "Entries of the run ordered by seq, after `afterSeq`, that pass the filters (`minLevel`, `nodeKey`, "
+                    + "`q`: case-insensitive text in the message or error code, `from`/`to`: time range). The answer is picked "
+                    + "by `format`, else by `Accept`: JSON (default, also for `*/*`) is one page from PostgreSQL; page on by "
+                    + "passing `nextAfterSeq` back as `afterSeq`; an empty page means nothing more is stored yet. With `waitMs` "
+                    + "the JSON answer is a long-poll of the live tail instead (ring + PostgreSQL, waiting until an entry after "
+                    + "`afterSeq` passes the filters or `waitMs` elapses). `format=ndjson` (`Accept: application/x-ndjson`) and "
+                    + "`format=text` (`Accept: text/plain`) stream every stored entry of the run after `afterSeq` as a download, "
+                    + "in constant memory; `limit` and `waitMs` do not apply to them.")
+    @APIResponse(responseCode = "200", description = "One page of entries, or the streamed download",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage"),
+                    examples = @ExampleObject(name = "page", value = ApiDocs.HISTORY)),
+                    @Content(mediaType = LogDownload.NDJSON, examples = @ExampleObject(name = "ndjson", value = ApiDocs.DOWNLOAD_NDJSON)),
+                    @Content(mediaType = MediaType.TEXT_PLAIN, examples = @ExampleObject(name = "text", value = ApiDocs.DOWNLOAD_TEXT))})
     @APIResponse(responseCode = "400", description = "A parameter is out of range or malformed; `field` names it",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = {@ExampleObject(name = "badLimit", value = ApiDocs.BAD_LIMIT), @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)}))
@@ -180,7 +194,11 @@ public class RunResource {
                             @Parameter(description = "return entries with seq above this (default 0)",
                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0", defaultValue = "0"), example = "100")
                             @QueryParam("afterSeq") String afterSeq,
-                            @Parameter(description = "most entries in the page: 1 .. `zenflow.logging.http.max-page-size` (default 100)",
+                            @Parameter(description = "JSON page only: instead of afterSeq, the last `limit` entries with seq below this "
+                                    + "(ascending; `nextBeforeSeq` continues backwards), for scrolling up and 'previous error'",
+                                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1"), example = "5000")
+                            @QueryParam("beforeSeq") String beforeSeq,
+                            @Parameter(description = "JSON only: most entries in the page, 1 .. `zenflow.logging.http.max-page-size` (default 100)",
                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "100"), example = "500")
                             @QueryParam("limit") String limit,
                             @Parameter(description = "only entries of this level or more severe (case-insensitive)",
@@ -189,19 +207,41 @@ public class RunResource {
                             @QueryParam("minLevel") String minLevel,
                             @Parameter(description = "only entries of this node", example = "fetch-orders")
                             @QueryParam("nodeKey") String nodeKey,
-                            @Parameter(description = "long-poll: wait up to this many ms for entries after `afterSeq` (0 or absent: answer at once)",
+                            @Parameter(description = "only entries whose message or error code contains this text, ignoring case (at most 200 characters)",
+                                    example = "connection reset")
+                            @QueryParam("q") String q,
+                            @Parameter(description = "only entries at or after this instant (ISO-8601)", example = "2026-11-28T18:00:00Z")
+                            @QueryParam("from") String from,
+                            @Parameter(description = "only entries before this instant (ISO-8601)", example = "2026-11-28T19:00:00Z")
+                            @QueryParam("to") String to,
+                            @Parameter(description = "JSON only, long-poll: wait up to this many ms for entries after `afterSeq` (0 or absent: answer at once)",
                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0"), example = "25000")
-                            @QueryParam("waitMs") String waitMs) throws SQLException {
+                            @QueryParam("waitMs") String waitMs,
+                            @Parameter(description = "`json` (default), `ndjson` or `text`; overrides `Accept`",
+                                    schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "ndjson", "text"}), example = "ndjson")
+                            @QueryParam("format") String format,
+                            @Context HttpHeaders headers) throws SQLException {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         long after = longParam("afterSeq", afterSeq, 0, 0, Long.MAX_VALUE);
+        LogFilter filter = LogFilter.parse(minLevel, nodeKey, q, from, to);
+        LogDownload.Format answer = LogDownload.negotiate(format, headers.getAcceptableMediaTypes());
+        boolean poll = waitMs != null && !waitMs.isBlank();
+        boolean backwards = beforeSeq != null && !beforeSeq.isBlank();
+        if (backwards && (poll || answer != LogDownload.Format.JSON || (afterSeq != null && !afterSeq.isBlank()))) {
+            throw new InvalidLogEntryException("beforeSeq", "pages a JSON answer backwards; it cannot be combined with afterSeq, waitMs or a download");
+        }
+        if (answer != LogDownload.Format.JSON) {
+            // The download is the whole run: a page size or a wait has no meaning for it.
+            if (poll) throw new InvalidLogEntryException("waitMs", "applies to the JSON answer only, not to format " + answer.name().toLowerCase(java.util.Locale.ROOT));
+            if (limit != null && !limit.isBlank()) throw new InvalidLogEntryException("limit", "applies to the JSON answer only; a download is the whole run");
+            return CompletableFuture.completedFuture(LogDownload.stream(module.reader(), run, after, filter,
+                    streamSettings.historyPageSize(), answer));
+        }
         int max = settings.httpMaxPageSize();
         int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
-        LogLevel level = minLevel == null || minLevel.isBlank() ? null : LogLevel.parse("minLevel", minLevel);
-        String node = nodeKey == null || nodeKey.isBlank() ? null : nodeKey;
-        if (waitMs != null && !waitMs.isBlank()) {
+        if (poll) {
             // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
-            if (node != null) throw new InvalidLogEntryException("nodeKey", "cannot be combined with waitMs");
             // A waiting poll holds a subscription and a timer: at most max-long-polls at once.
             org.phong.zenflow.logging.security.ConcurrencyLimit polls = requestBounds.longPolls();
             if (wait > 0 && polls.tryAcquire(null) != null) {
@@ -209,25 +249,60 @@ public class RunResource {
                         + BoundSettings.MAX_LONG_POLLS + "); retry after " + retryAfter() + " s or use the WebSocket", null, "waitMs");
                 return CompletableFuture.completedFuture(Response.fromResponse(r).header(jakarta.ws.rs.core.HttpHeaders.RETRY_AFTER, retryAfter()).build());
             }
-            CompletionStage<Response> answer;
+            CompletionStage<Response> polled;
             try {
-                answer = LongPollSupport.answer(module.stream(), run, after, pageSize, level, wait);
+                polled = LongPollSupport.answer(module.stream(), run, after, pageSize, filter, wait);
             } catch (RuntimeException e) {
                 if (wait > 0) polls.release(null);
                 throw e;
             }
-            if (wait > 0) answer.whenComplete((r, ex) -> polls.release(null));
-            return answer;
+            if (wait > 0) polled.whenComplete((r, ex) -> polls.release(null));
+            return polled;
         }
-        List<RunHistory.Item> items = RunHistory.page(module.reader(), run, after, pageSize, level, node);
+        long before = backwards ? longParam("beforeSeq", beforeSeq, 1, 1, Long.MAX_VALUE) : 0;
+        // Through RunHistory: entries the database refused appear in their place, so paging meets no unexplained gap.
+        List<RunHistory.Item> items = backwards ? RunHistory.pageBefore(module.reader(), run, before, pageSize, filter)
+                : RunHistory.page(module.reader(), run, after, pageSize, filter);
         JsonArrayBuilder arr = JSON.createArrayBuilder();
-        long next = after;
+        long next = backwards ? before - 1 : after;
         for (RunHistory.Item it : items) {
             arr.add(it.entry() != null ? LogEntryJson.toJson(it.entry()) : rejectedJson(it.rejected()));
             next = it.seq();
         }
-        return CompletableFuture.completedFuture(Response.ok(JSON.createObjectBuilder().add("runId", run.toString())
-                .add("entries", arr).add("nextAfterSeq", next).build().toString()).build());
+        var page = JSON.createObjectBuilder().add("runId", run.toString()).add("entries", arr).add("nextAfterSeq", next);
+        if (backwards) page.add("nextBeforeSeq", items.isEmpty() ? before : items.get(0).seq());
+        return CompletableFuture.completedFuture(Response.ok(page.build().toString(), MediaType.APPLICATION_JSON).build());
+    }
+
+    /**
+     * @return 200 {@code {"runId","nodes":[{"nodeKey","entries","warnings","errors","firstSeq","lastSeq"}]}}
+     */
+    @GET
+    @Path("/nodes")
+    @RolesAllowed(Roles.READER)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "runNodes", summary = "A run's nodes with their entry, warning and error counts",
+            description = "One row per node (step) with stored entries, in the order of each node's first entry; counts cover "
+                    + "what PostgreSQL holds (entries still in flight to it follow within the sink's batching delay).")
+    @APIResponse(responseCode = "200", description = "The nodes",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "NodeSummaries"),
+                    examples = @ExampleObject(name = "nodes", value = ApiDocs.RUN_NODES)))
+    @APIResponse(responseCode = "400", description = "runId is not a UUID",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "badRunId", value = ApiDocs.BAD_RUN_ID)))
+    @APIResponse(responseCode = "500", description = "PostgreSQL could not be read; retry later",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
+                    examples = @ExampleObject(name = "databaseDown", value = ApiDocs.DATABASE_DOWN)))
+    public Response nodes(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
+            example = ApiDocs.RUN_ID) @PathParam("runId") String runId) throws SQLException {
+        UUID run = LogEntryJson.parseUuid("runId", runId);
+        JsonArrayBuilder arr = JSON.createArrayBuilder();
+        for (var n : module.reader().nodes(run)) {
+            arr.add(JSON.createObjectBuilder().add("nodeKey", n.nodeKey()).add("entries", n.entries()).add("warnings", n.warnings())
+                    .add("errors", n.errors()).add("firstSeq", n.firstSeq()).add("lastSeq", n.lastSeq()));
+        }
+        return Response.ok(JSON.createObjectBuilder().add("runId", run.toString()).add("nodes", arr).build().toString(),
+                MediaType.APPLICATION_JSON).build();
     }
 
     /**

@@ -1,45 +1,84 @@
 package org.phong.zenflow.logging.stream;
 
-import org.phong.zenflow.logging.api.LogEntry;
+import java.util.List;
 import org.phong.zenflow.logging.api.RunOutcome;
-import org.phong.zenflow.logging.codec.LogEntryJson;
 
 /**
- * One server-to-client message of the live-tail protocol (see package-info and
- * docs/websocket-protocol.md): {@code log}, {@code caught-up} or {@code run-ended}.
+ * One server-to-client message of the live-tail protocol, version {@value #PROTOCOL} (see
+ * package-info and docs/websocket-protocol.md): {@code hello}, {@code logs}, {@code caught-up} or
+ * {@code run-ended}.
  */
 public sealed interface Frame {
+
+    /** The protocol version this server speaks (query parameter {@code protocol}, frame {@code hello}). */
+    int PROTOCOL = 2;
 
     /** @return the JSON text of the frame (one WebSocket text message) */
     String text();
 
-    /**
-     * {@code {"type":"log","entry":{...}}}. A live entry's frame is shared by every session of the
-     * run, so its JSON is built once, lazily, on the first sender thread that needs it (never on the
-     * router worker).
-     */
-    final class Log implements Frame {
-        private final LogEntry entry;
-        private volatile String text;
+    /** @return how many entries the frame carries */
+    default int entryCount() {
+        return 0;
+    }
 
-        /** @param entry a sequenced entry */
-        public Log(LogEntry entry) {
-            this.entry = entry;
+    /** @return true when the session ends after this frame (close 1000) */
+    default boolean endsSession() {
+        return false;
+    }
+
+    /** {@code {"type":"hello","protocol":2}}: the first frame of every session. @param protocol the version */
+    record Hello(int protocol) implements Frame {
+        @Override
+        public String text() {
+            return "{\"type\":\"hello\",\"protocol\":" + protocol + "}";
+        }
+    }
+
+    /**
+     * {@code {"type":"logs","first":a,"last":b,"entries":[...]}}: one or more entries in ascending
+     * seq; {@code first}/{@code last} are the seqs of the first and last of them (without a filter
+     * they are consecutive, {@code last - first + 1} entries). Everything a session had waiting goes
+     * into one frame; each entry's JSON is shared (see {@link EncodedEntry}), only the concatenation
+     * is per session.
+     *
+     * @param entries at least one entry, ascending seq
+     */
+    record Logs(List<EncodedEntry> entries) implements Frame {
+        /** Room for the frame's own keys and two seqs around the entries. */
+        private static final int HEAD_CHARS = 80;
+
+        /** @param entries at least one entry, ascending seq (not copied: the pump hands over its list) */
+        public Logs {
+            if (entries.isEmpty()) throw new IllegalArgumentException("a logs frame carries at least one entry");
         }
 
-        /** @return the entry */
-        public LogEntry entry() {
-            return entry;
+        /** @return seq of the first entry */
+        public long first() {
+            return entries.get(0).seq();
+        }
+
+        /** @return seq of the last entry */
+        public long last() {
+            return entries.get(entries.size() - 1).seq();
         }
 
         @Override
+        public int entryCount() {
+            return entries.size();
+        }
+
+        /** Built when sent (once per session); the entries' JSON is encoded once for all sessions. */
+        @Override
         public String text() {
-            String t = text;
-            if (t == null) {
-                t = "{\"type\":\"log\",\"entry\":" + LogEntryJson.toJson(entry) + "}";
-                text = t; // racy but idempotent: every thread computes the same string
+            int size = 0;
+            for (EncodedEntry e : entries) size += e.json().length() + 1;
+            StringBuilder b = new StringBuilder(size + HEAD_CHARS);
+            b.append("{\"type\":\"logs\",\"first\":").append(first()).append(",\"last\":").append(last()).append(",\"entries\":[");
+            for (int i = 0; i < entries.size(); i++) {
+                if (i > 0) b.append(',');
+                b.append(entries.get(i).json());
             }
-            return t;
+            return b.append("]}").toString();
         }
     }
 
@@ -56,6 +95,11 @@ public sealed interface Frame {
         @Override
         public String text() {
             return "{\"type\":\"run-ended\",\"lastSeq\":" + lastSeq + ",\"outcome\":\"" + outcome.name() + "\"}";
+        }
+
+        @Override
+        public boolean endsSession() {
+            return true;
         }
     }
 }

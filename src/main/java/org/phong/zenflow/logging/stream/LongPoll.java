@@ -6,7 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.LogFilter;
 
 /**
  * The long-poll fallback, built on the same {@link Subscription} as the WebSocket (so the same
@@ -45,14 +45,14 @@ public final class LongPoll implements Outbound {
      * @param runId    the run
      * @param afterSeq entries after this seq
      * @param limit    at most this many entries
-     * @param minLevel only this level and above; null for all
+     * @param filter   only the entries that pass; null for all
      * @param waitMs   how long to wait when nothing is there yet (0: answer at once)
      * @return completes with the answer
      */
-    public static CompletableFuture<Result> poll(StreamHub hub, UUID runId, long afterSeq, int limit, LogLevel minLevel,
+    public static CompletableFuture<Result> poll(StreamHub hub, UUID runId, long afterSeq, int limit, LogFilter filter,
                                                  long waitMs) {
         LongPoll p = new LongPoll(hub, afterSeq, limit, waitMs);
-        p.sub = hub.subscribe(runId, afterSeq, minLevel, p);
+        p.sub = hub.subscribe(runId, afterSeq, filter, p);
         if (p.result.isDone()) p.sub.close(NORMAL, "answered");
         return p.result;
     }
@@ -63,9 +63,13 @@ public final class LongPoll implements Outbound {
         Frame.RunEnded ended = null;
         synchronized (this) {
             if (!result.isDone()) {
-                if (frame instanceof Frame.Log l) {
-                    entries.add(l.entry());
-                    nextAfter = l.entry().seq();
+                if (frame instanceof Frame.Logs l) {
+                    // A frame may hold more than the limit: the rest is read again by the next poll.
+                    for (EncodedEntry e : l.entries()) {
+                        if (entries.size() >= limit) break;
+                        entries.add(e.entry());
+                        nextAfter = e.seq();
+                    }
                     finish = entries.size() >= limit || caughtUp;
                 } else if (frame instanceof Frame.CaughtUp c) {
                     caughtUp = true;

@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 /**
  * The transport of one session, as the plain-Java core sees it (a Jakarta WebSocket session, or
  * the long-poll's collector). The core never has more than one {@link #send} outstanding per
- * session.
+ * session, and never calls {@link #ping} while one is (WebSocket containers refuse a ping during a
+ * pending asynchronous send).
  */
 public interface Outbound {
 

@@ -9,12 +9,15 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.BufferListener;
@@ -30,8 +33,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  * {@link #subscribe}.
  *
  * <p>Cost on the router worker per entry: two hash lookups and a few field writes when nobody
- * watches the run; one lock-free bounded queue offer per watching session otherwise (the JSON is
- * built later, once, by a sender thread). Nothing here blocks or does I/O on that thread.
+ * watches the run; otherwise one {@link EncodedEntry} (shared by every session of the run) and one
+ * lock-free queue offer per watching session (the JSON is built later, once, by a sender thread).
+ * Nothing here blocks or does I/O on that thread.
  */
 public final class StreamHub implements BufferListener {
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
@@ -51,6 +55,9 @@ public final class StreamHub implements BufferListener {
     private final ArrayDeque<RunInfo> recent = new ArrayDeque<>();
     private final ConcurrentHashMap<UUID, RunInfo> recentById = new ConcurrentHashMap<>();
 
+    /** Sessions whose pump an offer woke; run together by one {@link #dispatch} task. */
+    private final ConcurrentLinkedQueue<Subscription> ready = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean dispatchPending = new AtomicBoolean();
     private final LongAdder opened = new LongAdder();
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder entriesSent = new LongAdder();
@@ -134,8 +141,8 @@ public final class StreamHub implements BufferListener {
         else if (e.level() == LogLevel.WARN) s.warnings++;
         List<Subscription> subs = topics.get(e.runId());
         if (subs == null) return;
-        Frame.Log f = new Frame.Log(e);
-        for (Subscription sub : subs) sub.offer(f);
+        EncodedEntry item = new EncodedEntry(e);
+        for (Subscription sub : subs) sub.offer(item);
     }
 
     @Override
@@ -145,8 +152,8 @@ public final class StreamHub implements BufferListener {
         if (outcome == null) return; // idle: watchers stay, the run may go on
         List<Subscription> subs = topics.get(runId);
         if (subs == null) return;
-        Frame.RunEnded f = new Frame.RunEnded(lastSeq, outcome);
-        for (Subscription sub : subs) sub.offer(f);
+        LiveItem.End end = new LiveItem.End(new Frame.RunEnded(lastSeq, outcome));
+        for (Subscription sub : subs) sub.offer(end);
     }
 
     private void remember(RunInfo info) {
@@ -170,14 +177,14 @@ public final class StreamHub implements BufferListener {
      *
      * @param runId    the run
      * @param afterSeq the client has everything up to this seq (0: from the start)
-     * @param minLevel send only this level and above; null for all
+     * @param filter   send only the entries that pass (null or {@link LogFilter#ALL}: every entry)
      * @param out      the transport
      * @return the subscription (already pumping)
      */
-    public Subscription subscribe(UUID runId, long afterSeq, LogLevel minLevel, Outbound out) {
+    public Subscription subscribe(UUID runId, long afterSeq, LogFilter filter, Outbound out) {
         WorkflowBufferManager b = buffers;
         if (b == null) throw new IllegalStateException("the stream hub is not attached to the pipeline");
-        Subscription sub = new Subscription(this, runId, afterSeq, minLevel, out, settings.sessionQueueFrames(),
+        Subscription sub = new Subscription(this, runId, afterSeq, filter, out, settings.sessionQueueBytes(),
                 scheduler.nowMillis());
         topics.compute(runId, (k, list) -> {
             CopyOnWriteArrayList<Subscription> l = list == null ? new CopyOnWriteArrayList<>() : list;
@@ -189,6 +196,44 @@ public final class StreamHub implements BufferListener {
         RingSnapshot snap = b.snapshot(runId, afterSeq);
         sub.begin(snap);
         return sub;
+    }
+
+    /**
+     * Router worker: a session's pump must run (an offer found it idle). Without a linger the pump is
+     * one executor task at once. With one, the session joins {@code ready} and a single timer (at most
+     * one pending for all sessions) hands every ready session's pump to the executor frame-linger-ms
+     * later: entries arriving meanwhile share each session's frame, and with many readers the router
+     * worker starts one timer per linger instead of one executor task per session and entry.
+     */
+    void wake(Subscription sub) {
+        long linger = settings.frameLingerMs();
+        try {
+            if (linger == 0) {
+                executor.execute(sub::pumpNow);
+                return;
+            }
+            ready.offer(sub);
+            if (dispatchPending.compareAndSet(false, true)) scheduler.schedule(this::dispatch, linger);
+        } catch (RuntimeException e) {
+            dispatchPending.set(false);
+            if (running) LOG.log(Level.WARNING, "Cannot schedule the live-tail pumps", e); // else: server stopping
+        }
+    }
+
+    /** Timer: hands the pump of every woken session to the executor (in parallel: pumps build frames). */
+    private void dispatch() {
+        while (true) {
+            for (Subscription s; (s = ready.poll()) != null; ) {
+                try {
+                    executor.execute(s::pumpNow);
+                } catch (RuntimeException e) {
+                    if (running) LOG.log(Level.WARNING, "Cannot run a live-tail pump", e); // else: server stopping
+                }
+            }
+            dispatchPending.set(false);
+            // A wake between the last poll and the reset saw the flag set and left: take its session too.
+            if (ready.isEmpty() || !dispatchPending.compareAndSet(false, true)) return;
+        }
     }
 
     void unsubscribe(Subscription sub) {
@@ -246,11 +291,7 @@ public final class StreamHub implements BufferListener {
                 s.close(Outbound.GOING_AWAY, "no pong for " + (now - s.lastHeardMs()) + " ms");
                 continue;
             }
-            try {
-                s.outbound().ping();
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Ping failed", e);
-            }
+            s.requestPing();
         }
     }
 
@@ -285,7 +326,7 @@ public final class StreamHub implements BufferListener {
 
     void countSent(Frame f) {
         framesSent.increment();
-        if (f instanceof Frame.Log) entriesSent.increment();
+        entriesSent.add(f.entryCount());
     }
 
     void countOverflow() { closedSlow.increment(); }
@@ -304,10 +345,10 @@ public final class StreamHub implements BufferListener {
     /** @return frames sent (every type) */
     public long framesSent() { return framesSent.sum(); }
 
-    /** @return log frames sent */
+    /** @return entries sent (in logs frames) */
     public long entriesSent() { return entriesSent.sum(); }
 
-    /** @return sessions closed 1013 because their queue was full */
+    /** @return sessions closed 1013 because their queue passed session-queue-bytes */
     public long closedSlow() { return closedSlow.sum(); }
 
     /** @return sessions closed because their peer stopped answering pings */

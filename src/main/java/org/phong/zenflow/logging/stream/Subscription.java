@@ -1,33 +1,43 @@
 package org.phong.zenflow.logging.stream;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
 
 /**
  * One client watching one run: history after {@code afterSeq}, then live, without gap or duplicate
  * (the seam argument is in package-info).
  *
- * <p>Threads. The router worker of the run only {@link #offer}s frames into the bounded
- * {@code live} queue (never blocks: a full queue closes the session 1013). Everything else runs in
- * the <em>pump</em>, of which at most one is active per session ({@code pumping}): it reads
- * history (PostgreSQL pages, then the ring snapshot), then drains {@code live}, and hands one
- * frame at a time to {@link Outbound#send}. The pump continues from the send's completion (inline
- * when it completed synchronously: a trampoline, no recursion), so a stalled peer holds no thread,
- * only its queue. {@code covered} is the highest seq the client has been given or that was
- * filtered out for it; a live entry at or below it is a duplicate and skipped; one above
- * {@code covered + 1} would be a gap, which the invariant rules out: it is logged and the session
- * is closed 1011 so the client resumes from what it has.
+ * <p>Threads. The router worker of the run only {@link #offer}s {@link LiveItem}s into the
+ * {@code live} queue, bounded in bytes (never blocks: past the bound the session is closed 1013).
+ * Everything else runs in the <em>pump</em>, of which at most one is active per session
+ * ({@code pumping}): it reads history (PostgreSQL pages, then the ring snapshot), then drains
+ * {@code live}, and hands one frame at a time to {@link Outbound#send}. The pump continues from the
+ * send's completion (inline when it completed synchronously: a trampoline, no recursion), so a
+ * stalled peer holds no thread, only its queue.
+ *
+ * <p>Coalescing. Each frame carries everything that waited: a history page, the ring, or the whole
+ * live queue at the moment the previous send completed. A reader that keeps up gets small frames at
+ * once; one that falls behind gets fewer, larger frames and catches up (the frame count per second
+ * falls as the lag grows, instead of one frame per entry). Only a reader whose queue passes
+ * {@code session-queue-bytes}, i.e. one that really stopped reading, is closed.
+ *
+ * <p>{@code covered} is the highest seq the client has been given or that was filtered out for it;
+ * a live entry at or below it is a duplicate and skipped; one above {@code covered + 1} would be a
+ * gap, which the invariant rules out: it is logged and the session is closed 1011 so the client
+ * resumes from what it has.
  */
-public final class Subscription {
+public final class Subscription implements LiveItem.Gatherer {
     private static final Logger LOG = Logger.getLogger(Subscription.class.getName());
     /** First and largest pause while waiting for entries on their way to the database. */
     private static final long HISTORY_RETRY_FIRST_MS = 20;
@@ -35,23 +45,25 @@ public final class Subscription {
     /** RFC 6455: a close reason is at most 123 bytes. */
     private static final int MAX_REASON_BYTES = 123;
 
-    private enum Phase { HISTORY_DB, HISTORY_RING, LIVE, ENDING, CLOSED }
+    private enum Phase { HELLO, HISTORY_DB, HISTORY_RING, LIVE, ENDING, CLOSED }
 
     private final StreamHub hub;
     final UUID runId;
-    private final LogLevel minLevel;
+    private final LogFilter filter;
     private final Outbound out;
-    /** Lock-free (the router worker never contends with the pump for a lock), bounded by {@code liveCount}. */
-    private final ConcurrentLinkedQueue<Object> live = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger liveCount = new AtomicInteger();
-    private final int liveCapacity;
+    /** Lock-free (the router worker never contends with the pump for a lock), bounded by {@code liveBytes}. */
+    private final ConcurrentLinkedQueue<LiveItem> live = new ConcurrentLinkedQueue<>();
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final long liveCapacityBytes;
     private final AtomicBoolean pumping = new AtomicBoolean(true); // the opener runs the first pump
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** A ping is due: sent by the pump between two sends, never while a send is in flight (transports refuse that). */
+    private final AtomicBoolean pingDue = new AtomicBoolean();
     private volatile long lastHeardMs;
 
     // ---- pump state (one pump at a time; published between pumps by the pumping flag's CAS)
     private volatile long covered;
-    private volatile Phase phase = Phase.HISTORY_DB;
+    private volatile Phase phase = Phase.HELLO;
     private RingSnapshot snapshot;
     /** Highest seq history must take from the database; Long.MAX_VALUE: until a short page. */
     private long dbTarget;
@@ -59,14 +71,19 @@ public final class Subscription {
     private long historyWaitStartMs = -1;
     private long historyRetryMs = HISTORY_RETRY_FIRST_MS;
     private Frame.RunEnded endFrame;
+    /** The frame being gathered from the live queue (pump only). */
+    private List<EncodedEntry> gathering;
+    private long gatheredBytes;
+    private Frame.RunEnded gatheredEnd;
+    private boolean gatherBroken;
 
-    Subscription(StreamHub hub, UUID runId, long afterSeq, LogLevel minLevel, Outbound out, int queueFrames, long nowMs) {
+    Subscription(StreamHub hub, UUID runId, long afterSeq, LogFilter filter, Outbound out, long queueBytes, long nowMs) {
         this.hub = hub;
         this.runId = runId;
-        this.minLevel = minLevel;
+        this.filter = filter == null ? LogFilter.ALL : filter;
         this.out = out;
         this.covered = afterSeq;
-        this.liveCapacity = queueFrames;
+        this.liveCapacityBytes = queueBytes;
         this.lastHeardMs = nowMs;
     }
 
@@ -82,18 +99,24 @@ public final class Subscription {
 
     // ------------------------------------------------------------------ router side
 
-    /** Router worker: a live frame of the run. Never blocks. */
-    void offer(Object frame) {
+    /**
+     * Router worker: a live item of the run. Never blocks. An empty queue always takes the item (so
+     * an entry larger than the bound cannot close a reader that keeps up); a run's end (0 bytes) is
+     * never refused.
+     */
+    void offer(LiveItem item) {
         if (closed.get()) return;
-        if (liveCount.incrementAndGet() > liveCapacity) {
-            liveCount.decrementAndGet();
+        int size = item.bytes();
+        long after = liveBytes.addAndGet(size);
+        if (size > 0 && after > liveCapacityBytes && after != size) {
+            liveBytes.addAndGet(-size);
             hub.countOverflow();
-            close(Outbound.TRY_AGAIN_LATER, "client too slow: " + liveCapacity
-                    + " frames queued; reconnect with afterSeq=" + covered);
+            close(Outbound.TRY_AGAIN_LATER, "client too slow: " + (after - size) + " bytes queued; reconnect with afterSeq="
+                    + covered);
             return;
         }
-        live.offer(frame);
-        if (pumping.compareAndSet(false, true)) hub.executor().execute(this::pump);
+        live.offer(item);
+        if (pumping.compareAndSet(false, true)) hub.wake(this);
     }
 
     // ------------------------------------------------------------------ pump
@@ -102,15 +125,15 @@ public final class Subscription {
         try {
             while (true) {
                 if (closed.get()) return;
-                Object next = next();
-                if (next == WAIT) return; // a retry is scheduled; pumping stays true
-                if (next == null) {
+                if (pingDue.compareAndSet(true, false)) ping();
+                Frame f = next();
+                if (f == WAIT) return; // a retry is scheduled; pumping stays true
+                if (f == null) {
                     pumping.set(false);
                     // An offer between our empty poll and the flag reset found pumping=true and left: re-check.
-                    if (live.isEmpty() || closed.get() || !pumping.compareAndSet(false, true)) return;
+                    if ((live.isEmpty() && !pingDue.get()) || closed.get() || !pumping.compareAndSet(false, true)) return;
                     continue;
                 }
-                Frame f = (Frame) next;
                 SendOp op = new SendOp(f);
                 out.send(f, op::completed);
                 if (!op.returnedFirst()) {
@@ -132,7 +155,7 @@ public final class Subscription {
             return false;
         }
         hub.countSent(f);
-        if (f instanceof Frame.RunEnded) {
+        if (f.endsSession()) {
             close(Outbound.NORMAL, "run ended");
             return false;
         }
@@ -168,16 +191,20 @@ public final class Subscription {
         }
     }
 
-    private static final Object WAIT = new Object();
+    /** Returned by {@link #next()} when a history retry is scheduled (the pump stops; the timer restarts it). */
+    private static final Frame WAIT = new Frame.CaughtUp(-1);
 
     /** @return the next frame to send, null when there is none now, or WAIT when a retry is scheduled */
-    private Object next() {
+    private Frame next() {
         while (true) {
             switch (phase) {
+                case HELLO -> {
+                    phase = Phase.HISTORY_DB;
+                    return new Frame.Hello(Frame.PROTOCOL);
+                }
                 case HISTORY_DB -> {
-                    LogEntry e = pending.pollFirst();
-                    if (e != null) {
-                        Frame f = give(e);
+                    if (!pending.isEmpty()) {
+                        Frame f = historyFrame();
                         if (f != null) return f;
                         continue;
                     }
@@ -192,12 +219,8 @@ public final class Subscription {
                         for (LogEntry e : snapshot.ring()) if (e.seq() > covered) pending.add(e);
                         snapshot = null;
                     }
-                    LogEntry e = pending.pollFirst();
-                    if (e != null) {
-                        Frame f = give(e);
-                        if (f != null) return f;
-                        continue;
-                    }
+                    Frame f = historyFrame();
+                    if (f != null) return f;
                     phase = Phase.LIVE;
                     endFrame = hub.endedFrame(runId, covered);
                     return new Frame.CaughtUp(covered);
@@ -207,24 +230,7 @@ public final class Subscription {
                         phase = Phase.ENDING;
                         return endFrame;
                     }
-                    Object o = live.poll();
-                    if (o == null) return null;
-                    liveCount.decrementAndGet();
-                    if (o instanceof Frame.RunEnded re) {
-                        phase = Phase.ENDING;
-                        return re;
-                    }
-                    Frame.Log lf = (Frame.Log) o;
-                    LogEntry e = lf.entry();
-                    if (e.seq() <= covered) continue; // also in the history we sent
-                    if (e.seq() != covered + 1) {
-                        LOG.severe("Live tail of run " + runId + " saw seq " + e.seq() + " after " + covered
-                                + " (invariant broken); closing so the client resumes");
-                        close(Outbound.INTERNAL, "gap detected; reconnect with afterSeq=" + covered);
-                        return null;
-                    }
-                    covered = e.seq();
-                    if (minLevel == null || e.level().isAtLeast(minLevel)) return lf;
+                    return gatherLive();
                 }
                 case ENDING, CLOSED -> {
                     return null;
@@ -233,11 +239,69 @@ public final class Subscription {
         }
     }
 
-    /** History entry e (seq > covered, contiguous): advances covered; a frame unless filtered out. */
-    private Frame give(LogEntry e) {
-        if (e.seq() <= covered) return null;
-        covered = e.seq();
-        return minLevel == null || e.level().isAtLeast(minLevel) ? new Frame.Log(e) : null;
+    /** One frame of every pending history entry that passes the filter (null: none did); advances covered. */
+    private Frame historyFrame() {
+        List<EncodedEntry> out = new ArrayList<>(pending.size());
+        for (LogEntry e; (e = pending.pollFirst()) != null; ) {
+            if (e.seq() <= covered) continue;
+            covered = e.seq();
+            if (filter.matches(e)) out.add(new EncodedEntry(e));
+        }
+        return out.isEmpty() ? null : new Frame.Logs(out);
+    }
+
+    /**
+     * Drains the live queue into one frame (at most about the queue bound, so a router faster than
+     * the drain cannot keep it here forever). A run's end stops the drain; it is sent after the
+     * entries before it.
+     *
+     * @return the frame, or null when nothing is to be sent now
+     */
+    private Frame gatherLive() {
+        gathering = new ArrayList<>();
+        gatheredBytes = 0;
+        gatheredEnd = null;
+        gatherBroken = false;
+        for (LiveItem item; gatheredBytes < liveCapacityBytes && (item = live.poll()) != null; ) {
+            liveBytes.addAndGet(-item.bytes());
+            gatheredBytes += item.bytes();
+            if (!item.gatherInto(this)) break;
+        }
+        List<EncodedEntry> entries = gathering;
+        gathering = null;
+        if (gatherBroken) return null;
+        if (gatheredEnd != null) {
+            if (entries.isEmpty()) {
+                phase = Phase.ENDING;
+                return gatheredEnd;
+            }
+            endFrame = gatheredEnd; // next()
+        }
+        return entries.isEmpty() ? null : new Frame.Logs(entries);
+    }
+
+    /** Gatherer: a live entry; the seam check (duplicate skipped, gap closes 1011), then the filter. */
+    @Override
+    public boolean entry(EncodedEntry item) {
+        long seq = item.seq();
+        if (seq <= covered) return true; // also in the history we sent
+        if (seq != covered + 1) {
+            LOG.severe("Live tail of run " + runId + " saw seq " + seq + " after " + covered
+                    + " (invariant broken); closing so the client resumes");
+            close(Outbound.INTERNAL, "gap detected; reconnect with afterSeq=" + covered);
+            gatherBroken = true;
+            return false;
+        }
+        covered = seq;
+        if (filter.matches(item.entry())) gathering.add(item);
+        return true;
+    }
+
+    /** Gatherer: the run's end stops the drain. */
+    @Override
+    public boolean end(Frame.RunEnded f) {
+        gatheredEnd = f;
+        return false;
     }
 
     /**
@@ -290,6 +354,31 @@ public final class Subscription {
 
     // ------------------------------------------------------------------ lifecycle
 
+    /**
+     * The pinger's turn: the ping goes out from the pump, between sends. A session whose send never
+     * completes (a peer that stopped reading, or is gone) therefore sends no ping, gets no pong, and is
+     * closed by the pinger after pong-timeout-ms; a busy session that keeps completing sends is pinged
+     * between its frames.
+     */
+    void requestPing() {
+        if (closed.get()) return;
+        pingDue.set(true);
+        if (pumping.compareAndSet(false, true)) hub.executor().execute(this::pump);
+    }
+
+    /** The hub's dispatcher: this session was woken (its pumping flag is already set). */
+    void pumpNow() {
+        pump();
+    }
+
+    private void ping() {
+        try {
+            out.ping();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Ping failed", e);
+        }
+    }
+
     /** The peer showed it is alive (pong or any message). */
     public void heard() {
         lastHeardMs = hub.scheduler().nowMillis();
@@ -321,6 +410,7 @@ public final class Subscription {
         if (!closed.compareAndSet(false, true)) return;
         hub.unsubscribe(this);
         live.clear();
+        liveBytes.set(0);
         String r = truncate(reason);
         hub.executor().execute(() -> {
             try {
@@ -336,6 +426,7 @@ public final class Subscription {
         if (!closed.compareAndSet(false, true)) return;
         hub.unsubscribe(this);
         live.clear();
+        liveBytes.set(0);
     }
 
     static String truncate(String reason) {

@@ -4,17 +4,20 @@
  * ({@code /ws/runs/{runId}}) or long-poll. Plain Java; {@code stream.web} holds the Jakarta
  * transports.
  *
- * <h2>Wire protocol (server to client, one JSON object per WebSocket text message)</h2>
+ * <h2>Wire protocol 2 (server to client, one JSON object per WebSocket text message)</h2>
  * <pre>
- * {"type":"log","entry":{"workflowId","runId","seq","nodeKey","ts","level","message","errorCode","metadata","traceId","hierarchy"}}
+ * {"type":"hello","protocol":2}           first frame of every session
+ * {"type":"logs","first":a,"last":b,"entries":[{"workflowId","runId","seq","nodeKey","ts","level","message",...}, ...]}
  * {"type":"caught-up","seq":n}            history is done; n is the last seq covered (sent or filtered out)
  * {"type":"run-ended","lastSeq":n,"outcome":"SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"}   then close 1000
  * </pre>
- * Log frames arrive in strictly ascending seq, each seq at most once per session. Close codes:
- * 1000 run ended; 1008 bad parameter (reason names it); 1013 the session's outbound queue is full
- * (client too slow) or history could not be read in time (reason says {@code afterSeq=n} to resume
- * from); 1011 server error; 1001 server stopping or no pong for pong-timeout-ms. A client resumes by
- * reconnecting with {@code afterSeq} = the last seq it received (or the caught-up seq if larger).
+ * Entries arrive in strictly ascending seq, each seq at most once per session. Close codes:
+ * 1000 run ended; 1008 bad parameter (reason names it); 1013 the session's queue passed
+ * session-queue-bytes (client stopped reading) or history could not be read in time (reason says
+ * {@code afterSeq=n} to resume from); 1011 server error; 1001 server stopping or no pong for
+ * pong-timeout-ms. A client resumes by reconnecting with {@code afterSeq} = the last seq it received
+ * (or the caught-up seq if larger). Filters ({@link org.phong.zenflow.logging.api.LogFilter}) apply
+ * after the seam check below, so they cannot open a gap.
  *
  * <h2>The seam invariant (no gap, no duplicate)</h2>
  * <ol>
@@ -36,10 +39,16 @@
  *   Level filtering happens after this check, so it holds with {@code minLevel} too.</li>
  * </ol>
  *
- * <h2>Slow clients and the router</h2>
- * The router worker only does a lock-free bounded queue offer per watching session (JSON is built
- * once per entry, lazily, by a sender thread). A full queue (session-queue-frames) closes that
- * session 1013; other sessions and the router are unaffected. Sends are asynchronous, one at a time
- * per session; a stalled peer holds its queue, never a thread.
+ * <h2>Fan-out, slow clients and the router</h2>
+ * The router worker creates one {@link org.phong.zenflow.logging.stream.EncodedEntry} per entry of a
+ * watched run and offers that same object to each session's lock-free queue ({@link
+ * org.phong.zenflow.logging.stream.LiveItem}s, bounded in bytes); the JSON is encoded once, by the
+ * first sender thread that needs it, and shared. Sends are asynchronous, one at a time per session;
+ * an idle session's pump starts frame-linger-ms after the entry (one shared timer for all sessions, not
+ * one executor task per session and entry), and everything queued meanwhile leaves as one {@code logs}
+ * frame when the send completes (coalescing),
+ * so the frames per second a session costs fall as its lag grows, and a reader that keeps reading
+ * catches up. A queue past session-queue-bytes (a reader that stopped) closes that session 1013;
+ * other sessions and the router are unaffected. A stalled peer holds its queue, never a thread.
  */
 package org.phong.zenflow.logging.stream;

@@ -16,6 +16,8 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int latencyRuns, double latencyRate, int latencyWarmupSeconds, int latencySeconds,
                     int memoryWarmupRuns, int churnRuns, int churnEntries, int churnConcurrency,
                     int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs,
+                    int liveReaders, double liveRate, int liveRuns, double liveRunRate, int liveWarmupSeconds, int liveSeconds,
+                    int liveIngestEntries, int liveTrials,
                     Map<String, String> postgresConfig) {
 
     static BenchOptions parse(String[] args) {
@@ -53,18 +55,27 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 i(a, "idle-entries", 20),
                 i(a, "full-ring-runs", full ? 2000 : 100),
                 i(a, "tombstone-check-ms", full ? 5_000 : 1_000),
+                i(a, "live-readers", 50),
+                d(a, "live-rate", 10_000),
+                i(a, "live-runs", 200),
+                d(a, "live-run-rate", 100),
+                i(a, "live-warmup-seconds", full ? 3 : 1),
+                i(a, "live-seconds", full ? 10 : 2),
+                i(a, "live-ingest-entries", full ? 100_000 : 20_000),
+                i(a, "live-trials", full ? 5 : 1),
                 pgConfig(a.getOrDefault("pg", "")));
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
-                "idle-entries", "full-ring-runs", "tombstone-check-ms", "pg"));
+                "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
+                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "pg"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         return o;
     }
 
     /** Phases in run order; the COPY limit needs the e2e phase's runs. */
-    static final java.util.List<String> PHASES = java.util.List.of("e2e", "limit", "latency", "memory");
+    static final java.util.List<String> PHASES = java.util.List.of("e2e", "limit", "latency", "live", "memory");
 
     boolean runs(String phase) {
         return phases.contains(phase);

@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.phong.zenflow.logging.LoggingPipeline;
+import org.phong.zenflow.logging.buffer.BufferListener;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.config.ObservabilitySettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
@@ -32,10 +33,15 @@ final class BenchPipeline implements AutoCloseable {
     final PostgresLogSink sink;
     /** The same sink, timed (busy share, rows per call): the pipeline writes through this. */
     final TimedSink timed;
-    private final ScheduledExecutorService timer;
-    private final ExecutorService executor;
+    final ScheduledExecutorService timer;
+    final ExecutorService executor;
 
     BenchPipeline(DataSource ds, LoggingSettings settings, PipelineVariant variant) {
+        this(ds, settings, variant, BufferListener.NONE);
+    }
+
+    /** @param listener told of every sequenced entry, as the server's live tail ({@code StreamHub}) is */
+    BenchPipeline(DataSource ds, LoggingSettings settings, PipelineVariant variant, BufferListener listener) {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer"));
         this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, daemon("bench-executor"));
         this.sink = new PostgresLogSink(ds, settings);
@@ -50,7 +56,8 @@ final class BenchPipeline implements AutoCloseable {
                 .redactor(Redactor.from(SecuritySettings.defaults())) // as the server: secrets masked on the worker
                 .observer(new BenchObserver(ObservabilitySettings.defaults().routeSampleEvery())) // as the server's metrics
                 .sequenceLookup(reader::lastSeq)
-                .lookupReadsDurableSinks(true);
+                .lookupReadsDurableSinks(true)
+                .listener(listener);
         this.pipeline = variant.customize().apply(b).build().start();
     }
 

@@ -93,6 +93,7 @@ public final class PipelineBenchmark {
                 }
             }
             if (o.runs("latency")) latency();
+            if (o.runs("live")) liveTail();
             if (o.runs("memory")) tombstoneCheck(memory()); // separate calls: the first pipeline is unreachable in the second
         }
         results.put("integrityProblems", problems);
@@ -270,6 +271,38 @@ public final class PipelineBenchmark {
         rows.add(new Report.Row(label + ": max", String.format("%.0f us", max), "", null));
         System.out.printf("  p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.0f us (%,d samples)%n", p50, p99, p999, max,
                 measured.getTotalCount());
+    }
+
+    /** The live-tail section ({@link LiveTailPhase}): fan-out latency at two shapes, ingest with and without readers. */
+    private void liveTail() throws Exception {
+        LiveTailPhase p = new LiveTailPhase(db, settings, workload, problems);
+        LiveTailPhase.Latency one = p.latency("one run, many readers", 1, o.liveReaders(), o.liveRate(), o.liveWarmupSeconds(),
+                o.liveSeconds());
+        LiveTailPhase.Latency many = p.latency("many runs, one reader each", o.liveRuns(), 1, o.liveRunRate(),
+                o.liveWarmupSeconds(), o.liveSeconds());
+        LiveTailPhase.Throughput[] ingest = p.ingest(o.liveReaders(), o.liveIngestEntries(), o.liveTrials());
+        double ratio = ingest[1].median() / ingest[0].median();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("oneRunManyReaders", one.json());
+        j.put("manyRunsOneReaderEach", many.json());
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("entries", o.liveIngestEntries());
+        in.put("readers", o.liveReaders());
+        in.put("withoutReadersPerTrial", ingest[0].perTrial());
+        in.put("withReadersPerTrial", ingest[1].perTrial());
+        in.put("withoutReadersMedian", ingest[0].median());
+        in.put("withReadersMedian", ingest[1].median());
+        in.put("ratio", ratio);
+        j.put("ingest", in);
+        results.put("liveTail", j);
+        rows.add(new Report.Row(String.format("live tail: %,.0f entries/s into 1 run, %d readers: route-to-reader p99", o.liveRate(),
+                o.liveReaders()), String.format("%.1f ms", one.p99Ms()), "<= 100 ms", one.p99Ms() <= 100));
+        rows.add(new Report.Row(String.format("live tail: %d runs at %,.0f entries/s, 1 reader each: route-to-reader p99", o.liveRuns(),
+                o.liveRunRate()), String.format("%.1f ms", many.p99Ms()), "<= 100 ms", many.p99Ms() <= 100));
+        rows.add(new Report.Row(String.format("live tail: readers closed 1013 (both shapes)"), String.valueOf(one.closedSlow() + many.closedSlow()),
+                "0", one.closedSlow() + many.closedSlow() == 0));
+        rows.add(new Report.Row(String.format("live tail: ingest into 1 run with %d readers / without (median of %d)", o.liveReaders(),
+                o.liveTrials()), String.format("%.2f", ratio), ">= 0.95", ratio >= 0.95));
     }
 
     /** @return the memory figures, to which the tombstone check adds its own */

@@ -13,13 +13,14 @@ import org.junit.jupiter.api.Test;
 class StreamSettingsTest {
 
     private static final Map<String, Function<StreamSettings, Object>> ACCESSORS = Map.of(
-            StreamSettings.SESSION_QUEUE_FRAMES, StreamSettings::sessionQueueFrames,
+            StreamSettings.SESSION_QUEUE_BYTES, StreamSettings::sessionQueueBytes,
             StreamSettings.PING_INTERVAL_MS, StreamSettings::pingIntervalMs,
             StreamSettings.PONG_TIMEOUT_MS, StreamSettings::pongTimeoutMs,
             StreamSettings.HISTORY_PAGE_SIZE, StreamSettings::historyPageSize,
             StreamSettings.HISTORY_WAIT_MS, StreamSettings::historyWaitMs,
             StreamSettings.LONG_POLL_MAX_WAIT_MS, StreamSettings::longPollMaxWaitMs,
-            StreamSettings.RECENT_RUNS, StreamSettings::recentRuns);
+            StreamSettings.RECENT_RUNS, StreamSettings::recentRuns,
+            StreamSettings.FRAME_LINGER_MS, StreamSettings::frameLingerMs);
 
     @Test
     void defaultsMatchThePropertiesFileAndEveryStreamKeyIsRead() throws Exception {
@@ -39,13 +40,14 @@ class StreamSettingsTest {
 
     @ParameterizedTest
     @CsvSource({
-        "zenflow.logging.stream.session-queue-frames, 0, from 1",
+        "zenflow.logging.stream.session-queue-bytes, 1000, from 65536",
         "zenflow.logging.stream.ping-interval-ms, soon, from 1",
         "zenflow.logging.stream.pong-timeout-ms, 15000, from 15001",
         "zenflow.logging.stream.history-page-size, 100001, to 100000",
         "zenflow.logging.stream.history-wait-ms, 0, from 1",
         "zenflow.logging.stream.long-poll-max-wait-ms, -1, from 0",
         "zenflow.logging.stream.recent-runs, -1, from 0",
+        "zenflow.logging.stream.frame-linger-ms, 1001, to 1000",
     })
     void badValuesNameTheKeyAndTheAllowedRange(String key, String value, String allowed) {
         Properties p = new Properties();

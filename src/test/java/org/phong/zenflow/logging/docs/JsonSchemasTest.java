@@ -96,4 +96,21 @@ class JsonSchemasTest {
         assertFalse(problems.isEmpty(), what + " passed");
         assertTrue(problems.stream().anyMatch(p -> p.startsWith(location + ":")), what + ": " + problems);
     }
+
+    @Test
+    void everyLiveTailFrameTheServerWritesMatchesItsSchema() {
+        List<org.phong.zenflow.logging.stream.EncodedEntry> entries = writtenEntries()
+                .map(org.phong.zenflow.logging.stream.EncodedEntry::new).toList();
+        var logs = new org.phong.zenflow.logging.stream.Frame.Logs(entries);
+        JsonSchemas.assertValid("ws-logs.schema.json", logs.text());
+        JsonSchemas.assertValid("ws-hello.schema.json", new org.phong.zenflow.logging.stream.Frame.Hello(
+                org.phong.zenflow.logging.stream.Frame.PROTOCOL).text());
+        JsonSchemas.assertValid("ws-caught-up.schema.json", new org.phong.zenflow.logging.stream.Frame.CaughtUp(7).text());
+        JsonSchemas.assertValid("ws-run-ended.schema.json", new org.phong.zenflow.logging.stream.Frame.RunEnded(7,
+                org.phong.zenflow.logging.api.RunOutcome.FAILED).text());
+        assertFalse(JsonSchemas.problems("ws-logs.schema.json", "{\"type\":\"logs\",\"first\":1,\"last\":1,\"entries\":[]}").isEmpty(),
+                "a logs frame without entries is refused");
+        assertFalse(JsonSchemas.problems("ws-hello.schema.json", "{\"type\":\"hello\",\"protocol\":1}").isEmpty(),
+                "another protocol version is refused");
+    }
 }

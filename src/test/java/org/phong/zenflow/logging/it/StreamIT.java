@@ -205,6 +205,9 @@ class StreamIT {
         assertClosed1008("/ws/runs/" + run + "?afterSeq=-1", "afterSeq");
         assertClosed1008("/ws/runs/" + run + "?minLevel=LOUD", "minLevel");
         assertClosed1008("/ws/runs/not-a-uuid", "runId");
+        assertClosed1008("/ws/runs/" + run + "?protocol=1", "protocol");
+        assertClosed1008("/ws/runs/" + run + "?from=yesterday", "from");
+        assertClosed1008("/ws/runs/" + run + "?q=" + "x".repeat(201), "q");
     }
 
     private static void assertClosed1008(String path, String field) throws Exception {

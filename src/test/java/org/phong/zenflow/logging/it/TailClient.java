@@ -9,14 +9,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A live-tail client for the ITs over {@code java.net.http.WebSocket}: one connection, its frames
- * parsed cheaply (seq, ts, type) so that many clients fit on the test machine. {@code done}
- * completes on close (code, reason) or error, and completes EXCEPTIONALLY on a frame the protocol does
- * not have (an unknown type, a binary frame): a test waiting on it fails instead of reconnecting.
+ * A live-tail client (protocol 2) for the ITs over {@code java.net.http.WebSocket}: one connection,
+ * its frames parsed cheaply (type; seq and ts of each entry of a {@code logs} frame, checked against
+ * the frame's first and last) so that many clients fit on the test machine. {@code done} completes on
+ * close (code, reason) or error, and completes EXCEPTIONALLY on a frame the protocol does not have (an
+ * unknown type, a binary frame): a test waiting on it fails instead of reconnecting.
  */
 final class TailClient implements WebSocket.Listener {
-    /** Every log frame: seq and the micros between the entry's ts (route time) and arrival. */
+    /** Every entry received: seq and the micros between the entry's ts (route time) and the arrival of its frame. */
     final List<long[]> logs = new ArrayList<>();
+    /** Frames received (every type) and entries received (in logs frames). */
+    volatile long frames;
+    volatile long entries;
+    volatile int protocol = -1;
     volatile long caughtUpSeq = -1;
     volatile String runEnded;
     final CompletableFuture<String> done = new CompletableFuture<>();
@@ -29,7 +34,7 @@ final class TailClient implements WebSocket.Listener {
 
     /**
      * @param reads            false: never requests a message (a client that does not read)
-     * @param abortAfterFrames abort the connection after this many log frames (0: never)
+     * @param abortAfterFrames abort the connection after this many entries (0: never)
      */
     TailClient(boolean reads, int abortAfterFrames) {
         this.reads = reads;
@@ -38,7 +43,7 @@ final class TailClient implements WebSocket.Listener {
 
     static TailClient open(String runId, long afterSeq, String extra, boolean reads, int abortAfterFrames) throws Exception {
         TailClient c = new TailClient(reads, abortAfterFrames);
-        ItEnvironment.openWebSocket("/ws/runs/" + runId + "?afterSeq=" + afterSeq + (extra == null ? "" : extra), c)
+        ItEnvironment.openWebSocket("/ws/runs/" + runId + "?protocol=2&afterSeq=" + afterSeq + (extra == null ? "" : extra), c)
                 .get(60, TimeUnit.SECONDS);
         return c;
     }
@@ -71,14 +76,31 @@ final class TailClient implements WebSocket.Listener {
         return null;
     }
 
+    /** The codec writes an entry's keys in a fixed order: workflowId, runId (two UUIDs), then seq. */
+    private static final String ENTRY_START = "{\"workflowId\":\"";
+    private static final int SEQ_OFFSET = ENTRY_START.length() + 36 + "\",\"runId\":\"".length() + 36 + "\",\"seq\":".length();
+
     private void frame(String f, long nowMicros) {
-        if (f.startsWith("{\"type\":\"log\"")) {
-            long seq = number(f, "\"seq\":");
-            long ts = micros(text(f, "\"ts\":\""));
+        frames++;
+        if (f.startsWith("{\"type\":\"logs\"")) {
+            long first = number(f, "\"first\":");
+            long last = number(f, "\"last\":");
+            int n = 0;
+            long seq = -1;
             synchronized (logs) {
-                logs.add(new long[] {seq, nowMicros - ts});
+                for (int at = f.indexOf(ENTRY_START); at >= 0; at = f.indexOf(ENTRY_START, at + SEQ_OFFSET)) {
+                    seq = numberAt(f, at + SEQ_OFFSET);
+                    if (n == 0 && seq != first) throw new AssertionError("first " + first + " but the first entry is " + seq);
+                    long ts = micros(text(f, at + SEQ_OFFSET, "\"ts\":\""));
+                    logs.add(new long[] {seq, nowMicros - ts});
+                    n++;
+                }
             }
-            if (abortAfterFrames > 0 && logs.size() >= abortAfterFrames) abort();
+            if (n == 0 || seq != last) throw new AssertionError("last " + last + " but the last entry is " + seq + " in " + f);
+            entries += n;
+            if (abortAfterFrames > 0 && entries >= abortAfterFrames) abort();
+        } else if (f.startsWith("{\"type\":\"hello\"")) {
+            protocol = (int) number(f, "\"protocol\":");
         } else if (f.startsWith("{\"type\":\"caught-up\"")) {
             caughtUpSeq = number(f, "\"seq\":");
         } else if (f.startsWith("{\"type\":\"run-ended\"")) {
@@ -142,14 +164,17 @@ final class TailClient implements WebSocket.Listener {
     }
 
     private static long number(String f, String key) {
-        int i = f.indexOf(key) + key.length();
+        return numberAt(f, f.indexOf(key) + key.length());
+    }
+
+    private static long numberAt(String f, int i) {
         int j = i;
         while (j < f.length() && (Character.isDigit(f.charAt(j)) || f.charAt(j) == '-')) j++;
         return Long.parseLong(f.substring(i, j));
     }
 
-    private static String text(String f, String key) {
-        int i = f.indexOf(key) + key.length();
+    private static String text(String f, int from, String key) {
+        int i = f.indexOf(key, from) + key.length();
         return f.substring(i, f.indexOf('"', i));
     }
 }

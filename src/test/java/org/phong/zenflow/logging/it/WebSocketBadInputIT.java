@@ -110,7 +110,7 @@ class WebSocketBadInputIT {
 
         ItEnvironment.awaitReady(); // asserts readiness answers 200
         Outcome good = attempt("/ws/runs/" + run + "?afterSeq=0", null);
-        assertEquals(50, good.frames - 1, "a valid client still gets the run's 50 entries then caught-up: " + good);
+        assertEquals(50, good.entries(), "a valid client still gets the run's 50 entries then caught-up: " + good);
     }
 
     private static CompletionStage<?> sendHostile(WebSocket ws, String text) {
@@ -124,9 +124,13 @@ class WebSocketBadInputIT {
     }
 
     /** What one attempt ended in: a handshake status (4xx), or frames received and the close. */
-    record Outcome(int handshakeStatus, int frames, int closeCode, String reason, boolean clientRefused) {
+    record Outcome(int handshakeStatus, int frames, int closeCode, String reason, int entries, boolean clientRefused) {
         Outcome(int handshakeStatus, int frames, int closeCode, String reason) {
-            this(handshakeStatus, frames, closeCode, reason, false);
+            this(handshakeStatus, frames, closeCode, reason, 0, false);
+        }
+
+        Outcome(int handshakeStatus, int frames, int closeCode, String reason, int entries) {
+            this(handshakeStatus, frames, closeCode, reason, entries, false);
         }
     }
 
@@ -182,12 +186,20 @@ class WebSocketBadInputIT {
     private static Outcome attempt(String path, java.util.function.Function<WebSocket, CompletionStage<?>> act) throws Exception {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         AtomicLong frames = new AtomicLong();
+        AtomicLong entries = new AtomicLong();
+        StringBuilder message = new StringBuilder();
         WebSocket.Listener l = new WebSocket.Listener() {
             @Override
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                if (last) frames.incrementAndGet();
+                message.append(data);
+                if (last) {
+                    frames.incrementAndGet();
+                    String m = message.toString();
+                    message.setLength(0);
+                    if (m.startsWith("{\"type\":\"logs\"")) entries.addAndGet(m.split("\"workflowId\":", -1).length - 1);
+                }
                 if (data.toString().contains("\"caught-up\"") && act == null) {
-                    done.complete(new Outcome(0, (int) frames.get(), -1, ""));
+                    done.complete(new Outcome(0, (int) frames.get(), -1, "", (int) entries.get()));
                 }
                 ws.request(1);
                 return null;
@@ -210,10 +222,10 @@ class WebSocketBadInputIT {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException h) return new Outcome(h.getResponse().statusCode(), 0, 0, "");
             // not the server's answer: the JDK client refused to send the URI (the caller sends it raw)
-            if (e.getCause() instanceof IllegalArgumentException) return new Outcome(0, 0, 0, "client refused the URI", true);
+            if (e.getCause() instanceof IllegalArgumentException) return new Outcome(0, 0, 0, "client refused the URI", 0, true);
             throw e;
         } catch (IllegalArgumentException e) {
-            return new Outcome(0, 0, 0, "client refused the URI", true);
+            return new Outcome(0, 0, 0, "client refused the URI", 0, true);
         }
         try {
             if (act != null) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
@@ -57,11 +58,13 @@ class StreamHubTest {
     }
 
     private void build() {
-        build(settings(StreamSettings.SESSION_QUEUE_FRAMES, "1000", StreamSettings.HISTORY_PAGE_SIZE, "3"));
+        build(settings(StreamSettings.HISTORY_PAGE_SIZE, "3"));
     }
 
+    /** Test settings: pumps start at once (frame-linger-ms 0) unless a test says otherwise. */
     private static StreamSettings settings(String... kv) {
         Properties p = new Properties();
+        p.setProperty(StreamSettings.FRAME_LINGER_MS, "0");
         for (int i = 0; i < kv.length; i += 2) p.setProperty(kv[i], kv[i + 1]);
         return StreamSettings.from(ConfigReader.overProperties(p));
     }
@@ -78,7 +81,7 @@ class StreamHubTest {
     }
 
     /** Records frames; sends complete at once unless stalled. */
-    static final class Recorder implements Outbound {
+    static class Recorder implements Outbound {
         final List<Frame> frames = Collections.synchronizedList(new ArrayList<>());
         volatile boolean stalled;
         volatile int closeCode = -1;
@@ -104,18 +107,35 @@ class StreamHubTest {
         List<Long> seqs() {
             List<Long> out = new ArrayList<>();
             synchronized (frames) {
-                for (Frame f : frames) if (f instanceof Frame.Log l) out.add(l.entry().seq());
+                for (Frame f : frames) if (f instanceof Frame.Logs l) for (EncodedEntry e : l.entries()) out.add(e.seq());
             }
             return out;
         }
 
+        /** H hello, L{seqs of one logs frame}, C{seq} caught-up, E run-ended. */
         String types() {
             StringBuilder b = new StringBuilder();
             synchronized (frames) {
-                for (Frame f : frames) b.append(f instanceof Frame.Log l ? "L" + l.entry().seq() : f instanceof Frame.CaughtUp c ? "C" + c.seq() : "E").append(' ');
+                for (Frame f : frames) b.append(type(f)).append(' ');
             }
             return b.toString().trim();
         }
+
+        long logFrames() {
+            synchronized (frames) {
+                return frames.stream().filter(f -> f instanceof Frame.Logs).count();
+            }
+        }
+    }
+
+    static String type(Frame f) {
+        if (f instanceof Frame.Hello) return "H";
+        if (f instanceof Frame.CaughtUp c) return "C" + c.seq();
+        if (f instanceof Frame.RunEnded) return "E";
+        Frame.Logs l = (Frame.Logs) f;
+        StringBuilder b = new StringBuilder("L");
+        for (int i = 0; i < l.entries().size(); i++) b.append(i == 0 ? "" : ",").append(l.entries().get(i).seq());
+        return b.toString();
     }
 
     private static List<Long> range(long from, long to) {
@@ -133,7 +153,7 @@ class StreamHubTest {
         hub.subscribe(run, 1, null, r);
         append(2, LogLevel.INFO);
         exec.runAll();
-        assertEquals("L2 L3 C3 L4 L5", r.types());
+        assertEquals("H L2,3 C3 L4,5", r.types(), "history as one frame, the live entries queued meanwhile as one");
     }
 
     @Test
@@ -147,13 +167,13 @@ class StreamHubTest {
         Recorder r = new Recorder();
         hub.subscribe(run, 0, null, r);
         exec.runAll();
-        assertEquals("L1 L2 L3 L4", r.types(), "stops at the hole, does not skip to the ring");
+        assertEquals("H L1,2,3 L4", r.types(), "stops at the hole, does not skip to the ring");
         append(1, LogLevel.INFO); // live 13 queued meanwhile
         persistAll();
         clock.advance(1000);
         exec.runAll();
         assertEquals(range(1, 13), r.seqs());
-        assertTrue(r.types().contains("L12 C12 L13"), r.types());
+        assertTrue(r.types().endsWith("L5,6,7 L8,9,10,11,12 C12 L13"), r.types());
     }
 
     @Test
@@ -183,9 +203,10 @@ class StreamHubTest {
         Recorder r = new Recorder();
         hub.subscribe(run, 2, null, r);
         exec.runAll();
-        assertEquals("L3 L4 L5 L6 L7 C7 E", r.types());
+        assertEquals("H L3,4,5 L6,7 C7 E", r.types());
         assertEquals(Outbound.NORMAL, r.closeCode);
-        assertEquals("{\"type\":\"run-ended\",\"lastSeq\":7,\"outcome\":\"FAILED\"}", r.frames.get(6).text());
+        assertEquals("{\"type\":\"hello\",\"protocol\":2}", r.frames.get(0).text());
+        assertEquals("{\"type\":\"run-ended\",\"lastSeq\":7,\"outcome\":\"FAILED\"}", r.frames.get(4).text());
     }
 
     @Test
@@ -198,7 +219,7 @@ class StreamHubTest {
         append(2, LogLevel.INFO);
         buffers.complete(run, RunOutcome.SUCCEEDED, last -> { });
         exec.runAll();
-        assertEquals("C0 L1 L2 E", r.types());
+        assertEquals("H C0 L1,2 E", r.types());
         assertEquals(Outbound.NORMAL, r.closeCode);
         assertEquals(1, hub.recentRuns().size());
         assertEquals(2, hub.recentRuns().get(0).entries());
@@ -211,11 +232,11 @@ class StreamHubTest {
         append(2, LogLevel.DEBUG);
         append(1, LogLevel.ERROR);
         Recorder r = new Recorder();
-        hub.subscribe(run, 0, LogLevel.WARN, r);
+        hub.subscribe(run, 0, new LogFilter(LogLevel.WARN, null, null, null, null), r);
         append(1, LogLevel.INFO);
         append(1, LogLevel.WARN);
         exec.runAll();
-        assertEquals("L3 C3 L5", r.types());
+        assertEquals("H L3 C3 L5", r.types());
         RunInfo info = hub.activeRuns().get(0);
         assertEquals(5, info.entries());
         assertEquals(1, info.errors());
@@ -224,26 +245,154 @@ class StreamHubTest {
 
     @Test
     void aClientThatDoesNotReadIsClosed1013AndTheRouterNeverWaits() {
-        build(settings(StreamSettings.SESSION_QUEUE_FRAMES, "10"));
+        build(settings(StreamSettings.SESSION_QUEUE_BYTES, "65536"));
         buffers.start(wf, run);
         Recorder r = new Recorder();
         hub.subscribe(run, 0, null, r);
-        exec.runAll(); // caught-up 0 sent
+        exec.runAll(); // hello, caught-up 0 sent
         r.stalled = true;
         append(1, LogLevel.INFO);
         exec.runAll(); // frame 1 in an endless send
-        append(50, LogLevel.INFO); // the queue of 10 overflows: no blocking here
+        append(1000, LogLevel.INFO); // far past 64 KiB: the queue overflows, no blocking here
         exec.runAll();
         assertEquals(Outbound.TRY_AGAIN_LATER, r.closeCode);
         assertTrue(r.closeReason.contains("reconnect with afterSeq=1"), r.closeReason);
+        assertTrue(r.closeReason.contains("bytes queued"), r.closeReason);
         assertEquals(1, hub.closedSlow());
         assertEquals(0, hub.watchedRuns());
         Recorder other = new Recorder();
-        hub.subscribe(run, 1, null, other); // resume: 2..51 from ring + db
+        hub.subscribe(run, 1, null, other); // resume: 2..1001 from ring + db
         persistAll();
         clock.advance(1000);
         exec.runAll();
-        assertEquals(range(2, 51), other.seqs());
+        assertEquals(range(2, 1001), other.seqs());
+    }
+
+    /** A send the test completes by hand: the peer reads only when told to. */
+    static final class SlowPeer extends Recorder {
+        final List<Consumer<Throwable>> held = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void send(Frame frame, Consumer<Throwable> done) {
+            frames.add(frame);
+            held.add(done);
+        }
+
+        /** Completes the oldest held send (the pump then sends what waited, as one frame). */
+        void readOne() {
+            held.remove(0).accept(null);
+        }
+    }
+
+    @Test
+    void aReaderThatFallsBehindCatchesUpInFewLargeFrames() {
+        build();
+        buffers.start(wf, run);
+        SlowPeer p = new SlowPeer();
+        hub.subscribe(run, 0, null, p);
+        exec.runAll();
+        p.readOne(); // hello
+        exec.runAll();
+        p.readOne(); // caught-up 0
+        append(1, LogLevel.INFO);
+        exec.runAll(); // L1 in flight, unread
+        append(500, LogLevel.INFO); // all wait while the peer is busy
+        exec.runAll();
+        assertEquals("H C0 L1", p.types(), "one send in flight at a time");
+        p.readOne();
+        exec.runAll();
+        append(3, LogLevel.INFO);
+        exec.runAll();
+        p.readOne();
+        exec.runAll();
+        assertEquals(3, p.logFrames(), "L1, then the 500 that waited, then the 3 that waited");
+        assertEquals(range(1, 504), p.seqs(), "504 entries in 4 frames, exactly once each");
+        assertTrue(p.types().endsWith("L502,503,504"), p.types());
+        assertEquals(-1, p.closeCode, "a reader that keeps reading is never closed");
+        assertEquals(504, hub.entriesSent() + 3, "entries counted per entry, the last frame still in flight");
+    }
+
+    @Test
+    void theQueueBoundCountsBytesAdmitsOneOversizedEntryAndNeverRefusesTheRunsEnd() {
+        long bound = StreamSettings.MIN_SESSION_QUEUE_BYTES;
+        build(settings(StreamSettings.SESSION_QUEUE_BYTES, String.valueOf(bound)));
+        buffers.start(wf, run);
+        SlowPeer p = new SlowPeer();
+        hub.subscribe(run, 0, null, p);
+        exec.runAll();
+        p.readOne();
+        exec.runAll(); // caught-up in flight: everything after it waits in the queue
+        String big = "x".repeat((int) bound * 2);
+        buffers.append(Entries.entry(wf, run, LogLevel.INFO, big)); // twice the bound, but the queue was empty
+        exec.runAll();
+        assertEquals(0, hub.closedSlow(), "an empty queue takes one entry of any size");
+        p.readOne(); // caught-up read: the big entry goes out and leaves the queue
+        exec.runAll();
+        int one = new EncodedEntry(Entries.entry(wf, run, LogLevel.INFO, "m").withSeq(2)).bytes();
+        long fit = bound / one;
+        append((int) fit, LogLevel.INFO); // exactly what fits
+        assertEquals(0, hub.closedSlow(), fit + " entries of " + one + " bytes fit in " + bound);
+        buffers.complete(run, RunOutcome.SUCCEEDED, last -> { }); // the end is never refused
+        assertEquals(0, hub.closedSlow());
+        p.readOne();
+        exec.runAll();
+        p.readOne();
+        exec.runAll();
+        p.readOne();
+        exec.runAll();
+        assertEquals(range(1, fit + 1), p.seqs());
+        assertTrue(p.types().endsWith(" E"), p.types());
+        assertEquals(Outbound.NORMAL, p.closeCode);
+
+        UUID run2 = UUID.randomUUID();
+        buffers.start(wf, run2);
+        SlowPeer q = new SlowPeer();
+        hub.subscribe(run2, 0, null, q);
+        exec.runAll();
+        q.readOne();
+        exec.runAll(); // caught-up in flight
+        for (int i = 0; i <= fit; i++) buffers.append(Entries.entry(wf, run2, LogLevel.INFO, "m"));
+        exec.runAll(); // the close runs on the executor
+        assertEquals(1, hub.closedSlow());
+        assertEquals(Outbound.TRY_AGAIN_LATER, q.closeCode, "one entry past the bound closes");
+        assertTrue(q.closeReason.contains((fit * one) + " bytes queued"), q.closeReason);
+    }
+
+    @Test
+    void everySessionSharesOneEncodingOfAnEntry() {
+        build();
+        buffers.start(wf, run);
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        hub.subscribe(run, 0, null, a);
+        hub.subscribe(run, 0, null, b);
+        exec.runAll();
+        append(2, LogLevel.INFO);
+        exec.runAll();
+        Frame.Logs fa = (Frame.Logs) a.frames.get(2);
+        Frame.Logs fb = (Frame.Logs) b.frames.get(2);
+        for (int i = 0; i < 2; i++) {
+            assertSame(fa.entries().get(i), fb.entries().get(i), "one EncodedEntry per entry for all sessions");
+            assertSame(fa.entries().get(i).json(), fb.entries().get(i).json(), "encoded once");
+        }
+        String text = fa.text();
+        assertTrue(text.startsWith("{\"type\":\"logs\",\"first\":1,\"last\":2,\"entries\":[{"), text);
+        assertEquals(fa.text(), fb.text());
+    }
+
+    @Test
+    void filtersApplyOnBothSidesOfTheSeamAndCaughtUpCoversTheSkippedEntries() {
+        build();
+        buffers.start(wf, run);
+        buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("fetch").message("Connection RESET by peer").build());
+        buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("store").message("connection reset").build());
+        buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("fetch").message("ok").build());
+        Recorder r = new Recorder();
+        hub.subscribe(run, 0, new LogFilter(null, "fetch", "connection reset", null, null), r);
+        buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("fetch").message("ok").errorCode("CONNECTION_RESET_X").build());
+        buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("fetch").message("again: connection reset").build());
+        exec.runAll();
+        assertEquals("H L1 C3 L5", r.types(), "message or error code, ignoring case; only the node asked for");
     }
 
     @Test
@@ -265,12 +414,58 @@ class StreamHubTest {
         assertEquals(1, hub.closedDead());
     }
 
+    @Test
+    void aLingerLetsEntriesArrivingMeanwhileShareOneFrameAndOneDispatch() {
+        build(settings(StreamSettings.FRAME_LINGER_MS, "5"));
+        buffers.start(wf, run);
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        hub.subscribe(run, 0, null, a);
+        hub.subscribe(run, 0, null, b);
+        exec.runAll(); // hello, caught-up
+        append(3, LogLevel.INFO);
+        exec.runAll();
+        assertEquals("H C0", a.types(), "nothing before the linger elapses");
+        clock.advance(4);
+        exec.runAll();
+        append(2, LogLevel.INFO);
+        clock.advance(1);
+        exec.runAll();
+        assertEquals("H C0 L1,2,3,4,5", a.types(), "one frame for what arrived within the linger");
+        assertEquals(a.types(), b.types());
+    }
+
+    @Test
+    void pingsWaitForTheSendInFlightSoAStalledPeerIsClosedAndABusyOneIsNot() {
+        build(settings(StreamSettings.PING_INTERVAL_MS, "100", StreamSettings.PONG_TIMEOUT_MS, "250"));
+        buffers.start(wf, run);
+        SlowPeer stalled = new SlowPeer();
+        SlowPeer busy = new SlowPeer();
+        hub.subscribe(run, 0, null, stalled);
+        Subscription b = hub.subscribe(run, 0, null, busy);
+        exec.runAll(); // both: hello in flight
+        for (int i = 0; i < 3; i++) {
+            clock.advance(100);
+            exec.runAll();
+            assertEquals(0, stalled.pings, "never a ping while a send is in flight");
+            int before = busy.pings;
+            busy.readOne(); // the busy peer completes its send: the due ping goes out before the next frame
+            exec.runAll();
+            assertEquals(before + 1, busy.pings);
+            b.heard(); // its pong
+            append(1, LogLevel.INFO);
+            exec.runAll();
+        }
+        assertEquals(Outbound.GOING_AWAY, stalled.closeCode, "silent for pong-timeout-ms: closed");
+        assertEquals(-1, busy.closeCode);
+    }
+
     /** Real threads: a writer appends while readers subscribe at random points with random afterSeq. */
     @Test
     void concurrentSubscribersGetExactlyTheSequence() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            hub = new StreamHub(settings(StreamSettings.SESSION_QUEUE_FRAMES, "100000", StreamSettings.HISTORY_PAGE_SIZE, "50"),
+            hub = new StreamHub(settings(StreamSettings.SESSION_QUEUE_BYTES, "1000000000", StreamSettings.HISTORY_PAGE_SIZE, "50"),
                     clock, pool, (runId, after, limit) -> {
                         List<LogEntry> out = new ArrayList<>();
                         synchronized (db) {
@@ -362,22 +557,22 @@ class StreamHubTest {
         Recorder r = new Recorder();
         hub.subscribe(run, 3, null, r);
         exec.runAll();
-        assertEquals("L4 L5 C5", r.types());
+        assertEquals("H L4,5 C5", r.types());
         lookups.runAll(); // the parked entries get 6 and 7, told to the hub in order
         append(1, LogLevel.INFO);
         exec.runAll();
-        assertEquals("L4 L5 C5 L6 L7 L8", r.types());
+        assertEquals("H L4,5 C5 L6,7,8", r.types());
     }
 
     @Test
     void settingsAreValidatedByName() {
         var e = assertThrows(org.phong.zenflow.logging.config.InvalidConfigurationException.class,
-                () -> settings(StreamSettings.SESSION_QUEUE_FRAMES, "0"));
-        assertTrue(e.getMessage().contains(StreamSettings.SESSION_QUEUE_FRAMES), e.getMessage());
+                () -> settings(StreamSettings.SESSION_QUEUE_BYTES, "65535"));
+        assertTrue(e.getMessage().contains(StreamSettings.SESSION_QUEUE_BYTES), e.getMessage());
         e = assertThrows(org.phong.zenflow.logging.config.InvalidConfigurationException.class,
                 () -> settings(StreamSettings.PING_INTERVAL_MS, "1000", StreamSettings.PONG_TIMEOUT_MS, "1000"));
         assertTrue(e.getMessage().contains(StreamSettings.PONG_TIMEOUT_MS), e.getMessage());
-        assertEquals(10000, StreamSettings.defaults().sessionQueueFrames());
+        assertEquals(8L << 20, StreamSettings.defaults().sessionQueueBytes());
     }
 
     @Test

@@ -1,22 +1,24 @@
 package org.phong.zenflow.logging.sink.postgres;
 
-import java.sql.Array;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.LogLevel;
 
 /**
  * Reads a run's stored entries back, in {@code seq} order, for the resume-by-cursor API.
  *
- * <p>Every query is one of four constant SQL texts (with/without level filter, with/without node
- * filter); input only ever travels as bind parameters. {@code run_id = ? AND seq > ? ORDER BY seq
+ * <p>Every query is built from constant SQL fragments (one per {@link LogFilter} field in use);
+ * input only ever travels as bind parameters. {@code run_id = ? AND seq > ? ORDER BY seq
  * LIMIT ?} is served by the unique index {@code (run_id, seq, ts)} of each partition (a merge of
  * per-partition index scans), so paging does not sort the run.
  *
@@ -32,22 +34,26 @@ public final class PostgresLogReader {
     private static final int PAGE_INITIAL_CAPACITY = 1024;
 
     private static final String SELECT = "SELECT workflow_id, run_id, seq, node_key, ts, level, message, error_code,"
-            + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ? AND seq > ?";
+            + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ?";
+    private static final String AFTER = " AND seq > ?";
+    private static final String BEFORE = " AND seq < ?";
     private static final String LEVEL_FILTER = " AND level = ANY (?)";
     private static final String NODE_FILTER = " AND node_key = ?";
-    private static final String PAGE = " ORDER BY seq LIMIT ?";
-    private static final String[] QUERIES = {
-        SELECT + PAGE,
-        SELECT + LEVEL_FILTER + PAGE,
-        SELECT + NODE_FILTER + PAGE,
-        SELECT + LEVEL_FILTER + NODE_FILTER + PAGE,
-    };
+    /** Backslash is the LIKE escape (standard_conforming_strings: the literal is one backslash). */
+    private static final String TEXT_FILTER = " AND (message ILIKE ? ESCAPE '\\' OR error_code ILIKE ? ESCAPE '\\')";
+    private static final String FROM_FILTER = " AND ts >= ?";
+    private static final String TO_FILTER = " AND ts < ?";
+    private static final String ORDER = " ORDER BY seq";
+    private static final String PAGE = ORDER + " LIMIT ?";
+    private static final String PAGE_DESC = " ORDER BY seq DESC LIMIT ?";
+    private static final String NODES = "SELECT node_key, count(*), count(*) FILTER (WHERE level = 'WARN'),"
+            + " count(*) FILTER (WHERE level = 'ERROR'), min(seq), max(seq) FROM logs WHERE run_id = ?"
+            + " GROUP BY node_key ORDER BY min(seq)";
     /** A run's highest seq over logs and the dead-letter table: a continuing run never reuses a rejected seq. */
     private static final String LAST_SEQ = "SELECT greatest((SELECT coalesce(max(seq), 0) FROM logs WHERE run_id = ?),"
             + " (SELECT coalesce(max(seq), 0) FROM logs_rejected WHERE run_id = ?))";
     private static final String REJECTED = "SELECT seq, workflow_id, node_key, ts, entry, sqlstate, error, rejected_at"
             + " FROM logs_rejected WHERE run_id = ? AND seq > ? AND seq <= ?";
-    private static final String REJECTED_PAGE = " ORDER BY seq LIMIT ?";
 
     private final javax.sql.DataSource ds;
 
@@ -69,30 +75,173 @@ public final class PostgresLogReader {
      */
     public List<LogEntry> readAfter(UUID runId, long afterSeq, int limit, LogLevel minLevel, String nodeKey)
             throws SQLException {
+        return readAfter(runId, afterSeq, limit, new LogFilter(minLevel, nodeKey, null, null, null));
+    }
+
+    /**
+     * One page of a run's entries after a cursor that pass a filter.
+     *
+     * @param runId    the run
+     * @param afterSeq return entries with seq greater than this (0 for the start)
+     * @param limit    the most entries to return, at least 1
+     * @param filter   only entries that pass ({@link LogFilter#ALL} for all)
+     * @return the entries ordered by seq ascending; empty for an unknown run
+     * @throws SQLException when the database refuses
+     */
+    public List<LogEntry> readAfter(UUID runId, long afterSeq, int limit, LogFilter filter) throws SQLException {
         if (runId == null) throw new IllegalArgumentException("runId is required");
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        boolean byLevel = minLevel != null && minLevel != LogLevel.DEBUG; // DEBUG and above = all
-        boolean byNode = nodeKey != null;
-        String sql = QUERIES[(byLevel ? 1 : 0) + (byNode ? 2 : 0)];
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int p = 1;
-            ps.setObject(p++, runId);
-            ps.setLong(p++, afterSeq);
-            Array levels = null;
-            if (byLevel) {
-                levels = c.createArrayOf("text", levelsFrom(minLevel));
-                ps.setArray(p++, levels);
-            }
-            if (byNode) ps.setString(p++, nodeKey);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, AFTER, PAGE))) {
+            int p = bind(c, ps, runId, afterSeq, filter);
             ps.setInt(p, limit);
             List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(row(rs));
-            } finally {
-                if (levels != null) levels.free();
             }
             return out;
         }
+    }
+
+    /**
+     * The page just before a cursor: the last {@code limit} entries with seq below {@code beforeSeq}
+     * that pass the filter (for scrolling up through a run and "previous error").
+     *
+     * @return those entries in ascending seq; empty when there are none
+     * @throws SQLException when the database refuses
+     */
+    public List<LogEntry> readBefore(UUID runId, long beforeSeq, int limit, LogFilter filter) throws SQLException {
+        if (runId == null) throw new IllegalArgumentException("runId is required");
+        if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, BEFORE, PAGE_DESC))) {
+            int p = bind(c, ps, runId, beforeSeq, filter);
+            ps.setInt(p, limit);
+            List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(row(rs));
+            }
+            java.util.Collections.reverse(out);
+            return out;
+        }
+    }
+
+    /**
+     * Per node of a run: stored entries, warnings, errors, first and last seq.
+     *
+     * @param nodeKey  the node
+     * @param entries  its stored entries
+     * @param warnings its WARN entries
+     * @param errors   its ERROR entries
+     * @param firstSeq seq of its first entry
+     * @param lastSeq  seq of its last entry
+     */
+    public record NodeSummary(String nodeKey, long entries, long warnings, long errors, long firstSeq, long lastSeq) {
+    }
+
+    /**
+     * @param runId the run
+     * @return one summary per node that has stored entries, in order of each node's first entry
+     * @throws SQLException when the database refuses
+     */
+    public List<NodeSummary> nodes(UUID runId) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(NODES)) {
+            ps.setObject(1, runId);
+            List<NodeSummary> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new NodeSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Receives the rows of {@link #stream}, one at a time. */
+    @FunctionalInterface
+    public interface RowConsumer {
+        /** @param e the next entry @throws IOException when the receiver is gone (the read stops) */
+        void accept(LogEntry e) throws IOException;
+    }
+
+    /**
+     * Every entry of a run after a cursor that passes a filter, in seq order, in constant memory:
+     * one query read through a server-side cursor ({@code fetchSize} rows at a time; PostgreSQL's
+     * JDBC driver does that only inside a transaction, on a forward-only statement), each row handed
+     * to {@code out} before the next is read. A run of any size costs one fetch of rows.
+     *
+     * @param runId     the run
+     * @param afterSeq  entries with seq greater than this
+     * @param filter    only entries that pass
+     * @param fetchSize rows per round trip to the database
+     * @param out       receives each entry
+     * @return how many entries were handed over
+     * @throws SQLException when the database refuses (possibly after some rows were handed over)
+     * @throws IOException  when {@code out} failed (the client left); the read stops
+     */
+    public long stream(UUID runId, long afterSeq, LogFilter filter, int fetchSize, RowConsumer out)
+            throws SQLException, IOException {
+        if (runId == null) throw new IllegalArgumentException("runId is required");
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql(filter, AFTER, ORDER), ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
+                bind(c, ps, runId, afterSeq, filter);
+                ps.setFetchSize(fetchSize);
+                long n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.accept(row(rs));
+                        n++;
+                    }
+                }
+                return n;
+            } finally {
+                try {
+                    c.rollback(); // read-only: nothing to keep; ends the transaction that held the cursor
+                } finally {
+                    c.setAutoCommit(auto);
+                }
+            }
+        }
+    }
+
+    /** The query for a filter: constant fragments only; every value travels as a bind parameter. */
+    private static String sql(LogFilter f, String cursor, String tail) {
+        StringBuilder b = new StringBuilder(SELECT).append(cursor);
+        if (f.minLevel() != null) b.append(LEVEL_FILTER);
+        if (f.nodeKey() != null) b.append(NODE_FILTER);
+        if (f.text() != null) b.append(TEXT_FILTER);
+        if (f.from() != null) b.append(FROM_FILTER);
+        if (f.to() != null) b.append(TO_FILTER);
+        return b.append(tail).toString();
+    }
+
+    /** @return the index of the next parameter */
+    private static int bind(Connection c, PreparedStatement ps, UUID runId, long cursorSeq, LogFilter f) throws SQLException {
+        int p = 1;
+        ps.setObject(p++, runId);
+        ps.setLong(p++, cursorSeq);
+        if (f.minLevel() != null) ps.setArray(p++, c.createArrayOf("text", levelsFrom(f.minLevel())));
+        if (f.nodeKey() != null) ps.setString(p++, f.nodeKey());
+        if (f.text() != null) {
+            String like = "%" + likeEscape(f.text()) + "%";
+            ps.setString(p++, like);
+            ps.setString(p++, like);
+        }
+        if (f.from() != null) ps.setObject(p++, OffsetDateTime.ofInstant(f.from(), ZoneOffset.UTC));
+        if (f.to() != null) ps.setObject(p++, OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
+        return p;
+    }
+
+    /** @return {@code s} with LIKE's wildcards and its escape character escaped */
+    static String likeEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '%' || ch == '_' || ch == '\\') b.append('\\');
+            b.append(ch);
+        }
+        return b.toString();
     }
 
     /**
@@ -129,24 +278,34 @@ public final class PostgresLogReader {
     }
 
     /**
-     * A run's rejected entries in a seq window, ascending.
+     * A run's rejected entries in a seq window that pass a filter's node and time range (their level and
+     * message are only in their JSON text: a filter on those never selects a rejected entry, see
+     * {@link RunHistory}).
      *
-     * @param runId    the run
-     * @param afterSeq exclusive lower bound
-     * @param upToSeq  inclusive upper bound
-     * @param limit    the most returned
-     * @param nodeKey  only this node's, or null for all
-     * @return the rejected entries with {@code afterSeq < seq <= upToSeq}
+     * @param runId      the run
+     * @param afterSeq   exclusive lower bound
+     * @param upToSeq    inclusive upper bound
+     * @param limit      the most returned
+     * @param filter     node and time range to apply
+     * @param descending true: the {@code limit} highest of the window (returned ascending all the same)
+     * @return the rejected entries with {@code afterSeq < seq <= upToSeq}, ascending
      * @throws SQLException when the database refuses
      */
-    public List<Rejected> rejectedBetween(UUID runId, long afterSeq, long upToSeq, int limit, String nodeKey) throws SQLException {
-        String sql = REJECTED + (nodeKey == null ? "" : NODE_FILTER) + REJECTED_PAGE;
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    public List<Rejected> rejectedBetween(UUID runId, long afterSeq, long upToSeq, int limit, LogFilter filter, boolean descending)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder(REJECTED);
+        if (filter.nodeKey() != null) sql.append(NODE_FILTER);
+        if (filter.from() != null) sql.append(FROM_FILTER);
+        if (filter.to() != null) sql.append(TO_FILTER);
+        sql.append(descending ? PAGE_DESC : PAGE);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int p = 1;
             ps.setObject(p++, runId);
             ps.setLong(p++, afterSeq);
             ps.setLong(p++, upToSeq);
-            if (nodeKey != null) ps.setString(p++, nodeKey);
+            if (filter.nodeKey() != null) ps.setString(p++, filter.nodeKey());
+            if (filter.from() != null) ps.setObject(p++, OffsetDateTime.ofInstant(filter.from(), ZoneOffset.UTC));
+            if (filter.to() != null) ps.setObject(p++, OffsetDateTime.ofInstant(filter.to(), ZoneOffset.UTC));
             ps.setInt(p, limit);
             List<Rejected> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -156,6 +315,7 @@ public final class PostgresLogReader {
                             rs.getString(7), rs.getObject(8, OffsetDateTime.class).toInstant()));
                 }
             }
+            if (descending) java.util.Collections.reverse(out);
             return out;
         }
     }

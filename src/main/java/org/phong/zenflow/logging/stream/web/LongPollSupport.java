@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.stream.LongPoll;
 import org.phong.zenflow.logging.stream.StreamHub;
@@ -21,9 +21,9 @@ public final class LongPollSupport {
     /**
      * @return completes with 200 {@code {"runId","entries":[...],"nextAfterSeq","ended":null|{"lastSeq","outcome"}}}
      */
-    public static CompletionStage<Response> answer(StreamHub hub, UUID runId, long afterSeq, int limit, LogLevel minLevel,
+    public static CompletionStage<Response> answer(StreamHub hub, UUID runId, long afterSeq, int limit, LogFilter filter,
                                                    long waitMs) {
-        return LongPoll.poll(hub, runId, afterSeq, limit, minLevel, waitMs).thenApply(r -> {
+        return LongPoll.poll(hub, runId, afterSeq, limit, filter, waitMs).thenApply(r -> {
             JsonArrayBuilder arr = JSON.createArrayBuilder();
             for (LogEntry e : r.entries()) arr.add(LogEntryJson.toJson(e));
             JsonObjectBuilder o = JSON.createObjectBuilder().add("runId", runId.toString()).add("entries", arr)

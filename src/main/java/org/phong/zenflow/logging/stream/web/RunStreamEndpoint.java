@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
-import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.stream.Frame;
@@ -27,8 +27,9 @@ import org.phong.zenflow.logging.stream.StreamHub;
 import org.phong.zenflow.logging.stream.Subscription;
 
 /**
- * {@code /ws/runs/{runId}?afterSeq=N&minLevel=L}: one {@link Subscription} per session over
- * Jakarta WebSocket async sends. Bad parameters close 1008 with a reason naming the parameter.
+ * {@code /ws/runs/{runId}?afterSeq=N&protocol=2&minLevel=L&nodeKey=K&q=TEXT&from=T&to=T}: one
+ * {@link Subscription} per session over Jakarta WebSocket async sends. Bad parameters close 1008
+ * with a reason naming the parameter; a {@code protocol} other than {@value Frame#PROTOCOL} too.
  * Anything the client sends (a pong, or any text) counts as a sign of life for the pinger.
  */
 public class RunStreamEndpoint extends Endpoint {
@@ -43,13 +44,13 @@ public class RunStreamEndpoint extends Endpoint {
     public void onOpen(Session session, EndpointConfig config) {
         UUID runId;
         long afterSeq;
-        LogLevel minLevel;
+        LogFilter filter;
         try {
             runId = LogEntryJson.parseUuid("runId", session.getPathParameters().get("runId"));
             Map<String, List<String>> q = session.getRequestParameterMap();
+            protocol(first(q, "protocol"));
             afterSeq = afterSeq(first(q, "afterSeq"));
-            String level = first(q, "minLevel");
-            minLevel = level == null || level.isBlank() ? null : LogLevel.parse("minLevel", level);
+            filter = LogFilter.parse(first(q, "minLevel"), first(q, "nodeKey"), first(q, "q"), first(q, "from"), first(q, "to"));
         } catch (InvalidLogEntryException e) {
             close(session, CloseReason.CloseCodes.VIOLATED_POLICY, e.getMessage());
             return;
@@ -71,7 +72,7 @@ public class RunStreamEndpoint extends Endpoint {
         }
         session.getUserProperties().put(HELD, user == null ? NO_USER : user);
         session.setMaxIdleTimeout(0); // liveness is the pinger's job (ping-interval-ms / pong-timeout-ms)
-        Subscription sub = hub.subscribe(runId, afterSeq, minLevel, new SessionOutbound(session));
+        Subscription sub = hub.subscribe(runId, afterSeq, filter, new SessionOutbound(session));
         session.getUserProperties().put(SUBSCRIPTION, sub);
         session.addMessageHandler(PongMessage.class, pong -> sub.heard());
         session.addMessageHandler(String.class, text -> sub.heard());
@@ -110,6 +111,13 @@ public class RunStreamEndpoint extends Endpoint {
     static String first(Map<String, List<String>> q, String name) {
         List<String> v = q.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** The client's protocol version: absent means the current one; any other version is refused (1008). */
+    static void protocol(String raw) {
+        if (raw == null || raw.isBlank() || raw.strip().equals(String.valueOf(Frame.PROTOCOL))) return;
+        throw new InvalidLogEntryException("protocol", "must be " + Frame.PROTOCOL + " (the only version this server speaks), not '"
+                + raw + "'");
     }
 
     static long afterSeq(String raw) {
@@ -159,7 +167,7 @@ public class RunStreamEndpoint extends Endpoint {
             try {
                 session.getAsyncRemote().sendPing(EMPTY.duplicate());
             } catch (IOException | RuntimeException e) {
-                // A send in progress or a closing session: the next interval tries again; silence closes it.
+                // A closing session (the core never pings during a send): the next interval tries again; silence closes it.
                 LOG.log(Level.FINEST, "Ping not sent", e);
             }
         }

@@ -89,4 +89,50 @@ class PostgresLogReaderTest {
         assertThrows(IllegalArgumentException.class, () -> reader.readAfter(RUN, 0, 0, null, null));
         assertThrows(IllegalArgumentException.class, () -> reader.readAfter(null, 0, 10, null, null));
     }
+
+    @Test
+    void textAndTimeFiltersAgreeWithTheJavaSideOfTheFilter() throws Exception {
+        Instant from = all.get(5).ts();
+        Instant to = all.get(15).ts();
+        for (org.phong.zenflow.logging.api.LogFilter f : List.of(
+                new org.phong.zenflow.logging.api.LogFilter(null, null, all.get(7).message().toUpperCase(java.util.Locale.ROOT), null, null),
+                new org.phong.zenflow.logging.api.LogFilter(LogLevel.INFO, "node-1", null, from, to),
+                new org.phong.zenflow.logging.api.LogFilter(null, null, "%", null, null),
+                new org.phong.zenflow.logging.api.LogFilter(null, null, "_", null, null))) {
+            assertEquals(all.stream().filter(f::matches).collect(Collectors.toList()), reader.readAfter(RUN, 0, 100, f), f.toString());
+        }
+    }
+
+    @Test
+    void pagesBackwardsAndSummarisesNodes() throws Exception {
+        var allF = org.phong.zenflow.logging.api.LogFilter.ALL;
+        assertEquals(all.subList(15, 20), reader.readBefore(RUN, 21, 5, allF));
+        assertEquals(all.subList(0, 2), reader.readBefore(RUN, 3, 10, allF));
+        assertEquals(List.of(), reader.readBefore(RUN, 1, 10, allF));
+        var errors = new org.phong.zenflow.logging.api.LogFilter(LogLevel.ERROR, null, null, null, null);
+        List<LogEntry> allErrors = all.stream().filter(errors::matches).collect(Collectors.toList());
+        assertEquals(allErrors.subList(allErrors.size() - 1, allErrors.size()), reader.readBefore(RUN, Long.MAX_VALUE, 1, errors));
+        var nodes = reader.nodes(RUN);
+        assertEquals(List.of("node-1", "node-2", "node-0"), nodes.stream().map(PostgresLogReader.NodeSummary::nodeKey).toList());
+        for (var n : nodes) {
+            assertEquals(all.stream().filter(e -> e.nodeKey().equals(n.nodeKey())).count(), n.entries(), n.nodeKey());
+            assertEquals(all.stream().filter(e -> e.nodeKey().equals(n.nodeKey()) && e.level() == LogLevel.ERROR).count(), n.errors());
+            assertEquals(all.stream().filter(e -> e.nodeKey().equals(n.nodeKey()) && e.level() == LogLevel.WARN).count(), n.warnings());
+        }
+    }
+
+    @Test
+    void streamsTheWholeRunThroughACursorAndStopsWhenTheReceiverFails() throws Exception {
+        List<LogEntry> got = new java.util.ArrayList<>();
+        assertEquals(25, reader.stream(RUN, 0, org.phong.zenflow.logging.api.LogFilter.ALL, 4, got::add));
+        assertEquals(all, got, "fetch size 4: seven round trips, every row once, in order");
+        List<LogEntry> some = new java.util.ArrayList<>();
+        assertThrows(java.io.IOException.class, () -> reader.stream(RUN, 10, org.phong.zenflow.logging.api.LogFilter.ALL, 4, e -> {
+            if (some.size() == 3) throw new java.io.IOException("client left");
+            some.add(e);
+        }));
+        assertEquals(all.subList(10, 13), some);
+        // The connection went back to the pool in auto-commit mode, usable by the next reader.
+        assertEquals(all.subList(0, 2), reader.readAfter(RUN, 0, 2, null, null));
+    }
 }
