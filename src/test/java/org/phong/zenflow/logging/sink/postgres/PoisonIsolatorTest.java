@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.codec.JsonSupport;
 import org.phong.zenflow.logging.config.LoggingSettings;
 
@@ -110,6 +111,19 @@ class PoisonIsolatorTest {
         List<RunHistory.Item> short1 = RunHistory.page(reader, run, 498, 3, null, null);
         assertEquals(List.of(499L, 500L, 501L), short1.stream().map(RunHistory.Item::seq).toList());
         assertEquals(List.of(1000L), RunHistory.page(reader, run, 999, 10, null, null).stream().map(RunHistory.Item::seq).toList());
+        // Scrolling up meets the rejected entries in their place too: full pages, a short one at the start.
+        assertEquals(List.of(499L, 500L, 501L), seqs(RunHistory.pageBefore(reader, run, 502, 3, LogFilter.ALL)));
+        assertEquals(List.of(998L, 999L, 1000L), seqs(RunHistory.pageBefore(reader, run, 1001, 3, LogFilter.ALL)));
+        assertEquals(List.of(1L, 2L), seqs(RunHistory.pageBefore(reader, run, 3, 10, LogFilter.ALL)));
+        // A text search lists stored entries only (a rejected entry's message is only in its JSON text).
+        assertEquals(List.of(), seqs(RunHistory.page(reader, run, 0, 10, new LogFilter(null, null, "POISON", null, null))));
+        // The download: every seq once, in order, the rejected ones as accepted; a filter applies to them alike.
+        List<LogEntry> downloaded = new java.util.ArrayList<>();
+        assertEquals(1000, RunHistory.stream(reader, run, 0, LogFilter.ALL, 7, downloaded::add));
+        assertEquals(batch, downloaded);
+        List<LogEntry> poisonOnly = new java.util.ArrayList<>();
+        RunHistory.stream(reader, run, 1, new LogFilter(null, null, "poison", null, null), 2, poisonOnly::add);
+        assertEquals(List.of(500L, 1000L), poisonOnly.stream().map(LogEntry::seq).toList());
 
         // Replaying the same batch (a crash before the acknowledgement) changes nothing and counts nothing.
         writer.calls.set(0);
@@ -220,6 +234,10 @@ class PoisonIsolatorTest {
                     : e);
         }
         return out;
+    }
+
+    private static List<Long> seqs(List<RunHistory.Item> items) {
+        return items.stream().map(RunHistory.Item::seq).toList();
     }
 
     private static Set<Long> rejectedSeqs(DataSource ds, UUID run) throws SQLException {
