@@ -27,7 +27,15 @@ public record LogFilter(LogLevel minLevel, String nodeKey, String text, Instant 
     /** Longest accepted search text (characters): a search is a substring, not a document. */
     public static final int MAX_TEXT_CHARS = 200;
 
-    /** Normalises: DEBUG is "all", blank strings are absent. */
+    /**
+     * Normalises: DEBUG is "all", blank strings are absent.
+     *
+     * @param minLevel only this level and more severe; null for all
+     * @param nodeKey  only this node; null for all
+     * @param text     only entries whose message or error code contains this, ignoring case; null for all
+     * @param from     only entries at or after this instant; null for no lower bound
+     * @param to       only entries before this instant; null for no upper bound
+     */
     public LogFilter {
         if (minLevel == LogLevel.DEBUG) minLevel = null;
         if (nodeKey != null && nodeKey.isBlank()) nodeKey = null;
@@ -37,6 +45,11 @@ public record LogFilter(LogLevel minLevel, String nodeKey, String text, Instant 
     /**
      * Parses the query parameters every reading endpoint shares; each may be null or blank.
      *
+     * @param minLevel {@code minLevel}: DEBUG, INFO, WARN or ERROR
+     * @param nodeKey  {@code nodeKey}
+     * @param q        {@code q}: the search text (at most {@link #MAX_TEXT_CHARS} characters)
+     * @param from     {@code from}: an ISO-8601 instant
+     * @param to       {@code to}: an ISO-8601 instant after {@code from}
      * @return the filter
      * @throws InvalidLogEntryException naming the first bad parameter
      */
@@ -68,7 +81,10 @@ public record LogFilter(LogLevel minLevel, String nodeKey, String text, Instant 
         return minLevel == null && nodeKey == null && text == null && from == null && to == null;
     }
 
-    /** @return true when {@code e} passes */
+    /**
+     * @param e an entry
+     * @return true when {@code e} passes
+     */
     public boolean matches(LogEntry e) {
         if (minLevel != null && !e.level().isAtLeast(minLevel)) return false;
         if (nodeKey != null && !nodeKey.equals(e.nodeKey())) return false;

@@ -33,9 +33,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  * runs. A sweeper releases idle runs.
  *
  * <p>Sequence continuity: a run released (completed or idle) leaves a tombstone with its last seq
- * for {@code cleanup-idle-after-ms}; a run unknown here and not started by an event asks the
- * {@link SequenceLookup} (PostgreSQL) for its last seq, parking its entries in order meanwhile and
- * retrying with backoff while the lookup fails. A parked entry keeps its place in flight, so a
+ * for {@code cleanup-idle-after-ms}; any other run asks the {@link SequenceLookup} (PostgreSQL) for its
+ * last seq, parking its entries in order meanwhile and retrying with backoff while the lookup fails (a
+ * run started by an event waits at most {@code persistence.batch-timeout-ms}, see {@link #start}). A parked entry keeps its place in flight, so a
  * long database outage turns into backpressure, not unbounded memory.
  *
  * <p>Forgetting persisted runs: when the {@link SequenceLookup} reads the durable sinks (the
@@ -74,6 +74,8 @@ public final class WorkflowBufferManager {
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
+    /** See {@link #lateStartConflicts()}. */
+    private final java.util.concurrent.atomic.AtomicLong lateStartConflicts = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicLong flushedBatches = new AtomicLong();
     private final AtomicLong releasedRuns = new AtomicLong();
     private volatile boolean sweeping;
@@ -204,18 +206,45 @@ public final class WorkflowBufferManager {
     // ---------------------------------------------------------------- run lifecycle
 
     /**
-     * Opens a run whose first seq is 1 (or continues a run released moments ago).
+     * Opens a run. A run released moments ago (its tombstone is here) continues from its last seq. Any
+     * other run may be new, or an old one started again after its tombstone expired: the
+     * {@link SequenceLookup} is asked, as for an unknown run, so a restarted run continues its seq and
+     * never hands out 1 again; its entries park in order meanwhile. Unlike an unknown run's, a started
+     * run's lookup is not waited for forever: when the database has not answered within
+     * {@code persistence.batch-timeout-ms} (stopped, hung), the run is taken for new and numbered from
+     * the highest seq known here (0 without a journal's floor), so a database outage does not hold the
+     * entries of the runs an engine starts meanwhile (the journal takes them). Should the database answer
+     * later with a higher seq, the collision is logged as an error and counted ({@link #lateStartConflicts}).
      *
      * @param workflowId its workflow
      * @param runId      the run
      */
     public void start(UUID workflowId, UUID runId) {
-        WorkflowBuffer b = runs.get(runId);
-        if (b != null) return;
+        if (runs.get(runId) != null) return;
         Tombstone t = tombstones.remove(runId);
-        b = newBuffer(runId, workflowId, t == null ? 0 : t.lastSeq);
-        runs.put(runId, b);
+        if (t != null && !t.floorOnly()) {
+            runs.put(runId, newBuffer(runId, workflowId, t.lastSeq));
+            listener.runStarted(workflowId, runId);
+            return;
+        }
+        WorkflowBuffer b = newBuffer(runId, workflowId, -1);
+        if (t != null) b.floorLastSeq(t.lastSeq);
+        if (runs.putIfAbsent(runId, b) != null) return;
         listener.runStarted(workflowId, runId);
+        requestLastSeq(b);
+        scheduler.schedule(() -> {
+            synchronized (b) {
+                if (!b.recovering()) return;
+                LOG.warning("Run " + runId + " was started while PostgreSQL did not say within " + settings.batchTimeoutMs()
+                        + " ms whether it has entries already: numbered as a new run from seq " + (b.lastSeq() + 1));
+                endRecoveryWith(b, 0);
+            }
+        }, settings.batchTimeoutMs());
+    }
+
+    /** @return started runs the database later said had entries already, after they were taken for new (see {@link #start}) */
+    public long lateStartConflicts() {
+        return lateStartConflicts.get();
     }
 
     /**
@@ -438,14 +467,16 @@ public final class WorkflowBufferManager {
                 return;
             }
             synchronized (b) {
-                WorkflowBuffer.Recovered r = b.endRecovery(last);
-                for (LogEntry p : r.parked()) {
-                    LogEntry s = sequence(b, p);
-                    listener.sequenced(s);
-                    afterAppend(b, s);
+                if (!b.recovering()) {
+                    // a started run taken for new after the timeout: a higher answer means its seqs repeat
+                    if (last > 0) {
+                        lateStartConflicts.incrementAndGet();
+                        LOG.severe("Run " + b.runId + " was taken for new while PostgreSQL was slow, but it has entries up to seq "
+                                + last + " already: seqs from 1 were handed out again for it");
+                    }
+                    return;
                 }
-                r.marks().forEach(Runnable::run);
-                if (r.completion() != null) finishCompletion(b, r.outcome(), r.completion());
+                endRecoveryWith(b, last);
             }
         };
         try {
@@ -455,15 +486,34 @@ public final class WorkflowBufferManager {
         }
     }
 
+    /** RECOVERING -&gt; READY with {@code last}: sequences the parked entries, runs the marks and a deferred completion. */
+    private void endRecoveryWith(WorkflowBuffer b, long last) {
+        WorkflowBuffer.Recovered r = b.endRecovery(last);
+        for (LogEntry p : r.parked()) {
+            LogEntry s = sequence(b, p);
+            listener.sequenced(s);
+            afterAppend(b, s);
+        }
+        r.marks().forEach(Runnable::run);
+        if (r.completion() != null) finishCompletion(b, r.outcome(), r.completion());
+    }
+
     private void retryLookup(WorkflowBuffer b, Exception cause) {
         int attempt;
         synchronized (b) {
+            if (!b.recovering()) return; // a started run already taken for new
             attempt = b.nextRecoveryAttempt();
         }
         long delay = Backoff.withJitter(settings.retryBackoffMs(), settings.retryMaxBackoffMs(), attempt);
         LOG.log(attempt == 1 ? Level.WARNING : Level.FINE,
                 "Cannot look up the last seq of run " + b.runId + " (attempt " + attempt + "); its entries wait in order, retry in " + delay + " ms", cause);
-        scheduler.schedule(() -> requestLastSeq(b), delay);
+        scheduler.schedule(() -> {
+            boolean still;
+            synchronized (b) {
+                still = b.recovering();
+            }
+            if (still) requestLastSeq(b);
+        }, delay);
     }
 
     // ---------------------------------------------------------------- idle cleanup

@@ -104,6 +104,7 @@ public class AdminResource {
                 .add("activeRuns", p.buffers().activeRuns())
                 .add("bufferedEntries", p.buffers().bufferedEntries())
                 .add("releasedRuns", p.buffers().releasedRuns())
+                .add("lateStartConflicts", p.buffers().lateStartConflicts())
                 .add("bufferedBytesEstimate", memory.totalBytes())
                 .add("largestRunBytesEstimate", memory.largestRunBytes())
                 .add("sinks", sinks)

@@ -44,7 +44,7 @@ public final class ApiDocs {
     public static final String STATUS = "{\"schemaReady\":true,\"strategy\":\"DROP_DEBUG_FIRST\",\"inFlight\":120,"
             + "\"capacity\":100000,\"rejected\":0,\"droppedTotal\":0,\"dropped\":{\"THRESHOLD\":{\"DEBUG\":0,\"INFO\":0,"
             + "\"WARN\":0,\"ERROR\":0}},\"routed\":5000,\"queueDepth\":0,\"workersAlive\":true,\"activeRuns\":3,"
-            + "\"bufferedEntries\":120,\"releasedRuns\":7,\"bufferedBytesEstimate\":61440,\"largestRunBytesEstimate\":20480,"
+            + "\"bufferedEntries\":120,\"releasedRuns\":7,\"lateStartConflicts\":0,\"bufferedBytesEstimate\":61440,\"largestRunBytesEstimate\":20480,"
             + "\"sinks\":[{\"name\":\"postgresql\",\"durable\":true,\"healthy\":true,\"backlog\":0,\"written\":4880,"
             + "\"failures\":0,\"dropped\":0,\"consecutiveFailures\":0,\"lastError\":null}],\"journalBacklog\":{\"entries\":0,\"bytes\":0,"
             + "\"oldestAgeMs\":0,\"drainEntriesPerSecond\":0,\"fillPercent\":0,\"usedBytes\":4096,\"budgetBytes\":4294967296,"

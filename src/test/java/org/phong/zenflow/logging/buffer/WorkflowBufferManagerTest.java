@@ -41,11 +41,9 @@ class WorkflowBufferManagerTest {
         }, executor);
     }
 
-    /** A manager whose lookup must not be asked (every run here is started or tombstoned). */
+    /** A manager whose database knows no run (a started run's lookup answers 0 at once). */
     private WorkflowBufferManager manager() {
-        return manager(r -> {
-            throw new AssertionError("unexpected lookup of " + r);
-        }, ManualExecutor.DIRECT);
+        return manager(r -> 0, ManualExecutor.DIRECT);
     }
 
     private List<LogEntry> delivered() {
@@ -314,6 +312,56 @@ class WorkflowBufferManagerTest {
         List<LogEntry> all = delivered();
         assertEquals(List.of(11L, 12L, 13L), seqs(all));
         assertEquals(List.of("p1", "p2", "p3"), all.stream().map(LogEntry::message).toList());
+    }
+
+    @Test
+    void aStartedRunAsksTheDatabaseSoARestartAfterItsTombstoneExpiredContinuesItsSeq() {
+        ManualExecutor lookupExecutor = new ManualExecutor();
+        WorkflowBufferManager m = manager(r -> 41, lookupExecutor);
+        m.start(wf, run);
+        m.append(Entries.info(wf, run, "p1"));
+        m.append(Entries.info(wf, run, "p2"));
+        assertEquals(List.of(), batchSizes(), "parked until the database answers");
+        lookupExecutor.runAll();
+        m.flushAll();
+        assertEquals(List.of(42L, 43L), seqs(delivered()), "continued, never 1 again");
+        assertEquals(0, m.lateStartConflicts());
+    }
+
+    @Test
+    void aStartedRunTheDatabaseDoesNotAnswerForIsTakenForNewAfterTheBatchTimeout() {
+        ManualExecutor hung = new ManualExecutor(); // the lookup never runs: a stopped or frozen database
+        LoggingSettings s = TestSettings.of(BATCH_TIMEOUT_MS, "5000", RETRY_BACKOFF_MS, "100", RETRY_MAX_BACKOFF_MS, "1000");
+        WorkflowBufferManager m = new WorkflowBufferManager(s, out::add, clock, r -> 7, hung);
+        m.start(wf, run);
+        m.append(Entries.info(wf, run, "p1"));
+        clock.advance(4999);
+        assertEquals(Optional.empty(), m.lastSeq(run), "still waiting for the database");
+        clock.advance(1);
+        assertEquals(Optional.of(1L), m.lastSeq(run), "taken for new: numbered from 1");
+        m.append(Entries.info(wf, run, "p2"));
+        m.flushAll();
+        assertEquals(List.of(1L, 2L), seqs(delivered()));
+        assertEquals(List.of("p1", "p2"), delivered().stream().map(LogEntry::message).toList());
+        // the database answers late: the run had entries already, which is counted, and nothing changes
+        hung.runAll();
+        assertEquals(1, m.lateStartConflicts());
+        assertEquals(Optional.of(2L), m.lastSeq(run));
+    }
+
+    @Test
+    void aStartedRunWhoseLookupFailsIsRetriedUntilTheTimeoutThenTakenForNew() {
+        WorkflowBufferManager m = manager(r -> {
+            throw new java.sql.SQLException("database down");
+        }, ManualExecutor.DIRECT);
+        m.start(wf, run);
+        m.append(Entries.info(wf, run, "p1"));
+        clock.advance(LoggingSettings.defaults().batchTimeoutMs());
+        assertEquals(Optional.of(1L), m.lastSeq(run));
+        int asked = lookups.get();
+        clock.advance(60_000);
+        assertEquals(asked, lookups.get(), "no more retries once taken for new");
+        assertEquals(0, m.lateStartConflicts());
     }
 
     @Test
