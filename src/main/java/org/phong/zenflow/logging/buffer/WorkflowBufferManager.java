@@ -9,7 +9,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.logging.Level;
@@ -75,7 +77,7 @@ public final class WorkflowBufferManager {
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
     /** See {@link #lateStartConflicts()}. */
-    private final java.util.concurrent.atomic.AtomicLong lateStartConflicts = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lateStartConflicts = new AtomicLong();
     private final AtomicLong flushedBatches = new AtomicLong();
     private final AtomicLong releasedRuns = new AtomicLong();
     private volatile boolean sweeping;
@@ -231,15 +233,43 @@ public final class WorkflowBufferManager {
         if (t != null) b.floorLastSeq(t.lastSeq);
         if (runs.putIfAbsent(runId, b) != null) return;
         listener.runStarted(workflowId, runId);
+        synchronized (b) {
+            b.recoveryDeadline(scheduler.schedule(() -> {
+                synchronized (b) {
+                    if (!b.recovering()) return;
+                    LOG.warning("Run " + runId + " was started while PostgreSQL did not say within " + settings.batchTimeoutMs()
+                            + " ms whether it has entries already: numbered as a new run from seq " + (b.lastSeq() + 1));
+                    endRecoveryWith(b, 0);
+                }
+            }, settings.batchTimeoutMs()));
+        }
         requestLastSeq(b);
-        scheduler.schedule(() -> {
-            synchronized (b) {
-                if (!b.recovering()) return;
-                LOG.warning("Run " + runId + " was started while PostgreSQL did not say within " + settings.batchTimeoutMs()
-                        + " ms whether it has entries already: numbered as a new run from seq " + (b.lastSeq() + 1));
-                endRecoveryWith(b, 0);
+    }
+
+    /**
+     * Waits until no run waits for its seq lookup (at shutdown, before the last flush: parked entries
+     * would otherwise be sequenced after the collector stopped).
+     *
+     * @param timeoutMs the longest wait
+     * @return true when none is left waiting
+     */
+    public boolean awaitLookups(long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            int waiting = 0;
+            for (WorkflowBuffer b : runs.values()) {
+                synchronized (b) {
+                    if (b.recovering()) waiting++;
+                }
             }
-        }, settings.batchTimeoutMs());
+            if (waiting == 0) return true;
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warning(waiting + " run(s) still wait for their last seq from the database after " + timeoutMs
+                        + " ms; their parked entries stay in the journal or are lost with the process");
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
     }
 
     /** @return started runs the database later said had entries already, after they were taken for new (see {@link #start}) */
@@ -488,7 +518,7 @@ public final class WorkflowBufferManager {
 
     /** RECOVERING -&gt; READY with {@code last}: sequences the parked entries, runs the marks and a deferred completion. */
     private void endRecoveryWith(WorkflowBuffer b, long last) {
-        WorkflowBuffer.Recovered r = b.endRecovery(last);
+        WorkflowBuffer.Recovered r = b.endRecovery(last); // also cancels a started run's deadline
         for (LogEntry p : r.parked()) {
             LogEntry s = sequence(b, p);
             listener.sequenced(s);

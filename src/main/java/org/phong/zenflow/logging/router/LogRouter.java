@@ -274,6 +274,7 @@ public final class LogRouter {
             Object item;
             while ((item = w.queue.poll()) != null) w.handleCounted(item);
         }
+        buffers.awaitLookups(timeoutMs);
         buffers.flushAll();
     }
 
