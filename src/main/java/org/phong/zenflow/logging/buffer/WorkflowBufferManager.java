@@ -57,6 +57,8 @@ public final class WorkflowBufferManager {
     private static final Logger LOG = Logger.getLogger(WorkflowBufferManager.class.getName());
     /** The idle sweep runs this many times per cleanup-idle-after-ms. */
     private static final int SWEEPS_PER_IDLE_PERIOD = 4;
+    /** How often {@link #awaitLookups} looks again (only at shutdown). */
+    private static final long LOOKUP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final LoggingSettings settings;
     private final Consumer<List<LogEntry>> downstream;
@@ -268,7 +270,7 @@ public final class WorkflowBufferManager {
                         + " ms; their parked entries stay in the journal or are lost with the process");
                 return false;
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            LockSupport.parkNanos(LOOKUP_POLL_NANOS);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
@@ -53,7 +54,7 @@ import org.phong.zenflow.logging.time.Scheduler;
  * backoff, writes wait for them (the durable sink fails and retries), entries stay in flight.
  */
 @ApplicationScoped
-public class LoggingModule {
+public class LoggingModule implements RunningPipeline {
     private static final Logger LOG = Logger.getLogger(LoggingModule.class.getName());
 
     @Inject
@@ -225,7 +226,7 @@ public class LoggingModule {
         return p;
     }
 
-    /** @return the running pipeline, or null before start and after a failed start */
+    @Override
     public LoggingPipeline runningOrNull() {
         return pipeline;
     }
@@ -237,7 +238,7 @@ public class LoggingModule {
         return h;
     }
 
-    /** @return the live tail's hub, or null before start */
+    @Override
     public StreamHub streamOrNull() {
         return stream;
     }

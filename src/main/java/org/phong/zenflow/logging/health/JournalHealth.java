@@ -7,8 +7,8 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.LoggingPipeline;
-import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.degradation.DegradationState;
 import org.phong.zenflow.logging.journal.JournalStats;
 
@@ -21,7 +21,7 @@ import org.phong.zenflow.logging.journal.JournalStats;
 @ApplicationScoped
 public class JournalHealth {
     @Inject
-    LoggingModule module;
+    RunningPipeline module;
 
     @Produces
     @Readiness

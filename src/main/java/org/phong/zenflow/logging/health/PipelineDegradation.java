@@ -2,8 +2,8 @@ package org.phong.zenflow.logging.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.LoggingPipeline;
-import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.degradation.DegradationLevel;
 import org.phong.zenflow.logging.degradation.DegradationState;
 import org.phong.zenflow.logging.journal.JournalStats;
@@ -17,7 +17,7 @@ import org.phong.zenflow.logging.journal.JournalStats;
 @ApplicationScoped
 public class PipelineDegradation implements Degradation {
     @Inject
-    LoggingModule module;
+    RunningPipeline module;
 
     @Override
     public int level() {

@@ -23,11 +23,11 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.health.Startup;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.BacklogOutlook;
 import org.phong.zenflow.logging.journal.JournalStats;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.cdi.GuardedPostgresWriter;
-import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.config.ObservabilitySettings;
@@ -61,7 +61,7 @@ public class PipelineHealth {
     static final int MAX_ERROR_CHARS = 300;
 
     @Inject
-    LoggingModule module;
+    RunningPipeline module;
 
     @Inject
     SchemaState schema;

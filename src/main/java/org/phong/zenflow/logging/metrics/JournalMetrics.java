@@ -13,8 +13,8 @@ import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.LoggingPipeline;
-import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.journal.JournalStats;
 
 /**
@@ -33,7 +33,7 @@ public class JournalMetrics {
     MetricRegistry registry;
 
     @Inject
-    LoggingModule module;
+    RunningPipeline module;
 
     @Inject
     CounterMirror mirror;

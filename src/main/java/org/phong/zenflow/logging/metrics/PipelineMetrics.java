@@ -20,13 +20,13 @@ import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.LoggingPipeline;
 import org.phong.zenflow.logging.api.LogLevel;
-import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.config.ObservabilitySettings;
 import org.phong.zenflow.logging.health.Degradation;
-import org.phong.zenflow.logging.router.AdmissionControl.DropReason;
+import org.phong.zenflow.logging.stats.PipelineObserver.DropReason;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 
 /**
@@ -49,7 +49,7 @@ public class PipelineMetrics {
     MetricRegistry registry;
 
     @Inject
-    LoggingModule module;
+    RunningPipeline module;
 
     @Inject
     ObservabilitySettings settings;

@@ -8,7 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.function.ToLongFunction;
 import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.phong.zenflow.logging.cdi.LoggingModule;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.stream.StreamHub;
 
 /**
@@ -23,7 +23,7 @@ public class StreamMetrics {
     MetricRegistry registry;
 
     @Inject
-    LoggingModule module;
+    RunningPipeline module;
 
     @Inject
     CounterMirror mirror;

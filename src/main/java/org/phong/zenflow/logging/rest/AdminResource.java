@@ -72,7 +72,7 @@ public class AdminResource {
         AdmissionControl a = p.admission();
         WorkflowBufferManager.MemoryEstimate memory = p.buffers().estimateMemory();
         JsonObjectBuilder dropped = JSON.createObjectBuilder();
-        for (AdmissionControl.DropReason r : AdmissionControl.DropReason.values()) {
+        for (PipelineObserver.DropReason r : PipelineObserver.DropReason.values()) {
             JsonObjectBuilder byLevel = JSON.createObjectBuilder();
             for (LogLevel l : LogLevel.values()) byLevel.add(l.name(), a.dropped(r, l));
             dropped.add(r.name(), byLevel);

@@ -12,6 +12,7 @@ import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.BackpressureStrategy;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.stats.PipelineObserver;
+import org.phong.zenflow.logging.stats.PipelineObserver.DropReason;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
@@ -32,19 +33,6 @@ import org.phong.zenflow.logging.time.Scheduler;
  */
 public final class AdmissionControl {
 
-    /** Why an entry was dropped; the metric label. */
-    public enum DropReason {
-        /** DROP_DEBUG_FIRST above the threshold. */
-        DEBUG_FIRST,
-        /** SAMPLE_HIGH_VOLUME left it out of the sample. */
-        SAMPLED,
-        /** SHED_LOAD_BY_WORKFLOW: its workflow held more than its fair share. */
-        WORKFLOW_SHED,
-        /** CIRCUIT_BREAK_SOURCES: its workflow's circuit is open. */
-        SOURCE_CIRCUIT_OPEN,
-        /** The capacity is used up: every strategy drops DEBUG/INFO there. */
-        CAPACITY
-    }
 
     private final BackpressureStrategy strategy;
     private final long capacity;

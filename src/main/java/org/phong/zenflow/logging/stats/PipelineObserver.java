@@ -1,7 +1,6 @@
 package org.phong.zenflow.logging.stats;
 
 import org.phong.zenflow.logging.api.LogLevel;
-import org.phong.zenflow.logging.router.AdmissionControl.DropReason;
 
 /**
  * Hears what the pipeline does, for metrics. Every method has an empty default, so an
@@ -13,6 +12,20 @@ public interface PipelineObserver {
     /** Observes nothing; the default of a pipeline built without an observer. */
     PipelineObserver NONE = new PipelineObserver() {
     };
+
+    /** Why an entry was dropped; the metric label. */
+    enum DropReason {
+        /** DROP_DEBUG_FIRST above the threshold. */
+        DEBUG_FIRST,
+        /** SAMPLE_HIGH_VOLUME left it out of the sample. */
+        SAMPLED,
+        /** SHED_LOAD_BY_WORKFLOW: its workflow held more than its fair share. */
+        WORKFLOW_SHED,
+        /** CIRCUIT_BREAK_SOURCES: its workflow's circuit is open. */
+        SOURCE_CIRCUIT_OPEN,
+        /** The capacity is used up: every strategy drops DEBUG/INFO there. */
+        CAPACITY
+    }
 
     /** Why {@code route()} refused an entry (the caller still owns it). */
     enum RejectReason {

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.BackpressureStrategy;
-import org.phong.zenflow.logging.router.AdmissionControl.DropReason;
+import org.phong.zenflow.logging.stats.PipelineObserver.DropReason;
 import org.phong.zenflow.logging.testing.Entries;
 import org.phong.zenflow.logging.testing.ManualScheduler;
 import org.phong.zenflow.logging.testing.TestSettings;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.phong.zenflow.logging.api.LogLevel;
-import org.phong.zenflow.logging.router.AdmissionControl.DropReason;
+import org.phong.zenflow.logging.stats.PipelineObserver.DropReason;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 
 /** A {@link PipelineObserver} that records every call, thread-safely, for assertions. */
