@@ -28,6 +28,7 @@ import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.router.AdmissionControl;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.sink.postgres.RejectionStats;
 
 /**

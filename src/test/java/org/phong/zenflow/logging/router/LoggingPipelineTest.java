@@ -205,7 +205,7 @@ class LoggingPipelineTest {
         assertEquals(900, warn.get(RouteResult.REJECTED));
         assertNull(warn.get(RouteResult.DROPPED), "WARN is never dropped");
         assertEquals(1100, p.admission().inFlight(), "nothing released while the sink fails");
-        assertEquals(9000, p.admission().dropped(PipelineObserver.DropReason.CAPACITY, LogLevel.INFO));
+        assertEquals(9000, p.admission().dropped(org.phong.zenflow.logging.stats.PipelineObserver.DropReason.CAPACITY, LogLevel.INFO));
         assertEquals(900, p.admission().rejected());
         assertFalse(p.router().hasRoomFor(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> db.failures() >= 2);
