@@ -59,6 +59,9 @@ public record LogFilter(LogLevel minLevel, String nodeKey, String text, Instant 
         if (text != null && text.length() > MAX_TEXT_CHARS) {
             throw new InvalidLogEntryException("q", "must be at most " + MAX_TEXT_CHARS + " characters, not " + text.length());
         }
+        // Stored text never holds NUL (the COPY encoders write U+FFFD for it) and PostgreSQL refuses it in a parameter.
+        if (text != null && text.indexOf('\u0000') >= 0) throw new InvalidLogEntryException("q", "must not contain NUL (\\u0000)");
+        if (nodeKey != null && nodeKey.indexOf('\u0000') >= 0) throw new InvalidLogEntryException("nodeKey", "must not contain NUL (\\u0000)");
         Instant f = instant("from", from);
         Instant t = instant("to", to);
         if (f != null && t != null && !f.isBefore(t)) {

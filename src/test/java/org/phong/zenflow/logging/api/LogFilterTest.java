@@ -38,6 +38,8 @@ class LogFilterTest {
     @Test
     void badValuesNameTheirParameter() {
         assertEquals("minLevel", assertThrows(InvalidLogEntryException.class, () -> LogFilter.parse("LOUD", null, null, null, null)).field());
+        assertEquals("q", assertThrows(InvalidLogEntryException.class, () -> LogFilter.parse(null, null, "a\u0000b", null, null)).field());
+        assertEquals("nodeKey", assertThrows(InvalidLogEntryException.class, () -> LogFilter.parse(null, "n\u0000", null, null, null)).field());
         assertEquals("q", assertThrows(InvalidLogEntryException.class,
                 () -> LogFilter.parse(null, null, "x".repeat(LogFilter.MAX_TEXT_CHARS + 1), null, null)).field());
         assertEquals("from", assertThrows(InvalidLogEntryException.class, () -> LogFilter.parse(null, null, null, "yesterday", null)).field());

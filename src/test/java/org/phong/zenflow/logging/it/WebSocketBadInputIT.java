@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketBadInputIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Generated handshakes ({@code -Dit.hostile.handshakes}); each is one connection attempt. */
+    private static final int HANDSHAKES = Integer.getInteger("it.hostile.handshakes", 400);
     /** Fragments every generated value is built from. */
     private static final List<String> HOSTILE = List.of(
             "'; DROP TABLE logs; --", "<script>alert(1)</script>", "\u0000", "\t\n\r", "\u202e", "\ud83d\ude00",
@@ -43,21 +45,30 @@ class WebSocketBadInputIT {
         Random rnd = new Random(42);
         List<String> paths = new ArrayList<>();
         List<Boolean> valid = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < HANDSHAKES; i++) {
             String v = HOSTILE.get(rnd.nextInt(HOSTILE.size())) + (rnd.nextBoolean() ? HOSTILE.get(rnd.nextInt(HOSTILE.size())) : "");
             String q = URLEncoder.encode(v, StandardCharsets.UTF_8);
-            paths.add(switch (i % 4) {
+            paths.add(switch (i % 8) {
                 case 0 -> "/ws/runs/" + run + "?afterSeq=" + q;
                 case 1 -> "/ws/runs/" + run + "?minLevel=" + q;
                 case 2 -> "/ws/runs/" + q.replace("+", "%20");
-                default -> "/ws/runs/" + run + "?afterSeq=" + rnd.nextInt(10) + "&minLevel=" + q;
+                case 3 -> "/ws/runs/" + run + "?afterSeq=" + rnd.nextInt(10) + "&minLevel=" + q;
+                case 4 -> "/ws/runs/" + run + "?q=" + q;
+                case 5 -> "/ws/runs/" + run + "?nodeKey=" + q;
+                case 6 -> "/ws/runs/" + run + "?from=" + q;
+                default -> "/ws/runs/" + run + "?from=2026-01-01T00:00:00Z&to=" + q;
             });
             // A few fragments are legitimate once trimmed ("error " is a level, " 1" a seq; blank means
-            // the default): those must open.
-            valid.add(switch (i % 4) {
-                case 0 -> v.strip().matches("\\d{0,18}");
+            // the default; any text of up to 200 characters is a search or a node name): those must open.
+            String t = v.strip();
+            valid.add(switch (i % 8) {
+                case 0 -> t.matches("\\d{0,18}");
                 case 2 -> false;
-                default -> List.of("", "DEBUG", "INFO", "WARN", "ERROR").contains(v.strip().toUpperCase(java.util.Locale.ROOT));
+                case 4 -> t.length() <= org.phong.zenflow.logging.api.LogFilter.MAX_TEXT_CHARS && t.indexOf('\u0000') < 0;
+                case 5 -> t.indexOf('\u0000') < 0;
+                case 6 -> t.isEmpty() || isInstant(t);
+                case 7 -> t.isEmpty() || isInstant(t) && java.time.Instant.parse(t).isAfter(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+                default -> List.of("", "DEBUG", "INFO", "WARN", "ERROR").contains(t.toUpperCase(java.util.Locale.ROOT));
             });
         }
         int refused = 0, closed = 0, opened = 0, raw = 0;
@@ -79,7 +90,8 @@ class WebSocketBadInputIT {
                     path + " -> " + o);
             if (o.closeCode == 1008) {
                 closed++;
-                assertTrue(o.reason.contains("afterSeq") || o.reason.contains("minLevel") || o.reason.contains("runId"),
+                assertTrue(o.reason.contains("afterSeq") || o.reason.contains("minLevel") || o.reason.contains("runId")
+                                || o.reason.contains("q ") || o.reason.contains("nodeKey") || o.reason.contains("from") || o.reason.contains("to"),
                         "the reason names the parameter: " + path + " -> " + o);
                 assertEquals(0, o.frames, "no frame before a 1008 close: " + path);
             } else {
@@ -111,6 +123,15 @@ class WebSocketBadInputIT {
         ItEnvironment.awaitReady(); // asserts readiness answers 200
         Outcome good = attempt("/ws/runs/" + run + "?afterSeq=0", null);
         assertEquals(50, good.entries(), "a valid client still gets the run's 50 entries then caught-up: " + good);
+    }
+
+    private static boolean isInstant(String s) {
+        try {
+            java.time.Instant.parse(s);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     private static CompletionStage<?> sendHostile(WebSocket ws, String text) {
