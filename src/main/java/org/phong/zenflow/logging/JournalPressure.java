@@ -16,8 +16,8 @@ import org.phong.zenflow.logging.router.AdmissionControl;
  *   <li>from {@link #REFUSE_FROM}: everything is refused (429), so what is accepted always has room: the last
  *       5% hold what was in flight when the journal reached it.</li>
  * </ul>
- * Entries admitted but not yet appended (in the router's queues) count at the journal's average record size, so a burst in the
- * router's queue cannot overrun the budget between two admission checks.
+ * Entries admitted but not yet appended (in the router's queues, or parked in a run that waits for its seq lookup)
+ * count at the journal's average record size, so a burst cannot overrun the budget between two admission checks.
  *
  * <p>Entries the journal could not hold (its overflow: failed or full) wait in memory for the database and
  * count as in flight, so they are bounded by the router's capacity like any other entry in memory.
@@ -31,14 +31,14 @@ final class JournalPressure implements AdmissionControl.Pressure {
     static final double REFUSE_FROM = 0.95;
 
     private final Journal journal;
-    /** Entries admitted and still in the router's queues: not yet appended, they will need room. */
+    /** Entries admitted and not yet appended (router queues, parked runs): they will need room. */
     private volatile java.util.function.LongSupplier queued = () -> 0;
 
     JournalPressure(Journal journal) {
         this.journal = journal;
     }
 
-    /** @param q entries in the router's queues (set once the router exists) */
+    /** @param q entries in the router's queues and parked for a seq lookup (set once the router exists) */
     void queued(java.util.function.LongSupplier q) {
         this.queued = q;
     }

@@ -116,7 +116,7 @@ public final class LoggingPipeline {
         this.buffers = new WorkflowBufferManager(settings, collector, b.scheduler, b.sequenceLookup, b.executor, o, tracker,
                 journal, b.listener);
         this.router = new LogRouter(settings, admission, buffers, b.threadFactory, b.redactor, o);
-        if (pressure != null) pressure.queued(router::queueDepth);
+        if (pressure != null) pressure.queued(() -> router.queueDepth() + buffers.parkedEntries());
         this.durability = new Durability(router, buffers, journal, b.scheduler, settings.cleanupIdleAfterMs());
         if (b.lookupReadsDurableSinks && !durableSinks.isEmpty()) {
             durability.forgetWithBuffers();

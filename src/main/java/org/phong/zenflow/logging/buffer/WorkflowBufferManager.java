@@ -78,6 +78,8 @@ public final class WorkflowBufferManager {
 
     private final ConcurrentHashMap<UUID, WorkflowBuffer> runs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
+    /** Entries parked in runs waiting for their seq lookup (see {@link #parkedEntries()}). */
+    private final AtomicLong parkedEntries = new AtomicLong();
     /** See {@link #lateStartConflicts()}. */
     private final AtomicLong lateStartConflicts = new AtomicLong();
     private final AtomicLong flushedBatches = new AtomicLong();
@@ -274,6 +276,14 @@ public final class WorkflowBufferManager {
         }
     }
 
+    /**
+     * @return entries admitted and taken from the router's queue but not sequenced yet, because their run waits
+     *         for its seq lookup: like the router's queue, they still need room in the journal (journal pressure)
+     */
+    public long parkedEntries() {
+        return parkedEntries.get();
+    }
+
     /** @return started runs the database later said had entries already, after they were taken for new (see {@link #start}) */
     public long lateStartConflicts() {
         return lateStartConflicts.get();
@@ -420,6 +430,7 @@ public final class WorkflowBufferManager {
                 b.touch(scheduler.nowMillis());
                 if (b.recovering()) {
                     b.park(e);
+                    parkedEntries.incrementAndGet();
                     return;
                 }
                 LogEntry s = sequence(b, e);
@@ -521,6 +532,7 @@ public final class WorkflowBufferManager {
     /** RECOVERING -&gt; READY with {@code last}: sequences the parked entries, runs the marks and a deferred completion. */
     private void endRecoveryWith(WorkflowBuffer b, long last) {
         WorkflowBuffer.Recovered r = b.endRecovery(last); // also cancels a started run's deadline
+        parkedEntries.addAndGet(-r.parked().size());
         for (LogEntry p : r.parked()) {
             LogEntry s = sequence(b, p);
             listener.sequenced(s);
