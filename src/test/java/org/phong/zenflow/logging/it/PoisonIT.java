@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -237,9 +238,8 @@ class PoisonIT {
     }
 
     private static void awaitStored(List<UUID> runs, long n, Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        long have;
-        while ((have = countIn("logs", runs)) < n && Instant.now().isBefore(deadline)) Thread.sleep(100);
+        long have = await(n + " entries stored in logs").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> countIn("logs", runs), c -> c >= n);
         assertEquals(n, have, "entries stored in logs within " + within);
     }
 
@@ -248,9 +248,8 @@ class PoisonIT {
     }
 
     private static void awaitRejected(List<UUID> runs, long n, Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        long have;
-        while ((have = countIn("logs_rejected", runs)) < n && Instant.now().isBefore(deadline)) Thread.sleep(100);
+        long have = await(n + " entries in logs_rejected").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> countIn("logs_rejected", runs), c -> c >= n);
         assertEquals(n, have, "entries in logs_rejected within " + within);
     }
 
