@@ -312,11 +312,8 @@ class LoggingPipelineTest {
         for (int i = 0; i < 10; i++) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + i)));
         java.util.concurrent.CompletableFuture<Long> wait = p.durability().whenRunPersisted(run);
         assertTrue(sink.awaitEntered(TimeUnit.SECONDS.toMillis(30)), "the wait flushed the run's batch to the blocked sink");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (p.durability().waiting() == 0) {
-            assertTrue(System.nanoTime() < deadline, "the waiter registered within 30 s");
-            Thread.sleep(5);
-        }
+        await("the waiter registered").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                .until(() -> p.durability().waiting() != 0);
         assertEquals(1, p.durability().waiting());
         wait.cancel(false);
         assertEquals(0, p.durability().waiting(), "the cancelled waiter is removed at once");

@@ -1,8 +1,10 @@
 package org.phong.zenflow.logging.stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.phong.zenflow.logging.config.LoggingSettings.*;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -495,11 +497,14 @@ class StreamHubTest {
             buffers.complete(run, RunOutcome.SUCCEEDED, last -> { });
             for (int i = 0; i < recs.size(); i++) {
                 Recorder r = recs.get(i);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (r.closeCode == -1 && System.nanoTime() < deadline) {
-                    clock.advance(50); // history retries, if any
-                    Thread.sleep(5);
-                }
+                // on the test thread, as the manual clock is everywhere else in this test
+                await("subscriber " + i + " closed").atMost(Duration.ofSeconds(30)).pollInSameThread()
+                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                        .until(() -> {
+                            if (r.closeCode != -1) return true;
+                            clock.advance(50); // history retries, if any
+                            return false;
+                        });
                 assertEquals(Outbound.NORMAL, r.closeCode, "subscriber " + i);
                 assertEquals(range(afters.get(i) + 1, total), r.seqs(), "subscriber " + i);
             }
