@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -201,8 +202,9 @@ class PoisonIT {
                 }
             }
             Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start();
-            assertEquals(0, kill.waitFor(), "kill -9 " + pid);
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS), "kill -9 " + pid + " returned within 30 s");
+            assertEquals(0, kill.exitValue(), "kill -9 " + pid);
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
             lock.rollback();
         }
         Instant restart = Instant.now();

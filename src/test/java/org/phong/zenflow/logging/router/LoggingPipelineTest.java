@@ -76,7 +76,7 @@ class LoggingPipelineTest {
             for (int t = 0; t < threads; t++) {
                 int me = t;
                 results.add(producers.submit(() -> {
-                    go.await();
+                    assertTrue(go.await(30, TimeUnit.SECONDS), "the producers were let go within 30 s");
                     Map<RouteResult, Integer> counts = new EnumMap<>(RouteResult.class);
                     // each producer owns the runs i % threads == me and interleaves them
                     for (int k = 1; k <= perRun; k++) {
@@ -232,7 +232,7 @@ class LoggingPipelineTest {
         LoggingSettings s = TestSettings.of(WORKERS, "1", MAX_DELAY_MS, "60000");
         List<LogEntry> handed = Collections.synchronizedList(new ArrayList<>());
         WorkflowBufferManager buffers = new WorkflowBufferManager(s, handed::addAll, new ExecutorScheduler(timer), r -> {
-            lookupMayAnswer.await();
+            if (!lookupMayAnswer.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("the test never let the lookup answer");
             return 5;
         }, executor);
         LogRouter router = new LogRouter(s, new AdmissionControl(s, new ExecutorScheduler(timer)), buffers, Thread::new);
