@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -160,14 +161,10 @@ class BadInputIT {
     }
 
     private static long awaitWorkflowRows(long expected) throws Exception {
-        Instant deadline = Instant.now().plus(StoredLogs.PERSIST_TIMEOUT);
-        long n = -1;
-        while (Instant.now().isBefore(deadline)) {
-            n = countWorkflowRows();
-            if (n >= expected) return n;
-            Thread.sleep(250);
-        }
-        throw new AssertionError("only " + n + " of " + expected + " valid entries stored");
+        // a timeout names the last count
+        return await("all " + expected + " valid entries stored").atMost(StoredLogs.PERSIST_TIMEOUT)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(BadInputIT::countWorkflowRows, n -> n >= expected);
     }
 
     private static long countWorkflowRows() throws Exception {

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,16 +124,17 @@ class DatabaseOutageAbsorbedIT {
 
     /** Until the durable sink has stored everything the journal holds, several polls in a row. */
     private static void awaitCaughtUp(Load load) throws Exception {
-        Instant deadline = Instant.now().plus(CATCH_UP);
-        int quiet = 0;
-        while (quiet < 3) {
-            assertTrue(Instant.now().isBefore(deadline), "the durable sink did not catch up within " + CATCH_UP);
-            JsonObject b = ItEnvironment.getJson("/api/v1/admin/status").getJsonObject("journalBacklog");
-            boolean idle = b.getJsonNumber("entries").longValue() == 0 && b.getJsonNumber("overflowEntries").longValue() == 0
-                    && StoredLogs.countRows(load.runs) >= load.accepted.get();
-            quiet = idle ? quiet + 1 : 0;
-            Thread.sleep(1_000);
-        }
+        AtomicInteger quiet = new AtomicInteger();
+        await("the durable sink caught up, 3 polls in a row").atMost(CATCH_UP).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    JsonObject b = ItEnvironment.getJson("/api/v1/admin/status").getJsonObject("journalBacklog");
+                    boolean journalEmpty = b.getJsonNumber("entries").longValue() == 0 && b.getJsonNumber("overflowEntries").longValue() == 0;
+                    long rows = journalEmpty ? StoredLogs.countRows(load.runs) : -1;
+                    if (journalEmpty && rows >= load.accepted.get()) quiet.incrementAndGet();
+                    else quiet.set(0);
+                    assertTrue(quiet.get() >= 3, () -> "the durable sink did not catch up within " + CATCH_UP + ": journal backlog " + b
+                            + (rows < 0 ? "" : ", " + rows + " rows of " + load.accepted.get() + " accepted"));
+                });
     }
 
     /** 16 paced closed-loop clients posting unique entries to runs started before the outage. */

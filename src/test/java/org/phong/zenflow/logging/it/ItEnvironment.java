@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * What the integration tests (failsafe, {@code *IT}) need to reach the running system.
@@ -152,21 +155,19 @@ public final class ItEnvironment {
      * (-1 when the server never answered). Use it before asserting on a freshly started server.
      */
     public static int awaitStatus200(String path, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        int status = -1;
-        while (true) {
-            try {
-                status = get(path).statusCode();
-                if (status == 200) {
-                    return status;
-                }
-            } catch (IOException e) {
-                status = -1;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                return status;
-            }
-            Thread.sleep(500);
+        AtomicInteger status = new AtomicInteger(-1);
+        try {
+            return await("GET " + path + " answers 200").atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        try {
+                            status.set(get(path).statusCode());
+                        } catch (IOException e) {
+                            status.set(-1);
+                        }
+                        return status.get();
+                    }, s -> s == 200);
+        } catch (ConditionTimeoutException e) {
+            return status.get();
         }
     }
 
@@ -317,16 +318,16 @@ public final class ItEnvironment {
      */
     static Duration awaitDrained(Duration timeout) throws Exception {
         Instant t0 = Instant.now();
-        Instant deadline = t0.plus(timeout.compareTo(Duration.ofSeconds(120)) < 0 ? Duration.ofSeconds(120) : timeout);
-        JsonObject last = null;
-        int drainedInARow = 0;
-        while (true) {
-            last = readiness();
-            drainedInARow = last != null && drained(last) ? drainedInARow + 1 : 0;
-            if (drainedInARow == 2) return Duration.between(t0, Instant.now());
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("the server did not drain within " + timeout + ": " + last);
-            Thread.sleep(200);
-        }
+        AtomicInteger drainedInARow = new AtomicInteger();
+        await("the server drained").atMost(timeout.compareTo(Duration.ofSeconds(120)) < 0 ? Duration.ofSeconds(120) : timeout)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    JsonObject last = readiness();
+                    if (last != null && drained(last)) drainedInARow.incrementAndGet();
+                    else drainedInARow.set(0);
+                    assertTrue(drainedInARow.get() == 2, () -> "the server did not drain within " + timeout + ": " + last);
+                });
+        return Duration.between(t0, Instant.now());
     }
 
     /** @return true when one readiness document shows nothing undelivered anywhere */

@@ -7,7 +7,6 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -86,9 +85,9 @@ class JournalFullIT {
         } finally {
             pg.thaw();
         }
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
-        while (StoredLogs.countRows(runs) < accepted && Instant.now().isBefore(deadline)) Thread.sleep(250);
-        Thread.sleep(2_000);   // anything beyond the accepted entries would show up now
+        StoredLogs.awaitRowsAtLeast(runs, accepted, Duration.ofSeconds(180));
+        // Delivery finished (no replay, no backlog, nothing in flight): anything beyond the accepted entries is in the table now.
+        ItEnvironment.awaitDrained(Duration.ofSeconds(120));
         assertEquals(accepted, StoredLogs.countRows(runs), "every accepted entry stored, nothing more");
         try (var c = ItEnvironment.openConnection();
              var ps = c.prepareStatement("SELECT count(*) FROM (SELECT run_id FROM logs WHERE run_id = ANY (?) "

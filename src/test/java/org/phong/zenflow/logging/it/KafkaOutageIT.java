@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,11 +49,9 @@ class KafkaOutageIT {
         ItEnvironment.awaitReady();
         assertTrue(KafkaBrokerLauncher.isRunning(KafkaTopic.brokerDir()), "the build started the broker");
         // Start from an empty Kafka backlog, so the outage alone decides what the sink must hold.
-        long deadline = System.nanoTime() + EARLIER_BACKLOG_TIMEOUT.toNanos();
-        while (ItEnvironment.kafkaHealth().getJsonObject("data").getJsonNumber("backlog").longValue() > 0) {
-            assertTrue(System.nanoTime() < deadline, "earlier ITs' entries still unpublished after " + EARLIER_BACKLOG_TIMEOUT);
-            Thread.sleep(250);
-        }
+        await("earlier ITs' entries published (the Kafka backlog empty)").atMost(EARLIER_BACKLOG_TIMEOUT)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(() -> ItEnvironment.kafkaHealth().getJsonObject("data").getJsonNumber("backlog").longValue(), backlog -> backlog <= 0);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +46,7 @@ class MetricsIT {
     private static final String PG = "postgresql";
     /** Generous: values settle within a few seconds on an idle machine. */
     private static final Duration SETTLE = Duration.ofSeconds(120);
+    private static final Duration POLL = Duration.ofMillis(250);
 
     @BeforeAll
     static void serverUp() throws Exception {
@@ -283,14 +284,12 @@ class MetricsIT {
      */
     private static void awaitDelta(PrometheusText before, double expected, boolean atLeast, String name, String... labels)
             throws Exception {
-        Instant deadline = Instant.now().plus(SETTLE);
-        double moved = ItEnvironment.metrics().sum(name, labels) - before.sum(name, labels);
-        while ((atLeast ? moved < expected : moved != expected) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-            moved = ItEnvironment.metrics().sum(name, labels) - before.sum(name, labels);
-        }
-        if (atLeast) assertTrue(moved >= expected, name + " moved by " + moved + ", expected at least " + expected);
-        else assertEquals(expected, moved, name + " moved by");
+        await(name + " moved by " + (atLeast ? "at least " : "") + expected).atMost(SETTLE)
+                .pollDelay(Duration.ZERO).pollInterval(POLL).untilAsserted(() -> {
+                    double moved = ItEnvironment.metrics().sum(name, labels) - before.sum(name, labels);
+                    if (atLeast) assertTrue(moved >= expected, name + " moved by " + moved + ", expected at least " + expected);
+                    else assertEquals(expected, moved, name + " moved by");
+                });
     }
 
     private static void sql(String statement) throws Exception {
@@ -301,71 +300,47 @@ class MetricsIT {
 
     /** Waits until the gauge shows {@code expected}. */
     private static void awaitGauge(String name, double expected, String... labels) throws Exception {
-        Instant deadline = Instant.now().plus(SETTLE);
-        double v = ItEnvironment.metrics().sum(name, labels);
-        while (v != expected && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-            v = ItEnvironment.metrics().sum(name, labels);
-        }
-        assertEquals(expected, v, name);
+        await(name + " shows " + expected).atMost(SETTLE).pollDelay(Duration.ZERO).pollInterval(POLL)
+                .untilAsserted(() -> assertEquals(expected, ItEnvironment.metrics().sum(name, labels), name));
     }
 
     private static ItEnvironment.Health awaitHealth(String path, int status) throws Exception {
-        Instant deadline = Instant.now().plus(SETTLE);
-        ItEnvironment.Health h = ItEnvironment.health(path);
-        while (h.status() != status && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-            h = ItEnvironment.health(path);
-        }
-        assertEquals(status, h.status(), path + ": " + h.doc());
-        return h;
+        return await(path + " answers " + status).atMost(SETTLE).pollDelay(Duration.ZERO).pollInterval(POLL)
+                .until(() -> ItEnvironment.health(path), h -> h.status() == status);   // a timeout names the last status and document
     }
 
     private static void awaitNothingInFlight() throws Exception {
-        Instant deadline = Instant.now().plus(SETTLE);
-        PrometheusText m = ItEnvironment.metrics();
-        while ((m.value(IN_FLIGHT) > 0 || m.value(QUEUE_DEPTH) > 0) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-            m = ItEnvironment.metrics();
-        }
-        assertEquals(0, m.value(IN_FLIGHT), "in flight");
+        await("nothing in flight, the router queue empty").atMost(SETTLE).pollDelay(Duration.ZERO).pollInterval(POLL)
+                .untilAsserted(() -> {
+                    PrometheusText m = ItEnvironment.metrics();
+                    assertFalse(m.value(IN_FLIGHT) > 0 || m.value(QUEUE_DEPTH) > 0,
+                            () -> "in flight " + m.value(IN_FLIGHT) + ", router queue depth " + m.value(QUEUE_DEPTH));
+                });
     }
 
     /** Polls readiness until the database check's data has a reason containing {@code text}; returns the check. */
     private static void awaitGaugeAbove(String name, double floor, String... labels) throws Exception {
-        Instant deadline = Instant.now().plus(SETTLE);
-        double v = ItEnvironment.metrics().sum(name, labels);
-        while (v <= floor && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-            v = ItEnvironment.metrics().sum(name, labels);
-        }
-        assertTrue(v > floor, name + " = " + v);
+        await(name + " above " + floor).atMost(SETTLE).pollDelay(Duration.ZERO).pollInterval(POLL)
+                .untilAsserted(() -> {
+                    double v = ItEnvironment.metrics().sum(name, labels);
+                    assertTrue(v > floor, name + " = " + v);
+                });
     }
 
     private static JsonObject awaitDegradationLevel(int level) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        JsonObject last = null;
-        while (System.nanoTime() < deadline) {
-            last = ItEnvironment.health("/health/ready").check("zenflow-logging-database");
-            if (last != null && last.containsKey("data") && last.getJsonObject("data").getInt("degradationLevel", 0) == level
-                    && last.getJsonObject("data").containsKey("reason")) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("readiness never showed degradation level " + level + ": " + last);
+        // a timeout names the last database check seen
+        return await("readiness shows degradation level " + level).atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> ItEnvironment.health("/health/ready").check("zenflow-logging-database"),
+                        last -> last != null && last.containsKey("data") && last.getJsonObject("data").getInt("degradationLevel", 0) == level
+                                && last.getJsonObject("data").containsKey("reason"));
     }
 
     private static JsonObject awaitDatabaseReason(String text) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        JsonObject last = null;
-        while (System.nanoTime() < deadline) {
-            last = ItEnvironment.health("/health/ready").check("zenflow-logging-database");
-            if (last != null && last.containsKey("data") && last.getJsonObject("data").getString("reason", "").contains(text)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("readiness never said '" + text + "': " + last);
+        // a timeout names the last database check seen
+        return await("readiness says '" + text + "'").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> ItEnvironment.health("/health/ready").check("zenflow-logging-database"),
+                        last -> last != null && last.containsKey("data") && last.getJsonObject("data").getString("reason", "").contains(text));
     }
 }

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -200,8 +202,9 @@ class PoisonIT {
                 }
             }
             Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start();
-            assertEquals(0, kill.waitFor(), "kill -9 " + pid);
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS), "kill -9 " + pid + " returned within 30 s");
+            assertEquals(0, kill.exitValue(), "kill -9 " + pid);
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
             lock.rollback();
         }
         Instant restart = Instant.now();
@@ -237,9 +240,8 @@ class PoisonIT {
     }
 
     private static void awaitStored(List<UUID> runs, long n, Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        long have;
-        while ((have = countIn("logs", runs)) < n && Instant.now().isBefore(deadline)) Thread.sleep(100);
+        long have = await(n + " entries stored in logs").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> countIn("logs", runs), c -> c >= n);
         assertEquals(n, have, "entries stored in logs within " + within);
     }
 
@@ -248,9 +250,8 @@ class PoisonIT {
     }
 
     private static void awaitRejected(List<UUID> runs, long n, Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        long have;
-        while ((have = countIn("logs_rejected", runs)) < n && Instant.now().isBefore(deadline)) Thread.sleep(100);
+        long have = await(n + " entries in logs_rejected").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> countIn("logs_rejected", runs), c -> c >= n);
         assertEquals(n, have, "entries in logs_rejected within " + within);
     }
 

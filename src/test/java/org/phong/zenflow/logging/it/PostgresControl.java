@@ -1,10 +1,12 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,14 +64,15 @@ final class PostgresControl {
         Process p = new ProcessBuilder("unshare", "-U", pgCtl.toString(), "-D", command.get(d + 1), "-l", log.toString(), "-o", options, "-w", "start")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         assertEquals(0, p.waitFor(120, TimeUnit.SECONDS) ? p.exitValue() : -1, "pg_ctl start, see " + log);
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (true) {
-            try (var c = ItEnvironment.openConnection()) {
-                return find();
-            } catch (java.sql.SQLException e) {
-                if (Instant.now().isAfter(deadline)) throw e;
-                Thread.sleep(200);
-            }
-        }
+        // a timeout carries the last SQLException as its cause
+        await("PostgreSQL accepts connections again, see " + log).atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptionsInstanceOf(SQLException.class)
+                .until(() -> {
+                    try (var c = ItEnvironment.openConnection()) {
+                        return true;
+                    }
+                });
+        return find();
     }
 }

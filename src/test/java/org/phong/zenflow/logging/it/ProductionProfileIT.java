@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.phong.zenflow.logging.it.ServerFiles.copyTree;
@@ -15,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -220,13 +221,13 @@ class ProductionProfileIT {
 
         /** @return the first of the markers to appear in messages.log */
         String awaitLog(String... markers) throws Exception {
-            Instant deadline = Instant.now().plus(START_TIMEOUT);
-            while (Instant.now().isBefore(deadline)) {
-                String log = log();
-                for (String m : markers) if (log.contains(m)) return m;
-                Thread.sleep(500);
-            }
-            throw new AssertionError("none of " + List.of(markers) + " in " + dir.resolve("logs/messages.log"));
+            return await("one of " + List.of(markers) + " in " + dir.resolve("logs/messages.log")).atMost(START_TIMEOUT)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        String log = log();
+                        for (String m : markers) if (log.contains(m)) return m;
+                        return null;
+                    }, Objects::nonNull);
         }
 
         int get(String path, String user, String password) throws Exception {

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,13 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,10 @@ import org.junit.jupiter.api.Test;
  * cursor and filtered by workflow and state.
  */
 class RunsIT {
+    /** How long a test waits for the runs list to show what it expects, and how often it asks. */
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(100);
+
     @BeforeAll
     static void serverUp() throws Exception {
         ItEnvironment.awaitReady();
@@ -166,12 +171,9 @@ class RunsIT {
     }
 
     private static JsonObject awaitRun(String state, UUID wf, UUID run, RunCheck check) throws Exception {
-        JsonObject[] last = new JsonObject[1];
-        awaitTrue(() -> {
-            last[0] = find(list(state, wf, null, null), run);
-            return last[0] != null && check.ok(last[0]);
-        }, "run " + run + " in state " + state + " as expected; last seen " + (last[0]));
-        return last[0];
+        // a timeout names the run as last seen (null: not listed in that state)
+        return await("run " + run + " in state " + state + " as expected").atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(POLL)
+                .until(() -> find(list(state, wf, null, null), run), r -> r != null && check.ok(r));
     }
 
     private static long storedRows(UUID run) throws Exception {
@@ -195,11 +197,7 @@ class RunsIT {
         boolean ok() throws Exception;
     }
 
-    private static void awaitTrue(Check c, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!c.ok()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what);
-            Thread.sleep(100);
-        }
+    private static void awaitTrue(Check c, String what) {
+        await(what).atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(POLL).until(c::ok);
     }
 }

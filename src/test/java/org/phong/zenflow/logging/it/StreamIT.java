@@ -1,9 +1,11 @@
 package org.phong.zenflow.logging.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -307,11 +309,7 @@ class StreamIT {
         boolean ok() throws Exception;
     }
 
-    static void awaitTrue(Check c, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!c.ok()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for: " + what);
-            Thread.sleep(50);
-        }
+    static void awaitTrue(Check c, String what) {
+        await(what).atMost(Duration.ofSeconds(180)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(c::ok);
     }
 }

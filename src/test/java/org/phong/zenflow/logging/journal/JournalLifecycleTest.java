@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.journal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.phong.zenflow.logging.testing.JournalFixtures.recover;
 import static org.phong.zenflow.logging.testing.JournalFixtures.replayAll;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -458,8 +460,8 @@ class JournalLifecycleTest {
         try {
             for (LogEntry e : entries(UUID.randomUUID(), 200)) j.append(e);
             assertTrue(j.stats().full());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-            while (heard.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            await("a listener heard the change").atMost(Duration.ofSeconds(WAIT_S)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> !heard.isEmpty());
             assertEquals(List.of(false), heard);
         } finally {
             j.close();

@@ -137,6 +137,18 @@ class KafkaJournalTest {
                 });
     }
 
+    /** Acknowledges every send until Kafka's position is at the journal's end: the sink has nothing left to send. */
+    private static void drainToJournalEnd(MockProducer<byte[], byte[]> m, KafkaLogSink k) {
+        Awaitility.await("Kafka's position at the journal's end").atMost(Duration.ofMillis(WAIT_MS))
+                .pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
+                .until(() -> {
+                    while (m.completeNext()) {
+                        // acknowledge everything sent so far
+                    }
+                    return k.stats().journalBacklogBytes() == 0;
+                });
+    }
+
     @Test
     void aRestartReplaysToKafkaExactlyWhatItHadNotAcknowledgedInRunOrderAndPostgresIsUnaffected() throws Exception {
         List<MockProducer<byte[], byte[]>> firstProducers = new CopyOnWriteArrayList<>();
@@ -174,11 +186,11 @@ class KafkaJournalTest {
         KafkaLogSink k2 = kafka(true, 100_000, 1L << 30, secondProducers);
         LoggingPipeline second = pipeline(pg2, k2, 1L << 30, 1 << 20);
         await("the other 350 reach Kafka", () -> !secondProducers.isEmpty() && secondProducers.get(0).history().size() >= 350);
-        Thread.sleep(200); // nothing more may come
+        // Nothing more may come once Kafka's position is at the journal's end (the broker acknowledges every send at once).
+        // Its position is now the end of the old segment: the new segment's header is no backlog.
+        await("caught up after the replay", () -> k2.stats().journalBacklogBytes() == 0);
         List<ProducerRecord<byte[], byte[]>> again = secondProducers.get(0).history();
         assertEquals(350, again.size(), "only what Kafka had not acknowledged");
-        // its position is now the end of the old segment: the new segment's header is no backlog
-        await("caught up after the replay", () -> k2.stats().journalBacklogBytes() == 0);
         Set<String> all = new HashSet<>(delivered);
         for (ProducerRecord<byte[], byte[]> r : again) assertTrue(all.add(key(r)), "exactly once: " + key(r));
         assertEquals(600, all.size());
@@ -208,8 +220,10 @@ class KafkaJournalTest {
         route(p, wf, runs, 300, "");
         await("PostgreSQL has every entry", () -> pg.entryCount() == 900);
         await("the ring is full", () -> !producers.isEmpty() && producers.get(0).history().size() == 50);
-        Thread.sleep(100);
-        assertEquals(50, producers.get(0).history().size(), "no more than the ring holds is taken");
+        // No signal tells "the sink stopped taking": the count must stay at 50 for a while (it never goes down).
+        Awaitility.await("no more than the ring holds is taken").during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                .untilAsserted(() -> assertEquals(50, producers.get(0).history().size(), "no more than the ring holds is taken"));
         assertEquals(50, k.stats().backlog());
         assertEquals(0, k.stats().dropped());
         assertTrue(k.stats().journalBacklogBytes() > 0);
@@ -264,7 +278,8 @@ class KafkaJournalTest {
         // the broker comes back: what Kafka gets is in run order, and got + skipped = everything
         long skippedBefore = s.journalSkipped();
         completeAll(producers.get(0), (int) (total - skippedBefore));
-        Thread.sleep(100);
+        // Anything sent beyond that (a duplicate) is in the history once Kafka's position is at the journal's end.
+        drainToJournalEnd(producers.get(0), k);
         List<ProducerRecord<byte[], byte[]>> h = producers.get(0).history();
         perRunInOrder(h);
         Set<String> keys = new HashSet<>();

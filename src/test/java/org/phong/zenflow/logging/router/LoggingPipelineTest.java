@@ -76,7 +76,7 @@ class LoggingPipelineTest {
             for (int t = 0; t < threads; t++) {
                 int me = t;
                 results.add(producers.submit(() -> {
-                    go.await();
+                    assertTrue(go.await(30, TimeUnit.SECONDS), "the producers were let go within 30 s");
                     Map<RouteResult, Integer> counts = new EnumMap<>(RouteResult.class);
                     // each producer owns the runs i % threads == me and interleaves them
                     for (int k = 1; k <= perRun; k++) {
@@ -232,7 +232,7 @@ class LoggingPipelineTest {
         LoggingSettings s = TestSettings.of(WORKERS, "1", MAX_DELAY_MS, "60000");
         List<LogEntry> handed = Collections.synchronizedList(new ArrayList<>());
         WorkflowBufferManager buffers = new WorkflowBufferManager(s, handed::addAll, new ExecutorScheduler(timer), r -> {
-            lookupMayAnswer.await();
+            if (!lookupMayAnswer.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("the test never let the lookup answer");
             return 5;
         }, executor);
         LogRouter router = new LogRouter(s, new AdmissionControl(s, new ExecutorScheduler(timer)), buffers, Thread::new);
@@ -312,11 +312,8 @@ class LoggingPipelineTest {
         for (int i = 0; i < 10; i++) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + i)));
         java.util.concurrent.CompletableFuture<Long> wait = p.durability().whenRunPersisted(run);
         assertTrue(sink.awaitEntered(TimeUnit.SECONDS.toMillis(30)), "the wait flushed the run's batch to the blocked sink");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (p.durability().waiting() == 0) {
-            assertTrue(System.nanoTime() < deadline, "the waiter registered within 30 s");
-            Thread.sleep(5);
-        }
+        await("the waiter registered").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                .until(() -> p.durability().waiting() != 0);
         assertEquals(1, p.durability().waiting());
         wait.cancel(false);
         assertEquals(0, p.durability().waiting(), "the cancelled waiter is removed at once");

@@ -1,8 +1,10 @@
 package org.phong.zenflow.logging.stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.phong.zenflow.logging.config.LoggingSettings.*;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -495,11 +497,14 @@ class StreamHubTest {
             buffers.complete(run, RunOutcome.SUCCEEDED, last -> { });
             for (int i = 0; i < recs.size(); i++) {
                 Recorder r = recs.get(i);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (r.closeCode == -1 && System.nanoTime() < deadline) {
-                    clock.advance(50); // history retries, if any
-                    Thread.sleep(5);
-                }
+                // on the test thread, as the manual clock is everywhere else in this test
+                await("subscriber " + i + " closed").atMost(Duration.ofSeconds(30)).pollInSameThread()
+                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                        .until(() -> {
+                            if (r.closeCode != -1) return true;
+                            clock.advance(50); // history retries, if any
+                            return false;
+                        });
                 assertEquals(Outbound.NORMAL, r.closeCode, "subscriber " + i);
                 assertEquals(range(afters.get(i) + 1, total), r.seqs(), "subscriber " + i);
             }
@@ -515,26 +520,26 @@ class StreamHubTest {
         append(3, LogLevel.INFO);
         var now = LongPoll.poll(hub, run, 1, 100, null, 5000);
         exec.runAll();
-        assertEquals(List.of(2L, 3L), now.get().entries().stream().map(LogEntry::seq).toList());
-        assertEquals(3, now.get().nextAfterSeq());
+        assertEquals(List.of(2L, 3L), now.get(10, TimeUnit.SECONDS).entries().stream().map(LogEntry::seq).toList());
+        assertEquals(3, now.get(10, TimeUnit.SECONDS).nextAfterSeq());
 
         var waiting = LongPoll.poll(hub, run, 3, 100, null, 5000);
         exec.runAll();
         assertFalse(waiting.isDone(), "nothing after 3: waits");
         append(1, LogLevel.INFO);
         exec.runAll();
-        assertEquals(List.of(4L), waiting.get().entries().stream().map(LogEntry::seq).toList());
+        assertEquals(List.of(4L), waiting.get(10, TimeUnit.SECONDS).entries().stream().map(LogEntry::seq).toList());
 
         var timesOut = LongPoll.poll(hub, run, 4, 100, null, 5000);
         exec.runAll();
         clock.advance(5000);
         assertTrue(timesOut.isDone());
-        assertEquals(List.of(), timesOut.get().entries());
-        assertEquals(4, timesOut.get().nextAfterSeq());
+        assertEquals(List.of(), timesOut.get(10, TimeUnit.SECONDS).entries());
+        assertEquals(4, timesOut.get(10, TimeUnit.SECONDS).nextAfterSeq());
 
         var limited = LongPoll.poll(hub, run, 0, 2, null, 0);
         exec.runAll();
-        assertEquals(List.of(1L, 2L), limited.get().entries().stream().map(LogEntry::seq).toList());
+        assertEquals(List.of(1L, 2L), limited.get(10, TimeUnit.SECONDS).entries().stream().map(LogEntry::seq).toList());
         exec.runAll();
         assertEquals(0, hub.openSessions(), "every poll left the hub");
     }

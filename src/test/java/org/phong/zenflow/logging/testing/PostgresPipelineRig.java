@@ -1,9 +1,12 @@
 package org.phong.zenflow.logging.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,10 +86,10 @@ public final class PostgresPipelineRig implements AutoCloseable {
         for (UUID run : ids) p.router().runCompleted(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED));
         long expected = (long) runs * perRun - notAccepted;
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (count(ids) < expected) {
-            if (System.nanoTime() > deadline) throw new AssertionError("only " + count(ids) + " of " + expected + " rows within " + timeoutMs + " ms");
-            Thread.sleep(POLL_MS);
-        }
+        // the timeout counts from the first entry routed; a timeout names the last count
+        await(expected + " rows within " + timeoutMs + " ms").atMost(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(POLL_MS))
+                .until(() -> count(ids), n -> n >= expected);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         p.shutdown(timeoutMs);
         return new Outcome(ids, (long) runs * perRun, ms, notAccepted);

@@ -1,11 +1,13 @@
 package org.phong.zenflow.logging.sink.kafka;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,12 +77,9 @@ class TopicGuardBrokerTest {
 
     /** Checks until ready, as the sink does (with a bound instead of backoff). */
     private static void awaitReady(String topic) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS * 2);
-        Optional<String> r;
-        while ((r = TopicGuard.ensure(producer(), topic, 0, (short) 1, TIMEOUT_MS)).isPresent()) {
-            assertTrue(System.nanoTime() < deadline, "not ready: " + r.get());
-            Thread.sleep(100);
-        }
+        // a timeout names the last reason it was not ready
+        await("topic " + topic + " ready").atMost(Duration.ofMillis(TIMEOUT_MS * 2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> TopicGuard.ensure(producer(), topic, 0, (short) 1, TIMEOUT_MS), Optional::isEmpty);
     }
 
     @Test

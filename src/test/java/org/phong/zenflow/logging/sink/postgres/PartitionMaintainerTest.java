@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.sink.postgres;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
@@ -19,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class PartitionMaintainerTest {
                 for (int t = 0; t < 2; t++) {
                     PartitionMaintainer own = new PartitionMaintainer(pg.ds); // no shared cache
                     fs.add(pool.submit(() -> {
-                        go.await();
+                        go.await(30, TimeUnit.SECONDS);
                         own.ensureFor(List.of(ts));
                         return null;
                     }));
@@ -106,13 +107,13 @@ class PartitionMaintainerTest {
                     return ensure(c, ts.plusDays(5));
                 }
             });
-            started.await();
-            try {
-                loser.get(500, TimeUnit.MILLISECONDS);
-                throw new AssertionError("the second caller should wait for the first one's transaction");
-            } catch (TimeoutException expected) {
-                // blocked on the advisory lock
-            }
+            assertTrue(started.await(30, TimeUnit.SECONDS), "the second caller started within 30 s");
+            // Not a fixed wait: until PostgreSQL shows a caller blocked on the partition's advisory lock (or the loser returned).
+            await("the second caller blocked on the advisory lock").atMost(Duration.ofSeconds(30))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> loser.isDone() || pg.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            + " AND wait_event_type = 'Lock' AND wait_event = 'advisory'") > 0);
+            assertFalse(loser.isDone(), "the second caller should wait for the first one's transaction");
             winner.commit();
             assertEquals("logs_y2070m05", loser.get(30, TimeUnit.SECONDS));
         } finally {

@@ -187,7 +187,7 @@ class PostgresLogSinkTest {
             List<Future<?>> fs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 fs.add(pool.submit(() -> {
-                    go.await();
+                    go.await(30, TimeUnit.SECONDS);
                     s.process(batch);
                     return null;
                 }));
