@@ -51,17 +51,18 @@ class AccessIT {
 
     private static Map<String, Sample> samples(UUID wf, UUID run) {
         String entry = "[{\"workflowId\":\"" + wf + "\",\"runId\":\"" + run + "\",\"nodeKey\":\"n\",\"level\":\"INFO\",\"message\":\"m\"}]";
-        return Map.of(
-                "POST /api/v1/runs/{runId}/start", new Sample("{\"workflowId\":\"" + wf + "\"}", 202),
-                "POST /api/v1/logs", new Sample(entry, 202),
-                "POST /api/v1/runs/{runId}/end", new Sample("{\"outcome\":\"SUCCEEDED\"}", 202),
-                "GET /api/v1/runs/{runId}/logs", new Sample(null, 200),
-                "GET /api/v1/runs", new Sample(null, 200),
-                "GET /api/v1/admin/status", new Sample(null, 200),
-                "POST /api/v1/admin/simulate", new Sample("{\"runs\":1,\"entriesPerRun\":1,\"threads\":1}", 200),
-                "POST /api/v1/admin/stream/load", new Sample("{\"runId\":\"" + run + "\",\"entries\":1}", 200),
-                "GET /api/v1/admin/stream/status", new Sample(null, 200),
-                "POST /api/v1/admin/stream/runs/{runId}/disconnect", new Sample("", 200));
+        return Map.ofEntries(
+                Map.entry("POST /api/v1/runs/{runId}/start", new Sample("{\"workflowId\":\"" + wf + "\"}", 202)),
+                Map.entry("POST /api/v1/logs", new Sample(entry, 202)),
+                Map.entry("POST /api/v1/runs/{runId}/end", new Sample("{\"outcome\":\"SUCCEEDED\"}", 202)),
+                Map.entry("GET /api/v1/runs/{runId}/logs", new Sample(null, 200)),
+                Map.entry("GET /api/v1/runs/{runId}/nodes", new Sample(null, 200)),
+                Map.entry("GET /api/v1/runs", new Sample(null, 200)),
+                Map.entry("GET /api/v1/admin/status", new Sample(null, 200)),
+                Map.entry("POST /api/v1/admin/simulate", new Sample("{\"runs\":1,\"entriesPerRun\":1,\"threads\":1}", 200)),
+                Map.entry("POST /api/v1/admin/stream/load", new Sample("{\"runId\":\"" + run + "\",\"entries\":1}", 200)),
+                Map.entry("GET /api/v1/admin/stream/status", new Sample(null, 200)),
+                Map.entry("POST /api/v1/admin/stream/runs/{runId}/disconnect", new Sample("", 200)));
     }
 
     /** Every operation of the WAR's classes, each with its role and a sample request; fails for an operation without one. */
