@@ -126,7 +126,7 @@ final class Log4jJdbcPeer {
     }
 
     private static ColumnMapping map(Configuration config, String column, String pattern, Class<?> type, String parameter) {
-        ColumnMapping.Builder b = ColumnMapping.newBuilder().setConfiguration(config).setName(column).setPattern(pattern).setType(type);
+        ColumnMapping.Builder b = ColumnMapping.newBuilder().setConfiguration(config).setName(column).setPattern(pattern).setColumnType(type);
         if (parameter != null) b.setParameter(parameter);
         ColumnMapping m = b.build();
         if (m == null) throw new IllegalStateException("Log4j2 refused the column mapping of " + column);
