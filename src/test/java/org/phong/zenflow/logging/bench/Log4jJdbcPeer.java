@@ -84,6 +84,8 @@ final class Log4jJdbcPeer {
     final AtomicReference<String> firstError = new AtomicReference<>();
     /** Time inside {@code logger.log} (blocked on the full queue most of the time). */
     final Recorder logCallNanos = new Recorder(3);
+    /** Sum of the time producers spent inside {@code logger.log}: near threads x elapsed when the appender is the limit. */
+    final LongAdder logCallNanosTotal = new LongAdder();
     private final Map<UUID, LoadGenerator.RunRecord> runs = new ConcurrentHashMap<>();
     private final List<Thread> producers = new ArrayList<>();
     private volatile boolean stop;
@@ -270,7 +272,9 @@ final class Log4jJdbcPeer {
             StringMapMessage m = message(e, seq);
             long t0 = System.nanoTime();
             logger.log(level(e.level()), m);
-            logCallNanos.recordValue(System.nanoTime() - t0);
+            long took = System.nanoTime() - t0;
+            logCallNanos.recordValue(took);
+            logCallNanosTotal.add(took);
             s.emitted = seq;
             logged.increment();
             if (s.emitted >= s.length) {

@@ -229,12 +229,14 @@ public final class PipelineBenchmark {
         long l0 = p.logged.sum();
         long cpu0 = processCpuNanos();
         long k0 = p.commits.sum();
+        long in0 = p.logCallNanosTotal.sum();
         timeline.sample(phase, o.e2eSeconds() * 1000L, p.logged::sum, p.committed::sum, inFlight, none, null);
         long w1 = System.nanoTime();
         long c1 = p.committed.sum();
         long l1 = p.logged.sum();
         long cpu1 = processCpuNanos();
         long k1 = p.commits.sum();
+        long in1 = p.logCallNanosTotal.sum();
         Histogram calls = p.logCallNanos.getIntervalHistogram();
         p.stopProducers();
         // The AsyncAppender flushes a short batch whenever its queue runs empty: wait for the table to catch up
@@ -272,6 +274,10 @@ public final class PipelineBenchmark {
         j.put("windowSeconds", window);
         j.put("benchmarkJvmCpuCores", (cpu1 - cpu0) / 1e9 / window);
         j.put("rowsPerCommit", (double) (c1 - c0) / Math.max(1, k1 - k0));
+        // the share of the producers' time spent inside logger.log (mostly blocked on the full queue): near 1 when
+        // Log4j2/the database is the limit, low when the producers are (then the figure is not the appender's capacity)
+        double blockedShare = (in1 - in0) / 1e9 / window / o.generatorThreads();
+        j.put("producerTimeInLogCallShare", blockedShare);
         j.put("logCallP50Us", us(calls.getValueAtPercentile(50)));
         j.put("logCallP99Us", us(calls.getValueAtPercentile(99)));
         j.put("logCallMaxUs", us(calls.getMaxValue()));
@@ -283,8 +289,8 @@ public final class PipelineBenchmark {
         results.put("log4jJdbc", j);
         rows.add(new Report.Row("Log4j2 " + minor(Log4jJdbcPeer.log4jVersion()) + " JDBC appender (AsyncAppender, same rows) persisted rows/s",
                 String.format("%,.0f", steady), "", null));
-        System.out.printf("  %,.0f rows/s persisted in the steady window (%.0f rows a commit, this JVM used %.2f cores; logger.log p50 %.1f us, p99 %.0f us), %,d rows in all, %,d runs, %d appender errors%n",
-                steady, (double) (c1 - c0) / Math.max(1, k1 - k0), (cpu1 - cpu0) / 1e9 / window, us(calls.getValueAtPercentile(50)), us(calls.getValueAtPercentile(99)),
+        System.out.printf("  %,.0f rows/s persisted in the steady window (%.0f rows a commit, this JVM used %.2f cores; producers %.0f%% of their time in logger.log, p50 %.1f us, p99 %.0f us), %,d rows in all, %,d runs, %d appender errors%n",
+                steady, (double) (c1 - c0) / Math.max(1, k1 - k0), (cpu1 - cpu0) / 1e9 / window, 100 * blockedShare, us(calls.getValueAtPercentile(50)), us(calls.getValueAtPercentile(99)),
                 p.logged.sum(), runs.size(), p.appenderErrors.sum());
         return new Peer(j, runs, steady);
     }
