@@ -1,11 +1,13 @@
 package org.phong.zenflow.logging.bench;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +38,8 @@ class Log4jJdbcPeerTest {
         Log4jJdbcPeer p = new Log4jJdbcPeer(db.ds, W, 2, 20, 10, new AtomicLong(), 64, 50);
         p.startLog4j();
         p.startProducers();
-        Thread.sleep(300);
+        // enough entries that runs complete and new ones take their slots, and batches flush more than once
+        await().atMost(Duration.ofSeconds(60)).until(() -> p.logged.sum() >= 500);
         p.stopProducers();
         assertTrue(p.stopLog4j(60_000));
         assertTrue(p.logged.sum() > 0);
