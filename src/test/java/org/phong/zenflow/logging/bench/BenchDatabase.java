@@ -129,6 +129,52 @@ final class BenchDatabase implements AutoCloseable {
         return problems;
     }
 
+    /**
+     * The content check of a writer that maps the fields itself (the Log4j2 peer): every row of the
+     * given runs must equal the {@link Workload}'s entry field for field (workflow id, seq, node key,
+     * level, message, error code and NULL where there is none, metadata as jsonb, trace id, hierarchy;
+     * ts is "now" at logging and not compared). One query per run, the expected rows as arrays.
+     *
+     * @return every difference found, empty when the rows are the workload's
+     */
+    List<String> sameRows(Workload workload, List<LoadGenerator.RunRecord> runs) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String sql = "SELECT count(*) FROM logs l JOIN unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+                + " AS e(seq, node_key, level, message, error_code, metadata, trace_id, hierarchy)"
+                + " ON l.seq = e.seq AND l.node_key = e.node_key AND l.level = e.level AND l.message = e.message"
+                + " AND l.error_code IS NOT DISTINCT FROM e.error_code AND l.metadata IS NOT DISTINCT FROM e.metadata::jsonb"
+                + " AND l.trace_id IS NOT DISTINCT FROM e.trace_id AND l.hierarchy IS NOT DISTINCT FROM e.hierarchy"
+                + " WHERE l.run_id = ? AND l.workflow_id = ?";
+        try (Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (LoadGenerator.RunRecord r : runs) {
+                int n = (int) r.accepted();
+                Long[] seq = new Long[n];
+                String[][] t = new String[7][n];
+                for (int k = 1; k <= n; k++) {
+                    org.phong.zenflow.logging.api.LogEntry e = workload.entry(r.runIndex(), r.workflowId(), r.runId(), k, null);
+                    seq[k - 1] = (long) k;
+                    t[0][k - 1] = e.nodeKey();
+                    t[1][k - 1] = e.level().name();
+                    t[2][k - 1] = e.message();
+                    t[3][k - 1] = e.errorCode();
+                    t[4][k - 1] = e.metadata();
+                    t[5][k - 1] = e.traceId();
+                    t[6][k - 1] = e.hierarchy();
+                }
+                ps.setArray(1, c.createArrayOf("bigint", seq));
+                for (int i = 0; i < 7; i++) ps.setArray(2 + i, c.createArrayOf("text", t[i]));
+                ps.setObject(9, r.runId());
+                ps.setObject(10, r.workflowId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long same = rs.getLong(1);
+                    if (same != n) add(problems, "run " + r.runId() + ": " + same + " of " + n + " rows equal the workload's entries");
+                }
+            }
+        }
+        return problems;
+    }
+
     private static void add(List<String> problems, String p) {
         if (problems.size() < 20) problems.add(p);
         else if (problems.size() == 20) problems.add("... (more)");

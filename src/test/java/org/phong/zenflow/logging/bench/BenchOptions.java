@@ -3,12 +3,14 @@ package org.phong.zenflow.logging.bench;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.phong.zenflow.logging.config.LoggingSettings;
 
 /**
  * Command-line options of {@link PipelineBenchmark}, {@code --key=value}. {@code --mode=full} (the
  * manual run, about 5 minutes) or {@code --mode=short} (the CI run inside {@code mvn verify}: a few
  * seconds of load per phase, smaller run counts; same code paths and checks) sets every default;
- * any key below overrides one.
+ * any key below overrides one. The Log4j2 peer ({@code log4j}) runs by default in full mode only;
+ * {@code --phases=log4j,limit} selects it in either.
  */
 record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phases,
                     int e2eRuns, double e2eRate, int e2eWarmupSeconds, int e2eSeconds, int meanEntriesPerRun,
@@ -18,6 +20,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs,
                     int liveReaders, double liveRate, int liveRuns, double liveRunRate, int liveWarmupSeconds, int liveSeconds,
                     int liveIngestEntries, int liveTrials,
+                    int log4jQueue, int log4jBatch,
                     Map<String, String> postgresConfig) {
 
     static BenchOptions parse(String[] args) {
@@ -35,7 +38,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
         BenchOptions o = new BenchOptions(mode,
                 Path.of(a.getOrDefault("out", "target/bench")),
                 Long.parseLong(a.getOrDefault("seed", "7")),
-                phases(a.getOrDefault("phases", String.join(",", PHASES))),
+                phases(a.getOrDefault("phases", String.join(",", full ? PHASES : SHORT_PHASES))),
                 i(a, "e2e-runs", 1000),
                 // above what the pipeline can take (generators honour backpressure): the e2e phase measures capacity
                 d(a, "e2e-rate", full ? 400_000 : 100_000),
@@ -63,19 +66,28 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 i(a, "live-seconds", full ? 10 : 2),
                 i(a, "live-ingest-entries", full ? 100_000 : 20_000),
                 i(a, "live-trials", full ? 5 : 1),
+                // Log4j2's AsyncAppender default queue; a JDBC batch (and transaction) the size of the sink's COPY
+                i(a, "log4j-queue", 1024),
+                i(a, "log4j-batch", LoggingSettings.defaults().copyMaxRows()),
                 pgConfig(a.getOrDefault("pg", "")));
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
                 "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
-                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "pg"));
+                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
+        if (o.log4jQueue < 1 || o.log4jBatch < 1) throw new IllegalArgumentException("--log4j-queue and --log4j-batch must be at least 1");
         return o;
     }
 
-    /** Phases in run order; the COPY limit needs the e2e phase's runs. */
-    static final java.util.List<String> PHASES = java.util.List.of("e2e", "limit", "latency", "live", "memory");
+    /**
+     * Phases in run order; the COPY limit needs the runs of the e2e phase (or, without it, of the
+     * log4j phase). {@code log4j} is the Log4j2 JDBC-appender peer ({@link Log4jJdbcPeer}).
+     */
+    static final java.util.List<String> PHASES = java.util.List.of("e2e", "log4j", "limit", "latency", "live", "memory");
+    /** The short run's phases when {@code --phases} is not given: the peer only on request (keeps the verify smoke as it was). */
+    static final java.util.List<String> SHORT_PHASES = PHASES.stream().filter(p -> !p.equals("log4j")).toList();
 
     boolean runs(String phase) {
         return phases.contains(phase);
@@ -84,7 +96,9 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
     private static java.util.Set<String> phases(String list) {
         java.util.Set<String> out = new java.util.LinkedHashSet<>(java.util.Arrays.asList(list.split(",")));
         if (!PHASES.containsAll(out)) throw new IllegalArgumentException("--phases: a comma list of " + PHASES + ", was " + list);
-        if (out.contains("limit") && !out.contains("e2e")) throw new IllegalArgumentException("--phases: limit needs e2e (same rows)");
+        if (out.contains("limit") && !out.contains("e2e") && !out.contains("log4j")) {
+            throw new IllegalArgumentException("--phases: limit needs e2e or log4j (same rows)");
+        }
         return out;
     }
 

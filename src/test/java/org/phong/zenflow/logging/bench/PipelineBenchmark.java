@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.phong.zenflow.logging.config.LoggingSettings;
@@ -19,6 +20,8 @@ import org.phong.zenflow.logging.config.LoggingSettings;
  *   <li><b>end to end</b>, once per {@link PipelineVariant}: {@code e2e-runs} concurrent runs offered
  *       {@code e2e-rate} entries/s (above what the database takes, generators honouring backpressure),
  *       rows persisted per second over the steady window after the warm-up;</li>
+ *   <li><b>Log4j2 peer</b> ({@code log4j}, full mode or on request): the same rows through Log4j2's
+ *       AsyncAppender and JdbcAppender ({@link Log4jJdbcPeer}), same producers, same steady window;</li>
  *   <li><b>COPY limit</b>: the same rows by one connection straight from Java ({@link CopyLimit});</li>
  *   <li><b>route latency</b>: {@code latency-rate} entries/s across {@code latency-runs} runs, route()
  *       timed on the caller, HdrHistogram over the measured window;</li>
@@ -29,6 +32,12 @@ import org.phong.zenflow.logging.config.LoggingSettings;
  */
 public final class PipelineBenchmark {
     static final int NS_PER_US = 1000;
+    /** The Log4j2 peer's drain gives up when no row commits for this long (a failed batch never does). */
+    private static final long LOG4J_STALL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    /** Bound on stopping the Log4j2 context (the queue drains, the last batch flushes). */
+    private static final long LOG4J_STOP_MS = 300_000;
+    /** Runs of the Log4j2 peer whose rows are compared field by field with the workload's. */
+    private static final int LOG4J_CONTENT_RUNS = 50;
 
     private final BenchOptions o;
     private final LoggingSettings settings = LoggingSettings.defaults();
@@ -80,9 +89,25 @@ public final class PipelineBenchmark {
                 }
                 results.put("endToEnd", variants);
             }
+            Peer peer = null;
+            if (o.runs("log4j")) {
+                peer = log4jPeer();
+                if (firstRuns == null) firstRuns = peer.runs;
+                for (int i = 0; i < variants.size(); i++) {
+                    if (PipelineVariant.ALL.get(i) != PipelineVariant.JOURNAL_ON) continue;
+                    double ratio = (double) variants.get(i).get("persistedPerSecond") / peer.steadyRate;
+                    peer.json.put("pipelineJournalOnRatio", ratio);
+                    rows.add(new Report.Row("pipeline e2e (journal on) / Log4j2 JDBC", String.format("%.2f", ratio), "", null));
+                }
+            }
             if (o.runs("limit")) {
                 CopyLimit.Result limit = copyLimit(firstRuns);
                 double limitRate = limit.rowsPerSecond();
+                if (peer != null) {
+                    double ratio = peer.steadyRate / limitRate;
+                    peer.json.put("ratioToCopyLimit", ratio);
+                    rows.add(new Report.Row("Log4j2 JDBC / COPY limit", String.format("%.2f", ratio), "", null));
+                }
                 for (int i = 0; i < variants.size(); i++) {
                     Map<String, Object> v = variants.get(i);
                     double target = PipelineVariant.ALL.get(i).targetRatio();
@@ -173,6 +198,108 @@ public final class PipelineBenchmark {
                 steady, 100.0 * (busy1 - busy0) / (w1 - w0), (double) (p1 - p0) / Math.max(1, calls1 - calls0), (cpu1 - cpu0) / 1e9 / window,
                 g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum());
         return new E2e(j, g.runs(), steady);
+    }
+
+    private record Peer(Map<String, Object> json, List<LoadGenerator.RunRecord> runs, double steadyRate) {
+    }
+
+    /**
+     * The Log4j2 peer ({@link Log4jJdbcPeer}): the same rows through Log4j2's AsyncAppender and
+     * JdbcAppender into the same table, as many producer threads and concurrent runs as the e2e phase,
+     * offered more than it takes (closed loop); committed rows per second over the same steady window,
+     * then the exactness check (and a field-by-field check of a sample of runs: the mapping is the peer's own).
+     */
+    private Peer log4jPeer() throws Exception {
+        db.truncate();
+        String phase = "log4j jdbc";
+        Log4jJdbcPeer p = new Log4jJdbcPeer(db.ds, workload, o.generatorThreads(), o.e2eRuns(), o.meanEntriesPerRun(),
+                nextRunIndex, o.log4jQueue(), o.log4jBatch());
+        Recorder none = new Recorder(3); // the chart's latency panel is route(): nothing recorded here
+        LongSupplier inFlight = () -> p.logged.sum() - p.committed.sum();
+        System.out.printf("%s: Log4j2 %s AsyncAppender (queue %d, blocking) -> JdbcAppender (batch %d), %d producer threads, %d concurrent runs, closed loop for %d s%n",
+                phase, Log4jJdbcPeer.log4jVersion(), o.log4jQueue(), o.log4jBatch(), o.generatorThreads(), o.e2eRuns(),
+                o.e2eWarmupSeconds() + o.e2eSeconds());
+        p.startLog4j();
+        long n0 = System.nanoTime();
+        p.startProducers();
+        timeline.sample(phase + " (warm-up)", o.e2eWarmupSeconds() * 1000L, p.logged::sum, p.committed::sum, inFlight, none, null);
+        p.logCallNanos.getIntervalHistogram(); // discard the warm-up's calls
+        long w0 = System.nanoTime();
+        long c0 = p.committed.sum();
+        long l0 = p.logged.sum();
+        long cpu0 = processCpuNanos();
+        long k0 = p.commits.sum();
+        long in0 = p.logCallNanosTotal.sum();
+        timeline.sample(phase, o.e2eSeconds() * 1000L, p.logged::sum, p.committed::sum, inFlight, none, null);
+        long w1 = System.nanoTime();
+        long c1 = p.committed.sum();
+        long l1 = p.logged.sum();
+        long cpu1 = processCpuNanos();
+        long k1 = p.commits.sum();
+        long in1 = p.logCallNanosTotal.sum();
+        Histogram calls = p.logCallNanos.getIntervalHistogram();
+        p.stopProducers();
+        // The AsyncAppender flushes a short batch whenever its queue runs empty: wait for the table to catch up
+        // (or for it to stop moving: a failed batch never commits), then stop the context (drains, last flush).
+        long[] lastMove = {System.nanoTime(), p.committed.sum()};
+        timeline.sampleUntil(phase + " (drain)", () -> {
+            long c = p.committed.sum();
+            if (c != lastMove[1]) {
+                lastMove[0] = System.nanoTime();
+                lastMove[1] = c;
+            }
+            return c >= p.logged.sum() || System.nanoTime() - lastMove[0] > LOG4J_STALL_NS;
+        }, p.logged::sum, p.committed::sum, inFlight, none);
+        boolean stopped = p.stopLog4j(LOG4J_STOP_MS);
+        long end = System.nanoTime();
+        List<LoadGenerator.RunRecord> runs = p.runs();
+        List<String> sameRows = db.sameRows(workload, runs.subList(0, Math.min(LOG4J_CONTENT_RUNS, runs.size())));
+        List<String> other = new ArrayList<>();
+        if (p.appenderErrors.sum() > 0) other.add(p.appenderErrors.sum() + " appender error(s), first: " + p.firstError.get());
+        long stored = db.count();
+        if (stored != p.committed.sum()) other.add("table holds " + stored + " rows, the connections committed " + p.committed.sum());
+        other.addAll(sameRows);
+        check(phase, stopped, db.verify(p.expected()), other);
+
+        double window = (w1 - w0) / 1e9;
+        double steady = (c1 - c0) / window;
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("log4jVersion", Log4jJdbcPeer.log4jVersion());
+        j.put("producerThreads", o.generatorThreads());
+        j.put("concurrentRuns", o.e2eRuns());
+        j.put("asyncQueue", o.log4jQueue());
+        j.put("jdbcBatch", o.log4jBatch());
+        j.put("loggedPerSecondInWindow", (l1 - l0) / window);
+        j.put("persistedPerSecond", steady);
+        j.put("windowSeconds", window);
+        j.put("benchmarkJvmCpuCores", (cpu1 - cpu0) / 1e9 / window);
+        j.put("rowsPerCommit", (double) (c1 - c0) / Math.max(1, k1 - k0));
+        // the share of the producers' time spent inside logger.log (mostly blocked on the full queue): near 1 when
+        // Log4j2/the database is the limit, low when the producers are (then the figure is not the appender's capacity)
+        double blockedShare = (in1 - in0) / 1e9 / window / o.generatorThreads();
+        j.put("producerTimeInLogCallShare", blockedShare);
+        j.put("logCallP50Us", us(calls.getValueAtPercentile(50)));
+        j.put("logCallP99Us", us(calls.getValueAtPercentile(99)));
+        j.put("logCallMaxUs", us(calls.getMaxValue()));
+        j.put("rowsTotal", p.logged.sum());
+        j.put("runs", runs.size());
+        j.put("overallPersistedPerSecond", p.committed.sum() / ((end - n0) / 1e9));
+        j.put("appenderErrors", p.appenderErrors.sum());
+        j.put("contentCheckedRuns", Math.min(LOG4J_CONTENT_RUNS, runs.size()));
+        results.put("log4jJdbc", j);
+        rows.add(new Report.Row("Log4j2 " + minor(Log4jJdbcPeer.log4jVersion()) + " JDBC appender (AsyncAppender, same rows) persisted rows/s",
+                String.format("%,.0f", steady), "", null));
+        System.out.printf("  %,.0f rows/s persisted in the steady window (%.0f rows a commit, this JVM used %.2f cores; producers %.0f%% of their time in logger.log, p50 %.1f us, p99 %.0f us), %,d rows in all, %,d runs, %d appender errors%n",
+                steady, (double) (c1 - c0) / Math.max(1, k1 - k0), (cpu1 - cpu0) / 1e9 / window, 100 * blockedShare, us(calls.getValueAtPercentile(50)), us(calls.getValueAtPercentile(99)),
+                p.logged.sum(), runs.size(), p.appenderErrors.sum());
+        return new Peer(j, runs, steady);
+    }
+
+    /** "2.25.3" -> "2.25" */
+    static String minor(String version) {
+        int first = version.indexOf('.');
+        int second = first < 0 ? -1 : version.indexOf('.', first + 1);
+        return second < 0 ? version : version.substring(0, second);
     }
 
     /** The COPY limit in both formats; the faster is the limit (and should be the sink's format). */

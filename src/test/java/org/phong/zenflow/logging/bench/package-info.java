@@ -1,7 +1,9 @@
 /**
  * The pipeline benchmark (docs/benchmark.md): the real plain-Java pipeline ({@code LoggingPipeline} with the real
  * {@code PostgresLogSink}, server settings) against an embedded PostgreSQL with the production schema,
- * next to the database's own limit measured in the same run. Entry point {@link
+ * next to the database's own limit measured in the same run, and next to the peer a Java team would bolt on
+ * instead (Log4j2's AsyncAppender + JdbcAppender, {@link org.phong.zenflow.logging.bench.Log4jJdbcPeer}). Also
+ * {@link org.phong.zenflow.logging.bench.HttpLoad}, a load tool for a running server. Entry point {@link
  * org.phong.zenflow.logging.bench.PipelineBenchmark}; JMH microbenchmarks in the same package ({@code *Jmh}).
  *
  * <p>Invariants the harness keeps:
