@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -40,7 +39,7 @@ import org.phong.zenflow.logging.time.Scheduler;
 /**
  * The write-ahead journal: append-only, checksummed segments, group commit on one committer thread,
  * per-durable-sink acknowledgement, deletion of segments every durable sink has passed, startup
- * recovery and replay. See package-info for the format and the invariants.
+ * recovery. See package-info for the format and the invariants.
  */
 public final class Journal {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
@@ -58,8 +57,6 @@ public final class Journal {
     private static final String LOCK_FILE = "journal.lock";
     /** How long close() waits for the committer's last step. */
     private static final long COMMITTER_STOP_WAIT_MS = 5_000;
-    /** Entries per replayed batch. */
-    private static final int REPLAY_BATCH = 2000;
     /** A follower's moving position is saved at most this often (durable positions at once). */
     private static final long FOLLOWER_SAVE_INTERVAL_MS = 1_000;
     /** Entries kept in memory for followers that keep up (the hot path; see {@link RecentWindow}). */
@@ -119,13 +116,11 @@ public final class Journal {
     private final AtomicLong appendedEntries = new AtomicLong();
     private final AtomicLong appendedBytes = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
-    private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong fsyncNanosTotal = new AtomicLong();
     private volatile long lastFsyncNanos;
     private volatile long maxFsyncNanos;
     private volatile RecoveryReport recovery = new RecoveryReport(0, 0, 0, 0, List.of(), null);
-    private final List<Segment> toReplay = new ArrayList<>();
 
     private volatile boolean running;
     private volatile boolean committerIdle;
@@ -280,10 +275,7 @@ public final class Journal {
                     }
                 }
                 found += s.records;
-                if (anyBehind) {
-                    replay += s.records;
-                    toReplay.add(s);
-                }
+                if (anyBehind) replay += s.records;
                 segments.addLast(s);
                 byBase.put(base, s);
                 totalBytes += s.bytes;
@@ -350,46 +342,6 @@ public final class Journal {
         committer = threadFactory.newThread(this::commitLoop);
         committer.setName("zenflow-log-journal-committer");
         committer.start();
-    }
-
-    /**
-     * Hands every record recovered at startup that some durable sink has not passed to {@code out},
-     * as batches of one run's entries in journal order, with the names of the sinks that still need
-     * it. Blocking is allowed in {@code out} (that is how the caller paces the replay).
-     */
-    public void replay(BiConsumer<JournaledEntries, List<String>> out) throws IOException {
-        List<Segment> list;
-        synchronized (this) {
-            list = new ArrayList<>(toReplay);
-            toReplay.clear();
-        }
-        for (Segment s : list) {
-            List<String> needing = new ArrayList<>();
-            for (int i = 0; i < sinks.size(); i++) if (!s.passedBy(i)) needing.add(sinks.get(i));
-            if (needing.isEmpty()) continue;
-            Map<UUID, List<LogEntry>> byRun = new LinkedHashMap<>();
-            int[] gathered = {0};
-            SegmentFile.scan(s.file, s.base, e -> {
-                byRun.computeIfAbsent(e.runId(), k -> new ArrayList<>()).add(e);
-                if (++gathered[0] >= REPLAY_BATCH) {
-                    emitReplay(byRun, s, needing, out);
-                    gathered[0] = 0;
-                }
-            });
-            emitReplay(byRun, s, needing, out);
-        }
-    }
-
-    private void emitReplay(Map<UUID, List<LogEntry>> byRun, Segment s, List<String> needing,
-                            BiConsumer<JournaledEntries, List<String>> out) {
-        for (List<LogEntry> run : byRun.values()) {
-            long[] tokens = new long[run.size()];
-            java.util.Arrays.fill(tokens, s.base);
-            // Sinks that had passed this segment count it as acknowledged already.
-            replayed.addAndGet(run.size());
-            out.accept(new JournaledEntries(run, tokens, true), needing);
-        }
-        byRun.clear();
     }
 
     // ================================================================ append (router workers)
@@ -1025,7 +977,7 @@ public final class Journal {
                 syncedPosition, appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
                 NANOSECONDS.toMicros(lastFsyncNanos), NANOSECONDS.toMicros(maxFsyncNanos),
                 count == 0 ? 0 : NANOSECONDS.toMicros(fsyncNanosTotal.get() / count),
-                r.truncatedRecords(), r.truncatedBytes(), replayed.get());
+                r.truncatedRecords(), r.truncatedBytes());
     }
 
     /**
