@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,8 +109,8 @@ public final class Journal {
     private volatile boolean full;
     private volatile long nextRetryMs;
 
-    private final Object waitLock = new Object();
-    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+    /** whenDurable's waits: their own monitor, never taken together with this one. */
+    private final DurabilityWaiters waiters;
 
     private final AtomicLong appendedEntries = new AtomicLong();
     private final AtomicLong appendedBytes = new AtomicLong();
@@ -128,13 +127,6 @@ public final class Journal {
     private final java.util.concurrent.atomic.AtomicBoolean availabilityChanged = new java.util.concurrent.atomic.AtomicBoolean();
     private Thread committer;
     private final List<Runnable> availabilityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    private record Waiter(long position, CompletableFuture<Void> done) implements Comparable<Waiter> {
-        @Override
-        public int compareTo(Waiter o) {
-            return Long.compare(position, o.position);
-        }
-    }
 
     /**
      * @param settings      directory, policy, sizes
@@ -194,6 +186,7 @@ public final class Journal {
         this.threadFactory = threadFactory;
         this.clock = clock;
         this.dir = settings.dir().toAbsolutePath().normalize();
+        this.waiters = new DurabilityWaiters(() -> syncedPosition, () -> problem);
     }
 
     // ================================================================ startup
@@ -537,7 +530,7 @@ public final class Journal {
             fsyncs.incrementAndGet();
         }
         syncedPosition = target;
-        completeWaiters(target);
+        waiters.complete(target);
         for (Runnable l : syncListeners) l.run();
     }
 
@@ -546,7 +539,7 @@ public final class Journal {
         // Only a failed journal fails waiters: when it is merely full, what was appended before
         // still gets forced.
         String p = problem;
-        if (p != null) failWaiters(p);
+        if (p != null) waiters.fail(p);
         if (availabilityChanged.getAndSet(false)) notifyListeners();
     }
 
@@ -880,35 +873,7 @@ public final class Journal {
      *         {@link JournalUnavailableException} when the journal cannot promise it
      */
     public CompletableFuture<Void> whenDurable(long position) {
-        if (position <= syncedPosition) return CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        String p = problem;
-        if (p != null) {
-            f.completeExceptionally(new JournalUnavailableException(p));
-            return f;
-        }
-        synchronized (waitLock) {
-            waiters.add(new Waiter(position, f));
-        }
-        if (position <= syncedPosition) completeWaiters(syncedPosition);
-        if (problem != null) failWaiters(problem);
-        return f;
-    }
-
-    private void completeWaiters(long synced) {
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        synchronized (waitLock) {
-            while (!waiters.isEmpty() && waiters.peek().position <= synced) done.add(waiters.poll().done);
-        }
-        for (CompletableFuture<Void> f : done) f.complete(null);
-    }
-
-    private void failWaiters(String reason) {
-        List<CompletableFuture<Void>> failed = new ArrayList<>();
-        synchronized (waitLock) {
-            while (!waiters.isEmpty()) failed.add(waiters.poll().done);
-        }
-        for (CompletableFuture<Void> f : failed) f.completeExceptionally(new JournalUnavailableException(reason));
+        return waiters.whenDurable(position);
     }
 
     // ================================================================ state
@@ -1041,7 +1006,7 @@ public final class Journal {
                 lockChannel = null;
             }
         }
-        completeWaiters(syncedPosition);
-        failWaiters(problem);
+        waiters.complete(syncedPosition);
+        waiters.fail(problem);
     }
 }
