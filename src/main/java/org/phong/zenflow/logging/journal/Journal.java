@@ -70,12 +70,9 @@ public final class Journal {
     private final JournalSettings settings;
     private final List<String> sinks;
     private final Map<String, Integer> sinkIndex = new HashMap<>();
-    /** Non-durable followers (the Kafka sink): exact positions, see {@link JournalFollower}. */
-    private final List<String> followers;
-    private final long[] followerMaxBytes;
-    /** Per follower: a durable sink that reads the journal (never skips; takes the overflow), -1 if not. */
-    private final int[] overflowIndex;
-    /** Null without durable followers. */
+    /** The sinks that read the journal themselves (Kafka; the database as a durable follower) and their positions. */
+    private final Followers followers;
+    /** {@code followers.overflow()}: null without durable followers. */
     private final Overflow overflow;
     private final RecentWindow window = new RecentWindow(WINDOW_ENTRIES);
     private volatile long usableBytes = Long.MAX_VALUE;
@@ -83,7 +80,6 @@ public final class Journal {
     /** Records of a failed write that never reached the file (handed to the overflow by fail()). */
     private List<LogEntry> unwritten = List.of();
     private final List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLongArray followerPos;
     private long lastPositionsSaveMs;
     private final ThreadFactory threadFactory;
     private final Scheduler clock;
@@ -163,24 +159,8 @@ public final class Journal {
     public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
                    java.util.Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
         this.settings = settings;
-        this.followers = List.copyOf(new java.util.TreeMap<>(followers).keySet());
-        this.followerMaxBytes = new long[this.followers.size()];
-        for (int i = 0; i < this.followers.size(); i++) {
-            followerMaxBytes[i] = followers.get(this.followers.get(i));
-            if (durableSinks.contains(this.followers.get(i))) {
-                throw new IllegalArgumentException(this.followers.get(i) + " is a durable sink, not a follower");
-            }
-        }
-        this.followerPos = new java.util.concurrent.atomic.AtomicLongArray(this.followers.size());
-        this.overflowIndex = new int[this.followers.size()];
-        int durableCount = 0;
-        for (int i = 0; i < this.followers.size(); i++) {
-            overflowIndex[i] = durableFollowers.contains(this.followers.get(i)) ? durableCount++ : -1;
-        }
-        if (!followers.keySet().containsAll(durableFollowers)) {
-            throw new IllegalArgumentException("durable followers must be followers: " + durableFollowers);
-        }
-        this.overflow = durableCount == 0 ? null : new Overflow(durableCount);
+        this.followers = new Followers(followers, durableFollowers, durableSinks);
+        this.overflow = this.followers.overflow();
         this.sinks = List.copyOf(durableSinks);
         for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
         this.threadFactory = threadFactory;
@@ -279,25 +259,18 @@ public final class Journal {
             syncedPosition = next;
             long oldest = segments.isEmpty() ? next : segments.peekFirst().base;
             for (int i = 0; i < followers.size(); i++) {
-                Long saved = savedPositions.get(followers.get(i));
+                Long saved = savedPositions.get(followers.name(i));
                 // Never tracked before (first start with this follower): from the oldest record kept, so
                 // nothing is skipped; some of it may reach the follower a second time.
                 long pos = saved == null ? oldest : Math.min(Math.max(saved, oldest), next);
                 if (saved != null && saved < oldest) {
-                    LOG.warning("Journal position of " + followers.get(i) + " (" + saved + ") is before the oldest segment (" + oldest
+                    LOG.warning("Journal position of " + followers.name(i) + " (" + saved + ") is before the oldest segment (" + oldest
                             + "): the entries in between are gone for it (it was not tracked while they were deleted)");
                 }
-                followerPos.set(i, pos);
+                followers.seed(i, pos);
             }
             // Records a durable follower has still to store (it reads them from its position on).
-            for (Segment s : segments) {
-                for (int i = 0; i < followers.size(); i++) {
-                    if (overflowIndex[i] >= 0 && followerPos.get(i) < s.passEnd()) {
-                        replay += s.records;
-                        break;
-                    }
-                }
-            }
+            for (Segment s : segments) if (followers.durableBehind(s)) replay += s.records;
             openSegment(next);
             problem = null;
         } catch (IOException | RuntimeException e) {
@@ -559,7 +532,7 @@ public final class Journal {
             return;
         }
         Segment c = current;
-        if (c != null && c.records > 0 && c.ackedByAll() && followersPassed(c)
+        if (c != null && c.records > 0 && c.ackedByAll() && followers.passed(c)
                 && (now - c.createdMs >= SEAL_ACKED_AFTER_MS || c.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
             try {
                 roll();
@@ -571,7 +544,7 @@ public final class Journal {
         boolean deleted = false;
         while (!segments.isEmpty()) {
             Segment s = segments.peekFirst();
-            if (s == current || !s.passedByAll() || !followersPassed(s)) break;
+            if (s == current || !s.passedByAll() || !followers.passed(s)) break;
             try {
                 Files.deleteIfExists(s.file);
             } catch (IOException e) {
@@ -596,15 +569,8 @@ public final class Journal {
         Map<String, Long> now = positions();
         for (String s : sinks) if (!now.get(s).equals(savedPositions.get(s))) return true;
         if (nowMs - lastPositionsSaveMs < FOLLOWER_SAVE_INTERVAL_MS) return false;
-        for (String f : followers) if (!now.get(f).equals(savedPositions.get(f))) return true;
+        for (String f : followers.names()) if (!now.get(f).equals(savedPositions.get(f))) return true;
         return false;
-    }
-
-    /** @return true when every follower has acknowledged every record of {@code s} */
-    private boolean followersPassed(Segment s) {
-        long end = s.passEnd();
-        for (int i = 0; i < followers.size(); i++) if (followerPos.get(i) < end) return false;
-        return true;
     }
 
     private void retry() {
@@ -651,7 +617,7 @@ public final class Journal {
             }
             out.put(sinks.get(i), Math.min(pos, unrecoveredFrom));
         }
-        for (int i = 0; i < followers.size(); i++) out.put(followers.get(i), followerPos.get(i));
+        followers.putPositions(out);
         return out;
     }
 
@@ -733,16 +699,16 @@ public final class Journal {
     public JournalTail tail(String follower) {
         int i = followers.indexOf(follower);
         if (i < 0) throw new IllegalArgumentException("not a follower of this journal: " + follower);
-        return new JournalTail(this, i, follower, followerMaxBytes[i], followerPos.get(i), overflowIndex[i] >= 0);
+        return new JournalTail(this, i, follower, followers.maxBytes(i), followers.position(i), followers.durable(i));
     }
 
     /** @return the names of the followers */
     public List<String> followers() {
-        return followers;
+        return followers.names();
     }
 
     long followerPosition(int i) {
-        return followerPos.get(i);
+        return followers.position(i);
     }
 
     /**
@@ -750,7 +716,7 @@ public final class Journal {
      *         of the previous segment's last record): the header holds no record, so it is no backlog
      */
     synchronized long followerRecordPosition(int i) {
-        long pos = followerPos.get(i);
+        long pos = followers.position(i);
         for (Segment s : segments) {
             if (s.base == pos) return pos + SegmentFile.HEADER_BYTES;
             if (s.base > pos) break;
@@ -759,7 +725,7 @@ public final class Journal {
     }
 
     void advanceFollower(int i, long position) {
-        followerPos.accumulateAndGet(i, position, Math::max);
+        followers.advance(i, position);
     }
 
     /**
@@ -820,14 +786,14 @@ public final class Journal {
      * @return overflow entries for a durable follower that has read the whole journal (empty otherwise)
      */
     List<LogEntry> overflowFor(int follower, long cursor, int max) {
-        int oi = overflowIndex[follower];
+        int oi = followers.overflowIndex(follower);
         if (oi < 0 || overflow == null || !overflow.holding() || !exhausted(cursor)) return List.of();
         return overflow.peek(oi, max);
     }
 
     /** A durable follower has written the next {@code n} overflow entries. */
     void overflowTaken(int follower, int n) {
-        overflow.took(overflowIndex[follower], n);
+        overflow.took(followers.overflowIndex(follower), n);
     }
 
     /** @return about how many entries {@code bytes} of journal hold (from the average record size so far) */
@@ -933,8 +899,8 @@ public final class Journal {
         }
         for (int i = 0; i < followers.size(); i++) {
             long bytes = Math.max(0, appendedPosition - followerRecordPosition(i));
-            backlogEntries.put(followers.get(i), estimatedEntries(bytes));
-            backlogBytes.put(followers.get(i), bytes);
+            backlogEntries.put(followers.name(i), estimatedEntries(bytes));
+            backlogBytes.put(followers.name(i), bytes);
         }
         long count = fsyncs.get();
         RecoveryReport r = recovery;
@@ -985,7 +951,7 @@ public final class Journal {
                     channel.force(false);
                     syncedPosition = writtenPosition;
                     // sealed when every sink has it, so it is deleted now and not replayed next time
-                    if (current.ackedByAll() && followersPassed(current)) current.sealed = true;
+                    if (current.ackedByAll() && followers.passed(current)) current.sealed = true;
                     Segment keep = current;
                     current = null;
                     housekeeping();
