@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,19 +84,17 @@ public final class Journal {
     private final Path dir;
 
     // ---- guarded by this
-    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private final SegmentList segments = new SegmentList();
     private Segment current;
     private FileChannel channel;
     private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
     private FileChannel lockChannel;
     private final CRC32C crc = new CRC32C();
     private volatile long appendedPosition;
-    private volatile long totalBytes;
     private Map<String, Long> savedPositions = Map.of();
     /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
     private long unrecoveredFrom = Long.MAX_VALUE;
 
-    private final ConcurrentHashMap<Long, Segment> byBase = new ConcurrentHashMap<>();
     private volatile long writtenPosition;
     private volatile long syncedPosition;
     private volatile String problem;       // null when available
@@ -249,15 +245,13 @@ public final class Journal {
                 }
                 found += s.records;
                 if (anyBehind) replay += s.records;
-                segments.addLast(s);
-                byBase.put(base, s);
-                totalBytes += s.bytes;
+                segments.add(s);
                 next = Math.max(next, s.end());
             }
             appendedPosition = next;
             writtenPosition = next;
             syncedPosition = next;
-            long oldest = segments.isEmpty() ? next : segments.peekFirst().base;
+            long oldest = segments.isEmpty() ? next : segments.oldest().base;
             for (int i = 0; i < followers.size(); i++) {
                 Long saved = savedPositions.get(followers.name(i));
                 // Never tracked before (first start with this follower): from the oldest record kept, so
@@ -327,10 +321,10 @@ public final class Journal {
         int size = RecordCodec.framedSize(strings);
         try {
             if (current.bytes + size > settings.segmentBytes() && current.records > 0) roll();
-            if (totalBytes + size > settings.maxBytes()) {
+            if (segments.bytes() + size > settings.maxBytes()) {
                 full = true;
                 availabilityChanged.set(true);
-                LOG.severe("Journal " + dir + " is full (" + totalBytes + " of " + settings.maxBytes() + " bytes, "
+                LOG.severe("Journal " + dir + " is full (" + segments.bytes() + " of " + settings.maxBytes() + " bytes, "
                         + JournalSettings.MAX_BYTES + "): new entries are kept in memory only (level 3) until the sinks catch up");
                 return notJournaled(e);
             }
@@ -351,7 +345,7 @@ public final class Journal {
         appendedBytes.addAndGet(size);
         current.bytes += size;
         current.records++;
-        totalBytes += size;
+        segments.grew(size);
         appendedPosition += size;
         if (size > pending.capacity()) writtenPosition = appendedPosition;
         appendedEntries.incrementAndGet();
@@ -407,11 +401,9 @@ public final class Journal {
         // the header occupies positions [base, base + HEADER_BYTES)
         appendedPosition = base + SegmentFile.HEADER_BYTES;
         writtenPosition = appendedPosition;
-        totalBytes += SegmentFile.HEADER_BYTES;
         channel = ch;
         current = s;
-        segments.addLast(s);
-        byBase.put(base, s);
+        segments.add(s);
     }
 
     /** Under the lock (or at startup): the journal stops journaling until a retry succeeds. */
@@ -541,24 +533,10 @@ public final class Journal {
                 return;
             }
         }
-        boolean deleted = false;
-        while (!segments.isEmpty()) {
-            Segment s = segments.peekFirst();
-            if (s == current || !s.passedByAll() || !followers.passed(s)) break;
-            try {
-                Files.deleteIfExists(s.file);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "Cannot delete the passed journal segment " + s.file + "; retried later", e);
-                break;
-            }
-            segments.removeFirst();
-            byBase.remove(s.base);
-            totalBytes -= s.bytes;
-            deleted = true;
-        }
-        if (full && totalBytes + settings.segmentBytes() <= settings.maxBytes()) {
+        boolean deleted = segments.deletePassed(current, followers);
+        if (full && segments.bytes() + settings.segmentBytes() <= settings.maxBytes()) {
             full = false;
-            LOG.warning("Journal " + dir + " has room again (" + totalBytes + " bytes): journaling resumes");
+            LOG.warning("Journal " + dir + " has room again (" + segments.bytes() + " bytes): journaling resumes");
             availabilityChanged.set(true);
         }
         if (deleted || positionsToSave(now)) writePositions();
@@ -589,7 +567,7 @@ public final class Journal {
                     long b = SegmentFile.baseOf(p.getFileName().toString());
                     if (b < 0) continue;
                     base = Math.max(base, b + Files.size(p));
-                    if (!byBase.containsKey(b)) unknownFrom = Math.min(unknownFrom, b);
+                    if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
                 }
             }
             unrecoveredFrom = unknownFrom;
@@ -607,16 +585,7 @@ public final class Journal {
 
     private Map<String, Long> positions() {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < sinks.size(); i++) {
-            long pos = appendedPosition;
-            for (Segment s : segments) {
-                if (!s.passedBy(i)) {
-                    pos = s.base;
-                    break;
-                }
-            }
-            out.put(sinks.get(i), Math.min(pos, unrecoveredFrom));
-        }
+        for (int i = 0; i < sinks.size(); i++) out.put(sinks.get(i), Math.min(segments.position(i, appendedPosition), unrecoveredFrom));
         followers.putPositions(out);
         return out;
     }
@@ -676,18 +645,7 @@ public final class Journal {
         if (!(entries instanceof JournaledEntries j)) return;
         Integer index = sinkIndex.get(sink);
         if (index == null) return;
-        int n = j.size();
-        int i = 0;
-        while (i < n) {
-            long token = j.segmentOf(i);
-            int k = i + 1;
-            while (k < n && j.segmentOf(k) == token) k++;
-            if (token != NOT_JOURNALED) {
-                Segment s = byBase.get(token);
-                if (s != null) s.acked.addAndGet(index, k - i);
-            }
-            i = k;
-        }
+        segments.acknowledge(index, j);
     }
 
     // ================================================================ followers
@@ -716,12 +674,7 @@ public final class Journal {
      *         of the previous segment's last record): the header holds no record, so it is no backlog
      */
     synchronized long followerRecordPosition(int i) {
-        long pos = followers.position(i);
-        for (Segment s : segments) {
-            if (s.base == pos) return pos + SegmentFile.HEADER_BYTES;
-            if (s.base > pos) break;
-        }
-        return pos;
+        return segments.recordPosition(followers.position(i));
     }
 
     void advanceFollower(int i, long position) {
@@ -736,22 +689,13 @@ public final class Journal {
         return syncedPosition;
     }
 
-    /** Where a follower reads: a segment file and how far it may read in it. */
-    record Readable(long base, Path file, long limit, boolean sealed) {
-    }
-
     /**
      * @return the first segment with something at or after {@code cursor} to read (a sealed one with its
      *         end, the open one up to what is durable), the open one when the cursor is at the end, or
      *         null when the journal has no segment
      */
-    synchronized Readable readableAt(long cursor) {
-        for (Segment s : segments) {
-            boolean open = s == current;
-            long limit = open ? Math.max(s.base + SegmentFile.HEADER_BYTES, Math.min(syncedPosition, s.end())) : s.end();
-            if (open || cursor < limit) return new Readable(s.base, s.file, limit, !open);
-        }
-        return null;
+    synchronized SegmentList.Readable readableAt(long cursor) {
+        return segments.readableAt(cursor, current, syncedPosition);
     }
 
     /** @param l runs on the committer each time more of the journal is durable (followers wake up) */
@@ -774,7 +718,7 @@ public final class Journal {
      *         appended is durable and before the cursor (or, with the journal failed, every segment is behind it)
      */
     synchronized boolean exhausted(long cursor) {
-        Readable r = readableAt(cursor);
+        SegmentList.Readable r = readableAt(cursor);
         if (r == null) return true;
         return !r.sealed() && cursor >= r.limit() && syncedPosition >= appendedPosition;
     }
@@ -820,7 +764,7 @@ public final class Journal {
      *         less free space (keeping {@link #FREE_SPACE_RESERVE_BYTES} free)
      */
     public JournalUsage usage() {
-        long used = totalBytes;
+        long used = segments.bytes();
         long free = usableBytes;
         long byDisk = free == Long.MAX_VALUE ? Long.MAX_VALUE : used + Math.max(0, free - FREE_SPACE_RESERVE_BYTES);
         return new JournalUsage(used, Math.min(settings.maxBytes(), byDisk), settings.maxBytes(), free);
@@ -868,7 +812,7 @@ public final class Journal {
     public String problem() {
         String p = problem;
         if (p != null) return p;
-        return full ? "journal full: " + totalBytes + " of " + settings.maxBytes() + " bytes (" + JournalSettings.MAX_BYTES + ")" : null;
+        return full ? "journal full: " + segments.bytes() + " of " + settings.maxBytes() + " bytes (" + JournalSettings.MAX_BYTES + ")" : null;
     }
 
     /** @return what recovery found at startup */
@@ -892,9 +836,7 @@ public final class Journal {
         Map<String, Long> backlogBytes = new LinkedHashMap<>();
         Map<String, Long> pos = positions();
         for (int i = 0; i < sinks.size(); i++) {
-            long n = 0;
-            for (Segment s : segments) n += Math.max(0, s.records - s.acked.get(i));
-            backlogEntries.put(sinks.get(i), n);
+            backlogEntries.put(sinks.get(i), segments.backlogEntries(i));
             backlogBytes.put(sinks.get(i), Math.max(0, appendedPosition - pos.get(sinks.get(i))));
         }
         for (int i = 0; i < followers.size(); i++) {
@@ -904,7 +846,7 @@ public final class Journal {
         }
         long count = fsyncs.get();
         RecoveryReport r = recovery;
-        return new JournalStats(true, available(), full, problem(), totalBytes, segments.size(), appendedPosition,
+        return new JournalStats(true, available(), full, problem(), segments.bytes(), segments.size(), appendedPosition,
                 syncedPosition, appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
                 NANOSECONDS.toMicros(lastFsyncNanos), NANOSECONDS.toMicros(maxFsyncNanos),
                 count == 0 ? 0 : NANOSECONDS.toMicros(fsyncNanosTotal.get() / count),
