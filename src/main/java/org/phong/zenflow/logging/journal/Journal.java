@@ -3,22 +3,18 @@ package org.phong.zenflow.logging.journal;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +46,9 @@ public final class Journal {
     private static final long SEAL_ACKED_AFTER_MS = 10_000;
     /** ... or this fraction of segment-bytes full. */
     private static final int SEAL_ACKED_FRACTION = 8;
-    private static final String POSITIONS_FILE = "positions.properties";
     private static final String LOCK_FILE = "journal.lock";
     /** How long close() waits for the committer's last step. */
     private static final long COMMITTER_STOP_WAIT_MS = 5_000;
-    /** A follower's moving position is saved at most this often (durable positions at once). */
-    private static final long FOLLOWER_SAVE_INTERVAL_MS = 1_000;
     /** Entries kept in memory for followers that keep up (the hot path; see {@link RecentWindow}). */
     static final int WINDOW_ENTRIES = 1 << 15;
     /** Record size assumed before the first append (an entry with a short message and some metadata). */
@@ -78,7 +71,6 @@ public final class Journal {
     /** Records of a failed write that never reached the file (handed to the overflow by fail()). */
     private List<LogEntry> unwritten = List.of();
     private final List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private long lastPositionsSaveMs;
     private final ThreadFactory threadFactory;
     private final Scheduler clock;
     private final Path dir;
@@ -91,7 +83,7 @@ public final class Journal {
     private FileChannel lockChannel;
     private final CRC32C crc = new CRC32C();
     private volatile long appendedPosition;
-    private Map<String, Long> savedPositions = Map.of();
+    private final PositionsFile positionsFile;
     /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
     private long unrecoveredFrom = Long.MAX_VALUE;
 
@@ -162,6 +154,7 @@ public final class Journal {
         this.threadFactory = threadFactory;
         this.clock = clock;
         this.dir = settings.dir().toAbsolutePath().normalize();
+        this.positionsFile = new PositionsFile(dir, sinks, segments, this.followers, clock);
         this.waiters = new DurabilityWaiters(() -> syncedPosition, () -> problem);
     }
 
@@ -187,7 +180,7 @@ public final class Journal {
         try {
             Files.createDirectories(dir);
             lock();
-            savedPositions = readPositions();
+            Map<String, Long> savedPositions = positionsFile.load();
             List<Long> bases = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
                 for (Path p : ds) {
@@ -539,16 +532,8 @@ public final class Journal {
             LOG.warning("Journal " + dir + " has room again (" + segments.bytes() + " bytes): journaling resumes");
             availabilityChanged.set(true);
         }
-        if (deleted || positionsToSave(now)) writePositions();
-    }
-
-    /** Under the lock: a durable position moved, or a follower's did and the last save is old enough. */
-    private boolean positionsToSave(long nowMs) {
-        Map<String, Long> now = positions();
-        for (String s : sinks) if (!now.get(s).equals(savedPositions.get(s))) return true;
-        if (nowMs - lastPositionsSaveMs < FOLLOWER_SAVE_INTERVAL_MS) return false;
-        for (String f : followers.names()) if (!now.get(f).equals(savedPositions.get(f))) return true;
-        return false;
+        Map<String, Long> at = positions();
+        if (deleted || positionsFile.due(at, now)) positionsFile.save(at);
     }
 
     private void retry() {
@@ -583,54 +568,9 @@ public final class Journal {
 
     // ================================================================ positions
 
+    /** Under the lock: every reader's position now (see {@link PositionsFile#current}). */
     private Map<String, Long> positions() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < sinks.size(); i++) out.put(sinks.get(i), Math.min(segments.position(i, appendedPosition), unrecoveredFrom));
-        followers.putPositions(out);
-        return out;
-    }
-
-    private boolean positionsChanged() {
-        return !positions().equals(savedPositions);
-    }
-
-    /** Atomically replaces the positions file (write, force, rename). */
-    private void writePositions() {
-        Map<String, Long> now = positions();
-        Properties p = new Properties();
-        now.forEach((k, v) -> p.setProperty(k, Long.toString(v)));
-        Path tmp = dir.resolve(POSITIONS_FILE + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "journal position each durable sink has passed (segment base) and each follower has acknowledged (exact)");
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(POSITIONS_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            savedPositions = now;
-            lastPositionsSaveMs = clock.nowMillis();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "Cannot save the journal positions; segments are replayed from further back after a crash", e);
-        }
-    }
-
-    private Map<String, Long> readPositions() throws IOException {
-        Path f = dir.resolve(POSITIONS_FILE);
-        if (!Files.exists(f)) return Map.of();
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(f)) {
-            p.load(in);
-        }
-        Map<String, Long> out = new HashMap<>();
-        for (String k : p.stringPropertyNames()) {
-            try {
-                out.put(k, Long.parseLong(p.getProperty(k).trim()));
-            } catch (NumberFormatException e) {
-                LOG.warning("Ignoring a bad journal position " + k + "=" + p.getProperty(k) + " (the sink replays from the start)");
-            }
-        }
-        return out;
+        return positionsFile.current(appendedPosition, unrecoveredFrom);
     }
 
     // ================================================================ acknowledgements (sink drains)
@@ -898,7 +838,8 @@ public final class Journal {
                     current = null;
                     housekeeping();
                     current = keep;
-                    if (positionsChanged()) writePositions();
+                    Map<String, Long> at = positions();
+                    if (positionsFile.changed(at)) positionsFile.save(at);
                     channel.close();
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, "Cannot force the journal at shutdown", e);
