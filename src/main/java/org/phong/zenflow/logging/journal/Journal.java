@@ -6,11 +6,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,106 +168,23 @@ public final class Journal {
      * @return what was found
      */
     public synchronized RecoveryReport recover(BiConsumer<LogEntry, Long> runSeq) {
-        long found = 0;
-        long replay = 0;
-        long cutBytes = 0;
-        List<String> cuts = new ArrayList<>();
-        List<String> asides = new ArrayList<>();
-        LostTracker lostTracker = new LostTracker();
-        int files = 0;
+        JournalRecovery r = new JournalRecovery(dir, sinks, followers, segments, clock);
         try {
             Files.createDirectories(dir);
             lock();
-            Map<String, Long> savedPositions = positionsFile.load();
-            List<Long> bases = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
-                for (Path p : ds) {
-                    long b = SegmentFile.baseOf(p.getFileName().toString());
-                    if (b >= 0) bases.add(b);
-                }
-            }
-            bases.sort(null);
-            long next = 0;
-            for (long base : bases) {
-                files++;
-                Path file = dir.resolve(SegmentFile.name(base));
-                SegmentFile.Scan scan = SegmentFile.scanWith(file, base, lostTracker.visitor(runSeq));
-                if (scan.damaged()) {
-                    asides.add(DamageRepair.copyAside(dir, file));
-                    for (SegmentFile.Damage d : scan.skipped()) {
-                        String line = file.getFileName() + ": " + d.reason() + "; " + d.length() + " damaged bytes padded, "
-                                + "the records after them kept";
-                        cuts.add(line);
-                        cutBytes += d.length();
-                        LOG.severe("Journal damage found at startup (a corrupt file): " + line);
-                    }
-                    if (!scan.skipped().isEmpty()) DamageRepair.pad(file, scan.skipped());
-                }
-                if (scan.damage() != null) {
-                    String cut = file.getFileName() + ": " + scan.damage() + "; cut " + scan.bytesCut() + " bytes, kept "
-                            + scan.records() + " records before it";
-                    cuts.add(cut);
-                    cutBytes += scan.bytesCut();
-                    LOG.severe("Journal damage found at startup (a crash mid-write or a corrupt file): " + cut);
-                    if (scan.records() > 0) {
-                        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                            ch.truncate(scan.validEnd());
-                            ch.force(true);
-                        }
-                    }
-                }
-                if (scan.records() == 0) {
-                    Files.delete(file);
-                    continue;
-                }
-                Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
-                s.records = scan.records();
-                s.bytes = scan.validEnd();
-                if (scan.lastEntryEnd() < scan.validEnd()) s.lastEntryEnd = scan.lastEntryEnd();
-                s.sealed = true;
-                boolean anyBehind = false;
-                for (int i = 0; i < sinks.size(); i++) {
-                    Long pos = savedPositions.get(sinks.get(i));
-                    if (pos != null && pos >= s.end()) {
-                        s.acked.set(i, s.records);
-                    } else {
-                        anyBehind = true;
-                    }
-                }
-                found += s.records;
-                if (anyBehind) replay += s.records;
-                segments.add(s);
-                next = Math.max(next, s.end());
-            }
+            long next = r.run(positionsFile.load(), runSeq);
             appendedPosition = next;
             writtenPosition = next;
             syncedPosition = next;
-            long oldest = segments.isEmpty() ? next : segments.oldest().base;
-            for (int i = 0; i < followers.size(); i++) {
-                Long saved = savedPositions.get(followers.name(i));
-                // Never tracked before (first start with this follower): from the oldest record kept, so
-                // nothing is skipped; some of it may reach the follower a second time.
-                long pos = saved == null ? oldest : Math.min(Math.max(saved, oldest), next);
-                if (saved != null && saved < oldest) {
-                    LOG.warning("Journal position of " + followers.name(i) + " (" + saved + ") is before the oldest segment (" + oldest
-                            + "): the entries in between are gone for it (it was not tracked while they were deleted)");
-                }
-                followers.seed(i, pos);
-            }
-            // Records a durable follower has still to store (it reads them from its position on).
-            for (Segment s : segments) if (followers.durableBehind(s)) replay += s.records;
             openSegment(next);
             problem = null;
         } catch (IOException | RuntimeException e) {
             fail("cannot open the journal directory " + dir + ": " + e, e);
-            recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), problem, lostTracker.lost(), List.copyOf(asides));
+            recovery = r.report(problem);
             return recovery;
         }
-        recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), null, lostTracker.lost(), List.copyOf(asides));
-        for (String l : recovery.lost()) LOG.severe("Journal damage lost entries: " + l);
-        LOG.info("Journal " + dir + ": " + files + " segment files, " + found + " valid records, " + replay
-                + " to replay, " + cuts.size() + " damaged segments (" + cutBytes + " bytes cut); fsync " + settings.fsync()
-                + (settings.fsync() == FsyncPolicy.INTERVAL ? " every " + settings.fsyncIntervalMs() + " ms" : ""));
+        recovery = r.report(null);
+        JournalRecovery.log(dir, recovery, settings);
         return recovery;
     }
 
@@ -547,13 +462,9 @@ public final class Journal {
             // saved position may pass them (else the next startup would count them as delivered).
             long base = appendedPosition;
             long unknownFrom = unrecoveredFrom;
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
-                for (Path p : ds) {
-                    long b = SegmentFile.baseOf(p.getFileName().toString());
-                    if (b < 0) continue;
-                    base = Math.max(base, b + Files.size(p));
-                    if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
-                }
+            for (long b : SegmentFile.bases(dir)) {
+                base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
+                if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
             }
             unrecoveredFrom = unknownFrom;
             openSegment(base);
