@@ -3,8 +3,6 @@ package org.phong.zenflow.logging.journal;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,40 +11,37 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.zip.CRC32C;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
  * The write-ahead journal: append-only, checksummed segments, group commit on one committer thread,
- * per-durable-sink acknowledgement, deletion of segments every durable sink has passed, startup
- * recovery. See package-info for the format and the invariants.
+ * per-reader positions, deletion of segments every reader has passed, startup recovery. See package-info
+ * for the format, the invariants and the classes each concern lives in.
+ *
+ * <p>This class is the facade and the lock: its monitor guards the write path and the segment list
+ * ({@link SegmentWriter}, {@link SegmentList}, {@link PositionsFile}, {@link JournalRecovery} all run under it),
+ * and it decides availability: failed ({@code problem}), full, retried.
  */
 public final class Journal {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     /** Segment token of an entry that was not journaled (journal unavailable or full). */
     public static final long NOT_JOURNALED = -1;
-    /** Appends are gathered in memory up to this before a write to the file. */
-    private static final int WRITE_BUFFER_BYTES = 1 << 20;
-    /** The committer's poll while it waits for appends under fsync=always. */
-    private static final long ALWAYS_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** A fully acknowledged open segment is sealed (so it can be deleted) once this old ... */
     private static final long SEAL_ACKED_AFTER_MS = 10_000;
     /** ... or this fraction of segment-bytes full. */
     private static final int SEAL_ACKED_FRACTION = 8;
     private static final String LOCK_FILE = "journal.lock";
-    /** How long close() waits for the committer's last step. */
-    private static final long COMMITTER_STOP_WAIT_MS = 5_000;
     /** Entries kept in memory for followers that keep up (the hot path; see {@link RecentWindow}). */
     static final int WINDOW_ENTRIES = 1 << 15;
     /** Record size assumed before the first append (an entry with a short message and some metadata). */
@@ -57,6 +52,9 @@ public final class Journal {
     static final long FREE_SPACE_RESERVE_BYTES = 64L << 20;
 
     private final JournalSettings settings;
+    private final Path dir;
+    private final Scheduler clock;
+    /** Collector-fed durable sinks, by index (see {@link #acknowledge}). */
     private final List<String> sinks;
     private final Map<String, Integer> sinkIndex = new HashMap<>();
     /** The sinks that read the journal themselves (Kafka; the database as a durable follower) and their positions. */
@@ -64,51 +62,30 @@ public final class Journal {
     /** {@code followers.overflow()}: null without durable followers. */
     private final Overflow overflow;
     private final RecentWindow window = new RecentWindow(WINDOW_ENTRIES);
-    private volatile long usableBytes = Long.MAX_VALUE;
-    private long lastSpaceCheckMs = Long.MIN_VALUE;
-    /** Records of a failed write that never reached the file (handed to the overflow by fail()). */
-    private List<LogEntry> unwritten = List.of();
-    private final List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final ThreadFactory threadFactory;
-    private final Scheduler clock;
-    private final Path dir;
+    private final DurabilityWaiters waiters;
+    private final GroupCommit commit;
 
     // ---- guarded by this
     private final SegmentList segments = new SegmentList();
-    private Segment current;
-    private FileChannel channel;
-    private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
-    private FileChannel lockChannel;
-    private final CRC32C crc = new CRC32C();
-    private volatile long appendedPosition;
+    private final SegmentWriter writer;
     private final PositionsFile positionsFile;
+    private FileChannel lockChannel;
     /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
     private long unrecoveredFrom = Long.MAX_VALUE;
-
-    private volatile long writtenPosition;
-    private volatile long syncedPosition;
+    private long lastSpaceCheckMs = Long.MIN_VALUE;
+    // written under the lock, read anywhere
     private volatile String problem;       // null when available
     private volatile boolean full;
     private volatile long nextRetryMs;
-
-    /** whenDurable's waits: their own monitor, never taken together with this one. */
-    private final DurabilityWaiters waiters;
+    private volatile long usableBytes = Long.MAX_VALUE;
+    private volatile RecoveryReport recovery = new RecoveryReport(0, 0, 0, 0, List.of(), null);
+    /** Set under the lock; the committer notifies listeners and fails waiters outside it (lock order). */
+    private final AtomicBoolean availabilityChanged = new AtomicBoolean();
+    private final List<Runnable> availabilityListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong appendedEntries = new AtomicLong();
     private final AtomicLong appendedBytes = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
-    private final AtomicLong fsyncs = new AtomicLong();
-    private final AtomicLong fsyncNanosTotal = new AtomicLong();
-    private volatile long lastFsyncNanos;
-    private volatile long maxFsyncNanos;
-    private volatile RecoveryReport recovery = new RecoveryReport(0, 0, 0, 0, List.of(), null);
-
-    private volatile boolean running;
-    private volatile boolean committerIdle;
-    /** Set under the lock; the committer notifies listeners and fails waiters outside it (lock order). */
-    private final java.util.concurrent.atomic.AtomicBoolean availabilityChanged = new java.util.concurrent.atomic.AtomicBoolean();
-    private Thread committer;
-    private final List<Runnable> availabilityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param settings      directory, policy, sizes
@@ -130,7 +107,7 @@ public final class Journal {
      */
     public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
                    ThreadFactory threadFactory, Scheduler clock) {
-        this(settings, durableSinks, followers, java.util.Set.of(), threadFactory, clock);
+        this(settings, durableSinks, followers, Set.of(), threadFactory, clock);
     }
 
     /**
@@ -143,17 +120,18 @@ public final class Journal {
      * @param clock             wall/monotonic ms for segment ages and retries
      */
     public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
-                   java.util.Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
+                   Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
         this.settings = settings;
         this.followers = new Followers(followers, durableFollowers, durableSinks);
         this.overflow = this.followers.overflow();
         this.sinks = List.copyOf(durableSinks);
         for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
-        this.threadFactory = threadFactory;
         this.clock = clock;
         this.dir = settings.dir().toAbsolutePath().normalize();
+        this.writer = new SegmentWriter(dir, settings, segments, window, sinks.size(), clock);
         this.positionsFile = new PositionsFile(dir, sinks, segments, this.followers, clock);
-        this.waiters = new DurabilityWaiters(() -> syncedPosition, () -> problem);
+        this.waiters = new DurabilityWaiters(this::syncedPosition, () -> problem);
+        this.commit = new GroupCommit(this, settings, threadFactory, waiters);
     }
 
     // ================================================================ startup
@@ -173,10 +151,9 @@ public final class Journal {
             Files.createDirectories(dir);
             lock();
             long next = r.run(positionsFile.load(), runSeq);
-            appendedPosition = next;
-            writtenPosition = next;
-            syncedPosition = next;
-            openSegment(next);
+            writer.startAt(next);
+            commit.syncedAt(next);
+            writer.open(next);
             problem = null;
         } catch (IOException | RuntimeException e) {
             fail("cannot open the journal directory " + dir + ": " + e, e);
@@ -206,10 +183,7 @@ public final class Journal {
 
     /** Starts the committer thread (group commit, deletion of passed segments, retries). */
     public void start() {
-        running = true;
-        committer = threadFactory.newThread(this::commitLoop);
-        committer.setName("zenflow-log-journal-committer");
-        committer.start();
+        commit.start();
     }
 
     // ================================================================ append (router workers)
@@ -222,13 +196,14 @@ public final class Journal {
      * @return the base of the segment holding the record, or {@link #NOT_JOURNALED}
      */
     public synchronized long append(LogEntry e) {
-        if (problem != null || full || current == null || (overflow != null && overflow.holding())) {
+        if (problem != null || full || writer.current() == null || (overflow != null && overflow.holding())) {
             return notJournaled(e);
         }
         byte[][] strings = RecordCodec.strings(e);
         int size = RecordCodec.framedSize(strings);
+        long base;
         try {
-            if (current.bytes + size > settings.segmentBytes() && current.records > 0) roll();
+            writer.makeRoom(size);
             if (segments.bytes() + size > settings.maxBytes()) {
                 full = true;
                 availabilityChanged.set(true);
@@ -236,29 +211,15 @@ public final class Journal {
                         + JournalSettings.MAX_BYTES + "): new entries are kept in memory only (level 3) until the sinks catch up");
                 return notJournaled(e);
             }
-            if (pending.remaining() < size) writePending();
-            if (size > pending.capacity()) {
-                ByteBuffer big = ByteBuffer.allocate(size);
-                RecordCodec.write(big, e, strings, crc);
-                big.flip();
-                while (big.hasRemaining()) channel.write(big);
-            } else {
-                RecordCodec.write(pending, e, strings, crc);
-            }
+            base = writer.append(e, strings, size);
         } catch (IOException ex) {
-            fail("cannot write the journal segment " + current.file + ": " + ex, ex);
+            fail("cannot write the journal segment " + writer.current().file + ": " + ex, ex);
             return notJournaled(e);
         }
-        window.add(appendedPosition, appendedPosition + size, e);
         appendedBytes.addAndGet(size);
-        current.bytes += size;
-        current.records++;
-        segments.grew(size);
-        appendedPosition += size;
-        if (size > pending.capacity()) writtenPosition = appendedPosition;
         appendedEntries.incrementAndGet();
-        if (committerIdle) LockSupport.unpark(committer);
-        return current.base;
+        commit.wake();
+        return base;
     }
 
     /** Under the lock: an entry the journal cannot hold; the durable followers get it from the overflow. */
@@ -268,71 +229,14 @@ public final class Journal {
         return NOT_JOURNALED;
     }
 
-    /** Under the lock: the in-memory appends to the file (page cache). */
-    private void writePending() throws IOException {
-        if (pending.position() == 0) return;
-        pending.flip();
-        try {
-            while (pending.hasRemaining()) channel.write(pending);
-        } catch (IOException e) {
-            // Records not wholly in the file are not readable there: fail() hands them to the overflow.
-            unwritten = RecordCodec.readFrom(pending.duplicate(), pending.position());
-            throw e;
-        } finally {
-            pending.clear();
-        }
-        writtenPosition = appendedPosition;
-    }
-
-    /** Under the lock: seals the current segment (written and forced) and starts the next. */
-    private void roll() throws IOException {
-        writePending();
-        if (settings.fsync() != FsyncPolicy.NONE) channel.force(false);
-        channel.close();
-        current.sealed = true;
-        openSegment(appendedPosition);
-    }
-
-    private void openSegment(long base) throws IOException {
-        Path file = dir.resolve(SegmentFile.name(base));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            ByteBuffer h = SegmentFile.header(base);
-            while (h.hasRemaining()) ch.write(h);
-        } catch (IOException e) {
-            ch.close();
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
-        s.bytes = SegmentFile.HEADER_BYTES;
-        // the header occupies positions [base, base + HEADER_BYTES)
-        appendedPosition = base + SegmentFile.HEADER_BYTES;
-        writtenPosition = appendedPosition;
-        channel = ch;
-        current = s;
-        segments.add(s);
-    }
-
     /** Under the lock (or at startup): the journal stops journaling until a retry succeeds. */
     private void fail(String reason, Throwable cause) {
         boolean first = problem == null || full;
         problem = reason;
         nextRetryMs = clock.nowMillis() + settings.retryMs();
-        if (current != null) current.sealed = true;
-        current = null;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // the channel is given up either way
-            }
-            channel = null;
-        }
-        pending.clear();
+        List<LogEntry> lost = writer.abandon();
         window.clear();
-        if (overflow != null && !unwritten.isEmpty()) overflow.addAll(unwritten);
-        unwritten = List.of();
+        if (overflow != null && !lost.isEmpty()) overflow.addAll(lost);
         if (first) {
             LOG.log(Level.SEVERE, "Journal unavailable (level 3: entries are kept in memory only, bounded by the "
                     + "router's capacity; a crash now loses them): " + reason + "; retried every " + settings.retryMs() + " ms", cause);
@@ -340,75 +244,41 @@ public final class Journal {
         availabilityChanged.set(true);
     }
 
-    // ================================================================ commit (committer thread)
-
-    private void commitLoop() {
-        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.fsyncIntervalMs());
-        long nextTick = System.nanoTime();
-        while (running) {
-            if (settings.fsync() == FsyncPolicy.ALWAYS) {
-                if (appendedPosition == syncedPosition || problem != null) {
-                    committerIdle = true;
-                    LockSupport.parkNanos(ALWAYS_IDLE_PARK_NANOS);
-                    committerIdle = false;
-                }
-            } else {
-                nextTick += intervalNanos;
-                long wait = nextTick - System.nanoTime();
-                if (wait > 0) LockSupport.parkNanos(wait);
-                else nextTick = System.nanoTime();
-            }
-            try {
-                commitOnce();
-                housekeeping();
-                publishAvailability();
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "Journal committer step failed; it continues", e);
-            }
-        }
-    }
+    // ================================================================ commit (the committer, see GroupCommit)
 
     /** Writes what is buffered and forces it (policy permitting), then completes the waiters it covers. */
     void commitOnce() {
-        FileChannel ch;
-        long target;
-        synchronized (this) {
-            if (problem != null) return;
-            try {
-                writePending();
-            } catch (IOException e) {
-                fail("cannot write the journal segment " + (current == null ? dir : current.file) + ": " + e, e);
-                return;
-            }
-            ch = channel;
-            target = writtenPosition;
+        commit.commitOnce();
+    }
+
+    /**
+     * The committer's step under the lock: the buffered appends to the file.
+     *
+     * @return what to force outside the lock, or null when the journal is failed (or the write failed it)
+     */
+    synchronized GroupCommit.Unforced writeOut() {
+        if (problem != null) return null;
+        try {
+            writer.writePending();
+        } catch (IOException e) {
+            fail("cannot write the journal segment " + (writer.current() == null ? dir : writer.current().file) + ": " + e, e);
+            return null;
         }
-        if (target <= syncedPosition) return;
-        if (settings.fsync() != FsyncPolicy.NONE) {
-            long t0 = System.nanoTime();
-            try {
-                ch.force(false);
-            } catch (ClosedChannelException e) {
-                // a roll sealed (and forced) this segment meanwhile; everything up to target is forced
-            } catch (IOException e) {
-                synchronized (this) {
-                    fail("cannot force the journal to disk: " + e, e);
-                }
-                return;
-            }
-            long took = System.nanoTime() - t0;
-            lastFsyncNanos = took;
-            if (took > maxFsyncNanos) maxFsyncNanos = took;
-            fsyncNanosTotal.addAndGet(took);
-            fsyncs.incrementAndGet();
-        }
-        syncedPosition = target;
-        waiters.complete(target);
-        for (Runnable l : syncListeners) l.run();
+        return new GroupCommit.Unforced(writer.channel(), writer.written());
+    }
+
+    /** The committer's force failed: the journal fails. */
+    synchronized void forceFailed(IOException e) {
+        fail("cannot force the journal to disk: " + e, e);
+    }
+
+    /** @return why the journal failed (not merely full), or null; read anywhere */
+    String failure() {
+        return problem;
     }
 
     /** Outside the lock: fails waiters the journal can no longer serve and tells the listeners. */
-    private void publishAvailability() {
+    void publishAvailability() {
         // Only a failed journal fails waiters: when it is merely full, what was appended before
         // still gets forced.
         String p = problem;
@@ -416,8 +286,20 @@ public final class Journal {
         if (availabilityChanged.getAndSet(false)) notifyListeners();
     }
 
+    // ================================================================ housekeeping (the committer)
+
     /** Deletes passed segments, seals an idle fully acknowledged one, clears "full", retries a failed journal. */
     synchronized void housekeeping() {
+        housekeeping(writer.current());
+    }
+
+    /**
+     * Under the lock.
+     *
+     * @param open the segment still taking appends (never sealed or deleted here); null at close, where the
+     *             open segment has been sealed if every reader has it, and may then be deleted
+     */
+    private void housekeeping(Segment open) {
         long now = clock.nowMillis();
         if (now - lastSpaceCheckMs >= FREE_SPACE_CHECK_MS) {
             lastSpaceCheckMs = now;
@@ -431,17 +313,16 @@ public final class Journal {
             if (now >= nextRetryMs) retry();
             return;
         }
-        Segment c = current;
-        if (c != null && c.records > 0 && c.ackedByAll() && followers.passed(c)
-                && (now - c.createdMs >= SEAL_ACKED_AFTER_MS || c.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
+        if (open != null && open.records > 0 && open.ackedByAll() && followers.passed(open)
+                && (now - open.createdMs >= SEAL_ACKED_AFTER_MS || open.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
             try {
-                roll();
+                writer.roll();
             } catch (IOException e) {
                 fail("cannot start a new journal segment: " + e, e);
                 return;
             }
         }
-        boolean deleted = segments.deletePassed(current, followers);
+        boolean deleted = segments.deletePassed(open == null ? null : writer.current(), followers);
         if (full && segments.bytes() + settings.segmentBytes() <= settings.maxBytes()) {
             full = false;
             LOG.warning("Journal " + dir + " has room again (" + segments.bytes() + " bytes): journaling resumes");
@@ -458,16 +339,16 @@ public final class Journal {
             // it): without the lock this journal would write beside that process's segments.
             if (lockChannel == null) lock();
             // Segments this process does not know (the directory was unreadable or locked at startup)
-            // stay for the next startup's replay: the new segment starts past all of them, and no
+            // stay for the next startup's recovery: the new segment starts past all of them, and no
             // saved position may pass them (else the next startup would count them as delivered).
-            long base = appendedPosition;
+            long base = writer.appended();
             long unknownFrom = unrecoveredFrom;
             for (long b : SegmentFile.bases(dir)) {
                 base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
                 if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
             }
             unrecoveredFrom = unknownFrom;
-            openSegment(base);
+            writer.open(base);
             problem = null;
             LOG.warning("Journal " + dir + " is available again: journaling resumes");
             availabilityChanged.set(true);
@@ -477,14 +358,12 @@ public final class Journal {
         }
     }
 
-    // ================================================================ positions
-
     /** Under the lock: every reader's position now (see {@link PositionsFile#current}). */
     private Map<String, Long> positions() {
-        return positionsFile.current(appendedPosition, unrecoveredFrom);
+        return positionsFile.current(writer.appended(), unrecoveredFrom);
     }
 
-    // ================================================================ acknowledgements (sink drains)
+    // ================================================================ acknowledgements (collector-fed durable sinks)
 
     /**
      * Counts a durable sink's acknowledgement of a batch against the segments its entries are in.
@@ -499,7 +378,7 @@ public final class Journal {
         segments.acknowledge(index, j);
     }
 
-    // ================================================================ followers
+    // ================================================================ followers (JournalTail)
 
     /**
      * @param follower a follower's name, as given to the constructor
@@ -537,7 +416,7 @@ public final class Journal {
      *         no further, so they never publish an entry a power loss could take from the journal again
      */
     long readableEnd() {
-        return syncedPosition;
+        return commit.synced();
     }
 
     /**
@@ -546,12 +425,12 @@ public final class Journal {
      *         null when the journal has no segment
      */
     synchronized SegmentList.Readable readableAt(long cursor) {
-        return segments.readableAt(cursor, current, syncedPosition);
+        return segments.readableAt(cursor, writer.current(), commit.synced());
     }
 
     /** @param l runs on the committer each time more of the journal is durable (followers wake up) */
     public void onSynced(Runnable l) {
-        syncListeners.add(l);
+        commit.onSynced(l);
     }
 
     /**
@@ -560,7 +439,7 @@ public final class Journal {
      * @return entries handed out, or -1 when the follower must read the file
      */
     int readWindow(long cursor, int max, List<LogEntry> out, long[] ends) {
-        return window.read(cursor, syncedPosition, max, out, ends);
+        return window.read(cursor, commit.synced(), max, out, ends);
     }
 
     /**
@@ -571,7 +450,7 @@ public final class Journal {
     synchronized boolean exhausted(long cursor) {
         SegmentList.Readable r = readableAt(cursor);
         if (r == null) return true;
-        return !r.sealed() && cursor >= r.limit() && syncedPosition >= appendedPosition;
+        return !r.sealed() && cursor >= r.limit() && commit.synced() >= writer.appended();
     }
 
     /**
@@ -625,7 +504,11 @@ public final class Journal {
 
     /** @return the journal position after the last append (a record appended before this call ends at or before it) */
     public long appendedPosition() {
-        return appendedPosition;
+        return writer.appended();
+    }
+
+    private long syncedPosition() {
+        return commit.synced();
     }
 
     /**
@@ -656,7 +539,7 @@ public final class Journal {
 
     /** @return true when appends are journaled now */
     public boolean available() {
-        return problem == null && !full && current != null;
+        return problem == null && !full && writer.current() != null;
     }
 
     /** @return why the journal is not journaling, or null */
@@ -686,21 +569,22 @@ public final class Journal {
         Map<String, Long> backlogEntries = new LinkedHashMap<>();
         Map<String, Long> backlogBytes = new LinkedHashMap<>();
         Map<String, Long> pos = positions();
+        long appended = writer.appended();
         for (int i = 0; i < sinks.size(); i++) {
             backlogEntries.put(sinks.get(i), segments.backlogEntries(i));
-            backlogBytes.put(sinks.get(i), Math.max(0, appendedPosition - pos.get(sinks.get(i))));
+            backlogBytes.put(sinks.get(i), Math.max(0, appended - pos.get(sinks.get(i))));
         }
         for (int i = 0; i < followers.size(); i++) {
-            long bytes = Math.max(0, appendedPosition - followerRecordPosition(i));
+            long bytes = Math.max(0, appended - followerRecordPosition(i));
             backlogEntries.put(followers.name(i), estimatedEntries(bytes));
             backlogBytes.put(followers.name(i), bytes);
         }
-        long count = fsyncs.get();
+        long count = commit.fsyncs();
         RecoveryReport r = recovery;
-        return new JournalStats(true, available(), full, problem(), segments.bytes(), segments.size(), appendedPosition,
-                syncedPosition, appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
-                NANOSECONDS.toMicros(lastFsyncNanos), NANOSECONDS.toMicros(maxFsyncNanos),
-                count == 0 ? 0 : NANOSECONDS.toMicros(fsyncNanosTotal.get() / count),
+        return new JournalStats(true, available(), full, problem(), segments.bytes(), segments.size(), appended,
+                commit.synced(), appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
+                NANOSECONDS.toMicros(commit.lastFsyncNanos()), NANOSECONDS.toMicros(commit.maxFsyncNanos()),
+                count == 0 ? 0 : NANOSECONDS.toMicros(commit.fsyncNanosTotal() / count),
                 r.truncatedRecords(), r.truncatedBytes());
     }
 
@@ -710,15 +594,14 @@ public final class Journal {
      */
     synchronized void abandon() {
         problem = "abandoned";
-        for (FileChannel ch : new FileChannel[]{channel, lockChannel}) {
-            if (ch == null) continue;
+        writer.die();
+        if (lockChannel != null) {
             try {
-                ch.close();
+                lockChannel.close();
             } catch (IOException ignored) {
                 // as a dead process would
             }
         }
-        channel = null;
         lockChannel = null;
     }
 
@@ -727,31 +610,18 @@ public final class Journal {
      * positions. Appends after this are not journaled.
      */
     public void close() {
-        running = false;
-        Thread c = committer;
-        if (c != null) {
-            LockSupport.unpark(c);
-            try {
-                c.join(COMMITTER_STOP_WAIT_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        commit.stop();
         synchronized (this) {
-            if (problem == null && channel != null) {
+            if (problem == null && writer.channel() != null) {
                 try {
-                    writePending();
-                    channel.force(false);
-                    syncedPosition = writtenPosition;
-                    // sealed when every sink has it, so it is deleted now and not replayed next time
-                    if (current.ackedByAll() && followers.passed(current)) current.sealed = true;
-                    Segment keep = current;
-                    current = null;
-                    housekeeping();
-                    current = keep;
+                    commit.syncedAt(writer.flushAndForce());
+                    // sealed when every sink has it, so it is deleted now and not read again next time
+                    Segment open = writer.current();
+                    if (open.ackedByAll() && followers.passed(open)) open.sealed = true;
+                    housekeeping(null);
                     Map<String, Long> at = positions();
                     if (positionsFile.changed(at)) positionsFile.save(at);
-                    channel.close();
+                    writer.closeChannel();
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, "Cannot force the journal at shutdown", e);
                 }
@@ -766,7 +636,7 @@ public final class Journal {
                 lockChannel = null;
             }
         }
-        waiters.complete(syncedPosition);
+        waiters.complete(commit.synced());
         waiters.fail(problem);
     }
 }
