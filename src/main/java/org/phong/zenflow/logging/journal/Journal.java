@@ -522,7 +522,7 @@ public final class Journal {
 
     // ================================================================ state
 
-    /** @param l runs (on the thread that changed it) whenever availability changes */
+    /** @param l runs whenever availability changes (on the committer, outside the journal's lock) */
     public void onAvailabilityChange(Runnable l) {
         availabilityListeners.add(l);
     }
