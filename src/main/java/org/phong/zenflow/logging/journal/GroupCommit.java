@@ -28,8 +28,8 @@ import org.phong.zenflow.logging.config.JournalSettings;
  *
  * <p>Locking: no lock of its own. It takes the journal's lock only through {@link Journal#writeOut} and
  * {@link Journal#forceFailed} (and {@code housekeeping}), and holds no lock while it forces, completes waiters
- * or runs listeners. {@link #syncedAt} is for the journal, under its lock, while the committer does not run
- * (recovery, close).
+ * or runs listeners. Only the committer moves synced, except {@link #syncedAt}: the journal's, under its lock,
+ * at recovery (before {@link #start}) and at close (after {@link #stop}).
  */
 final class GroupCommit {
     /** Logged under the journal's name, as before the journal was split into classes. */

@@ -170,9 +170,10 @@
  *       future completes under any lock (a dependent stage may append);</li>
  *   <li>the force never runs under the journal's lock (appends go on meanwhile; the next force covers them), and
  *       listeners (availability, synced) run on the committer outside it;</li>
- *   <li>what is read outside the lock is volatile or atomic and written under it (appended, written, synced,
- *       problem, full, the byte total), except follower positions and acknowledgement counts, which are atomic
- *       and only grow.</li>
+ *   <li>what is read outside the lock is volatile or atomic: appended, written, problem, full and the byte total
+ *       are written under the lock; synced only by the committer (outside it; by recovery and close while the
+ *       committer is not running); follower positions and acknowledgement counts are atomic and only grow. The
+ *       open segment itself is read outside the lock only by {@code available()}, as a hint.</li>
  * </ul>
  */
 package org.phong.zenflow.logging.journal;
