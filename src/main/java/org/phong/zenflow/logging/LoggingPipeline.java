@@ -1,14 +1,10 @@
 package org.phong.zenflow.logging;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -32,7 +28,6 @@ import org.phong.zenflow.logging.journal.Journal;
 import org.phong.zenflow.logging.journal.JournalFollower;
 import org.phong.zenflow.logging.journal.JournalStats;
 import org.phong.zenflow.logging.journal.JournalUsage;
-import org.phong.zenflow.logging.journal.JournaledEntries;
 import org.phong.zenflow.logging.journal.RecoveryReport;
 import org.phong.zenflow.logging.router.AdmissionControl;
 import org.phong.zenflow.logging.router.LogRouter;
@@ -49,14 +44,12 @@ import org.phong.zenflow.logging.time.Scheduler;
  * that a batch is safe in every durable sink, which frees its place in flight.
  *
  * <p>With a journal ({@link Builder#journal}), every entry is appended to it right after its seq is
- * assigned; at {@link #start()} the journal is recovered and what the durable sinks had not passed
- * is replayed to them in the background, paced so the sinks' backlog stays below half the capacity.
+ * assigned, and the durable sinks follow the journal ({@link DurableFollower}); at {@link #start()} the
+ * journal is recovered and each follower reads on from its saved position, so what a sink had not stored
+ * before a restart reaches it first.
  */
 public final class LoggingPipeline {
     private static final Logger LOG = Logger.getLogger(LoggingPipeline.class.getName());
-    /** The replay waits while the durable backlog is above capacity / this. */
-    private static final int REPLAY_BACKLOG_DIVISOR = 2;
-    private static final long REPLAY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The durability high-water sweep runs this many times per cleanup-idle-after-ms. */
     private static final int SWEEPS_PER_IDLE_PERIOD = 4;
     /** The journal's fill and drain rates are sampled this often. */
@@ -75,10 +68,7 @@ public final class LoggingPipeline {
     private final PipelineObserver observer;
     private final Durability durability;
     private final DegradationMonitor degradation;
-    private final java.util.concurrent.Executor executor;
     private final Scheduler scheduler;
-    private volatile boolean replaying;
-    private volatile long replayMillis = -1;
     private volatile boolean running;
     private final AdmissionControl admission;
     private final GlobalLogCollector collector;
@@ -89,7 +79,6 @@ public final class LoggingPipeline {
 
     private LoggingPipeline(Builder b) {
         this.settings = b.settings;
-        this.executor = b.executor;
         this.scheduler = b.scheduler;
         boolean journaled = b.journal != null && b.journal.enabled();
         this.threadFactory = b.threadFactory;
@@ -141,8 +130,6 @@ public final class LoggingPipeline {
             buffers.persisted(last.runId(), last.seq()); // before durability: it asks the buffers whether they still hold the run
             durability.persisted(batch);
         }
-        // Replayed entries never went through admission: they hold no place in flight.
-        if (batch instanceof JournaledEntries j && j.replayed()) return;
         // A batch holds one run's entries, so one workflow.
         admission.release(batch.get(0).workflowId(), batch.size());
         if (tracker != null && !follows) tracker.durable(batch);
@@ -263,10 +250,6 @@ public final class LoggingPipeline {
         running = true;
         scheduleSweep();
         scheduleTrend();
-        if (journal != null && journal.recoveryReport().toReplay() > 0) {
-            replaying = true;
-            executor.execute(this::replay);
-        }
         return this;
     }
 
@@ -286,25 +269,6 @@ public final class LoggingPipeline {
             durability.sweep();
             scheduleSweep();
         }, Math.max(1, settings.cleanupIdleAfterMs() / SWEEPS_PER_IDLE_PERIOD));
-    }
-
-    /** Background replay of what the durable sinks had not passed, paced by their backlog. */
-    private void replay() {
-        long t0 = System.nanoTime();
-        long bound = Math.max(1, settings.queueCapacity() / REPLAY_BACKLOG_DIVISOR);
-        try {
-            journal.replay((batch, sinks) -> {
-                while (running && collector.durableBacklog() > bound) LockSupport.parkNanos(REPLAY_PAUSE_NANOS);
-                collector.replay(batch, sinks);
-            });
-            replayMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            LOG.info("Journal replay handed " + journal.recoveryReport().toReplay() + " entries to the durable sinks in "
-                    + replayMillis + " ms");
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.SEVERE, "Journal replay failed; the unreplayed segments stay on disk for the next start", e);
-        } finally {
-            replaying = false;
-        }
     }
 
     /**
@@ -341,12 +305,6 @@ public final class LoggingPipeline {
     public RecoveryReport recoveryReport() {
         return journal == null ? new RecoveryReport(0, 0, 0, 0, List.of(), null) : journal.recoveryReport();
     }
-
-    /** @return true while the startup replay is still handing entries to the sinks */
-    public boolean replaying() { return replaying; }
-
-    /** @return how long the startup replay took, or -1 when none ran or it is still running */
-    public long replayMillis() { return replayMillis; }
 
     /** @return the degradation state machine */
     public DegradationMonitor degradation() { return degradation; }

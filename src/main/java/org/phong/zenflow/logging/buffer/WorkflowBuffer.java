@@ -265,7 +265,7 @@ final class WorkflowBuffer {
         if (pending.isEmpty()) return null;
         List<LogEntry> batch = pending;
         if (pendingSegments != null) {
-            batch = new JournaledEntries(batch, Arrays.copyOf(pendingSegments, batch.size()), false);
+            batch = new JournaledEntries(batch, Arrays.copyOf(pendingSegments, batch.size()));
         }
         pending = new ArrayList<>();
         return batch;

@@ -97,21 +97,6 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         this.sinkAcks = l;
     }
 
-    /**
-     * Hands a batch replayed from the journal to the named durable sinks only (the ones that had not
-     * passed it); the listener hears of it when all of those have it.
-     *
-     * @param entries one run's entries
-     * @param sinks   names of the durable sinks that need it
-     */
-    public void replay(List<LogEntry> entries, List<String> sinks) {
-        List<SinkChannel> targets = new ArrayList<>();
-        for (SinkChannel c : channels) if (c.durable && sinks.contains(c.sink.name())) targets.add(c);
-        if (entries.isEmpty() || targets.isEmpty()) return;
-        Batch b = new Batch(entries, targets.size());
-        for (SinkChannel c : targets) c.offer(b);
-    }
-
     /** @return names of the durable sinks, in order */
     public List<String> durableSinkNames() {
         List<String> out = new ArrayList<>();

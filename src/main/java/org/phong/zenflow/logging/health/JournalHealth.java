@@ -35,7 +35,7 @@ public class JournalHealth {
             b.withData("level", st.level().number()).withData("levelName", st.level().name())
                     .withData("journalEnabled", j.enabled()).withData("journalAvailable", j.available())
                     .withData("journalBytes", j.bytesOnDisk()).withData("unjournaledEntries", j.unjournaledEntries())
-                    .withData("truncatedRecords", j.truncatedRecords()).withData("replaying", p.replaying());
+                    .withData("truncatedRecords", j.truncatedRecords());
             j.sinkBacklogEntries().forEach((sink, n) -> b.withData(sink + ".journalBacklog", n));
             // the problem text can name the journal's path or quote an I/O error: admin status only
             if (j.problem() != null && j.enabled()) b.withData("journalProblem", "the journal is not writable; the error: " + PipelineHealth.DETAILS);

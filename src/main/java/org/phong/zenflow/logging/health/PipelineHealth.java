@@ -39,8 +39,7 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
  * {@link HealthMonitor}'s last results, never the database), and every DOWN carries a {@code reason}
  * an operator can act on.
  * <ul>
- *   <li>startup {@code zenflow-logging-schema}: the migrations have run (the journal adds its own
- *       startup check for its replay: MicroProfile Health ANDs all checks of a kind);</li>
+ *   <li>startup {@code zenflow-logging-schema}: the migrations have run;</li>
  *   <li>liveness {@code zenflow-logging-router}: every router worker thread runs;
  *       {@code zenflow-logging-scheduler}: the shared scheduler that times flushes and retries still
  *       runs tasks (its heartbeat is the database probe's tick);</li>

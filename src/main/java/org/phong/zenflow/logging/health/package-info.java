@@ -13,8 +13,8 @@
  *       (a database error's context can quote the row being written) never reaches the health output.</li>
  *   <li>Other concerns plug in without editing these checks: the journal implements
  *       {@link org.phong.zenflow.logging.health.Degradation} (readiness stays UP while it absorbs a
- *       database outage; the level appears in the data and as a gauge) and adds its own
- *       {@code @Startup} check for its replay; Kafka adds its own {@code @Readiness} check.</li>
+ *       database outage; the level appears in the data and as a gauge); Kafka adds its own
+ *       {@code @Readiness} check.</li>
  * </ul>
  */
 package org.phong.zenflow.logging.health;

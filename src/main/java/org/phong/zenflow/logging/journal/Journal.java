@@ -3,65 +3,45 @@ package org.phong.zenflow.logging.journal;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.Properties;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.zip.CRC32C;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
  * The write-ahead journal: append-only, checksummed segments, group commit on one committer thread,
- * per-durable-sink acknowledgement, deletion of segments every durable sink has passed, startup
- * recovery and replay. See package-info for the format and the invariants.
+ * per-reader positions, deletion of segments every reader has passed, startup recovery. See package-info
+ * for the format, the invariants and the classes each concern lives in.
+ *
+ * <p>This class is the facade and the lock: its monitor guards the write path and the segment list
+ * ({@link SegmentWriter}, {@link SegmentList}, {@link PositionsFile}, {@link JournalRecovery} all run under it),
+ * and it decides availability: failed ({@code problem}), full, retried.
  */
 public final class Journal {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     /** Segment token of an entry that was not journaled (journal unavailable or full). */
     public static final long NOT_JOURNALED = -1;
-    /** Appends are gathered in memory up to this before a write to the file. */
-    private static final int WRITE_BUFFER_BYTES = 1 << 20;
-    /** The committer's poll while it waits for appends under fsync=always. */
-    private static final long ALWAYS_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** A fully acknowledged open segment is sealed (so it can be deleted) once this old ... */
     private static final long SEAL_ACKED_AFTER_MS = 10_000;
     /** ... or this fraction of segment-bytes full. */
     private static final int SEAL_ACKED_FRACTION = 8;
-    private static final String POSITIONS_FILE = "positions.properties";
     private static final String LOCK_FILE = "journal.lock";
-    /** How long close() waits for the committer's last step. */
-    private static final long COMMITTER_STOP_WAIT_MS = 5_000;
-    /** Entries per replayed batch. */
-    private static final int REPLAY_BATCH = 2000;
-    /** A follower's moving position is saved at most this often (durable positions at once). */
-    private static final long FOLLOWER_SAVE_INTERVAL_MS = 1_000;
     /** Entries kept in memory for followers that keep up (the hot path; see {@link RecentWindow}). */
     static final int WINDOW_ENTRIES = 1 << 15;
     /** Record size assumed before the first append (an entry with a short message and some metadata). */
@@ -72,74 +52,40 @@ public final class Journal {
     static final long FREE_SPACE_RESERVE_BYTES = 64L << 20;
 
     private final JournalSettings settings;
+    private final Path dir;
+    private final Scheduler clock;
+    /** Collector-fed durable sinks, by index (see {@link #acknowledge}). */
     private final List<String> sinks;
     private final Map<String, Integer> sinkIndex = new HashMap<>();
-    /** Non-durable followers (the Kafka sink): exact positions, see {@link JournalFollower}. */
-    private final List<String> followers;
-    private final long[] followerMaxBytes;
-    /** Per follower: a durable sink that reads the journal (never skips; takes the overflow), -1 if not. */
-    private final int[] overflowIndex;
-    /** Null without durable followers. */
+    /** The sinks that read the journal themselves (Kafka; the database as a durable follower) and their positions. */
+    private final Followers followers;
+    /** {@code followers.overflow()}: null without durable followers. */
     private final Overflow overflow;
     private final RecentWindow window = new RecentWindow(WINDOW_ENTRIES);
-    private volatile long usableBytes = Long.MAX_VALUE;
-    private long lastSpaceCheckMs = Long.MIN_VALUE;
-    /** Records of a failed write that never reached the file (handed to the overflow by fail()). */
-    private List<LogEntry> unwritten = List.of();
-    private final List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLongArray followerPos;
-    private long lastPositionsSaveMs;
-    private final ThreadFactory threadFactory;
-    private final Scheduler clock;
-    private final Path dir;
+    private final DurabilityWaiters waiters;
+    private final GroupCommit commit;
 
     // ---- guarded by this
-    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
-    private Segment current;
-    private FileChannel channel;
-    private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+    private final SegmentList segments = new SegmentList();
+    private final SegmentWriter writer;
+    private final PositionsFile positionsFile;
     private FileChannel lockChannel;
-    private final CRC32C crc = new CRC32C();
-    private volatile long appendedPosition;
-    private volatile long totalBytes;
-    private Map<String, Long> savedPositions = Map.of();
     /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
     private long unrecoveredFrom = Long.MAX_VALUE;
-
-    private final ConcurrentHashMap<Long, Segment> byBase = new ConcurrentHashMap<>();
-    private volatile long writtenPosition;
-    private volatile long syncedPosition;
+    private long lastSpaceCheckMs = Long.MIN_VALUE;
+    // written under the lock, read anywhere
     private volatile String problem;       // null when available
     private volatile boolean full;
     private volatile long nextRetryMs;
-
-    private final Object waitLock = new Object();
-    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+    private volatile long usableBytes = Long.MAX_VALUE;
+    private volatile RecoveryReport recovery = new RecoveryReport(0, 0, 0, 0, List.of(), null);
+    /** Set under the lock; the committer notifies listeners and fails waiters outside it (lock order). */
+    private final AtomicBoolean availabilityChanged = new AtomicBoolean();
+    private final List<Runnable> availabilityListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong appendedEntries = new AtomicLong();
     private final AtomicLong appendedBytes = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
-    private final AtomicLong replayed = new AtomicLong();
-    private final AtomicLong fsyncs = new AtomicLong();
-    private final AtomicLong fsyncNanosTotal = new AtomicLong();
-    private volatile long lastFsyncNanos;
-    private volatile long maxFsyncNanos;
-    private volatile RecoveryReport recovery = new RecoveryReport(0, 0, 0, 0, List.of(), null);
-    private final List<Segment> toReplay = new ArrayList<>();
-
-    private volatile boolean running;
-    private volatile boolean committerIdle;
-    /** Set under the lock; the committer notifies listeners and fails waiters outside it (lock order). */
-    private final java.util.concurrent.atomic.AtomicBoolean availabilityChanged = new java.util.concurrent.atomic.AtomicBoolean();
-    private Thread committer;
-    private final List<Runnable> availabilityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    private record Waiter(long position, CompletableFuture<Void> done) implements Comparable<Waiter> {
-        @Override
-        public int compareTo(Waiter o) {
-            return Long.compare(position, o.position);
-        }
-    }
 
     /**
      * @param settings      directory, policy, sizes
@@ -161,7 +107,7 @@ public final class Journal {
      */
     public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
                    ThreadFactory threadFactory, Scheduler clock) {
-        this(settings, durableSinks, followers, java.util.Set.of(), threadFactory, clock);
+        this(settings, durableSinks, followers, Set.of(), threadFactory, clock);
     }
 
     /**
@@ -174,31 +120,18 @@ public final class Journal {
      * @param clock             wall/monotonic ms for segment ages and retries
      */
     public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
-                   java.util.Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
+                   Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
         this.settings = settings;
-        this.followers = List.copyOf(new java.util.TreeMap<>(followers).keySet());
-        this.followerMaxBytes = new long[this.followers.size()];
-        for (int i = 0; i < this.followers.size(); i++) {
-            followerMaxBytes[i] = followers.get(this.followers.get(i));
-            if (durableSinks.contains(this.followers.get(i))) {
-                throw new IllegalArgumentException(this.followers.get(i) + " is a durable sink, not a follower");
-            }
-        }
-        this.followerPos = new java.util.concurrent.atomic.AtomicLongArray(this.followers.size());
-        this.overflowIndex = new int[this.followers.size()];
-        int durableCount = 0;
-        for (int i = 0; i < this.followers.size(); i++) {
-            overflowIndex[i] = durableFollowers.contains(this.followers.get(i)) ? durableCount++ : -1;
-        }
-        if (!followers.keySet().containsAll(durableFollowers)) {
-            throw new IllegalArgumentException("durable followers must be followers: " + durableFollowers);
-        }
-        this.overflow = durableCount == 0 ? null : new Overflow(durableCount);
+        this.followers = new Followers(followers, durableFollowers, durableSinks);
+        this.overflow = this.followers.overflow();
         this.sinks = List.copyOf(durableSinks);
         for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
-        this.threadFactory = threadFactory;
         this.clock = clock;
         this.dir = settings.dir().toAbsolutePath().normalize();
+        this.writer = new SegmentWriter(dir, settings, segments, window, sinks.size(), clock);
+        this.positionsFile = new PositionsFile(dir, sinks, segments, this.followers, clock);
+        this.waiters = new DurabilityWaiters(this::syncedPosition, () -> problem);
+        this.commit = new GroupCommit(this, settings, threadFactory, waiters);
     }
 
     // ================================================================ startup
@@ -213,118 +146,22 @@ public final class Journal {
      * @return what was found
      */
     public synchronized RecoveryReport recover(BiConsumer<LogEntry, Long> runSeq) {
-        long found = 0;
-        long replay = 0;
-        long cutBytes = 0;
-        List<String> cuts = new ArrayList<>();
-        List<String> asides = new ArrayList<>();
-        LostTracker lostTracker = new LostTracker();
-        int files = 0;
+        JournalRecovery r = new JournalRecovery(dir, sinks, followers, segments, clock);
         try {
             Files.createDirectories(dir);
             lock();
-            savedPositions = readPositions();
-            List<Long> bases = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
-                for (Path p : ds) {
-                    long b = SegmentFile.baseOf(p.getFileName().toString());
-                    if (b >= 0) bases.add(b);
-                }
-            }
-            bases.sort(null);
-            long next = 0;
-            for (long base : bases) {
-                files++;
-                Path file = dir.resolve(SegmentFile.name(base));
-                SegmentFile.Scan scan = SegmentFile.scanWith(file, base, lostTracker.visitor(runSeq));
-                if (scan.damaged()) {
-                    asides.add(DamageRepair.copyAside(dir, file));
-                    for (SegmentFile.Damage d : scan.skipped()) {
-                        String line = file.getFileName() + ": " + d.reason() + "; " + d.length() + " damaged bytes padded, "
-                                + "the records after them kept";
-                        cuts.add(line);
-                        cutBytes += d.length();
-                        LOG.severe("Journal damage found at startup (a corrupt file): " + line);
-                    }
-                    if (!scan.skipped().isEmpty()) DamageRepair.pad(file, scan.skipped());
-                }
-                if (scan.damage() != null) {
-                    String cut = file.getFileName() + ": " + scan.damage() + "; cut " + scan.bytesCut() + " bytes, kept "
-                            + scan.records() + " records before it";
-                    cuts.add(cut);
-                    cutBytes += scan.bytesCut();
-                    LOG.severe("Journal damage found at startup (a crash mid-write or a corrupt file): " + cut);
-                    if (scan.records() > 0) {
-                        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                            ch.truncate(scan.validEnd());
-                            ch.force(true);
-                        }
-                    }
-                }
-                if (scan.records() == 0) {
-                    Files.delete(file);
-                    continue;
-                }
-                Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
-                s.records = scan.records();
-                s.bytes = scan.validEnd();
-                if (scan.lastEntryEnd() < scan.validEnd()) s.lastEntryEnd = scan.lastEntryEnd();
-                s.sealed = true;
-                boolean anyBehind = false;
-                for (int i = 0; i < sinks.size(); i++) {
-                    Long pos = savedPositions.get(sinks.get(i));
-                    if (pos != null && pos >= s.end()) {
-                        s.acked.set(i, s.records);
-                    } else {
-                        anyBehind = true;
-                    }
-                }
-                found += s.records;
-                if (anyBehind) {
-                    replay += s.records;
-                    toReplay.add(s);
-                }
-                segments.addLast(s);
-                byBase.put(base, s);
-                totalBytes += s.bytes;
-                next = Math.max(next, s.end());
-            }
-            appendedPosition = next;
-            writtenPosition = next;
-            syncedPosition = next;
-            long oldest = segments.isEmpty() ? next : segments.peekFirst().base;
-            for (int i = 0; i < followers.size(); i++) {
-                Long saved = savedPositions.get(followers.get(i));
-                // Never tracked before (first start with this follower): from the oldest record kept, so
-                // nothing is skipped; some of it may reach the follower a second time.
-                long pos = saved == null ? oldest : Math.min(Math.max(saved, oldest), next);
-                if (saved != null && saved < oldest) {
-                    LOG.warning("Journal position of " + followers.get(i) + " (" + saved + ") is before the oldest segment (" + oldest
-                            + "): the entries in between are gone for it (it was not tracked while they were deleted)");
-                }
-                followerPos.set(i, pos);
-            }
-            // Records a durable follower has still to store (it reads them from its position on).
-            for (Segment s : segments) {
-                for (int i = 0; i < followers.size(); i++) {
-                    if (overflowIndex[i] >= 0 && followerPos.get(i) < s.passEnd()) {
-                        replay += s.records;
-                        break;
-                    }
-                }
-            }
-            openSegment(next);
+            long next = r.run(positionsFile.load(), runSeq);
+            writer.startAt(next);
+            commit.syncedAt(next);
+            writer.open(next);
             problem = null;
         } catch (IOException | RuntimeException e) {
             fail("cannot open the journal directory " + dir + ": " + e, e);
-            recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), problem, lostTracker.lost(), List.copyOf(asides));
+            recovery = r.report(problem);
             return recovery;
         }
-        recovery = new RecoveryReport(files, found, replay, cutBytes, List.copyOf(cuts), null, lostTracker.lost(), List.copyOf(asides));
-        for (String l : recovery.lost()) LOG.severe("Journal damage lost entries: " + l);
-        LOG.info("Journal " + dir + ": " + files + " segment files, " + found + " valid records, " + replay
-                + " to replay, " + cuts.size() + " damaged segments (" + cutBytes + " bytes cut); fsync " + settings.fsync()
-                + (settings.fsync() == FsyncPolicy.INTERVAL ? " every " + settings.fsyncIntervalMs() + " ms" : ""));
+        recovery = r.report(null);
+        JournalRecovery.log(dir, recovery, settings);
         return recovery;
     }
 
@@ -346,50 +183,7 @@ public final class Journal {
 
     /** Starts the committer thread (group commit, deletion of passed segments, retries). */
     public void start() {
-        running = true;
-        committer = threadFactory.newThread(this::commitLoop);
-        committer.setName("zenflow-log-journal-committer");
-        committer.start();
-    }
-
-    /**
-     * Hands every record recovered at startup that some durable sink has not passed to {@code out},
-     * as batches of one run's entries in journal order, with the names of the sinks that still need
-     * it. Blocking is allowed in {@code out} (that is how the caller paces the replay).
-     */
-    public void replay(BiConsumer<JournaledEntries, List<String>> out) throws IOException {
-        List<Segment> list;
-        synchronized (this) {
-            list = new ArrayList<>(toReplay);
-            toReplay.clear();
-        }
-        for (Segment s : list) {
-            List<String> needing = new ArrayList<>();
-            for (int i = 0; i < sinks.size(); i++) if (!s.passedBy(i)) needing.add(sinks.get(i));
-            if (needing.isEmpty()) continue;
-            Map<UUID, List<LogEntry>> byRun = new LinkedHashMap<>();
-            int[] gathered = {0};
-            SegmentFile.scan(s.file, s.base, e -> {
-                byRun.computeIfAbsent(e.runId(), k -> new ArrayList<>()).add(e);
-                if (++gathered[0] >= REPLAY_BATCH) {
-                    emitReplay(byRun, s, needing, out);
-                    gathered[0] = 0;
-                }
-            });
-            emitReplay(byRun, s, needing, out);
-        }
-    }
-
-    private void emitReplay(Map<UUID, List<LogEntry>> byRun, Segment s, List<String> needing,
-                            BiConsumer<JournaledEntries, List<String>> out) {
-        for (List<LogEntry> run : byRun.values()) {
-            long[] tokens = new long[run.size()];
-            java.util.Arrays.fill(tokens, s.base);
-            // Sinks that had passed this segment count it as acknowledged already.
-            replayed.addAndGet(run.size());
-            out.accept(new JournaledEntries(run, tokens, true), needing);
-        }
-        byRun.clear();
+        commit.start();
     }
 
     // ================================================================ append (router workers)
@@ -402,43 +196,30 @@ public final class Journal {
      * @return the base of the segment holding the record, or {@link #NOT_JOURNALED}
      */
     public synchronized long append(LogEntry e) {
-        if (problem != null || full || current == null || (overflow != null && overflow.holding())) {
+        if (problem != null || full || writer.current() == null || (overflow != null && overflow.holding())) {
             return notJournaled(e);
         }
         byte[][] strings = RecordCodec.strings(e);
         int size = RecordCodec.framedSize(strings);
+        long base;
         try {
-            if (current.bytes + size > settings.segmentBytes() && current.records > 0) roll();
-            if (totalBytes + size > settings.maxBytes()) {
+            writer.makeRoom(size);
+            if (segments.bytes() + size > settings.maxBytes()) {
                 full = true;
                 availabilityChanged.set(true);
-                LOG.severe("Journal " + dir + " is full (" + totalBytes + " of " + settings.maxBytes() + " bytes, "
+                LOG.severe("Journal " + dir + " is full (" + segments.bytes() + " of " + settings.maxBytes() + " bytes, "
                         + JournalSettings.MAX_BYTES + "): new entries are kept in memory only (level 3) until the sinks catch up");
                 return notJournaled(e);
             }
-            if (pending.remaining() < size) writePending();
-            if (size > pending.capacity()) {
-                ByteBuffer big = ByteBuffer.allocate(size);
-                RecordCodec.write(big, e, strings, crc);
-                big.flip();
-                while (big.hasRemaining()) channel.write(big);
-            } else {
-                RecordCodec.write(pending, e, strings, crc);
-            }
+            base = writer.append(e, strings, size);
         } catch (IOException ex) {
-            fail("cannot write the journal segment " + current.file + ": " + ex, ex);
+            fail("cannot write the journal segment " + writer.current().file + ": " + ex, ex);
             return notJournaled(e);
         }
-        window.add(appendedPosition, appendedPosition + size, e);
         appendedBytes.addAndGet(size);
-        current.bytes += size;
-        current.records++;
-        totalBytes += size;
-        appendedPosition += size;
-        if (size > pending.capacity()) writtenPosition = appendedPosition;
         appendedEntries.incrementAndGet();
-        if (committerIdle) LockSupport.unpark(committer);
-        return current.base;
+        commit.wake();
+        return base;
     }
 
     /** Under the lock: an entry the journal cannot hold; the durable followers get it from the overflow. */
@@ -448,73 +229,14 @@ public final class Journal {
         return NOT_JOURNALED;
     }
 
-    /** Under the lock: the in-memory appends to the file (page cache). */
-    private void writePending() throws IOException {
-        if (pending.position() == 0) return;
-        pending.flip();
-        try {
-            while (pending.hasRemaining()) channel.write(pending);
-        } catch (IOException e) {
-            // Records not wholly in the file are not readable there: fail() hands them to the overflow.
-            unwritten = RecordCodec.readFrom(pending.duplicate(), pending.position());
-            throw e;
-        } finally {
-            pending.clear();
-        }
-        writtenPosition = appendedPosition;
-    }
-
-    /** Under the lock: seals the current segment (written and forced) and starts the next. */
-    private void roll() throws IOException {
-        writePending();
-        if (settings.fsync() != FsyncPolicy.NONE) channel.force(false);
-        channel.close();
-        current.sealed = true;
-        openSegment(appendedPosition);
-    }
-
-    private void openSegment(long base) throws IOException {
-        Path file = dir.resolve(SegmentFile.name(base));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            ByteBuffer h = SegmentFile.header(base);
-            while (h.hasRemaining()) ch.write(h);
-        } catch (IOException e) {
-            ch.close();
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
-        s.bytes = SegmentFile.HEADER_BYTES;
-        // the header occupies positions [base, base + HEADER_BYTES)
-        appendedPosition = base + SegmentFile.HEADER_BYTES;
-        writtenPosition = appendedPosition;
-        totalBytes += SegmentFile.HEADER_BYTES;
-        channel = ch;
-        current = s;
-        segments.addLast(s);
-        byBase.put(base, s);
-    }
-
     /** Under the lock (or at startup): the journal stops journaling until a retry succeeds. */
     private void fail(String reason, Throwable cause) {
         boolean first = problem == null || full;
         problem = reason;
         nextRetryMs = clock.nowMillis() + settings.retryMs();
-        if (current != null) current.sealed = true;
-        current = null;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // the channel is given up either way
-            }
-            channel = null;
-        }
-        pending.clear();
+        List<LogEntry> lost = writer.abandon();
         window.clear();
-        if (overflow != null && !unwritten.isEmpty()) overflow.addAll(unwritten);
-        unwritten = List.of();
+        if (overflow != null && !lost.isEmpty()) overflow.addAll(lost);
         if (first) {
             LOG.log(Level.SEVERE, "Journal unavailable (level 3: entries are kept in memory only, bounded by the "
                     + "router's capacity; a crash now loses them): " + reason + "; retried every " + settings.retryMs() + " ms", cause);
@@ -522,84 +244,62 @@ public final class Journal {
         availabilityChanged.set(true);
     }
 
-    // ================================================================ commit (committer thread)
-
-    private void commitLoop() {
-        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.fsyncIntervalMs());
-        long nextTick = System.nanoTime();
-        while (running) {
-            if (settings.fsync() == FsyncPolicy.ALWAYS) {
-                if (appendedPosition == syncedPosition || problem != null) {
-                    committerIdle = true;
-                    LockSupport.parkNanos(ALWAYS_IDLE_PARK_NANOS);
-                    committerIdle = false;
-                }
-            } else {
-                nextTick += intervalNanos;
-                long wait = nextTick - System.nanoTime();
-                if (wait > 0) LockSupport.parkNanos(wait);
-                else nextTick = System.nanoTime();
-            }
-            try {
-                commitOnce();
-                housekeeping();
-                publishAvailability();
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "Journal committer step failed; it continues", e);
-            }
-        }
-    }
+    // ================================================================ commit (the committer, see GroupCommit)
 
     /** Writes what is buffered and forces it (policy permitting), then completes the waiters it covers. */
     void commitOnce() {
-        FileChannel ch;
-        long target;
-        synchronized (this) {
-            if (problem != null) return;
-            try {
-                writePending();
-            } catch (IOException e) {
-                fail("cannot write the journal segment " + (current == null ? dir : current.file) + ": " + e, e);
-                return;
-            }
-            ch = channel;
-            target = writtenPosition;
+        commit.commitOnce();
+    }
+
+    /**
+     * The committer's step under the lock: the buffered appends to the file.
+     *
+     * @return what to force outside the lock, or null when the journal is failed (or the write failed it)
+     */
+    synchronized GroupCommit.Unforced writeOut() {
+        if (problem != null) return null;
+        try {
+            writer.writePending();
+        } catch (IOException e) {
+            fail("cannot write the journal segment " + (writer.current() == null ? dir : writer.current().file) + ": " + e, e);
+            return null;
         }
-        if (target <= syncedPosition) return;
-        if (settings.fsync() != FsyncPolicy.NONE) {
-            long t0 = System.nanoTime();
-            try {
-                ch.force(false);
-            } catch (ClosedChannelException e) {
-                // a roll sealed (and forced) this segment meanwhile; everything up to target is forced
-            } catch (IOException e) {
-                synchronized (this) {
-                    fail("cannot force the journal to disk: " + e, e);
-                }
-                return;
-            }
-            long took = System.nanoTime() - t0;
-            lastFsyncNanos = took;
-            if (took > maxFsyncNanos) maxFsyncNanos = took;
-            fsyncNanosTotal.addAndGet(took);
-            fsyncs.incrementAndGet();
-        }
-        syncedPosition = target;
-        completeWaiters(target);
-        for (Runnable l : syncListeners) l.run();
+        return new GroupCommit.Unforced(writer.channel(), writer.written());
+    }
+
+    /** The committer's force failed: the journal fails. */
+    synchronized void forceFailed(IOException e) {
+        fail("cannot force the journal to disk: " + e, e);
+    }
+
+    /** @return why the journal failed (not merely full), or null; read anywhere */
+    String failure() {
+        return problem;
     }
 
     /** Outside the lock: fails waiters the journal can no longer serve and tells the listeners. */
-    private void publishAvailability() {
+    void publishAvailability() {
         // Only a failed journal fails waiters: when it is merely full, what was appended before
         // still gets forced.
         String p = problem;
-        if (p != null) failWaiters(p);
+        if (p != null) waiters.fail(p);
         if (availabilityChanged.getAndSet(false)) notifyListeners();
     }
 
+    // ================================================================ housekeeping (the committer)
+
     /** Deletes passed segments, seals an idle fully acknowledged one, clears "full", retries a failed journal. */
     synchronized void housekeeping() {
+        housekeeping(writer.current());
+    }
+
+    /**
+     * Under the lock.
+     *
+     * @param open the segment still taking appends (never sealed or deleted here); null at close, where the
+     *             open segment has been sealed if every reader has it, and may then be deleted
+     */
+    private void housekeeping(Segment open) {
         long now = clock.nowMillis();
         if (now - lastSpaceCheckMs >= FREE_SPACE_CHECK_MS) {
             lastSpaceCheckMs = now;
@@ -613,53 +313,23 @@ public final class Journal {
             if (now >= nextRetryMs) retry();
             return;
         }
-        Segment c = current;
-        if (c != null && c.records > 0 && c.ackedByAll() && followersPassed(c)
-                && (now - c.createdMs >= SEAL_ACKED_AFTER_MS || c.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
+        if (open != null && open.records > 0 && open.ackedByAll() && followers.passed(open)
+                && (now - open.createdMs >= SEAL_ACKED_AFTER_MS || open.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
             try {
-                roll();
+                writer.roll();
             } catch (IOException e) {
                 fail("cannot start a new journal segment: " + e, e);
                 return;
             }
         }
-        boolean deleted = false;
-        while (!segments.isEmpty()) {
-            Segment s = segments.peekFirst();
-            if (s == current || !s.passedByAll() || !followersPassed(s)) break;
-            try {
-                Files.deleteIfExists(s.file);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "Cannot delete the passed journal segment " + s.file + "; retried later", e);
-                break;
-            }
-            segments.removeFirst();
-            byBase.remove(s.base);
-            totalBytes -= s.bytes;
-            deleted = true;
-        }
-        if (full && totalBytes + settings.segmentBytes() <= settings.maxBytes()) {
+        boolean deleted = segments.deletePassed(open == null ? null : writer.current(), followers);
+        if (full && segments.bytes() + settings.segmentBytes() <= settings.maxBytes()) {
             full = false;
-            LOG.warning("Journal " + dir + " has room again (" + totalBytes + " bytes): journaling resumes");
+            LOG.warning("Journal " + dir + " has room again (" + segments.bytes() + " bytes): journaling resumes");
             availabilityChanged.set(true);
         }
-        if (deleted || positionsToSave(now)) writePositions();
-    }
-
-    /** Under the lock: a durable position moved, or a follower's did and the last save is old enough. */
-    private boolean positionsToSave(long nowMs) {
-        Map<String, Long> now = positions();
-        for (String s : sinks) if (!now.get(s).equals(savedPositions.get(s))) return true;
-        if (nowMs - lastPositionsSaveMs < FOLLOWER_SAVE_INTERVAL_MS) return false;
-        for (String f : followers) if (!now.get(f).equals(savedPositions.get(f))) return true;
-        return false;
-    }
-
-    /** @return true when every follower has acknowledged every record of {@code s} */
-    private boolean followersPassed(Segment s) {
-        long end = s.passEnd();
-        for (int i = 0; i < followers.size(); i++) if (followerPos.get(i) < end) return false;
-        return true;
+        Map<String, Long> at = positions();
+        if (deleted || positionsFile.due(at, now)) positionsFile.save(at);
     }
 
     private void retry() {
@@ -669,20 +339,16 @@ public final class Journal {
             // it): without the lock this journal would write beside that process's segments.
             if (lockChannel == null) lock();
             // Segments this process does not know (the directory was unreadable or locked at startup)
-            // stay for the next startup's replay: the new segment starts past all of them, and no
+            // stay for the next startup's recovery: the new segment starts past all of them, and no
             // saved position may pass them (else the next startup would count them as delivered).
-            long base = appendedPosition;
+            long base = writer.appended();
             long unknownFrom = unrecoveredFrom;
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SegmentFile.PREFIX + "*" + SegmentFile.SUFFIX)) {
-                for (Path p : ds) {
-                    long b = SegmentFile.baseOf(p.getFileName().toString());
-                    if (b < 0) continue;
-                    base = Math.max(base, b + Files.size(p));
-                    if (!byBase.containsKey(b)) unknownFrom = Math.min(unknownFrom, b);
-                }
+            for (long b : SegmentFile.bases(dir)) {
+                base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
+                if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
             }
             unrecoveredFrom = unknownFrom;
-            openSegment(base);
+            writer.open(base);
             problem = null;
             LOG.warning("Journal " + dir + " is available again: journaling resumes");
             availabilityChanged.set(true);
@@ -692,68 +358,12 @@ public final class Journal {
         }
     }
 
-    // ================================================================ positions
-
+    /** Under the lock: every reader's position now (see {@link PositionsFile#current}). */
     private Map<String, Long> positions() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < sinks.size(); i++) {
-            long pos = appendedPosition;
-            for (Segment s : segments) {
-                if (!s.passedBy(i)) {
-                    pos = s.base;
-                    break;
-                }
-            }
-            out.put(sinks.get(i), Math.min(pos, unrecoveredFrom));
-        }
-        for (int i = 0; i < followers.size(); i++) out.put(followers.get(i), followerPos.get(i));
-        return out;
+        return positionsFile.current(writer.appended(), unrecoveredFrom);
     }
 
-    private boolean positionsChanged() {
-        return !positions().equals(savedPositions);
-    }
-
-    /** Atomically replaces the positions file (write, force, rename). */
-    private void writePositions() {
-        Map<String, Long> now = positions();
-        Properties p = new Properties();
-        now.forEach((k, v) -> p.setProperty(k, Long.toString(v)));
-        Path tmp = dir.resolve(POSITIONS_FILE + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "journal position each durable sink has passed (segment base) and each follower has acknowledged (exact)");
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(POSITIONS_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            savedPositions = now;
-            lastPositionsSaveMs = clock.nowMillis();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "Cannot save the journal positions; segments are replayed from further back after a crash", e);
-        }
-    }
-
-    private Map<String, Long> readPositions() throws IOException {
-        Path f = dir.resolve(POSITIONS_FILE);
-        if (!Files.exists(f)) return Map.of();
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(f)) {
-            p.load(in);
-        }
-        Map<String, Long> out = new HashMap<>();
-        for (String k : p.stringPropertyNames()) {
-            try {
-                out.put(k, Long.parseLong(p.getProperty(k).trim()));
-            } catch (NumberFormatException e) {
-                LOG.warning("Ignoring a bad journal position " + k + "=" + p.getProperty(k) + " (the sink replays from the start)");
-            }
-        }
-        return out;
-    }
-
-    // ================================================================ acknowledgements (sink drains)
+    // ================================================================ acknowledgements (collector-fed durable sinks)
 
     /**
      * Counts a durable sink's acknowledgement of a batch against the segments its entries are in.
@@ -765,21 +375,10 @@ public final class Journal {
         if (!(entries instanceof JournaledEntries j)) return;
         Integer index = sinkIndex.get(sink);
         if (index == null) return;
-        int n = j.size();
-        int i = 0;
-        while (i < n) {
-            long token = j.segmentOf(i);
-            int k = i + 1;
-            while (k < n && j.segmentOf(k) == token) k++;
-            if (token != NOT_JOURNALED) {
-                Segment s = byBase.get(token);
-                if (s != null) s.acked.addAndGet(index, k - i);
-            }
-            i = k;
-        }
+        segments.acknowledge(index, j);
     }
 
-    // ================================================================ followers
+    // ================================================================ followers (JournalTail)
 
     /**
      * @param follower a follower's name, as given to the constructor
@@ -788,16 +387,16 @@ public final class Journal {
     public JournalTail tail(String follower) {
         int i = followers.indexOf(follower);
         if (i < 0) throw new IllegalArgumentException("not a follower of this journal: " + follower);
-        return new JournalTail(this, i, follower, followerMaxBytes[i], followerPos.get(i), overflowIndex[i] >= 0);
+        return new JournalTail(this, i, follower, followers.maxBytes(i), followers.position(i), followers.durable(i));
     }
 
     /** @return the names of the followers */
     public List<String> followers() {
-        return followers;
+        return followers.names();
     }
 
     long followerPosition(int i) {
-        return followerPos.get(i);
+        return followers.position(i);
     }
 
     /**
@@ -805,16 +404,11 @@ public final class Journal {
      *         of the previous segment's last record): the header holds no record, so it is no backlog
      */
     synchronized long followerRecordPosition(int i) {
-        long pos = followerPos.get(i);
-        for (Segment s : segments) {
-            if (s.base == pos) return pos + SegmentFile.HEADER_BYTES;
-            if (s.base > pos) break;
-        }
-        return pos;
+        return segments.recordPosition(followers.position(i));
     }
 
     void advanceFollower(int i, long position) {
-        followerPos.accumulateAndGet(i, position, Math::max);
+        followers.advance(i, position);
     }
 
     /**
@@ -822,11 +416,7 @@ public final class Journal {
      *         no further, so they never publish an entry a power loss could take from the journal again
      */
     long readableEnd() {
-        return syncedPosition;
-    }
-
-    /** Where a follower reads: a segment file and how far it may read in it. */
-    record Readable(long base, Path file, long limit, boolean sealed) {
+        return commit.synced();
     }
 
     /**
@@ -834,18 +424,13 @@ public final class Journal {
      *         end, the open one up to what is durable), the open one when the cursor is at the end, or
      *         null when the journal has no segment
      */
-    synchronized Readable readableAt(long cursor) {
-        for (Segment s : segments) {
-            boolean open = s == current;
-            long limit = open ? Math.max(s.base + SegmentFile.HEADER_BYTES, Math.min(syncedPosition, s.end())) : s.end();
-            if (open || cursor < limit) return new Readable(s.base, s.file, limit, !open);
-        }
-        return null;
+    synchronized SegmentList.Readable readableAt(long cursor) {
+        return segments.readableAt(cursor, writer.current(), commit.synced());
     }
 
     /** @param l runs on the committer each time more of the journal is durable (followers wake up) */
     public void onSynced(Runnable l) {
-        syncListeners.add(l);
+        commit.onSynced(l);
     }
 
     /**
@@ -854,7 +439,7 @@ public final class Journal {
      * @return entries handed out, or -1 when the follower must read the file
      */
     int readWindow(long cursor, int max, List<LogEntry> out, long[] ends) {
-        return window.read(cursor, syncedPosition, max, out, ends);
+        return window.read(cursor, commit.synced(), max, out, ends);
     }
 
     /**
@@ -863,9 +448,9 @@ public final class Journal {
      *         appended is durable and before the cursor (or, with the journal failed, every segment is behind it)
      */
     synchronized boolean exhausted(long cursor) {
-        Readable r = readableAt(cursor);
+        SegmentList.Readable r = readableAt(cursor);
         if (r == null) return true;
-        return !r.sealed() && cursor >= r.limit() && syncedPosition >= appendedPosition;
+        return !r.sealed() && cursor >= r.limit() && commit.synced() >= writer.appended();
     }
 
     /**
@@ -875,14 +460,14 @@ public final class Journal {
      * @return overflow entries for a durable follower that has read the whole journal (empty otherwise)
      */
     List<LogEntry> overflowFor(int follower, long cursor, int max) {
-        int oi = overflowIndex[follower];
+        int oi = followers.overflowIndex(follower);
         if (oi < 0 || overflow == null || !overflow.holding() || !exhausted(cursor)) return List.of();
         return overflow.peek(oi, max);
     }
 
     /** A durable follower has written the next {@code n} overflow entries. */
     void overflowTaken(int follower, int n) {
-        overflow.took(overflowIndex[follower], n);
+        overflow.took(followers.overflowIndex(follower), n);
     }
 
     /** @return about how many entries {@code bytes} of journal hold (from the average record size so far) */
@@ -909,7 +494,7 @@ public final class Journal {
      *         less free space (keeping {@link #FREE_SPACE_RESERVE_BYTES} free)
      */
     public JournalUsage usage() {
-        long used = totalBytes;
+        long used = segments.bytes();
         long free = usableBytes;
         long byDisk = free == Long.MAX_VALUE ? Long.MAX_VALUE : used + Math.max(0, free - FREE_SPACE_RESERVE_BYTES);
         return new JournalUsage(used, Math.min(settings.maxBytes(), byDisk), settings.maxBytes(), free);
@@ -919,7 +504,11 @@ public final class Journal {
 
     /** @return the journal position after the last append (a record appended before this call ends at or before it) */
     public long appendedPosition() {
-        return appendedPosition;
+        return writer.appended();
+    }
+
+    private long syncedPosition() {
+        return commit.synced();
     }
 
     /**
@@ -928,40 +517,12 @@ public final class Journal {
      *         {@link JournalUnavailableException} when the journal cannot promise it
      */
     public CompletableFuture<Void> whenDurable(long position) {
-        if (position <= syncedPosition) return CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        String p = problem;
-        if (p != null) {
-            f.completeExceptionally(new JournalUnavailableException(p));
-            return f;
-        }
-        synchronized (waitLock) {
-            waiters.add(new Waiter(position, f));
-        }
-        if (position <= syncedPosition) completeWaiters(syncedPosition);
-        if (problem != null) failWaiters(problem);
-        return f;
-    }
-
-    private void completeWaiters(long synced) {
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        synchronized (waitLock) {
-            while (!waiters.isEmpty() && waiters.peek().position <= synced) done.add(waiters.poll().done);
-        }
-        for (CompletableFuture<Void> f : done) f.complete(null);
-    }
-
-    private void failWaiters(String reason) {
-        List<CompletableFuture<Void>> failed = new ArrayList<>();
-        synchronized (waitLock) {
-            while (!waiters.isEmpty()) failed.add(waiters.poll().done);
-        }
-        for (CompletableFuture<Void> f : failed) f.completeExceptionally(new JournalUnavailableException(reason));
+        return waiters.whenDurable(position);
     }
 
     // ================================================================ state
 
-    /** @param l runs (on the thread that changed it) whenever availability changes */
+    /** @param l runs whenever availability changes (on the committer, outside the journal's lock) */
     public void onAvailabilityChange(Runnable l) {
         availabilityListeners.add(l);
     }
@@ -978,14 +539,14 @@ public final class Journal {
 
     /** @return true when appends are journaled now */
     public boolean available() {
-        return problem == null && !full && current != null;
+        return problem == null && !full && writer.current() != null;
     }
 
     /** @return why the journal is not journaling, or null */
     public String problem() {
         String p = problem;
         if (p != null) return p;
-        return full ? "journal full: " + totalBytes + " of " + settings.maxBytes() + " bytes (" + JournalSettings.MAX_BYTES + ")" : null;
+        return full ? "journal full: " + segments.bytes() + " of " + settings.maxBytes() + " bytes (" + JournalSettings.MAX_BYTES + ")" : null;
     }
 
     /** @return what recovery found at startup */
@@ -1008,24 +569,23 @@ public final class Journal {
         Map<String, Long> backlogEntries = new LinkedHashMap<>();
         Map<String, Long> backlogBytes = new LinkedHashMap<>();
         Map<String, Long> pos = positions();
+        long appended = writer.appended();
         for (int i = 0; i < sinks.size(); i++) {
-            long n = 0;
-            for (Segment s : segments) n += Math.max(0, s.records - s.acked.get(i));
-            backlogEntries.put(sinks.get(i), n);
-            backlogBytes.put(sinks.get(i), Math.max(0, appendedPosition - pos.get(sinks.get(i))));
+            backlogEntries.put(sinks.get(i), segments.backlogEntries(i));
+            backlogBytes.put(sinks.get(i), Math.max(0, appended - pos.get(sinks.get(i))));
         }
         for (int i = 0; i < followers.size(); i++) {
-            long bytes = Math.max(0, appendedPosition - followerRecordPosition(i));
-            backlogEntries.put(followers.get(i), estimatedEntries(bytes));
-            backlogBytes.put(followers.get(i), bytes);
+            long bytes = Math.max(0, appended - followerRecordPosition(i));
+            backlogEntries.put(followers.name(i), estimatedEntries(bytes));
+            backlogBytes.put(followers.name(i), bytes);
         }
-        long count = fsyncs.get();
+        long count = commit.fsyncs();
         RecoveryReport r = recovery;
-        return new JournalStats(true, available(), full, problem(), totalBytes, segments.size(), appendedPosition,
-                syncedPosition, appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
-                NANOSECONDS.toMicros(lastFsyncNanos), NANOSECONDS.toMicros(maxFsyncNanos),
-                count == 0 ? 0 : NANOSECONDS.toMicros(fsyncNanosTotal.get() / count),
-                r.truncatedRecords(), r.truncatedBytes(), replayed.get());
+        return new JournalStats(true, available(), full, problem(), segments.bytes(), segments.size(), appended,
+                commit.synced(), appendedEntries.get(), unjournaled.get(), backlogEntries, backlogBytes, count,
+                NANOSECONDS.toMicros(commit.lastFsyncNanos()), NANOSECONDS.toMicros(commit.maxFsyncNanos()),
+                count == 0 ? 0 : NANOSECONDS.toMicros(commit.fsyncNanosTotal() / count),
+                r.truncatedRecords(), r.truncatedBytes());
     }
 
     /**
@@ -1034,15 +594,14 @@ public final class Journal {
      */
     synchronized void abandon() {
         problem = "abandoned";
-        for (FileChannel ch : new FileChannel[]{channel, lockChannel}) {
-            if (ch == null) continue;
+        writer.die();
+        if (lockChannel != null) {
             try {
-                ch.close();
+                lockChannel.close();
             } catch (IOException ignored) {
                 // as a dead process would
             }
         }
-        channel = null;
         lockChannel = null;
     }
 
@@ -1051,30 +610,18 @@ public final class Journal {
      * positions. Appends after this are not journaled.
      */
     public void close() {
-        running = false;
-        Thread c = committer;
-        if (c != null) {
-            LockSupport.unpark(c);
-            try {
-                c.join(COMMITTER_STOP_WAIT_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        commit.stop();
         synchronized (this) {
-            if (problem == null && channel != null) {
+            if (problem == null && writer.channel() != null) {
                 try {
-                    writePending();
-                    channel.force(false);
-                    syncedPosition = writtenPosition;
-                    // sealed when every sink has it, so it is deleted now and not replayed next time
-                    if (current.ackedByAll() && followersPassed(current)) current.sealed = true;
-                    Segment keep = current;
-                    current = null;
-                    housekeeping();
-                    current = keep;
-                    if (positionsChanged()) writePositions();
-                    channel.close();
+                    commit.syncedAt(writer.flushAndForce());
+                    // sealed when every sink has it, so it is deleted now and not read again next time
+                    Segment open = writer.current();
+                    if (open.ackedByAll() && followers.passed(open)) open.sealed = true;
+                    housekeeping(null);
+                    Map<String, Long> at = positions();
+                    if (positionsFile.changed(at)) positionsFile.save(at);
+                    writer.closeChannel();
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, "Cannot force the journal at shutdown", e);
                 }
@@ -1089,7 +636,7 @@ public final class Journal {
                 lockChannel = null;
             }
         }
-        completeWaiters(syncedPosition);
-        failWaiters(problem);
+        waiters.complete(commit.synced());
+        waiters.fail(problem);
     }
 }

@@ -23,18 +23,16 @@ import java.util.Map;
  * @param meanFsyncMicros      mean force duration since start
  * @param truncatedRecords     damaged records cut at startup (one per damaged segment)
  * @param truncatedBytes       bytes cut at startup
- * @param replayedEntries      entries replayed to the sinks since start
  */
 public record JournalStats(boolean enabled, boolean available, boolean full, String problem, long bytesOnDisk,
                            int segments, long appendedPosition, long syncedPosition, long appendedEntries,
                            long unjournaledEntries, Map<String, Long> sinkBacklogEntries,
                            Map<String, Long> sinkBacklogBytes, long fsyncs, long lastFsyncMicros,
-                           long maxFsyncMicros, long meanFsyncMicros, long truncatedRecords, long truncatedBytes,
-                           long replayedEntries) {
+                           long maxFsyncMicros, long meanFsyncMicros, long truncatedRecords, long truncatedBytes) {
 
     /** @return the stats of a pipeline built without a journal */
     public static JournalStats disabled() {
         return new JournalStats(false, false, false, "the journal is disabled", 0, 0, 0, 0, 0, 0, Map.of(), Map.of(),
-                0, 0, 0, 0, 0, 0, 0);
+                0, 0, 0, 0, 0, 0);
     }
 }

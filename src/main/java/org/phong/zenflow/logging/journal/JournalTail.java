@@ -131,7 +131,7 @@ public final class JournalTail {
     private int readInto(int max, List<LogEntry> out, long[] ends, boolean skip, long stopAt) throws IOException {
         int n = 0;
         while (n < max && cursor < stopAt) {
-            Journal.Readable r = journal.readableAt(cursor);
+            SegmentList.Readable r = journal.readableAt(cursor);
             if (r == null) return n;               // nothing written past the cursor
             if (r.base() > cursor || cursor < r.base() + SegmentFile.HEADER_BYTES) {
                 if (r.base() > cursor && channelBase >= 0) {
@@ -164,7 +164,7 @@ public final class JournalTail {
         return n;
     }
 
-    private boolean openAt(Journal.Readable r) throws IOException {
+    private boolean openAt(SegmentList.Readable r) throws IOException {
         if (channelBase == r.base() && channel != null) return true;
         closeChannel();
         try {
@@ -177,7 +177,7 @@ public final class JournalTail {
     }
 
     /** @return records decoded (cursor moved past them), or -1 when the file ends or is damaged before the limit */
-    private int decode(Journal.Readable r, int max, List<LogEntry> out, long[] ends, int at, boolean skip, long stopAt)
+    private int decode(SegmentList.Readable r, int max, List<LogEntry> out, long[] ends, int at, boolean skip, long stopAt)
             throws IOException {
         long offset = cursor - r.base();
         long want = Math.min(r.limit() - cursor, buf.capacity());
@@ -221,7 +221,7 @@ public final class JournalTail {
         return n;
     }
 
-    private int damaged(Journal.Readable r, int n, String why) {
+    private int damaged(SegmentList.Readable r, int n, String why) {
         if (n > 0) return n;
         LOG.warning("Journal " + r.file().getFileName() + " unreadable for " + name + " at offset " + (cursor - r.base()) + " (" + why
                 + "); it continues with the next segment");

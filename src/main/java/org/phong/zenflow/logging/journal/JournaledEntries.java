@@ -14,19 +14,15 @@ import org.phong.zenflow.logging.api.LogEntry;
 public final class JournaledEntries extends AbstractList<LogEntry> implements RandomAccess {
     private final List<LogEntry> entries;
     private final long[] segments;
-    private final boolean replayed;
 
     /**
      * @param entries  the batch
      * @param segments the segment base of each entry (same length), or {@link Journal#NOT_JOURNALED}
-     * @param replayed true when the batch comes from replaying the journal at startup (never admitted
-     *                 through the router, so it holds no place in flight)
      */
-    public JournaledEntries(List<LogEntry> entries, long[] segments, boolean replayed) {
+    public JournaledEntries(List<LogEntry> entries, long[] segments) {
         if (entries.size() != segments.length) throw new IllegalArgumentException("one segment per entry");
         this.entries = entries;
         this.segments = segments;
-        this.replayed = replayed;
     }
 
     @Override
@@ -42,10 +38,5 @@ public final class JournaledEntries extends AbstractList<LogEntry> implements Ra
     /** @return the segment base of entry {@code index} */
     public long segmentOf(int index) {
         return segments[index];
-    }
-
-    /** @return true for a batch replayed from the journal at startup */
-    public boolean replayed() {
-        return replayed;
     }
 }

@@ -3,6 +3,8 @@ package org.phong.zenflow.logging.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -37,6 +39,22 @@ final class SegmentFile {
         String digits = fileName.substring(PREFIX.length(), fileName.length() - SUFFIX.length());
         if (digits.length() != 20 || !digits.chars().allMatch(Character::isDigit)) return -1;
         return Long.parseLong(digits);
+    }
+
+    /**
+     * @return the bases of the segment files in {@code dir}, ascending (files named like a segment only:
+     *         anything else in the directory is not the journal's)
+     */
+    static List<Long> bases(Path dir) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+            for (Path p : ds) {
+                long b = baseOf(p.getFileName().toString());
+                if (b >= 0) bases.add(b);
+            }
+        }
+        bases.sort(null);
+        return bases;
     }
 
     static ByteBuffer header(long base) {

@@ -60,6 +60,11 @@
  * {@code Durability} builds the run-level waits on it.
  *
  * <h2>Acknowledgement, positions and deletion</h2>
+ * Two kinds of reader hold segments: followers (below; the database as a durable follower, Kafka) and
+ * <em>collector-fed durable sinks</em> (the {@code durableSinks} of the constructor). {@code LoggingPipeline}
+ * passes no collector-fed durable sink (with the journal on, every durable sink follows it), so this second
+ * kind is the journal's own contract, exercised by its tests: nothing re-delivers to such a sink after a
+ * restart, the segments it has not passed stay on disk and count in its backlog.
  * Each entry carries the base of its segment through the batch
  * ({@link org.phong.zenflow.logging.journal.JournaledEntries}); when a durable sink takes a batch the
  * collector tells the journal, which counts it against those segments, per sink. Invariants:
@@ -71,9 +76,9 @@
  *       record the sink does not have;</li>
  *   <li>a segment is deleted only when sealed and passed by every durable sink, oldest first; an open
  *       segment that every sink has fully acknowledged is sealed after 10 s or 1/8 of segment-bytes, so
- *       a quiet journal does not keep a replayable tail;</li>
+ *       a quiet journal does not keep a tail to read again after a restart;</li>
  *   <li>the positions file is rewritten (atomically) whenever a position moves; a crash between a
- *       position moving and a deletion only means replaying more.</li>
+ *       position moving and a deletion only means reading more again.</li>
  * </ul>
  *
  * <h2>Followers (non-durable sinks that read the journal: Kafka)</h2>
@@ -89,7 +94,7 @@
  * oldest segment (nothing skipped on first use). Invariants: a follower's position only grows; it is
  * always a record boundary or a segment base; records before it are in the follower or counted as skipped.
  *
- * <h2>Recovery and replay</h2>
+ * <h2>Recovery</h2>
  * At start every segment is read and each record's frame, structure and CRC checked. Damage costs only
  * what it touches: at a damaged record (a length out of bounds, a checksum mismatch, a payload that does
  * not decode) the scan <em>resynchronizes</em>, looking forward byte by byte for the next offset where a
@@ -103,10 +108,12 @@
  * damage that jump from a to b name a+1..b-1 ({@link org.phong.zenflow.logging.journal.LostTracker}).
  * A segment with no valid record is deleted; later segments are still read. A run then continues after the
  * highest seq found in the journal <em>or</em> the database (the lookup runs for runs known only from the
- * journal), so it never hands out again a seq that may have been seen. Appends go to a fresh segment starting at the end of the last recovered one.
- * Every segment some durable sink has not passed is replayed, in the background, to those sinks only,
- * paced by their backlog. Replay is idempotent: the PostgreSQL key {@code (run_id, seq, ts)} makes an
- * entry already stored a no-op (COPY collides, the sink rewrites the batch with ON CONFLICT DO NOTHING).
+ * journal), so it never hands out again a seq that may have been seen. Appends go to a fresh segment starting at
+ * the end of the last recovered one. Nothing is pushed to the sinks at startup: each follower reads on from its
+ * saved position, so what it had not stored before the restart reaches it first, in journal order
+ * ({@link org.phong.zenflow.logging.journal.RecoveryReport#toReplay} counts those records). Reading an entry
+ * again is harmless: the PostgreSQL key {@code (run_id, seq, ts)} makes an entry already stored a no-op (COPY
+ * collides, the sink rewrites the batch with ON CONFLICT DO NOTHING).
  *
  * <h2>Failure: unavailable and full (degradation level 3)</h2>
  * An I/O error (unwritable or missing directory, disk full, failed force) or {@code max-bytes} reached
@@ -119,8 +126,54 @@
  *
  * <h2>Choices</h2>
  * A binary format, not JSON: the encode runs on the router worker for every entry. CRC32C: hardware
- * accelerated in the JDK. Segment counting instead of per-entry positions: an ack costs one atomic
- * add per segment touched by the batch. Whole-segment replay granularity: replaying a few already
- * stored entries is cheap and idempotent; tracking an exact low-water mark per sink is not.
+ * accelerated in the JDK. Segment counting instead of per-entry positions for collector-fed durable sinks: an ack
+ * costs one atomic add per segment touched by the batch, and batches may finish in any order. Exact positions
+ * for followers: they read and acknowledge in journal order, so one maximum suffices.
+ *
+ * <h2>Classes, and the one lock</h2>
+ * {@link org.phong.zenflow.logging.journal.Journal} is the public facade and <em>the lock</em>: its monitor guards
+ * every mutable part of the write path and the segment list. The concerns it delegates:
+ * <ul>
+ *   <li>{@link org.phong.zenflow.logging.journal.SegmentWriter}: the open segment, its channel and the 1 MiB write
+ *       buffer; the appended and written positions; rolling to a new segment. Under the lock.</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.GroupCommit}: the committer thread: writes the buffer out (under
+ *       the lock, through {@code Journal.writeOut}), forces it outside the lock, moves the synced position,
+ *       completes the waits, wakes the followers, runs housekeeping; fsync statistics.</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.DurabilityWaiters}: the futures of {@code whenDurable}, by
+ *       position; completed up to the synced position, failed with the journal's problem.</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.SegmentList}: the segments held, oldest first: their bytes
+ *       (the budget), per-sink acknowledgement counts, deletion of passed segments, where a reader finds its next
+ *       record. Under the lock, except acknowledgement counting and the byte total (lock-free).</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.PositionsFile}: every reader's position and
+ *       {@code positions.properties} (read at startup, replaced atomically, saves rate-limited for followers).
+ *       Under the lock.</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.Followers}: the followers' names, shares, which are durable
+ *       (their index in the {@link org.phong.zenflow.logging.journal.Overflow}), and their exact positions.
+ *       Lock-free (fixed configuration, atomic positions that only grow).</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.JournalRecovery}: startup recovery: scan, repair, report, seed the
+ *       segment list and the followers. Under the lock, before the committer starts.</li>
+ *   <li>Around them: {@link org.phong.zenflow.logging.journal.JournalTail} (a follower's reader),
+ *       {@link org.phong.zenflow.logging.journal.SegmentFile}, {@link org.phong.zenflow.logging.journal.RecordCodec},
+ *       {@link org.phong.zenflow.logging.journal.DamageRepair}, {@link org.phong.zenflow.logging.journal.LostTracker}
+ *       (format, validation, repair), {@link org.phong.zenflow.logging.journal.Segment} (one segment's counts),
+ *       {@link org.phong.zenflow.logging.journal.RecentWindow} and {@link org.phong.zenflow.logging.journal.Overflow}
+ *       (in memory).</li>
+ * </ul>
+ * Lock rules (no other monitor or lock object exists in the package; the OS lock on {@code journal.lock} only
+ * keeps a second process out of the directory):
+ * <ul>
+ *   <li>only {@code Journal} synchronizes on the journal; the helpers that run under its lock have no lock of
+ *       their own and say so in their class comment;</li>
+ *   <li>{@code RecentWindow} and {@code Overflow} each have a monitor that is a leaf: taken under the journal's
+ *       lock or without it, held briefly, never while taking another lock;</li>
+ *   <li>{@code DurabilityWaiters}' monitor is never held together with the journal's, in either order, and no
+ *       future completes under any lock (a dependent stage may append);</li>
+ *   <li>the force never runs under the journal's lock (appends go on meanwhile; the next force covers them), and
+ *       listeners (availability, synced) run on the committer outside it;</li>
+ *   <li>what is read outside the lock is volatile or atomic: appended, written, problem, full and the byte total
+ *       are written under the lock; synced only by the committer (outside it; by recovery and close while the
+ *       committer is not running); follower positions and acknowledgement counts are atomic and only grow. The
+ *       open segment itself is read outside the lock only by {@code available()}, as a hint.</li>
+ * </ul>
  */
 package org.phong.zenflow.logging.journal;

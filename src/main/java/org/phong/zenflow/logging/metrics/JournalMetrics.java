@@ -57,7 +57,6 @@ public class JournalMetrics {
         seconds(JOURNAL_FSYNC_MEAN, s -> s.meanFsyncMicros() / MICROS_PER_SECOND);
         counter(JOURNAL_TRUNCATED_RECORDS, JournalStats::truncatedRecords);
         counter(JOURNAL_TRUNCATED_BYTES, JournalStats::truncatedBytes);
-        counter(JOURNAL_REPLAYED, JournalStats::replayedEntries);
         for (String sink : p.durableSinkNames()) {
             Tag tag = new Tag(SINK, sink);
             gauge(JOURNAL_SINK_BACKLOG_ENTRIES, s -> s.sinkBacklogEntries().getOrDefault(sink, 0L), tag);

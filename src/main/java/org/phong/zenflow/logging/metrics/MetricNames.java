@@ -96,7 +96,6 @@ public final class MetricNames {
     public static final String JOURNAL_FSYNC_MEAN = "zenflow.logging.journal.fsync.mean";
     public static final String JOURNAL_TRUNCATED_RECORDS = "zenflow.logging.journal.truncated.records";
     public static final String JOURNAL_TRUNCATED_BYTES = "zenflow.logging.journal.truncated.bytes";
-    public static final String JOURNAL_REPLAYED = "zenflow.logging.journal.replayed.entries";
     public static final String JOURNAL_SINK_BACKLOG_ENTRIES = "zenflow.logging.journal.sink.backlog.entries";
     public static final String JOURNAL_SINK_BACKLOG = "zenflow.logging.journal.sink.backlog";
     public static final String DEGRADATION_SAMPLED_OUT = "zenflow.logging.degradation.sampled.out.entries";
@@ -200,7 +199,6 @@ public final class MetricNames {
             new Def(JOURNAL_TRUNCATED_RECORDS, Kind.COUNTER, null, List.of(),
                     "Damaged journal records cut at startup (one per damaged segment)"),
             new Def(JOURNAL_TRUNCATED_BYTES, Kind.COUNTER, null, List.of(), "Bytes cut from damaged journal segments at startup"),
-            new Def(JOURNAL_REPLAYED, Kind.COUNTER, null, List.of(), "Entries replayed from the journal to the durable sinks"),
             new Def(JOURNAL_SINK_BACKLOG_ENTRIES, Kind.GAUGE, null, List.of(SINK),
                     "Journaled entries the durable sink has not acknowledged"),
             new Def(JOURNAL_SINK_BACKLOG, Kind.GAUGE, BYTES, List.of(SINK),

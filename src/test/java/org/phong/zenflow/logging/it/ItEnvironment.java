@@ -333,7 +333,7 @@ public final class ItEnvironment {
     /** @return true when one readiness document shows nothing undelivered anywhere */
     static boolean drained(JsonObject readiness) {
         JsonObject d = checkData(readiness, "zenflow-logging-durability");
-        if (d.isEmpty() || d.getBoolean("replaying", true)) return false;
+        if (d.isEmpty()) return false;
         JsonObject bp = checkData(readiness, "zenflow-logging-backpressure");
         if (!zero(bp, "inFlight") || !zero(bp, "queueDepth")) return false;
         JsonObject db = checkData(readiness, "zenflow-logging-database");

@@ -3,7 +3,6 @@ package org.phong.zenflow.logging.journal;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.phong.zenflow.logging.testing.JournalFixtures.recover;
-import static org.phong.zenflow.logging.testing.JournalFixtures.replayAll;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -153,7 +152,7 @@ class JournalLifecycleTest {
         Journal again = journal(settings(JournalSettings.MIN_SEGMENT_BYTES, 1L << 30, FsyncPolicy.INTERVAL), "pg");
         assertEquals(Map.of(run, 2L), recover(again));
         assertEquals(2, segmentFiles().size() - 1, "two full segments plus the fresh one");
-        assertEquals(in, replayAll(again, null));
+        assertEquals(in, JournalFiles.entries(dir));
     }
 
     @Test
@@ -172,7 +171,7 @@ class JournalLifecycleTest {
         long first = tokens[0];
         int inFirst = 0;
         while (tokens[inFirst] == first) inFirst++;
-        j.acknowledge("pg", new JournaledEntries(in.subList(0, inFirst), java.util.Arrays.copyOf(tokens, inFirst), false));
+        j.acknowledge("pg", new JournaledEntries(in.subList(0, inFirst), java.util.Arrays.copyOf(tokens, inFirst)));
         j.housekeeping();
         assertFalse(Files.exists(dir.resolve(SegmentFile.name(first))), "the passed segment is deleted");
         JournalStats s = j.stats();
@@ -181,7 +180,7 @@ class JournalLifecycleTest {
         assertEquals(Journal.NOT_JOURNALED, j.append(in.get(0)));
         // everything else acknowledged: room again
         j.acknowledge("pg", new JournaledEntries(in.subList(inFirst, journaled),
-                java.util.Arrays.copyOfRange(tokens, inFirst, journaled), false));
+                java.util.Arrays.copyOfRange(tokens, inFirst, journaled)));
         j.housekeeping();
         assertTrue(j.available(), j.problem());
     }
@@ -242,7 +241,7 @@ class JournalLifecycleTest {
         assertEquals(files.size(), r.segments(), "the foreign file is not counted");
         assertEquals(in.size() - inFirst.size(), r.records());
         assertTrue(r.cuts().get(0).contains("bad header"), r.cuts().toString());
-        assertEquals(in.subList(inFirst.size(), in.size()), replayAll(again, null));
+        assertEquals(in.subList(inFirst.size(), in.size()), JournalFiles.entries(dir));
     }
 
     @Test
@@ -264,11 +263,11 @@ class JournalLifecycleTest {
         assertEquals(4096, r.truncatedBytes());
         assertTrue(r.cuts().get(0).contains("out of bounds"), r.cuts().toString());
         assertEquals(size, Files.size(seg));
-        assertEquals(in, replayAll(again, null));
+        assertEquals(in, JournalFiles.entries(dir));
     }
 
     @Test
-    void aCorruptPositionIsIgnoredSoThatSinkReplaysAndAPassedSegmentIsNotReplayed() throws Exception {
+    void aCorruptPositionIsIgnoredSoThatSinkStillNeedsTheSegmentAndAPassedSegmentIsDeleted() throws Exception {
         Journal j = journal("pg", "kafka");
         recover(j);
         List<LogEntry> in = entries(UUID.randomUUID(), 20);
@@ -279,20 +278,21 @@ class JournalLifecycleTest {
 
         Journal again = journal("pg", "kafka");
         recover(again);
-        List<List<String>> needing = new ArrayList<>();
-        assertEquals(in, replayAll(again, needing));
-        assertEquals(List.of(List.of("pg")), needing, "kafka had passed it, pg's position is unreadable");
+        assertEquals(in, JournalFiles.entries(dir));
+        assertEquals(20, again.recoveryReport().toReplay());
+        // kafka had passed it, pg's position is unreadable
         assertEquals(20L, again.stats().sinkBacklogEntries().get("pg"));
         assertEquals(0L, again.stats().sinkBacklogEntries().get("kafka"));
         again.abandon();
 
-        // every sink past it: found, not replayed, and deleted by the next housekeeping
+        // every sink past it: found, owed to nobody, and deleted by the next housekeeping
         Files.writeString(dir.resolve("positions.properties"), "pg=" + Long.MAX_VALUE + "\nkafka=" + Long.MAX_VALUE + "\n");
         Journal third = journal("pg", "kafka");
         recover(third);
         assertEquals(20, third.recoveryReport().records());
         assertEquals(0, third.recoveryReport().toReplay());
-        assertEquals(List.of(), replayAll(third, null));
+        assertEquals(0L, third.stats().sinkBacklogEntries().get("pg"));
+        assertEquals(0L, third.stats().sinkBacklogEntries().get("kafka"));
         Path old = dir.resolve(SegmentFile.name(0));
         assertTrue(Files.exists(old));
         third.housekeeping();
@@ -301,7 +301,7 @@ class JournalLifecycleTest {
         assertTrue(saved.contains("pg=" + segmentBase(segmentFiles().get(0))), "the open segment's base: " + saved);
         third.close();
 
-        // a missing positions file: every sink replays everything still on disk
+        // a missing positions file: every sink needs everything still on disk
         Journal fourth = journal("pg", "kafka");
         Files.delete(dir.resolve("positions.properties"));
         recover(fourth);
@@ -309,7 +309,7 @@ class JournalLifecycleTest {
     }
 
     @Test
-    void aSegmentAcknowledgedBeforeTheReplayReachesItIsSkipped() throws Exception {
+    void aRecoveredSegmentCountsAcknowledgementsAfterTheRestartAndIsDeletedOncePassed() throws Exception {
         Journal j = journal("pg");
         recover(j);
         List<LogEntry> in = entries(UUID.randomUUID(), 30);
@@ -320,13 +320,17 @@ class JournalLifecycleTest {
         Journal again = journal("pg");
         recover(again);
         assertEquals(30, again.recoveryReport().toReplay());
-        again.acknowledge("pg", new JournaledEntries(in, tokens, false)); // e.g. delivered by another path
-        assertEquals(List.of(), replayAll(again, null));
-        assertEquals(0, again.stats().replayedEntries());
+        assertEquals(30L, again.stats().sinkBacklogEntries().get("pg"));
+        again.acknowledge("pg", new JournaledEntries(in, tokens)); // the same segment base as before the restart
+        assertEquals(0L, again.stats().sinkBacklogEntries().get("pg"));
+        Path old = dir.resolve(SegmentFile.name(tokens[0]));
+        assertTrue(Files.exists(old));
+        again.housekeeping();
+        assertFalse(Files.exists(old), "recovered sealed, now passed: deleted");
     }
 
     @Test
-    void aLargeSegmentIsReplayedInBoundedBatchesInJournalOrder() throws Exception {
+    void aLargeSegmentIsRecoveredWholeInJournalOrder() throws Exception {
         Journal j = journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg");
         recover(j);
         List<LogEntry> in = entries(UUID.randomUUID(), 4500);
@@ -337,16 +341,9 @@ class JournalLifecycleTest {
         Journal again = journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg");
         recover(again);
         assertEquals(1, again.recoveryReport().segments());
-        List<Integer> sizes = new ArrayList<>();
-        List<LogEntry> out = new ArrayList<>();
-        again.replay((batch, sinks) -> {
-            assertTrue(batch.replayed());
-            sizes.add(batch.size());
-            out.addAll(batch);
-        });
-        assertEquals(in, out);
-        assertEquals(List.of(2000, 2000, 500), sizes);
-        assertEquals(4500, again.stats().replayedEntries());
+        assertEquals(4500, again.recoveryReport().records());
+        assertEquals(4500L, again.stats().sinkBacklogEntries().get("pg"));
+        assertEquals(in, JournalFiles.entries(dir));
     }
 
     // ------------------------------------------------------------------ lock, retries, close
@@ -367,7 +364,7 @@ class JournalLifecycleTest {
         assertNotNull(second.problem());
 
         LogEntry ownersEntry = entries(UUID.randomUUID(), 1).get(0);
-        owner.append(ownersEntry); // never acknowledged: the next startup must replay it
+        owner.append(ownersEntry); // never acknowledged: the next startup must still owe it to pg
         owner.close();
         clock.advance(RETRY_MS);
         second.housekeeping();
@@ -376,13 +373,14 @@ class JournalLifecycleTest {
         long token = second.append(secondsEntry);
         assertNotEquals(Journal.NOT_JOURNALED, token);
         assertTrue(token > 0, "the new segment starts past the segments already on disk: " + token);
-        second.acknowledge("pg", new JournaledEntries(List.of(secondsEntry), new long[]{token}, false));
+        second.acknowledge("pg", new JournaledEntries(List.of(secondsEntry), new long[]{token}));
         second.close();
 
         Journal third = journal("pg");
         recover(third);
-        assertEquals(List.of(ownersEntry), replayAll(third, null),
-                "the segment the retry did not recover is replayed, not passed by the saved position");
+        assertEquals(1L, third.stats().sinkBacklogEntries().get("pg"),
+                "the segment the retry did not recover is not passed by the saved position");
+        assertEquals(List.of(ownersEntry), JournalFiles.entries(dir));
         third.close();
     }
 
@@ -477,11 +475,11 @@ class JournalLifecycleTest {
         List<LogEntry> in = entries(UUID.randomUUID(), 4);
         long[] tokens = appendAll(j, in);
         j.acknowledge("pg", new ArrayList<>(in)); // not a journaled batch: no segments to count against
-        j.acknowledge("websocket", new JournaledEntries(in, tokens, false)); // not a durable sink
+        j.acknowledge("websocket", new JournaledEntries(in, tokens)); // not a durable sink
         long[] unjournaled = {Journal.NOT_JOURNALED, Journal.NOT_JOURNALED, 999_999, 999_999};
-        j.acknowledge("pg", new JournaledEntries(in, unjournaled, false)); // no such segment
+        j.acknowledge("pg", new JournaledEntries(in, unjournaled)); // no such segment
         assertEquals(4L, j.stats().sinkBacklogEntries().get("pg"));
-        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        j.acknowledge("pg", new JournaledEntries(in, tokens));
         assertEquals(0L, j.stats().sinkBacklogEntries().get("pg"));
     }
 
@@ -496,7 +494,7 @@ class JournalLifecycleTest {
         clock.advance(9_999);
         j.housekeeping();
         assertTrue(Files.exists(first), "not acknowledged: kept");
-        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        j.acknowledge("pg", new JournaledEntries(in, tokens));
         j.housekeeping();
         assertTrue(Files.exists(first), "young and small: kept open");
         clock.advance(1);
@@ -524,7 +522,7 @@ class JournalLifecycleTest {
             j.append(one.get(0));
         }
         long[] tokens = new long[in.size()];
-        j.acknowledge("pg", new JournaledEntries(in, tokens, false)); // all in segment 0
+        j.acknowledge("pg", new JournaledEntries(in, tokens)); // all in segment 0
         j.housekeeping();
         assertFalse(Files.exists(dir.resolve(SegmentFile.name(0))), "sealed without waiting and deleted");
         assertEquals(1, j.stats().segments());
@@ -541,7 +539,7 @@ class JournalLifecycleTest {
         List<LogEntry> in = entries(UUID.randomUUID(), 150);
         long[] tokens = appendAll(j, in);
         j.commitOnce();
-        j.acknowledge("pg", new JournaledEntries(in, tokens, false));
+        j.acknowledge("pg", new JournaledEntries(in, tokens));
         JournalStats s = j.stats();
         long onDisk = 0;
         for (Path p : segmentFiles()) onDisk += Files.size(p);
@@ -561,7 +559,6 @@ class JournalLifecycleTest {
         assertEquals(1, s.fsyncs());
         assertTrue(s.meanFsyncMicros() <= s.maxFsyncMicros());
         assertEquals(0, s.truncatedRecords());
-        assertEquals(0, s.replayedEntries());
         JournalStats off = JournalStats.disabled();
         assertFalse(off.enabled() || off.available());
         assertNotNull(off.problem());

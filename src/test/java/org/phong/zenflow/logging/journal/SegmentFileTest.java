@@ -206,10 +206,10 @@ class SegmentFileTest {
     @Test
     void aBatchNeedsOneSegmentTokenPerEntry() {
         List<LogEntry> two = List.of(entry(1), entry(2));
-        assertThrows(IllegalArgumentException.class, () -> new JournaledEntries(two, new long[1], false));
-        JournaledEntries j = new JournaledEntries(two, new long[]{5, Journal.NOT_JOURNALED}, true);
+        assertThrows(IllegalArgumentException.class, () -> new JournaledEntries(two, new long[1]));
+        JournaledEntries j = new JournaledEntries(two, new long[]{5, Journal.NOT_JOURNALED});
         assertEquals(5, j.segmentOf(0));
         assertEquals(Journal.NOT_JOURNALED, j.segmentOf(1));
-        assertTrue(j.replayed());
+        assertEquals(two, j);
     }
 }

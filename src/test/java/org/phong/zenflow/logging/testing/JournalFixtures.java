@@ -16,8 +16,8 @@ import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.journal.Journal;
 
 /**
- * What the journal tests share: settings on a directory, entries with their seq, recovery and replay
- * collected into plain collections, and the segment files of a directory.
+ * What the journal tests share: settings on a directory, entries with their seq, recovery collected
+ * into a plain map, and the segment files of a directory.
  */
 public final class JournalFixtures {
     /** A small segment, so tests cross segment boundaries with few entries. */
@@ -69,21 +69,6 @@ public final class JournalFixtures {
         Map<UUID, Long> last = new HashMap<>();
         j.recover((e, seq) -> last.merge(e.runId(), seq, Math::max));
         return last;
-    }
-
-    /**
-     * Replays {@code j}.
-     *
-     * @param needing where to add, per batch, the sinks that still need it (null: not collected)
-     * @return every replayed entry in order
-     */
-    public static List<LogEntry> replayAll(Journal j, List<List<String>> needing) throws IOException {
-        List<LogEntry> out = new ArrayList<>();
-        j.replay((batch, sinks) -> {
-            out.addAll(batch);
-            if (needing != null) needing.add(sinks);
-        });
-        return out;
     }
 
     /** @return the segment files of {@code dir}, in position order */
