@@ -45,6 +45,14 @@ public class DefaultCredentialGuard {
 
     private volatile List<String> acceptedDefaults = List.of();
 
+    /** The LDAP server of security-production.xml (server.xml variables and the environment both reach MicroProfile Config). */
+    static final String LDAP_HOST = "LDAP_HOST";
+    static final String LDAP_PORT = "LDAP_PORT";
+    /** LDAPS, as security-production.xml defaults. */
+    static final int DEFAULT_LDAP_PORT = 636;
+    /** A directory that does not accept a connection within this is taken as unreachable (per attempt). */
+    static final int LDAP_CONNECT_TIMEOUT_MS = 3000;
+
     /** A production deployment with a known password, or one whose registry cannot be checked. */
     public static final class InsecureConfigurationException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
@@ -61,7 +69,14 @@ public class DefaultCredentialGuard {
     }
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
-        acceptedDefaults = check(settings.profile(), new JaasCredentialCheck(), LocalCredentials.DEFAULTS,
+        CredentialCheck registry = new JaasCredentialCheck();
+        // An LDAP registry answers "invalid user ID or password" also when it could not ask the directory.
+        String ldapHost = config.getOptionalValue(LDAP_HOST, String.class).orElse("").strip();
+        if (!ldapHost.isEmpty()) {
+            int ldapPort = config.getOptionalValue(LDAP_PORT, Integer.class).orElse(DEFAULT_LDAP_PORT);
+            registry = new LdapReachability(registry, ldapHost, ldapPort, LDAP_CONNECT_TIMEOUT_MS);
+        }
+        acceptedDefaults = check(settings.profile(), registry, LocalCredentials.DEFAULTS,
                 settings.registryCheckAttempts(), settings.registryCheckDelayMs(), Thread::sleep);
         String dbUser = config.getOptionalValue(DB_USER, String.class).orElse("");
         String dbPassword = config.getOptionalValue(DB_PASSWORD, String.class).orElse("");
