@@ -56,7 +56,7 @@ public final class ApiDocs {
             + "\"accepted\":1000,\"dropped\":0,\"rejected\":0,\"firedAsEvents\":0,\"millis\":12}";
 
     public static final String BAD_ENTRY = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"entry 3: level must be one of DEBUG, INFO, WARN, ERROR, not 'LOUD'\",\"index\":3,\"field\":\"level\"}";
-    public static final String BAD_JSON = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"body is not valid JSON: Unexpected char 110 at (line no=1, column no=2, offset=1)\",\"index\":null,\"field\":null}";
+    public static final String BAD_JSON = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"body is not valid JSON: Unexpected char 110 at (line no=1, column no=2, offset=1)\",\"index\":null,\"field\":\"body\"}";
     public static final String BAD_RUN_ID = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"runId must be a UUID (8-4-4-4-12 hex digits), not 'xyz'\",\"index\":null,\"field\":\"runId\"}";
     public static final String BAD_WORKFLOW_ID = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"workflowId is required\",\"index\":null,\"field\":\"workflowId\"}";
     public static final String BAD_OUTCOME = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"outcome must be one of SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, not 'WON'\",\"index\":null,\"field\":\"outcome\"}";

@@ -153,9 +153,9 @@ public class LogIngestResource {
             return ApiErrors.of(Response.Status.REQUEST_ENTITY_TOO_LARGE,
                     "body is larger than " + settings.httpMaxBodyBytes() + " bytes (" + LoggingSettings.HTTP_MAX_BODY_BYTES + ")", null, null);
         } catch (CharacterCodingException e) {
-            return ApiErrors.badRequest("body is not valid UTF-8", null, null);
+            return ApiErrors.badRequest("body is not valid UTF-8", null, "body");
         } catch (IOException e) {
-            return ApiErrors.badRequest("body could not be read: " + e.getMessage(), null, null);
+            return ApiErrors.badRequest("body could not be read: " + e.getMessage(), null, "body");
         }
         boolean ndjson = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(NDJSON);
         List<JsonObject> objects = new ArrayList<>();
@@ -258,20 +258,20 @@ public class LogIngestResource {
         } catch (RuntimeException e) {
             // JsonParsingException is a JsonException; Parsson's nesting limit ("Input is too deeply
             // nested 1,000") is a plain RuntimeException: every parser failure is the client's 400.
-            return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, null);
+            return ApiErrors.badRequest("body is not valid JSON: " + e.getMessage(), null, "body");
         }
         if (root.getValueType() == JsonValue.ValueType.OBJECT) {
             out.add(root.asJsonObject());
             return null;
         }
         if (root.getValueType() != JsonValue.ValueType.ARRAY) {
-            return ApiErrors.badRequest("body must be a JSON array of entry objects", null, null);
+            return ApiErrors.badRequest("body must be a JSON array of entry objects", null, "body");
         }
         JsonArray array = root.asJsonArray();
         for (int i = 0; i < array.size(); i++) {
             JsonValue v = array.get(i);
             if (v.getValueType() != JsonValue.ValueType.OBJECT) {
-                return ApiErrors.badRequest("entry " + i + " must be a JSON object", i, null);
+                return ApiErrors.badRequest("entry " + i + " must be a JSON object", i, "entry");
             }
             out.add(v.asJsonObject());
         }
