@@ -49,7 +49,7 @@ class HostileInputIT {
     /** The query parameters, fields and headers a 400's problem document may name in {@code field}. */
     private static final Set<String> NAMES = Set.of("runId", "workflowId", "afterSeq", "beforeSeq", "limit", "minLevel", "nodeKey",
             "waitMs", "state", "outcome", "body", "entries", "ratePerSecond", "level", "message", "ts", "metadata", "seq", "wait",
-            "cursor", "errorCode", "traceId", "hierarchy", "from", "to", "q", "format", "Content-Type");
+            "cursor", "errorCode", "traceId", "hierarchy", "from", "to", "q", "format", "Content-Type", "path", "entry");
     /** Statuses whose meaning is the status itself (no such path, method or media type; too large; too many): a problem document is enough. */
     private static final Set<Integer> SELF_EXPLAINING = Set.of(404, 405, 406, 413, 415, 429);
 
