@@ -78,7 +78,7 @@ class IngestionIT {
                 "[{\"workflowId\":\"" + wf + "\",\"runId\":\"nope\",\"nodeKey\":\"n\",\"level\":\"INFO\",\"message\":\"m\"}]", "runId");
         assertBad("POST", "/api/v1/logs", "application/json",
                 "[{\"workflowId\":\"" + wf + "\",\"runId\":\"" + run + "\",\"nodeKey\":\"n\",\"level\":\"INFO\",\"message\":\"m\",\"metadata\":[1]}]", "metadata");
-        assertBad("POST", "/api/v1/logs", "application/json", "{not json", null);
+        assertBad("POST", "/api/v1/logs", "application/json", "{not json", "body");
         assertBad("GET", "/api/v1/runs/" + run + "/logs?limit=0", null, null, "limit");
         assertBad("GET", "/api/v1/runs/" + run + "/logs?afterSeq=-1", null, null, "afterSeq");
         assertBad("GET", "/api/v1/runs/" + run + "/logs?minLevel=TRACE", null, null, "minLevel");
