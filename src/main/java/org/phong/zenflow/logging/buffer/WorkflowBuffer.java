@@ -48,8 +48,6 @@ final class WorkflowBuffer {
     private LongConsumer onCompleted;
     private RunOutcome completedOutcome;
     private int recoveryAttempts;
-    /** A started run's limit on waiting for the lookup (see WorkflowBufferManager#start); null otherwise. */
-    private Scheduler.Cancellable recoveryDeadline;
     private boolean released;
     /** Highest seq every durable sink has taken (0: none, or not followed). */
     private long persistedThrough;
@@ -143,11 +141,6 @@ final class WorkflowBuffer {
         completedOutcome = outcome;
     }
 
-    /** RECOVERING: the timer that ends the wait for the lookup of a started run. */
-    void recoveryDeadline(Scheduler.Cancellable deadline) {
-        recoveryDeadline = deadline;
-    }
-
     /** @return the number of this lookup attempt (1 for the first failure) */
     int nextRecoveryAttempt() {
         return ++recoveryAttempts;
@@ -164,10 +157,6 @@ final class WorkflowBuffer {
 
     /** RECOVERING -&gt; READY with the looked-up last seq (never below one already known). */
     Recovered endRecovery(long lookedUpLastSeq) {
-        if (recoveryDeadline != null) {
-            recoveryDeadline.cancel();
-            recoveryDeadline = null;
-        }
         lastSeq = Math.max(lastSeq, lookedUpLastSeq);
         Recovered r = new Recovered(parked, afterRecovery == null ? List.of() : afterRecovery, onCompleted, completedOutcome);
         parked = null;

@@ -80,6 +80,10 @@ public final class WorkflowBufferManager {
     private final ConcurrentHashMap<UUID, Tombstone> tombstones = new ConcurrentHashMap<>();
     /** Entries parked in runs waiting for their seq lookup (see {@link #parkedEntries()}). */
     private final AtomicLong parkedEntries = new AtomicLong();
+    /** Started runs waiting for their lookup, by deadline (scheduler millis); see {@link #armStartDeadlines}. */
+    private final ConcurrentHashMap<WorkflowBuffer, Long> startDeadlines = new ConcurrentHashMap<>();
+    /** The one timer of {@link #startDeadlines}; guarded by that map's monitor. */
+    private Scheduler.Cancellable startDeadlineTimer;
     /** See {@link #lateStartConflicts()}. */
     private final AtomicLong lateStartConflicts = new AtomicLong();
     private final AtomicLong flushedBatches = new AtomicLong();
@@ -237,16 +241,8 @@ public final class WorkflowBufferManager {
         if (t != null) b.floorLastSeq(t.lastSeq);
         if (runs.putIfAbsent(runId, b) != null) return;
         listener.runStarted(workflowId, runId);
-        synchronized (b) {
-            b.recoveryDeadline(scheduler.schedule(() -> {
-                synchronized (b) {
-                    if (!b.recovering()) return;
-                    LOG.warning("Run " + runId + " was started while PostgreSQL did not say within " + settings.batchTimeoutMs()
-                            + " ms whether it has entries already: numbered as a new run from seq " + (b.lastSeq() + 1));
-                    endRecoveryWith(b, 0);
-                }
-            }, settings.batchTimeoutMs()));
-        }
+        startDeadlines.put(b, scheduler.nowMillis() + settings.batchTimeoutMs());
+        armStartDeadlines();
         requestLastSeq(b);
     }
 
@@ -282,6 +278,53 @@ public final class WorkflowBufferManager {
      */
     public long parkedEntries() {
         return parkedEntries.get();
+    }
+
+    /**
+     * One timer for every started run still waiting for its lookup, not one per run: a timer per start would
+     * keep a cancelled task (and the buffer it names) in the scheduler's queue for batch-timeout-ms after the
+     * lookup answered, which at thousands of runs a second is heap. The timer is armed for the earliest
+     * deadline while any is pending and cancelled when none is left.
+     */
+    private void armStartDeadlines() {
+        synchronized (startDeadlines) {
+            if (startDeadlineTimer != null || startDeadlines.isEmpty()) return;
+            long earliest = Long.MAX_VALUE;
+            for (long d : startDeadlines.values()) earliest = Math.min(earliest, d);
+            startDeadlineTimer = scheduler.schedule(this::sweepStartDeadlines, Math.max(0, earliest - scheduler.nowMillis()));
+        }
+    }
+
+    /** Takes every started run past its deadline for new (see {@link #start}), then re-arms for the next. */
+    private void sweepStartDeadlines() {
+        synchronized (startDeadlines) {
+            startDeadlineTimer = null;
+        }
+        long now = scheduler.nowMillis();
+        for (Map.Entry<WorkflowBuffer, Long> d : startDeadlines.entrySet()) {
+            if (d.getValue() > now) continue;
+            WorkflowBuffer b = d.getKey();
+            synchronized (b) {
+                if (b.recovering()) {
+                    LOG.warning("Run " + b.runId + " was started while PostgreSQL did not say within " + settings.batchTimeoutMs()
+                            + " ms whether it has entries already: numbered as a new run from seq " + (b.lastSeq() + 1));
+                    endRecoveryWith(b, 0);
+                }
+            }
+            startDeadlines.remove(b);
+        }
+        armStartDeadlines();
+    }
+
+    /** A started run's lookup answered (or it was taken for new): it no longer needs the timer. */
+    private void startDeadlineDone(WorkflowBuffer b) {
+        if (startDeadlines.remove(b) == null) return;
+        synchronized (startDeadlines) {
+            if (startDeadlines.isEmpty() && startDeadlineTimer != null) {
+                startDeadlineTimer.cancel();
+                startDeadlineTimer = null;
+            }
+        }
     }
 
     /** @return started runs the database later said had entries already, after they were taken for new (see {@link #start}) */
@@ -531,8 +574,9 @@ public final class WorkflowBufferManager {
 
     /** RECOVERING -&gt; READY with {@code last}: sequences the parked entries, runs the marks and a deferred completion. */
     private void endRecoveryWith(WorkflowBuffer b, long last) {
-        WorkflowBuffer.Recovered r = b.endRecovery(last); // also cancels a started run's deadline
+        WorkflowBuffer.Recovered r = b.endRecovery(last);
         parkedEntries.addAndGet(-r.parked().size());
+        startDeadlineDone(b);
         for (LogEntry p : r.parked()) {
             LogEntry s = sequence(b, p);
             listener.sequenced(s);
