@@ -81,13 +81,25 @@ final class LoadGenerator {
     }
 
     void start() {
+        running.addAll(startSlotThreads(threads, concurrentRuns, "bench-engine-", this::generate));
+    }
+
+    /**
+     * Starts {@code threads} daemon threads that share {@code concurrentRuns} run slots as evenly as possible
+     * (the first {@code concurrentRuns % threads} get one more); each runs {@code work} with its number of slots.
+     *
+     * @return the started threads
+     */
+    static List<Thread> startSlotThreads(int threads, int concurrentRuns, String namePrefix, java.util.function.IntConsumer work) {
+        List<Thread> out = new ArrayList<>(threads);
         for (int t = 0; t < threads; t++) {
             int slots = concurrentRuns / threads + (t < concurrentRuns % threads ? 1 : 0);
-            Thread th = new Thread(() -> generate(slots), "bench-engine-" + t);
+            Thread th = new Thread(() -> work.accept(slots), namePrefix + t);
             th.setDaemon(true);
-            running.add(th);
+            out.add(th);
             th.start();
         }
+        return out;
     }
 
     /** Stops emitting; every open run is completed by its thread. Waits for the threads and the completions. */

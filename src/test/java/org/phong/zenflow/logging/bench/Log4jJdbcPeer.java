@@ -200,13 +200,7 @@ final class Log4jJdbcPeer {
     }
 
     void startProducers() {
-        for (int t = 0; t < threads; t++) {
-            int slots = concurrentRuns / threads + (t < concurrentRuns % threads ? 1 : 0);
-            Thread th = new Thread(() -> produce(slots), "bench-log4j-producer-" + t);
-            th.setDaemon(true);
-            producers.add(th);
-            th.start();
-        }
+        producers.addAll(LoadGenerator.startSlotThreads(threads, concurrentRuns, "bench-log4j-producer-", this::produce));
     }
 
     /** Stops logging; each producer records its open runs as they stand. */
