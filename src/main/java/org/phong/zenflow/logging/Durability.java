@@ -214,6 +214,11 @@ public final class Durability {
         return n;
     }
 
+    /** @return runs whose persisted high-water mark is kept (see the class comment) */
+    int marks() {
+        return persisted.size();
+    }
+
     /** Forgets high-water marks of runs quiet for keepMs (called by the pipeline's sweep). */
     void sweep() {
         long cutoff = clock.nowMillis() - keepMs;

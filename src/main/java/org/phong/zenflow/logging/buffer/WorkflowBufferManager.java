@@ -727,6 +727,9 @@ public final class WorkflowBufferManager {
     /** @return runs holding a buffer */
     public int activeRuns() { return runs.size(); }
 
+    /** @return released runs whose last seq is kept here (not yet written, or seeded from the journal) */
+    public int tombstones() { return tombstones.size(); }
+
     /** @return entries waiting in batches or parked for a seq lookup */
     public long bufferedEntries() {
         long n = 0;
