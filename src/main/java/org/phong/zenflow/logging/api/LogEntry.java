@@ -73,6 +73,24 @@ public final class LogEntry {
     }
 
     /**
+     * Rebuilds an entry the module validated before and kept in its own store (the write-ahead journal), without
+     * validating it again: the fields are exactly those {@link Builder#build()} produced, checked by the store's
+     * checksum. Re-parsing every metadata object on the way from the journal to the database cost more than encoding
+     * the row. Engines and other callers build entries with {@link #builder()}.
+     *
+     * @param seq the entry's seq (at least 1)
+     * @return the entry
+     */
+    public static LogEntry restore(UUID workflowId, UUID runId, long seq, String nodeKey, Instant ts, LogLevel level,
+                                   String message, String errorCode, String metadata, String traceId, String hierarchy) {
+        if (seq < 1) throw new IllegalArgumentException("seq must be at least 1, was " + seq);
+        return new LogEntry(java.util.Objects.requireNonNull(workflowId, "workflowId"), java.util.Objects.requireNonNull(runId, "runId"),
+                seq, java.util.Objects.requireNonNull(nodeKey, "nodeKey"), java.util.Objects.requireNonNull(ts, "ts"),
+                java.util.Objects.requireNonNull(level, "level"), java.util.Objects.requireNonNull(message, "message"),
+                errorCode, metadata, traceId, hierarchy);
+    }
+
+    /**
      * @param seq the sequence number the router assigned, at least 1
      * @return a copy of this entry carrying {@code seq}
      */

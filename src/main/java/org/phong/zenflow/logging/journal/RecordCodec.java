@@ -173,9 +173,8 @@ final class RecordCodec {
         String traceId = string(p);
         String hierarchy = string(p);
         if (p.hasRemaining()) throw new IllegalArgumentException(p.remaining() + " stray bytes after the entry");
-        return LogEntry.builder().workflowId(workflow).runId(run).nodeKey(nodeKey).ts(ts).level(LEVELS[level])
-                .message(message).errorCode(errorCode).metadata(metadata).traceId(traceId).hierarchy(hierarchy)
-                .build().withSeq(seq);
+        // Written by append() from a built entry and checked by the record's CRC: not validated again.
+        return LogEntry.restore(workflow, run, seq, nodeKey, ts, LEVELS[level], message, errorCode, metadata, traceId, hierarchy);
     }
 
     private static String string(ByteBuffer p) {

@@ -93,7 +93,8 @@ public final class BinaryCopyEncoder implements CopyRows {
     }
 
     /** @return true when no row is encoded */
-    boolean empty() {
+    @Override
+    public boolean isEmpty() {
         return len == HEADER_BYTES;
     }
 
@@ -110,7 +111,15 @@ public final class BinaryCopyEncoder implements CopyRows {
         return new ByteArrayInputStream(buf, 0, len);
     }
 
-    private void finish() {
+    @Override
+    public int emit(int from, Chunk out) throws java.sql.SQLException {
+        if (from < 0 || from > len) throw new IllegalArgumentException("from " + from + " outside 0.." + len);
+        if (len > from) out.write(buf, from, len - from);
+        return len;
+    }
+
+    @Override
+    public void finish() {
         if (finished) return;
         ensure(2);
         int16(-1);

@@ -101,6 +101,11 @@ public final class CopyEncoder implements CopyRows {
         return len;
     }
 
+    @Override
+    public boolean isEmpty() {
+        return len == 0;
+    }
+
     /** @return the current buffer capacity in bytes (for callers that cap retained memory) */
     @Override
     public int capacity() {
@@ -116,6 +121,19 @@ public final class CopyEncoder implements CopyRows {
     @Override
     public InputStream asInputStream() {
         return new ByteArrayInputStream(buf, 0, len);
+    }
+
+    /** Text COPY data has no trailer. */
+    @Override
+    public void finish() {
+        // nothing to add
+    }
+
+    @Override
+    public int emit(int from, Chunk out) throws java.sql.SQLException {
+        if (from < 0 || from > len) throw new IllegalArgumentException("from " + from + " outside 0.." + len);
+        if (len > from) out.write(buf, from, len - from);
+        return len;
     }
 
     /**

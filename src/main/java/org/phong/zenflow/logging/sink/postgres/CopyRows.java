@@ -33,9 +33,30 @@ public interface CopyRows {
     /** @return encoded bytes */
     int size();
 
+    /** @return true when no row is encoded (since creation or the last {@link #reset()}) */
+    boolean isEmpty();
+
     /** @return the buffer's capacity in bytes (callers cap retained memory) */
     int capacity();
 
     /** @return the complete COPY data, without copying; valid until the next encode or reset */
     InputStream asInputStream();
+
+    /** Ends the data (binary: its trailer; text: nothing); encoding more needs a {@link #reset()}. */
+    void finish();
+
+    /**
+     * Hands the bytes encoded since {@code from} to {@code out} without copying them: a COPY that streams
+     * while rows are still being encoded (the server parses chunk k while chunk k+1 is encoded).
+     *
+     * @param from a value this method returned before, or 0 for the start
+     * @return the end of what was handed over (the next call's {@code from})
+     */
+    int emit(int from, Chunk out) throws java.sql.SQLException;
+
+    /** Receives encoded bytes ({@code CopyIn::writeToCopy}). */
+    @FunctionalInterface
+    interface Chunk {
+        void write(byte[] bytes, int offset, int length) throws java.sql.SQLException;
+    }
 }

@@ -17,6 +17,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
@@ -51,6 +52,8 @@ import org.postgresql.copy.CopyManager;
 public final class PostgresLogSink implements LogSink {
     /** Buffer of the driver's copyIn stream (bytes per write to the socket). */
     private static final int COPY_STREAM_BUFFER_BYTES = 64 * 1024;
+    /** Rows encoded before they are sent while a COPY streams (about 30 KiB of typical rows). */
+    static final int STREAM_CHUNK_ROWS = 256;
 
     private static final Logger LOG = Logger.getLogger(PostgresLogSink.class.getName());
 
@@ -190,7 +193,6 @@ public final class PostgresLogSink implements LogSink {
         CopyRows enc = borrowEncoder();
         boolean ok = false;
         try {
-            enc.encode(entries);
             Set<YearMonth> months = months(entries);
             try (Connection c = ds.getConnection()) {
                 applySocketTimeout(c);
@@ -249,6 +251,10 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
+    /**
+     * The fast path, else the idempotent one. The first attempt of a batch encodes while it streams ({@link #stream});
+     * a second one (a missing partition re-created, the staging path) sends what the encoder then holds.
+     */
     private void write(Connection c, CopyRows enc, List<LogEntry> entries, Set<YearMonth> months) throws SQLException {
         int n = entries.size();
         partitions.ensureMonths(c, months);
@@ -256,8 +262,18 @@ public final class PostgresLogSink implements LogSink {
         boundTransaction(c);
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         try {
-            long rows = copyIn(copy, COPY_LOGS + enc.copyOptions(), enc);
-            runs.copied(c, entries);
+            RunsTableWriter.RunAggregates perRun;
+            long rows;
+            if (enc.isEmpty()) {
+                AtomicReference<RunsTableWriter.RunAggregates> computed = new AtomicReference<>();
+                rows = stream(copy.copyIn(COPY_LOGS + enc.copyOptions()), enc, entries,
+                        () -> computed.set(RunsTableWriter.aggregate(entries)));
+                perRun = computed.get();
+            } else {
+                rows = copyIn(copy, COPY_LOGS + enc.copyOptions(), enc);
+                perRun = RunsTableWriter.aggregate(entries);
+            }
+            runs.copied(c, perRun);
             c.commit();
             rowsWritten.addAndGet(rows);
             return;
@@ -274,6 +290,7 @@ public final class PostgresLogSink implements LogSink {
             try (Statement s = c.createStatement()) {
                 s.execute(CREATE_STAGING);
             }
+            if (enc.isEmpty()) enc.encode(entries);
             copyIn(copy, COPY_STAGING + enc.copyOptions(), enc);
             int inserted = runs.mergeStaging(c); // MERGE_STAGING plus the runs of the rows it inserted
             c.commit();
@@ -283,6 +300,44 @@ public final class PostgresLogSink implements LogSink {
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
             throw e;
+        }
+    }
+
+    /**
+     * Encodes {@code entries} chunk by chunk into {@code enc} and sends each chunk as soon as it is encoded, so the
+     * server parses and inserts rows while the rest are encoded (without it the server idles while Java encodes a
+     * whole batch, then Java idles while the server inserts it). {@code whileServerWorks} runs after the last chunk
+     * is sent and before the end of the COPY is awaited. The encoder ends up holding the whole batch, for a retry, or,
+     * when the COPY did not get to its end, nothing.
+     *
+     * @return rows the server inserted
+     * @throws IllegalArgumentException when an entry cannot be encoded: the COPY is cancelled, nothing is stored
+     */
+    private static long stream(CopyIn in, CopyRows enc, List<LogEntry> entries, Runnable whileServerWorks) throws SQLException {
+        boolean ended = false;
+        try {
+            int sent = 0;
+            int n = entries.size();
+            for (int i = 0; i < n; i += STREAM_CHUNK_ROWS) {
+                enc.encode(entries.subList(i, Math.min(n, i + STREAM_CHUNK_ROWS)));
+                sent = enc.emit(sent, in::writeToCopy);
+            }
+            enc.finish();
+            enc.emit(sent, in::writeToCopy);
+            whileServerWorks.run();
+            ended = true;
+            return in.endCopy();
+        } finally {
+            if (!ended) {
+                enc.reset();   // a partial batch must never be taken for the whole one by a later attempt
+                if (in.isActive()) {
+                    try {
+                        in.cancelCopy();
+                    } catch (SQLException ignored) {
+                        // the transaction is rolled back by the caller, the connection discarded if broken
+                    }
+                }
+            }
         }
     }
 

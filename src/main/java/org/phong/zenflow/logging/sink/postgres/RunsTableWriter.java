@@ -159,36 +159,94 @@ public final class RunsTableWriter {
      * @throws SQLException when the upsert fails; the caller rolls back rows and counts together
      */
     public void copied(Connection c, List<LogEntry> entries) throws SQLException {
+        copied(c, aggregate(entries));
+    }
+
+    /**
+     * The per-run aggregates of a batch, computed without the database (the sink computes them while the
+     * server still works through the batch's COPY, so this Java work hides behind it).
+     *
+     * @param entries the batch
+     * @return what {@link #copied(Connection, RunAggregates)} upserts, in PostgreSQL's uuid order
+     */
+    public static RunAggregates aggregate(List<LogEntry> entries) {
         Map<UUID, Aggregate> byRun = new TreeMap<>(PG_UUID_ORDER);
-        for (LogEntry e : entries) byRun.computeIfAbsent(e.runId(), k -> new Aggregate(e.workflowId())).add(e);
+        Aggregate last = null;
+        UUID lastRun = null;
+        for (LogEntry e : entries) {
+            // Batches hold runs' entries in stretches; the last run's aggregate saves most map look-ups.
+            if (e.runId() != lastRun && !e.runId().equals(lastRun)) {
+                lastRun = e.runId();
+                last = byRun.computeIfAbsent(lastRun, k -> new Aggregate(e.workflowId()));
+            }
+            last.add(e);
+        }
         int n = byRun.size();
-        String[] run = new String[n], wf = new String[n], first = new String[n], last = new String[n];
-        Long[] count = new Long[n], errors = new Long[n], warnings = new Long[n], seq = new Long[n];
+        RunAggregates a = new RunAggregates(n);
         int i = 0;
         for (Map.Entry<UUID, Aggregate> m : byRun.entrySet()) {
-            Aggregate a = m.getValue();
-            run[i] = m.getKey().toString();
-            wf[i] = a.workflowId.toString();
-            first[i] = CopyEncoder.truncate(a.firstTs).toString();
-            last[i] = CopyEncoder.truncate(a.lastTs).toString();
-            count[i] = a.count;
-            errors[i] = a.errors;
-            warnings[i] = a.warnings;
-            seq[i] = a.lastSeq;
+            Aggregate x = m.getValue();
+            a.run[i] = m.getKey().toString();
+            a.workflow[i] = x.workflowId.toString();
+            a.first[i] = CopyEncoder.truncate(x.firstTs).toString();
+            a.last[i] = CopyEncoder.truncate(x.lastTs).toString();
+            a.count[i] = x.count;
+            a.errors[i] = x.errors;
+            a.warnings[i] = x.warnings;
+            a.seq[i] = x.lastSeq;
             i++;
         }
+        return a;
+    }
+
+    /**
+     * Upserts aggregates computed by {@link #aggregate} for a batch that was copied in full, on the caller's
+     * open transaction.
+     *
+     * @throws SQLException when the upsert fails; the caller rolls back rows and counts together
+     */
+    public void copied(Connection c, RunAggregates a) throws SQLException {
+        if (a.run.length == 0) return;
         try (PreparedStatement ps = c.prepareStatement(UPSERT_AGGREGATES)) {
             int p = 1;
             ps.setString(p++, owner);
-            ps.setArray(p++, c.createArrayOf("text", run));
-            ps.setArray(p++, c.createArrayOf("text", wf));
-            ps.setArray(p++, c.createArrayOf("text", first));
-            ps.setArray(p++, c.createArrayOf("int8", count));
-            ps.setArray(p++, c.createArrayOf("int8", errors));
-            ps.setArray(p++, c.createArrayOf("int8", warnings));
-            ps.setArray(p++, c.createArrayOf("int8", seq));
-            ps.setArray(p, c.createArrayOf("text", last));
+            ps.setArray(p++, c.createArrayOf("text", a.run));
+            ps.setArray(p++, c.createArrayOf("text", a.workflow));
+            ps.setArray(p++, c.createArrayOf("text", a.first));
+            ps.setArray(p++, c.createArrayOf("int8", a.count));
+            ps.setArray(p++, c.createArrayOf("int8", a.errors));
+            ps.setArray(p++, c.createArrayOf("int8", a.warnings));
+            ps.setArray(p++, c.createArrayOf("int8", a.seq));
+            ps.setArray(p, c.createArrayOf("text", a.last));
             ps.executeUpdate();
+        }
+    }
+
+    /** A batch's per-run aggregates as the upsert's parallel arrays (one index per run, uuid order). */
+    public static final class RunAggregates {
+        final String[] run;
+        final String[] workflow;
+        final String[] first;
+        final String[] last;
+        final Long[] count;
+        final Long[] errors;
+        final Long[] warnings;
+        final Long[] seq;
+
+        private RunAggregates(int n) {
+            run = new String[n];
+            workflow = new String[n];
+            first = new String[n];
+            last = new String[n];
+            count = new Long[n];
+            errors = new Long[n];
+            warnings = new Long[n];
+            seq = new Long[n];
+        }
+
+        /** @return runs in the batch */
+        public int runs() {
+            return run.length;
         }
     }
 

@@ -240,6 +240,49 @@ class PostgresLogSinkTest {
         assertTrue(s.isHealthy());
     }
 
+    /**
+     * A batch of many streamed chunks whose last row fails (its partition dropped behind the cache): the failed
+     * attempt had sent part of the batch; the retry must write all of it, not what the encoder held at the failure.
+     */
+    @Test
+    void streamedBatchFailingInItsLastChunkIsRetriedWhole() throws Exception {
+        for (String format : List.of("text", "binary")) {
+            PostgresLogSink s = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
+            UUID wf = UUID.randomUUID();
+            UUID run = UUID.randomUUID();
+            Instant far = Instant.parse("2032-05-10T00:00:00Z");
+            s.process(Pg.entries(wf, run, 1, 1, far));
+            pg.exec("DROP TABLE logs_y2032m05");
+            int n = PostgresLogSink.STREAM_CHUNK_ROWS * 7 + 13;
+            List<LogEntry> batch = new ArrayList<>(Pg.entries(wf, run, 2, n - 1, BASE));
+            batch.addAll(Pg.entries(wf, run, n, n, far));
+            s.process(batch);
+            assertEquals(n - 1, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run), format); // seq 1 went with its partition
+            assertEquals(batch, reader.readAfter(run, 1, 2 * n, null, null), format);
+            assertEquals(n, s.rowsWritten(), format);
+            assertEquals(n, pg.count("SELECT entries FROM runs WHERE run_id = ?", run), format);
+        }
+    }
+
+    /** A stored row in the last chunk of a streamed batch: the staging path gets the whole batch and stores the rest once. */
+    @Test
+    void streamedBatchHittingAStoredRowAtItsEndStoresTheRestOnce() throws Exception {
+        for (String format : List.of("text", "binary")) {
+            PostgresLogSink s = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
+            UUID wf = UUID.randomUUID();
+            UUID run = UUID.randomUUID();
+            int n = PostgresLogSink.STREAM_CHUNK_ROWS * 5 + 1;
+            List<LogEntry> batch = Pg.entries(wf, run, 1, n, BASE);
+            s.process(batch.subList(n - 2, n - 1));
+            s.process(batch);
+            assertEquals(n, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run), format);
+            assertEquals(batch, reader.readAfter(run, 0, 2 * n, null, null), format);
+            assertEquals(1, s.idempotentBatches(), format);
+            assertEquals(1, s.duplicatesSkipped(), format);
+            assertEquals(n, pg.count("SELECT entries FROM runs WHERE run_id = ?", run), format);
+        }
+    }
+
     @Test
     void otherFailuresThrowRollBackAndMarkUnhealthyUntilTheNextSuccess() throws Exception {
         DataSource empty = pg.newDatabase("sink_unmigrated");
