@@ -32,15 +32,7 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         void durable(List<LogEntry> entries);
     }
 
-    /** Hears of each batch one durable sink has taken (the journal counts its acknowledged position). */
-    @FunctionalInterface
-    public interface SinkAckListener {
-        /** @param sink the durable sink's name @param entries the batch as handed out */
-        void taken(String sink, List<LogEntry> entries);
-    }
-
     private final List<SinkChannel> channels = new ArrayList<>();
-    private volatile SinkAckListener sinkAcks;
     private final int durableSinks;
     private final DurabilityListener listener;
 
@@ -69,9 +61,8 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         this.listener = listener;
         int durable = 0;
         for (LogSink s : sinks) {
-            String name = s.name();
-            observer.sinkAttached(name, s.isDurable());
-            channels.add(new SinkChannel(s, settings, executor, scheduler, b -> takenByDurableSink(name, b), observer));
+            observer.sinkAttached(s.name(), s.isDurable());
+            channels.add(new SinkChannel(s, settings, executor, scheduler, this::takenByDurableSink, observer));
             if (s.isDurable()) durable++;
         }
         this.durableSinks = durable;
@@ -86,15 +77,8 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         if (durableSinks == 0) listener.durable(entries);
     }
 
-    private void takenByDurableSink(String sink, Batch b) {
-        SinkAckListener l = sinkAcks;
-        if (l != null) l.taken(sink, b.entries);
+    private void takenByDurableSink(Batch b) {
         if (b.durablePending.decrementAndGet() == 0) listener.durable(b.entries);
-    }
-
-    /** @param l hears of every batch each durable sink takes (set before the pipeline starts) */
-    public void onSinkAck(SinkAckListener l) {
-        this.sinkAcks = l;
     }
 
     /** @return names of the durable sinks, in order */

@@ -7,9 +7,8 @@ import org.phong.zenflow.logging.api.LogEntry;
 
 /**
  * A batch of one run's entries that remembers, per entry, the journal segment it was appended to
- * ({@link Journal#NOT_JOURNALED} when it was not), so a sink's acknowledgement can be counted
- * against the right segments. The collector passes batches through unchanged, so the same object
- * comes back in the acknowledgement.
+ * ({@link Journal#NOT_JOURNALED} when it was not), so a sink that reads the journal (Kafka) can count
+ * the entries it will not find there. The collector passes batches through unchanged.
  */
 public final class JournaledEntries extends AbstractList<LogEntry> implements RandomAccess {
     private final List<LogEntry> entries;
