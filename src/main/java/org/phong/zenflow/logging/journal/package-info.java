@@ -26,7 +26,9 @@
  * after the seq is assigned. So: the journal holds each run's entries in seq order; entries of one
  * worker are in routing order; and no extra thread or hand-off is on the hot path (an append is an
  * encode into a 1 MiB in-memory buffer under one lock; a full buffer is written to the file, i.e. to
- * the page cache, inline). The only thread the journal owns is the committer.
+ * the page cache, inline). The only thread the journal owns is the committer. An append the journal refuses
+ * ({@code NOT_JOURNALED}) is counted in the run's batch ({@link org.phong.zenflow.logging.api.SinkBatch#unjournaled}),
+ * so a non-durable follower fed the same batch (Kafka) knows what it will not find in the journal.
  *
  * <h2>On-disk format (version 1, big-endian)</h2>
  * <pre>
