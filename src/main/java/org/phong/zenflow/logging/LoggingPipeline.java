@@ -95,7 +95,7 @@ public final class LoggingPipeline {
         for (LogSink d : durableSinks) shares.put(d.name(), Long.MAX_VALUE);
         java.util.Set<String> durableNames = new java.util.HashSet<>();
         for (LogSink d : durableSinks) durableNames.add(d.name());
-        this.journal = journaled ? new Journal(b.journal, List.of(), shares, durableNames, b.threadFactory, b.scheduler) : null;
+        this.journal = journaled ? new Journal(b.journal, shares, durableNames, b.threadFactory, b.scheduler) : null;
         PipelineObserver o = b.observer;
         this.tracker = o.sampleEvery() > 0 ? new EndToEndTracker(o, System::nanoTime) : null;
         this.admission = new AdmissionControl(settings, b.scheduler, o);
@@ -114,7 +114,6 @@ public final class LoggingPipeline {
             durability.forgetWithBuffers();
             buffers.forgetPersistedRuns(durability::forgotten);
         }
-        if (journal != null) collector.onSinkAck(journal::acknowledge);
         this.degradation = new DegradationMonitor(b.degradation, b.scheduler, b.memoryProbe, this::durableSinkFailing,
                 () -> journal != null && !journal.available(), buffers, settings.ringBufferSize());
         router.sampler(degradation);

@@ -26,6 +26,19 @@ public interface LogSink {
      */
     void process(List<LogEntry> entries) throws Exception;
 
+    /**
+     * Writes a batch, with what the pipeline knows about it: the collector calls this one. The default writes
+     * {@link SinkBatch#entries()} through {@link #process(List)}, so most sinks implement only that; a sink that
+     * reads the write-ahead journal instead (Kafka) overrides this to learn of the entries it will not find there.
+     * Same contract as {@link #process(List)}.
+     *
+     * @param batch the batch, never empty
+     * @throws Exception when the batch was not (or not surely) written
+     */
+    default void process(SinkBatch batch) throws Exception {
+        process(batch.entries());
+    }
+
     /** @return a short stable name for metrics, health and logs (e.g. {@code postgresql}) */
     String name();
 

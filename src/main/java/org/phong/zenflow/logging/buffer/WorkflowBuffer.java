@@ -1,14 +1,13 @@
 package org.phong.zenflow.logging.buffer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.LongConsumer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
-import org.phong.zenflow.logging.journal.JournaledEntries;
+import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
@@ -32,9 +31,6 @@ import org.phong.zenflow.logging.time.Scheduler;
  * run's adaptive target size ({@link #grewPastTarget}, {@link #timerFired}).
  */
 final class WorkflowBuffer {
-    /** Journal segment of pending entries: initial size of the parallel array. */
-    private static final int PENDING_INITIAL_CAPACITY = 64;
-
     final UUID runId;
     final UUID workflowId;
 
@@ -54,8 +50,8 @@ final class WorkflowBuffer {
 
     /** The batch being collected. Default-sized: an idle run's empty list holds no array. */
     private ArrayList<LogEntry> pending = new ArrayList<>();
-    /** Journal segment of each pending entry (parallel to pending); null when there is no journal. */
-    private long[] pendingSegments;
+    /** Entries of {@code pending} the journal could not hold. */
+    private int pendingUnjournaled;
     /** Highest seq that could not be journaled (journal unavailable or full); 0 when none. */
     private long lastUnjournaledSeq;
     /** Scheduler time at which the oldest entry of {@code pending} was appended. */
@@ -196,13 +192,10 @@ final class WorkflowBuffer {
         return s;
     }
 
-    /** Records the journal segment of the entry just sequenced (last in pending); negative when not journaled. */
-    void journaled(long segment, long seq) {
-        int i = pending.size() - 1;
-        if (pendingSegments == null) pendingSegments = new long[Math.max(PENDING_INITIAL_CAPACITY, pending.size())];
-        if (i >= pendingSegments.length) pendingSegments = Arrays.copyOf(pendingSegments, Math.max(i + 1, pendingSegments.length * 2));
-        pendingSegments[i] = segment;
-        if (segment < 0) lastUnjournaledSeq = seq;
+    /** The journal could not hold the entry just sequenced (last in pending), seq {@code seq}. */
+    void notJournaled(long seq) {
+        pendingUnjournaled++;
+        lastUnjournaledSeq = seq;
     }
 
     int pendingCount() {
@@ -246,17 +239,15 @@ final class WorkflowBuffer {
     }
 
     /** Takes the current batch, leaving an empty one, and cancels its timer; null when nothing is pending. */
-    List<LogEntry> drainPending() {
+    SinkBatch drainPending() {
         if (flushTimer != null) {
             flushTimer.cancel();
             flushTimer = null;
         }
         if (pending.isEmpty()) return null;
-        List<LogEntry> batch = pending;
-        if (pendingSegments != null) {
-            batch = new JournaledEntries(batch, Arrays.copyOf(pendingSegments, batch.size()));
-        }
+        SinkBatch batch = new SinkBatch(pending, pendingUnjournaled);
         pending = new ArrayList<>();
+        pendingUnjournaled = 0;
         return batch;
     }
 

@@ -18,6 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.stats.EndToEndTracker;
 import org.phong.zenflow.logging.stats.PipelineObserver;
@@ -61,7 +62,7 @@ public final class WorkflowBufferManager {
     private static final long LOOKUP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final LoggingSettings settings;
-    private final Consumer<List<LogEntry>> downstream;
+    private final Consumer<SinkBatch> downstream;
     private final Scheduler scheduler;
     private final SequenceLookup lookup;
     private final Executor lookupExecutor;
@@ -155,18 +156,19 @@ public final class WorkflowBufferManager {
 
     /**
      * @param settings       batch sizes, delay, ring size, idle cleanup
-     * @param downstream     receives each batch (one run's entries, ascending seq); must not block
+     * @param downstream     receives each batch (one run's entries, ascending seq, with how many of them the
+     *                       journal could not hold); must not block
      * @param scheduler      the shared timer and clock
      * @param lookup         last seq of runs not held here
      * @param lookupExecutor where lookups run (never a router worker)
      */
-    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<SinkBatch> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor) {
         this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null, null, BufferListener.NONE);
     }
 
     /** A manager without journal or metrics that tells {@code listener} of every sequenced entry (the live tail's tests). */
-    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<SinkBatch> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
                                  BufferListener listener) {
         this(settings, downstream, scheduler, lookup, lookupExecutor, PipelineObserver.NONE, null, null, listener);
@@ -174,7 +176,8 @@ public final class WorkflowBufferManager {
 
     /**
      * @param settings       batch sizes, delay, ring size, idle cleanup
-     * @param downstream     receives each batch (one run's entries, ascending seq); must not block
+     * @param downstream     receives each batch (one run's entries, ascending seq, with how many of them the
+     *                       journal could not hold); must not block
      * @param scheduler      the shared timer and clock
      * @param lookup         last seq of runs not held here
      * @param lookupExecutor where lookups run (never a router worker)
@@ -184,7 +187,7 @@ public final class WorkflowBufferManager {
      * @param listener       told of every sequenced entry and run start/release, under the run's monitor
      *                       (the live tail); {@link BufferListener#NONE} for none
      */
-    public WorkflowBufferManager(LoggingSettings settings, Consumer<List<LogEntry>> downstream,
+    public WorkflowBufferManager(LoggingSettings settings, Consumer<SinkBatch> downstream,
                                  Scheduler scheduler, SequenceLookup lookup, Executor lookupExecutor,
                                  PipelineObserver observer, EndToEndTracker tracker, Journal journal,
                                  BufferListener listener) {
@@ -491,7 +494,7 @@ public final class WorkflowBufferManager {
      */
     private LogEntry sequence(WorkflowBuffer b, LogEntry e) {
         LogEntry s = b.sequence(e, ringLimit, scheduler.nowMillis());
-        if (journal != null) b.journaled(journal.append(s), s.seq());
+        if (journal != null && journal.append(s) == Journal.NOT_JOURNALED) b.notJournaled(s.seq());
         return s;
     }
 
@@ -512,10 +515,10 @@ public final class WorkflowBufferManager {
     /** Runs under the buffer's monitor, so a run's batches go downstream in seq order. */
     private void flush(WorkflowBuffer b) {
         long since = b.pendingSinceMs();
-        List<LogEntry> batch = b.drainPending();
+        SinkBatch batch = b.drainPending();
         if (batch == null) return;
         flushedBatches.incrementAndGet();
-        observer.batchFlushed(batch.size(), scheduler.nowMillis() - since);
+        observer.batchFlushed(batch.entries().size(), scheduler.nowMillis() - since);
         downstream.accept(batch);
     }
 

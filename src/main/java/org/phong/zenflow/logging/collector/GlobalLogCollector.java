@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Scheduler;
@@ -21,7 +22,7 @@ import org.phong.zenflow.logging.time.Scheduler;
  * {@link DurabilityListener} hears of it; the router uses that to release the entries from its
  * in-flight count. That is the only thing that flows back up the pipeline.
  */
-public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
+public final class GlobalLogCollector implements Consumer<SinkBatch> {
     /** The wait between checks while {@link #awaitDrained} waits. */
     private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -32,15 +33,7 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         void durable(List<LogEntry> entries);
     }
 
-    /** Hears of each batch one durable sink has taken (the journal counts its acknowledged position). */
-    @FunctionalInterface
-    public interface SinkAckListener {
-        /** @param sink the durable sink's name @param entries the batch as handed out */
-        void taken(String sink, List<LogEntry> entries);
-    }
-
     private final List<SinkChannel> channels = new ArrayList<>();
-    private volatile SinkAckListener sinkAcks;
     private final int durableSinks;
     private final DurabilityListener listener;
 
@@ -69,9 +62,8 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
         this.listener = listener;
         int durable = 0;
         for (LogSink s : sinks) {
-            String name = s.name();
-            observer.sinkAttached(name, s.isDurable());
-            channels.add(new SinkChannel(s, settings, executor, scheduler, b -> takenByDurableSink(name, b), observer));
+            observer.sinkAttached(s.name(), s.isDurable());
+            channels.add(new SinkChannel(s, settings, executor, scheduler, this::takenByDurableSink, observer));
             if (s.isDurable()) durable++;
         }
         this.durableSinks = durable;
@@ -79,22 +71,15 @@ public final class GlobalLogCollector implements Consumer<List<LogEntry>> {
 
     /** Hands one run's batch to every sink; never blocks. */
     @Override
-    public void accept(List<LogEntry> entries) {
-        if (entries.isEmpty()) return;
-        Batch b = new Batch(entries, durableSinks);
+    public void accept(SinkBatch batch) {
+        if (batch.entries().isEmpty()) return;
+        Batch b = new Batch(batch, durableSinks);
         for (SinkChannel c : channels) c.offer(b);
-        if (durableSinks == 0) listener.durable(entries);
+        if (durableSinks == 0) listener.durable(batch.entries());
     }
 
-    private void takenByDurableSink(String sink, Batch b) {
-        SinkAckListener l = sinkAcks;
-        if (l != null) l.taken(sink, b.entries);
-        if (b.durablePending.decrementAndGet() == 0) listener.durable(b.entries);
-    }
-
-    /** @param l hears of every batch each durable sink takes (set before the pipeline starts) */
-    public void onSinkAck(SinkAckListener l) {
-        this.sinkAcks = l;
+    private void takenByDurableSink(Batch b) {
+        if (b.durablePending.decrementAndGet() == 0) listener.durable(b.entries());
     }
 
     /** @return names of the durable sinks, in order */

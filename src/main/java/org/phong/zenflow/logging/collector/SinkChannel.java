@@ -12,6 +12,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Backoff;
@@ -78,12 +79,12 @@ final class SinkChannel {
     }
 
     void offer(Batch b) {
-        int n = b.entries.size();
+        int n = b.size();
         if (inline) {
             // The sink queues (and bounds) by itself: hand the batch over on this thread, no second queue.
             try {
                 calls.increment();
-                sink.process(b.entries);
+                sink.process(b.sinkBatch);
                 written.add(n);
             } catch (Throwable e) { // the contract says it does not throw; if it does, count the loss
                 failures.increment();
@@ -143,12 +144,13 @@ final class SinkChannel {
                 if (!queue.isEmpty() && running.compareAndSet(false, true)) continue;
                 return;
             }
-            List<LogEntry> rows = rows(taken);
+            SinkBatch call = oneCall(taken);
+            List<LogEntry> rows = call.entries();
             boolean retry = consecutiveFailures > 0;
             long t0 = System.nanoTime();
             try {
                 calls.increment();
-                sink.process(rows);
+                sink.process(call);
             } catch (Throwable e) { // any failure of a sink, even an Error, must not end the drain silently
                 failures.increment();
                 observer.sinkFailed(sink.name(), rows.size(), System.nanoTime() - t0, retry);
@@ -193,24 +195,29 @@ final class SinkChannel {
         if (first == null) return List.of();
         List<Batch> out = new ArrayList<>(TAKE_INITIAL_BATCHES);
         out.add(first);
-        int rows = first.entries.size();
+        int rows = first.size();
         int max = sink.maxBatchEntries();
         Batch next;
-        while ((next = queue.peek()) != null && rows + next.entries.size() <= max) {
+        while ((next = queue.peek()) != null && rows + next.size() <= max) {
             queue.poll();
             out.add(next);
-            rows += next.entries.size();
+            rows += next.size();
         }
         return out;
     }
 
-    private static List<LogEntry> rows(List<Batch> taken) {
-        if (taken.size() == 1) return taken.get(0).entries;
+    /** @return the batches taken as what one sink call gets: their entries in order, their unjournaled counts summed */
+    private static SinkBatch oneCall(List<Batch> taken) {
+        if (taken.size() == 1) return taken.get(0).sinkBatch;
         int n = 0;
-        for (Batch b : taken) n += b.entries.size();
+        int unjournaled = 0;
+        for (Batch b : taken) {
+            n += b.size();
+            unjournaled += b.sinkBatch.unjournaled();
+        }
         List<LogEntry> all = new ArrayList<>(n);
-        for (Batch b : taken) all.addAll(b.entries);
-        return all;
+        for (Batch b : taken) all.addAll(b.entries());
+        return new SinkBatch(all, unjournaled);
     }
 
     /** @return entries queued or being written */

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.journal;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,20 +31,14 @@ final class Followers {
     private final Overflow overflow;
 
     /**
-     * @param shares       follower name = most journal bytes its backlog may hold
-     * @param durable      names among them that are durable followers
-     * @param durableSinks the journal's collector-fed durable sinks: no follower may be one
-     * @throws IllegalArgumentException when a follower is a durable sink, or a durable follower is not a follower
+     * @param shares  follower name = most journal bytes its backlog may hold
+     * @param durable names among them that are durable followers
+     * @throws IllegalArgumentException when a durable follower is not a follower
      */
-    Followers(Map<String, Long> shares, Set<String> durable, List<String> durableSinks) {
+    Followers(Map<String, Long> shares, Set<String> durable) {
         this.names = List.copyOf(new TreeMap<>(shares).keySet());
         this.maxBytes = new long[names.size()];
-        for (int i = 0; i < names.size(); i++) {
-            maxBytes[i] = shares.get(names.get(i));
-            if (durableSinks.contains(names.get(i))) {
-                throw new IllegalArgumentException(names.get(i) + " is a durable sink, not a follower");
-            }
-        }
+        for (int i = 0; i < names.size(); i++) maxBytes[i] = shares.get(names.get(i));
         this.positions = new AtomicLongArray(names.size());
         this.overflowIndex = new int[names.size()];
         int durableCount = 0;
@@ -120,8 +115,10 @@ final class Followers {
         return false;
     }
 
-    /** Adds each follower's position to {@code out}, by name. */
-    void putPositions(Map<String, Long> out) {
+    /** @return each follower's position now, by name (what the positions file keeps) */
+    Map<String, Long> positions() {
+        Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) out.put(names.get(i), positions.get(i));
+        return out;
     }
 }

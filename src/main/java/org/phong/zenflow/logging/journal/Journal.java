@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ public final class Journal {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     /** Segment token of an entry that was not journaled (journal unavailable or full). */
     public static final long NOT_JOURNALED = -1;
-    /** A fully acknowledged open segment is sealed (so it can be deleted) once this old ... */
+    /** An open segment every follower has passed is sealed (so it can be deleted) once this old ... */
     private static final long SEAL_ACKED_AFTER_MS = 10_000;
     /** ... or this fraction of segment-bytes full. */
     private static final int SEAL_ACKED_FRACTION = 8;
@@ -54,9 +53,6 @@ public final class Journal {
     private final JournalSettings settings;
     private final Path dir;
     private final Scheduler clock;
-    /** Collector-fed durable sinks, by index (see {@link #acknowledge}). */
-    private final List<String> sinks;
-    private final Map<String, Integer> sinkIndex = new HashMap<>();
     /** The sinks that read the journal themselves (Kafka; the database as a durable follower) and their positions. */
     private final Followers followers;
     /** {@code followers.overflow()}: null without durable followers. */
@@ -70,8 +66,6 @@ public final class Journal {
     private final SegmentWriter writer;
     private final PositionsFile positionsFile;
     private FileChannel lockChannel;
-    /** Lowest base of the segment files a retry found but startup did not recover; no position passes it. */
-    private long unrecoveredFrom = Long.MAX_VALUE;
     private long lastSpaceCheckMs = Long.MIN_VALUE;
     // written under the lock, read anywhere
     private volatile String problem;       // null when available
@@ -88,48 +82,23 @@ public final class Journal {
     private final AtomicLong unjournaled = new AtomicLong();
 
     /**
-     * @param settings      directory, policy, sizes
-     * @param durableSinks  names of the durable sinks, each with its own acknowledged position
-     * @param threadFactory makes the one committer thread
-     * @param clock         wall/monotonic ms for segment ages and retries
-     */
-    public Journal(JournalSettings settings, List<String> durableSinks, ThreadFactory threadFactory, Scheduler clock) {
-        this(settings, durableSinks, Map.of(), threadFactory, clock);
-    }
-
-    /**
-     * @param settings      directory, policy, sizes
-     * @param durableSinks  names of the durable sinks, each with its own acknowledged position
-     * @param followers     non-durable followers (name = most journal bytes its backlog may hold), which read the
-     *                      journal through a {@link JournalTail} and keep segments until they pass them
-     * @param threadFactory makes the one committer thread
-     * @param clock         wall/monotonic ms for segment ages and retries
-     */
-    public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
-                   ThreadFactory threadFactory, Scheduler clock) {
-        this(settings, durableSinks, followers, Set.of(), threadFactory, clock);
-    }
-
-    /**
      * @param settings          directory, policy, sizes
-     * @param durableSinks      names of durable sinks fed by the collector (segment-counted acknowledgements)
-     * @param followers         followers (name = most journal bytes its backlog may hold)
+     * @param followers         the sinks that read the journal (name = most journal bytes its backlog may hold);
+     *                          each keeps segments until it passes them
      * @param durableFollowers  followers among them that are durable sinks reading the journal (the database):
      *                          they never skip, and take the {@link Overflow} of entries the journal could not hold
      * @param threadFactory     makes the one committer thread
      * @param clock             wall/monotonic ms for segment ages and retries
      */
-    public Journal(JournalSettings settings, List<String> durableSinks, Map<String, Long> followers,
-                   Set<String> durableFollowers, ThreadFactory threadFactory, Scheduler clock) {
+    public Journal(JournalSettings settings, Map<String, Long> followers, Set<String> durableFollowers,
+                   ThreadFactory threadFactory, Scheduler clock) {
         this.settings = settings;
-        this.followers = new Followers(followers, durableFollowers, durableSinks);
+        this.followers = new Followers(followers, durableFollowers);
         this.overflow = this.followers.overflow();
-        this.sinks = List.copyOf(durableSinks);
-        for (int i = 0; i < sinks.size(); i++) sinkIndex.put(sinks.get(i), i);
         this.clock = clock;
         this.dir = settings.dir().toAbsolutePath().normalize();
-        this.writer = new SegmentWriter(dir, settings, segments, window, sinks.size(), clock);
-        this.positionsFile = new PositionsFile(dir, sinks, segments, this.followers, clock);
+        this.writer = new SegmentWriter(dir, settings, segments, window, clock);
+        this.positionsFile = new PositionsFile(dir, this.followers, clock);
         this.waiters = new DurabilityWaiters(this::syncedPosition, () -> problem);
         this.commit = new GroupCommit(this, settings, threadFactory, waiters);
     }
@@ -146,7 +115,7 @@ public final class Journal {
      * @return what was found
      */
     public synchronized RecoveryReport recover(BiConsumer<LogEntry, Long> runSeq) {
-        JournalRecovery r = new JournalRecovery(dir, sinks, followers, segments, clock);
+        JournalRecovery r = new JournalRecovery(dir, followers, segments, clock);
         try {
             Files.createDirectories(dir);
             lock();
@@ -288,7 +257,7 @@ public final class Journal {
 
     // ================================================================ housekeeping (the committer)
 
-    /** Deletes passed segments, seals an idle fully acknowledged one, clears "full", retries a failed journal. */
+    /** Deletes passed segments, seals an idle one every follower has passed, clears "full", retries a failed journal. */
     synchronized void housekeeping() {
         housekeeping(writer.current());
     }
@@ -313,7 +282,7 @@ public final class Journal {
             if (now >= nextRetryMs) retry();
             return;
         }
-        if (open != null && open.records > 0 && open.ackedByAll() && followers.passed(open)
+        if (open != null && open.records > 0 && followers.passed(open)
                 && (now - open.createdMs >= SEAL_ACKED_AFTER_MS || open.bytes >= settings.segmentBytes() / SEAL_ACKED_FRACTION)) {
             try {
                 writer.roll();
@@ -328,7 +297,7 @@ public final class Journal {
             LOG.warning("Journal " + dir + " has room again (" + segments.bytes() + " bytes): journaling resumes");
             availabilityChanged.set(true);
         }
-        Map<String, Long> at = positions();
+        Map<String, Long> at = followers.positions();
         if (deleted || positionsFile.due(at, now)) positionsFile.save(at);
     }
 
@@ -339,15 +308,9 @@ public final class Journal {
             // it): without the lock this journal would write beside that process's segments.
             if (lockChannel == null) lock();
             // Segments this process does not know (the directory was unreadable or locked at startup)
-            // stay for the next startup's recovery: the new segment starts past all of them, and no
-            // saved position may pass them (else the next startup would count them as delivered).
+            // stay for the next startup's recovery: the new segment starts past all of them.
             long base = writer.appended();
-            long unknownFrom = unrecoveredFrom;
-            for (long b : SegmentFile.bases(dir)) {
-                base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
-                if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
-            }
-            unrecoveredFrom = unknownFrom;
+            for (long b : SegmentFile.bases(dir)) base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
             writer.open(base);
             problem = null;
             LOG.warning("Journal " + dir + " is available again: journaling resumes");
@@ -356,26 +319,6 @@ public final class Journal {
             nextRetryMs = clock.nowMillis() + settings.retryMs();
             LOG.log(Level.FINE, "Journal still unavailable", e);
         }
-    }
-
-    /** Under the lock: every reader's position now (see {@link PositionsFile#current}). */
-    private Map<String, Long> positions() {
-        return positionsFile.current(writer.appended(), unrecoveredFrom);
-    }
-
-    // ================================================================ acknowledgements (collector-fed durable sinks)
-
-    /**
-     * Counts a durable sink's acknowledgement of a batch against the segments its entries are in.
-     *
-     * @param sink    the durable sink's name
-     * @param entries the batch as the collector handed it out
-     */
-    public void acknowledge(String sink, List<LogEntry> entries) {
-        if (!(entries instanceof JournaledEntries j)) return;
-        Integer index = sinkIndex.get(sink);
-        if (index == null) return;
-        segments.acknowledge(index, j);
     }
 
     // ================================================================ followers (JournalTail)
@@ -568,12 +511,7 @@ public final class Journal {
     public synchronized JournalStats stats() {
         Map<String, Long> backlogEntries = new LinkedHashMap<>();
         Map<String, Long> backlogBytes = new LinkedHashMap<>();
-        Map<String, Long> pos = positions();
         long appended = writer.appended();
-        for (int i = 0; i < sinks.size(); i++) {
-            backlogEntries.put(sinks.get(i), segments.backlogEntries(i));
-            backlogBytes.put(sinks.get(i), Math.max(0, appended - pos.get(sinks.get(i))));
-        }
         for (int i = 0; i < followers.size(); i++) {
             long bytes = Math.max(0, appended - followerRecordPosition(i));
             backlogEntries.put(followers.name(i), estimatedEntries(bytes));
@@ -615,11 +553,11 @@ public final class Journal {
             if (problem == null && writer.channel() != null) {
                 try {
                     commit.syncedAt(writer.flushAndForce());
-                    // sealed when every sink has it, so it is deleted now and not read again next time
+                    // sealed when every follower has it, so it is deleted now and not read again next time
                     Segment open = writer.current();
-                    if (open.ackedByAll() && followers.passed(open)) open.sealed = true;
+                    if (followers.passed(open)) open.sealed = true;
                     housekeeping(null);
-                    Map<String, Long> at = positions();
+                    Map<String, Long> at = followers.positions();
                     if (positionsFile.changed(at)) positionsFile.save(at);
                     writer.closeChannel();
                 } catch (IOException e) {

@@ -18,8 +18,8 @@ import org.phong.zenflow.logging.time.Scheduler;
 /**
  * Startup recovery of a journal directory: every segment file is read and checked, damage is repaired (copied
  * aside first, then padded in the middle or cut at the tail) and reported, with the entries it took; the valid
- * segments join the journal's {@link SegmentList} sealed, acknowledged for each durable sink whose saved
- * position passes them; every run's highest seq goes to the caller; the followers start at their saved positions.
+ * segments join the journal's {@link SegmentList} sealed; every run's highest seq goes to the caller; the followers
+ * start at their saved positions.
  * See package-info, "Recovery", for what damage costs.
  *
  * <p>Invariants:
@@ -42,7 +42,6 @@ final class JournalRecovery {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
 
     private final Path dir;
-    private final List<String> sinks;
     private final Followers followers;
     private final SegmentList segments;
     private final Scheduler clock;
@@ -57,13 +56,11 @@ final class JournalRecovery {
     private final LostTracker lostTracker = new LostTracker();
 
     /**
-     * @param sinks     the journal's durable sinks, in index order
      * @param followers the journal's followers (seeded here)
      * @param segments  the journal's (empty) segment list (filled here)
      */
-    JournalRecovery(Path dir, List<String> sinks, Followers followers, SegmentList segments, Scheduler clock) {
+    JournalRecovery(Path dir, Followers followers, SegmentList segments, Scheduler clock) {
         this.dir = dir;
-        this.sinks = sinks;
         this.followers = followers;
         this.segments = segments;
         this.clock = clock;
@@ -81,7 +78,7 @@ final class JournalRecovery {
         long next = 0;
         for (long base : SegmentFile.bases(dir)) {
             files++;
-            Segment s = recoverSegment(base, saved, runSeq);
+            Segment s = recoverSegment(base, runSeq);
             if (s == null) continue;
             segments.add(s);
             next = Math.max(next, s.end());
@@ -93,7 +90,7 @@ final class JournalRecovery {
     }
 
     /** @return the recovered segment (sealed), or null when the file held no valid record (it is deleted) */
-    private Segment recoverSegment(long base, Map<String, Long> saved, BiConsumer<LogEntry, Long> runSeq) throws IOException {
+    private Segment recoverSegment(long base, BiConsumer<LogEntry, Long> runSeq) throws IOException {
         Path file = dir.resolve(SegmentFile.name(base));
         SegmentFile.Scan scan = SegmentFile.scanWith(file, base, lostTracker.visitor(runSeq));
         if (scan.damaged()) {
@@ -124,23 +121,12 @@ final class JournalRecovery {
             Files.delete(file);
             return null;
         }
-        Segment s = new Segment(base, file, sinks.size(), clock.nowMillis());
+        Segment s = new Segment(base, file, clock.nowMillis());
         s.records = scan.records();
         s.bytes = scan.validEnd();
         if (scan.lastEntryEnd() < scan.validEnd()) s.lastEntryEnd = scan.lastEntryEnd();
         s.sealed = true;
-        // A durable sink whose saved position is past the segment has every record in it: counted as acknowledged.
-        boolean anyBehind = false;
-        for (int i = 0; i < sinks.size(); i++) {
-            Long pos = saved.get(sinks.get(i));
-            if (pos != null && pos >= s.end()) {
-                s.acked.set(i, s.records);
-            } else {
-                anyBehind = true;
-            }
-        }
         found += s.records;
-        if (anyBehind) toReplay += s.records;
         return s;
     }
 

@@ -15,8 +15,8 @@ import java.util.Map;
  * @param syncedPosition       journal position known durable (forced, or written with fsync=none)
  * @param appendedEntries      entries journaled since start
  * @param unjournaledEntries   entries routed while the journal was unavailable or full (memory only)
- * @param sinkBacklogEntries   per durable sink: journaled entries it has not acknowledged
- * @param sinkBacklogBytes     per durable sink: bytes from its position to the end of the journal
+ * @param sinkBacklogEntries   per follower: journaled entries it has not acknowledged (estimated from its bytes)
+ * @param sinkBacklogBytes     per follower: bytes from its position to the end of the journal
  * @param fsyncs               commits (forces) since start
  * @param lastFsyncMicros      duration of the last force
  * @param maxFsyncMicros       longest force since start

@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.logging.Level;
@@ -18,22 +16,18 @@ import java.util.logging.Logger;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
- * Where every reader of the journal stands, and {@code positions.properties}, which keeps it across restarts:
- * a durable sink's position is the base of the first segment it has not passed; a follower's is exact (the end
- * of the last record it acknowledged).
+ * {@code positions.properties}, which keeps where every follower of the journal stands across restarts: its
+ * exact position (the end of the last record it acknowledged).
  *
  * <p>Invariants:
  * <ul>
  *   <li>the file is replaced atomically (write a temporary file, force it, rename over the old one), so a
  *       crash leaves the old positions or the new ones, never a torn file;</li>
- *   <li>a saved position never passes a record its reader does not have (a follower over its share may pass
- *       records it skipped, counted): durable positions come from the segments' acknowledgement counts,
- *       follower positions from the follower's own acknowledgements, and no durable position passes
- *       {@code unrecoveredFrom} (segment files a retry found that recovery never read);</li>
- *   <li>a moved durable position is saved by the next housekeeping, a moved follower position at most every
- *       {@link #FOLLOWER_SAVE_INTERVAL_MS} (and at close): saving late only means reading more again after a
- *       crash, never less;</li>
- *   <li>an unreadable position is ignored (logged): that reader starts from the oldest segment.</li>
+ *   <li>a saved position never passes a record its follower does not have (a follower over its share may pass
+ *       records it skipped, counted): positions come from the follower's own acknowledgements;</li>
+ *   <li>a moved position is saved at most every {@link #FOLLOWER_SAVE_INTERVAL_MS} (at once when a segment
+ *       was deleted, and at close): saving late only means reading more again after a crash, never less;</li>
+ *   <li>an unreadable position is ignored (logged): that follower starts from the oldest segment.</li>
  * </ul>
  *
  * <p>Locking: no lock of its own; called under the journal's lock (recover, housekeeping, close, stats).
@@ -42,38 +36,20 @@ final class PositionsFile {
     /** Logged under the journal's name, as before the journal was split into classes. */
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     static final String NAME = "positions.properties";
-    /** A follower's moving position is saved at most this often (durable positions at once). */
+    /** A follower's moving position is saved at most this often. */
     static final long FOLLOWER_SAVE_INTERVAL_MS = 1_000;
 
     private final Path dir;
-    private final List<String> sinks;
-    private final SegmentList segments;
     private final Followers followers;
     private final Scheduler clock;
     /** What the file holds (as last read or written). */
     private Map<String, Long> saved = Map.of();
     private long lastSaveMs;
 
-    PositionsFile(Path dir, List<String> sinks, SegmentList segments, Followers followers, Scheduler clock) {
+    PositionsFile(Path dir, Followers followers, Scheduler clock) {
         this.dir = dir;
-        this.sinks = sinks;
-        this.segments = segments;
         this.followers = followers;
         this.clock = clock;
-    }
-
-    /**
-     * Under the lock.
-     *
-     * @param end             the journal's appended position (a durable sink that passed every segment stands there)
-     * @param unrecoveredFrom lowest base of a segment file recovery did not read ({@code Long.MAX_VALUE}: none)
-     * @return every reader's position now: durable sinks in order, then followers
-     */
-    Map<String, Long> current(long end, long unrecoveredFrom) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < sinks.size(); i++) out.put(sinks.get(i), Math.min(segments.position(i, end), unrecoveredFrom));
-        followers.putPositions(out);
-        return out;
     }
 
     /** @return true when {@code now} differs from what the file holds */
@@ -81,9 +57,8 @@ final class PositionsFile {
         return !now.equals(saved);
     }
 
-    /** @return true when a durable position in {@code now} moved, or a follower's did and the last save is old enough */
+    /** @return true when a follower's position in {@code now} moved and the last save is old enough */
     boolean due(Map<String, Long> now, long nowMs) {
-        for (String s : sinks) if (!now.get(s).equals(saved.get(s))) return true;
         if (nowMs - lastSaveMs < FOLLOWER_SAVE_INTERVAL_MS) return false;
         for (String f : followers.names()) if (!now.get(f).equals(saved.get(f))) return true;
         return false;
@@ -96,7 +71,7 @@ final class PositionsFile {
         Path tmp = dir.resolve(NAME + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "journal position each durable sink has passed (segment base) and each follower has acknowledged (exact)");
+                p.store(out, "journal position each follower has acknowledged (exact)");
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -112,7 +87,7 @@ final class PositionsFile {
     /**
      * Reads the file (recovery). A missing file holds no position; a value that is not a number is ignored.
      *
-     * @return the saved positions by reader name, also kept as what the file holds
+     * @return the saved positions by follower name, also kept as what the file holds
      */
     Map<String, Long> load() throws IOException {
         Path f = dir.resolve(NAME);

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param segments        segment files found
  * @param records         valid records in them
- * @param toReplay        records some reader has still to take: in segments a collector-fed durable sink had not
- *                        passed, or past a durable follower's saved position (it reads on from there)
+ * @param toReplay        records of the segments some durable follower has not passed: it reads on from its
+ *                        saved position, so it still has to take (some of) them
  * @param truncatedBytes  bytes cut from damaged segments (torn or corrupt tails)
  * @param cuts            one line per damaged segment: file, offset, bytes cut, why
  * @param error           why the journal could not be opened, or null

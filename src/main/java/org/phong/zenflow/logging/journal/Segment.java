@@ -1,16 +1,11 @@
 package org.phong.zenflow.logging.journal;
 
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The in-memory bookkeeping of one segment file: how many records it holds and, per durable sink,
- * how many of them that sink has acknowledged. A sink has <em>passed</em> a segment when the segment
- * is sealed (takes no more records) and the sink acknowledged every record in it; a segment passed
- * by every durable sink is deleted.
- *
- * <p>Counting instead of tracking positions works because every record is acknowledged exactly
- * once per durable sink (the collector acknowledges each batch once per sink), whatever the order.
+ * The in-memory bookkeeping of one segment file: where it starts, how many records and bytes it holds,
+ * and whether it is sealed (takes no more records). A sealed segment every follower has passed
+ * ({@link Followers#passed}) is deleted.
  */
 final class Segment {
     final long base;
@@ -21,27 +16,11 @@ final class Segment {
     volatile long bytes;
     volatile boolean sealed;
     final long createdMs;
-    final AtomicLongArray acked;
 
-    Segment(long base, Path file, int sinks, long createdMs) {
+    Segment(long base, Path file, long createdMs) {
         this.base = base;
         this.file = file;
-        this.acked = new AtomicLongArray(sinks);
         this.createdMs = createdMs;
-    }
-
-    boolean ackedByAll() {
-        long n = records;
-        for (int i = 0; i < acked.length(); i++) if (acked.get(i) < n) return false;
-        return true;
-    }
-
-    boolean passedBy(int sink) {
-        return sealed && acked.get(sink) >= records;
-    }
-
-    boolean passedByAll() {
-        return sealed && ackedByAll();
     }
 
     long end() {

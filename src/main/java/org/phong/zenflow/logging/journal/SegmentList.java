@@ -5,31 +5,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The segments the journal holds, oldest (lowest base) first: the bytes their files take, each collector-fed
- * durable sink's acknowledgements counted against them, deletion once every reader has passed them, and
- * where a reader at a given position finds its next record.
+ * The segments the journal holds, oldest (lowest base) first: the bytes their files take, deletion once every
+ * follower has passed them, and where a reader at a given position finds its next record.
  *
  * <p>Invariants: bases ascend and a segment starts at or after the end of the one before it; the open segment
  * (the journal's {@code current}) is the last one; segments leave only through {@link #deletePassed}, oldest
- * first, and only when sealed and passed by every durable sink and every follower; {@link #bytes} is the sum
- * of the segments' sizes (headers included), which the journal's budget counts.
+ * first, and only when sealed and passed by every follower; {@link #bytes} is the sum of the segments' sizes
+ * (headers included), which the journal's budget counts.
  *
- * <p>Locking: no lock of its own. Everything is called under the journal's lock, except {@link #acknowledge}
- * (lock-free: segments are found in a {@link ConcurrentHashMap} and counted in their atomic per-sink arrays;
- * deletion reads those counts under the lock, and a count only grows) and {@link #bytes} (volatile, single
- * writer under the lock).
+ * <p>Locking: no lock of its own. Everything is called under the journal's lock, except {@link #bytes}
+ * (volatile, single writer under the lock).
  */
 final class SegmentList implements Iterable<Segment> {
     /** Logged under the journal's name, as before the journal was split into classes. */
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
 
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
-    private final ConcurrentHashMap<Long, Segment> byBase = new ConcurrentHashMap<>();
     private volatile long bytes;
 
     /** Where a follower reads: a segment file and how far it may read in it. */
@@ -39,7 +34,6 @@ final class SegmentList implements Iterable<Segment> {
     /** Under the lock: a segment opened or recovered, newer than every segment here; its bytes count from now on. */
     void add(Segment s) {
         segments.addLast(s);
-        byBase.put(s.base, s);
         bytes += s.bytes;
     }
 
@@ -66,11 +60,6 @@ final class SegmentList implements Iterable<Segment> {
         return segments.peekFirst();
     }
 
-    /** @return true when a segment with this base is held (recovered or opened by this process) */
-    boolean holds(long base) {
-        return byBase.containsKey(base);
-    }
-
     /** Under the lock. */
     @Override
     public Iterator<Segment> iterator() {
@@ -79,7 +68,7 @@ final class SegmentList implements Iterable<Segment> {
 
     /**
      * Under the lock: deletes, oldest first, every segment that is sealed (never {@code current}) and passed
-     * by every durable sink and every follower; stops at the first one that is not, or whose file cannot be
+     * by every follower; stops at the first one that is not, or whose file cannot be
      * deleted (retried by the next call).
      *
      * @return true when a segment was deleted (a position moved: the caller saves the positions)
@@ -88,7 +77,7 @@ final class SegmentList implements Iterable<Segment> {
         boolean deleted = false;
         while (!segments.isEmpty()) {
             Segment s = segments.peekFirst();
-            if (s == current || !s.passedByAll() || !followers.passed(s)) break;
+            if (s == current || !s.sealed || !followers.passed(s)) break;
             try {
                 Files.deleteIfExists(s.file);
             } catch (IOException e) {
@@ -96,49 +85,10 @@ final class SegmentList implements Iterable<Segment> {
                 break;
             }
             segments.removeFirst();
-            byBase.remove(s.base);
             bytes -= s.bytes;
             deleted = true;
         }
         return deleted;
-    }
-
-    /**
-     * Lock-free: counts durable sink {@code sink}'s acknowledgement of a batch against the segments its
-     * entries are in (one atomic add per run of entries in the same segment). Entries not journaled, or in a
-     * segment no longer held, count nothing.
-     */
-    void acknowledge(int sink, JournaledEntries j) {
-        int n = j.size();
-        int i = 0;
-        while (i < n) {
-            long token = j.segmentOf(i);
-            int k = i + 1;
-            while (k < n && j.segmentOf(k) == token) k++;
-            if (token != Journal.NOT_JOURNALED) {
-                Segment s = byBase.get(token);
-                if (s != null) s.acked.addAndGet(sink, k - i);
-            }
-            i = k;
-        }
-    }
-
-    /**
-     * Under the lock.
-     *
-     * @return durable sink {@code sink}'s position: the base of the first segment it has not passed, or
-     *         {@code end} when it has passed them all
-     */
-    long position(int sink, long end) {
-        for (Segment s : segments) if (!s.passedBy(sink)) return s.base;
-        return end;
-    }
-
-    /** Under the lock. @return records held that durable sink {@code sink} has not acknowledged */
-    long backlogEntries(int sink) {
-        long n = 0;
-        for (Segment s : segments) n += Math.max(0, s.records - s.acked.get(sink));
-        return n;
     }
 
     /**

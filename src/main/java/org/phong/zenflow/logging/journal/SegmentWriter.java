@@ -35,7 +35,6 @@ final class SegmentWriter {
     private final JournalSettings settings;
     private final SegmentList segments;
     private final RecentWindow window;
-    private final int sinks;
     private final Scheduler clock;
     private final ByteBuffer pending = ByteBuffer.allocate(BUFFER_BYTES);
     private final CRC32C crc = new CRC32C();
@@ -49,14 +48,12 @@ final class SegmentWriter {
 
     /**
      * @param window receives every record appended, with its positions (the followers' hot path)
-     * @param sinks  the number of collector-fed durable sinks (each new segment counts their acknowledgements)
      */
-    SegmentWriter(Path dir, JournalSettings settings, SegmentList segments, RecentWindow window, int sinks, Scheduler clock) {
+    SegmentWriter(Path dir, JournalSettings settings, SegmentList segments, RecentWindow window, Scheduler clock) {
         this.dir = dir;
         this.settings = settings;
         this.segments = segments;
         this.window = window;
-        this.sinks = sinks;
         this.clock = clock;
     }
 
@@ -101,7 +98,7 @@ final class SegmentWriter {
             Files.deleteIfExists(file);
             throw e;
         }
-        Segment s = new Segment(base, file, sinks, clock.nowMillis());
+        Segment s = new Segment(base, file, clock.nowMillis());
         s.bytes = SegmentFile.HEADER_BYTES;
         // the header occupies positions [base, base + HEADER_BYTES)
         appended = base + SegmentFile.HEADER_BYTES;

@@ -26,7 +26,9 @@
  * after the seq is assigned. So: the journal holds each run's entries in seq order; entries of one
  * worker are in routing order; and no extra thread or hand-off is on the hot path (an append is an
  * encode into a 1 MiB in-memory buffer under one lock; a full buffer is written to the file, i.e. to
- * the page cache, inline). The only thread the journal owns is the committer.
+ * the page cache, inline). The only thread the journal owns is the committer. An append the journal refuses
+ * ({@code NOT_JOURNALED}) is counted in the run's batch ({@link org.phong.zenflow.logging.api.SinkBatch#unjournaled}),
+ * so a non-durable follower fed the same batch (Kafka) knows what it will not find in the journal.
  *
  * <h2>On-disk format (version 1, big-endian)</h2>
  * <pre>
@@ -39,8 +41,8 @@
  *             entry: | workflowId msb,lsb | runId msb,lsb | seq long
  *             | ts epoch-second long | ts nano int | level byte (DEBUG 0, INFO 1, WARN 2, ERROR 3)
  *             | nodeKey, message, errorCode, metadata, traceId, hierarchy: each int length (-1 = null) + UTF-8
- * positions   java.util.Properties: durable sink name = journal position it has passed (a segment base);
- *             follower name = exact position it has acknowledged; replaced atomically (write tmp, force, rename)
+ * positions   java.util.Properties: follower name = exact position it has acknowledged;
+ *             replaced atomically (write tmp, force, rename)
  * </pre>
  * A <em>position</em> is a byte offset in the journal as if all segments were one file: a segment's
  * file name is the position of its first byte (its header), a record's position is its segment's
@@ -59,40 +61,28 @@
  * {@link org.phong.zenflow.logging.journal.Journal#whenDurable} completes when a position is synced;
  * {@code Durability} builds the run-level waits on it.
  *
- * <h2>Acknowledgement, positions and deletion</h2>
- * Two kinds of reader hold segments: followers (below; the database as a durable follower, Kafka) and
- * <em>collector-fed durable sinks</em> (the {@code durableSinks} of the constructor). {@code LoggingPipeline}
- * passes no collector-fed durable sink (with the journal on, every durable sink follows it), so this second
- * kind is the journal's own contract, exercised by its tests: nothing re-delivers to such a sink after a
- * restart, the segments it has not passed stay on disk and count in its backlog.
- * Each entry carries the base of its segment through the batch
- * ({@link org.phong.zenflow.logging.journal.JournaledEntries}); when a durable sink takes a batch the
- * collector tells the journal, which counts it against those segments, per sink. Invariants:
+ * <h2>Followers, positions and deletion</h2>
+ * Every reader of the journal is a {@link org.phong.zenflow.logging.journal.JournalFollower}: the database as a
+ * durable follower (above), Kafka as a non-durable one; the journal knows no other reader (with the journal
+ * on, {@code LoggingPipeline} makes every durable sink a follower). A follower reads the journal itself through a
+ * {@link org.phong.zenflow.logging.journal.JournalTail}, forward from its own position, in journal order, up to
+ * what is durable (forced; so it never publishes what a power loss could take back). Its position is
+ * <em>exact</em> (the end of the last record it acknowledged; it acknowledges in journal order, so one maximum
+ * suffices), saved in the positions file under its name (at most every second, at once when a segment was
+ * deleted, and at close). A non-durable follower never counts against admission and never makes the pipeline
+ * degrade; instead its backlog is bounded by its share ({@code journalMaxBytes}): past it the tail skips
+ * records (counted) and moves the position forward. A durable follower's share is the whole journal (it never
+ * skips); the journal's budget bounds admission instead. A follower without a saved position starts at the
+ * oldest segment (nothing skipped on first use). Invariants:
  * <ul>
- *   <li>every journaled record is acknowledged exactly once per durable sink, so "acked count =
- *       record count" of a sealed segment means the sink has every record in it (order does not matter:
- *       batches of many runs finish in any order);</li>
- *   <li>a sink's position is the base of the first segment it has not passed; it never passes a
- *       record the sink does not have;</li>
- *   <li>a segment is deleted only when sealed and passed by every durable sink, oldest first; an open
- *       segment that every sink has fully acknowledged is sealed after 10 s or 1/8 of segment-bytes, so
- *       a quiet journal does not keep a tail to read again after a restart;</li>
- *   <li>the positions file is rewritten (atomically) whenever a position moves; a crash between a
- *       position moving and a deletion only means reading more again.</li>
+ *   <li>a follower's position only grows; it is always a record boundary or a segment base; records before it
+ *       are in the follower or counted as skipped;</li>
+ *   <li>a segment is deleted only when sealed and every follower's position is past its last record, oldest
+ *       first; an open segment every follower has passed is sealed after 10 s or 1/8 of segment-bytes, so a
+ *       quiet journal does not keep a tail to read again after a restart;</li>
+ *   <li>the positions file is replaced atomically; saving a position late (a crash between a position moving
+ *       and its save) only means reading more again.</li>
  * </ul>
- *
- * <h2>Followers (non-durable sinks that read the journal: Kafka)</h2>
- * A {@link org.phong.zenflow.logging.journal.JournalFollower} does not take batches from the collector; it
- * reads the journal itself through a {@link org.phong.zenflow.logging.journal.JournalTail}, forward from its
- * own position, in journal order, up to what is durable (forced; so it never publishes what a power loss
- * could take back). Its position is <em>exact</em> (the
- * end of the last record it acknowledged; it acknowledges in journal order, so one maximum suffices), saved in
- * the positions file under its name (at most every second, and at close), and a segment is deleted only when
- * every follower's position is past its end too. A follower never counts against admission and never makes
- * the pipeline degrade; instead its backlog is bounded by its share ({@code journalMaxBytes}): past it the tail
- * skips records (counted) and moves the position forward. A follower without a saved position starts at the
- * oldest segment (nothing skipped on first use). Invariants: a follower's position only grows; it is
- * always a record boundary or a segment base; records before it are in the follower or counted as skipped.
  *
  * <h2>Recovery</h2>
  * At start every segment is read and each record's frame, structure and CRC checked. Damage costs only
@@ -126,9 +116,8 @@
  *
  * <h2>Choices</h2>
  * A binary format, not JSON: the encode runs on the router worker for every entry. CRC32C: hardware
- * accelerated in the JDK. Segment counting instead of per-entry positions for collector-fed durable sinks: an ack
- * costs one atomic add per segment touched by the batch, and batches may finish in any order. Exact positions
- * for followers: they read and acknowledge in journal order, so one maximum suffices.
+ * accelerated in the JDK. Exact positions for followers: they read and acknowledge in journal order, so one
+ * maximum suffices.
  *
  * <h2>Classes, and the one lock</h2>
  * {@link org.phong.zenflow.logging.journal.Journal} is the public facade and <em>the lock</em>: its monitor guards
@@ -142,11 +131,10 @@
  *   <li>{@link org.phong.zenflow.logging.journal.DurabilityWaiters}: the futures of {@code whenDurable}, by
  *       position; completed up to the synced position, failed with the journal's problem.</li>
  *   <li>{@link org.phong.zenflow.logging.journal.SegmentList}: the segments held, oldest first: their bytes
- *       (the budget), per-sink acknowledgement counts, deletion of passed segments, where a reader finds its next
- *       record. Under the lock, except acknowledgement counting and the byte total (lock-free).</li>
- *   <li>{@link org.phong.zenflow.logging.journal.PositionsFile}: every reader's position and
- *       {@code positions.properties} (read at startup, replaced atomically, saves rate-limited for followers).
- *       Under the lock.</li>
+ *       (the budget), deletion of passed segments, where a reader finds its next record. Under the lock, except
+ *       the byte total (lock-free).</li>
+ *   <li>{@link org.phong.zenflow.logging.journal.PositionsFile}: {@code positions.properties}, the followers'
+ *       positions across restarts (read at startup, replaced atomically, saves rate-limited). Under the lock.</li>
  *   <li>{@link org.phong.zenflow.logging.journal.Followers}: the followers' names, shares, which are durable
  *       (their index in the {@link org.phong.zenflow.logging.journal.Overflow}), and their exact positions.
  *       Lock-free (fixed configuration, atomic positions that only grow).</li>
@@ -155,7 +143,7 @@
  *   <li>Around them: {@link org.phong.zenflow.logging.journal.JournalTail} (a follower's reader),
  *       {@link org.phong.zenflow.logging.journal.SegmentFile}, {@link org.phong.zenflow.logging.journal.RecordCodec},
  *       {@link org.phong.zenflow.logging.journal.DamageRepair}, {@link org.phong.zenflow.logging.journal.LostTracker}
- *       (format, validation, repair), {@link org.phong.zenflow.logging.journal.Segment} (one segment's counts),
+ *       (format, validation, repair), {@link org.phong.zenflow.logging.journal.Segment} (one segment's extent),
  *       {@link org.phong.zenflow.logging.journal.RecentWindow} and {@link org.phong.zenflow.logging.journal.Overflow}
  *       (in memory).</li>
  * </ul>

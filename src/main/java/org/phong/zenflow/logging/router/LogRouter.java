@@ -15,7 +15,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.redact.Redactor;
-import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
@@ -66,13 +65,6 @@ public final class LogRouter {
     /** route() calls with {@code (random & sampleMask) == 0} are timed and traced; -1: none. */
     private final int sampleMask;
 
-    /** A start, completion, barrier or action that travels in order with a run's entries. */
-    private sealed interface Control permits Start, Complete, Barrier, InOrder {
-    }
-
-    private record InOrder(Runnable action) implements Control {
-    }
-
     /**
      * Decides before admission whether an entry is sampled out (memory pressure, level 4). Runs on
      * the caller's thread; must be cheap and never drop WARN/ERROR.
@@ -88,17 +80,56 @@ public final class LogRouter {
 
     private volatile Sampler sampler;
 
-    private record Start(WorkflowRunStarted event) implements Control {
+    /**
+     * What travels on a worker's queue: an entry, or a start, completion, barrier or action that keeps its
+     * place among the run's entries. Each kind says what the worker does with it ({@link #handle}), so the
+     * drain loop needs no dispatch of its own and a new kind cannot be forgotten there.
+     *
+     * <p>An entry is wrapped ({@link Append}) rather than queued as itself: {@link LogEntry} belongs to the
+     * public {@code api} package and cannot implement a type sealed here. The wrapper is one small
+     * short-lived object per {@link #route} call, beside the queue's own node.
+     */
+    private sealed interface Item permits Append, Start, Complete, Barrier, InOrder {
+        /** Runs on the worker that owns the item's run, in queue order. */
+        void handle(LogRouter router);
     }
 
-    private record Complete(WorkflowRunCompleted event, CompletableFuture<Long> done) implements Control {
+    /** An admitted entry; {@code routedAtNanos} is the System.nanoTime() of a sampled route() call, else 0. */
+    private record Append(LogEntry entry, long routedAtNanos) implements Item {
+        @Override
+        public void handle(LogRouter router) {
+            // Redaction here, not in route(): regexes stay off the caller's thread, and every
+            // way in (HTTP, route(), CDI events) passes this point before any sink.
+            router.buffers.append(router.redactor.apply(entry), routedAtNanos);
+        }
     }
 
-    private record Barrier(CompletableFuture<Void> done) implements Control {
+    private record Start(WorkflowRunStarted event) implements Item {
+        @Override
+        public void handle(LogRouter router) {
+            router.buffers.start(event.workflowId(), event.runId());
+        }
     }
 
-    /** A sampled entry with the System.nanoTime() of its route() call (end-to-end latency). */
-    private record Traced(LogEntry entry, long routedAtNanos) {
+    private record Complete(WorkflowRunCompleted event, CompletableFuture<Long> done) implements Item {
+        @Override
+        public void handle(LogRouter router) {
+            router.buffers.complete(event.runId(), event.outcome(), done::complete);
+        }
+    }
+
+    private record Barrier(CompletableFuture<Void> done) implements Item {
+        @Override
+        public void handle(LogRouter router) {
+            done.complete(null);
+        }
+    }
+
+    private record InOrder(Runnable action) implements Item {
+        @Override
+        public void handle(LogRouter router) {
+            action.run();
+        }
     }
 
     /**
@@ -152,7 +183,7 @@ public final class LogRouter {
      */
     public RouteResult route(LogEntry entry) {
         // Sampling keeps the cost of timing off most calls: one random draw (thread-local, no
-        // contention) decides; only a sampled call reads the clock twice and wraps its entry.
+        // contention) decides; only a sampled call reads the clock (twice).
         boolean sampled = sampleMask >= 0 && (ThreadLocalRandom.current().nextInt() & sampleMask) == 0;
         long t0 = sampled ? System.nanoTime() : 0L;
         if (!accepting) {
@@ -167,7 +198,7 @@ public final class LogRouter {
         if (r == RouteResult.ACCEPTED) {
             routed.increment();
             observer.accepted(entry.level());
-            enqueue(entry.runId(), sampled ? new Traced(entry, t0) : entry);
+            enqueue(entry.runId(), new Append(entry, t0));
         }
         if (sampled) observer.routeSampled(System.nanoTime() - t0);
         return r;
@@ -239,7 +270,7 @@ public final class LogRouter {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    private void enqueue(UUID runId, Object item) {
+    private void enqueue(UUID runId, Item item) {
         queued.incrementAndGet();
         workers[(runId.hashCode() & Integer.MAX_VALUE) % workers.length].add(item);
     }
@@ -271,7 +302,7 @@ public final class LogRouter {
                 LOG.warning("Router worker " + w.index + " did not stop within " + timeoutMs + " ms; its queue is left to it");
                 continue;
             }
-            Object item;
+            Item item;
             while ((item = w.queue.poll()) != null) w.handleCounted(item);
         }
         buffers.awaitLookups(timeoutMs);
@@ -305,7 +336,7 @@ public final class LogRouter {
 
     private final class Worker implements Runnable {
         final int index;
-        final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
         Thread thread;
         volatile boolean stop;
         volatile boolean failed;
@@ -317,7 +348,7 @@ public final class LogRouter {
         }
 
         /** Any thread: enqueue, and wake the worker only when it announced that it sleeps. */
-        void add(Object item) {
+        void add(Item item) {
             queue.add(item);
             if (sleeping) LockSupport.unpark(thread);
         }
@@ -327,7 +358,7 @@ public final class LogRouter {
             int naps = 0;
             try {
                 while (!stop || !queue.isEmpty()) {
-                    Object item = queue.poll();
+                    Item item = queue.poll();
                     if (item != null) {
                         naps = 0;
                         int n = 0;
@@ -353,34 +384,15 @@ public final class LogRouter {
             }
         }
 
-        void handleCounted(Object item) {
+        void handleCounted(Item item) {
             // Decrement first: a barrier completed by handle() must find its own item gone from the
             // queue-depth gauge (the other order let a caller see depth 1 after the barrier).
             queued.decrementAndGet();
             try {
-                handle(item);
+                item.handle(LogRouter.this);
             } catch (RuntimeException e) {
                 // A bug in one item must not kill the run's worker; the item is logged with its run.
                 LOG.log(Level.SEVERE, "Router worker " + index + " failed on " + item, e);
-            }
-        }
-
-        private void handle(Object item) {
-            if (item instanceof LogEntry e) {
-                // Redaction here, not in route(): regexes stay off the caller's thread, and every
-                // way in (HTTP, route(), CDI events) passes this point before any sink.
-                buffers.append(redactor.apply(e));
-            } else if (item instanceof Traced t) {
-                buffers.append(redactor.apply(t.entry()), t.routedAtNanos());
-            } else if (item instanceof Start s) {
-                buffers.start(s.event().workflowId(), s.event().runId());
-            } else if (item instanceof Complete c) {
-                RunOutcome outcome = c.event().outcome();
-                buffers.complete(c.event().runId(), outcome, last -> c.done().complete(last));
-            } else if (item instanceof Barrier b) {
-                b.done().complete(null);
-            } else if (item instanceof InOrder o) {
-                o.action().run();
             }
         }
     }

@@ -23,7 +23,7 @@ class ForgetPersistedRunsTest {
     private final List<String> forgotten = new ArrayList<>();
     /** What the "database" answers: the last seq written. */
     private long lastSeqInDb;
-    private final WorkflowBufferManager m = new WorkflowBufferManager(LoggingSettings.defaults(), out::add, clock,
+    private final WorkflowBufferManager m = new WorkflowBufferManager(LoggingSettings.defaults(), b -> out.add(b.entries()), clock,
             r -> lastSeqInDb, ManualExecutor.DIRECT);
     private final UUID wf = UUID.randomUUID();
     private final UUID run = UUID.randomUUID();

@@ -23,7 +23,7 @@ class WorkflowBufferManagerMemoryTest {
                 LoggingSettings.RING_BUFFER_SIZE, "10");
         ManualScheduler clock = new ManualScheduler();
         List<List<LogEntry>> out = new ArrayList<>();
-        WorkflowBufferManager m = new WorkflowBufferManager(s, out::add, clock, r -> 0, Runnable::run);
+        WorkflowBufferManager m = new WorkflowBufferManager(s, b -> out.add(b.entries()), clock, r -> 0, Runnable::run);
         assertEquals(0, m.estimateMemory().totalBytes());
 
         UUID wf = UUID.randomUUID();

@@ -3,6 +3,8 @@ package org.phong.zenflow.logging.buffer;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.phong.zenflow.logging.config.LoggingSettings.*;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,11 +15,17 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
+import org.phong.zenflow.logging.api.SinkBatch;
+import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.journal.Journal;
+import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.testing.JournalFixtures;
 import org.phong.zenflow.logging.testing.ManualExecutor;
 import org.phong.zenflow.logging.testing.ManualScheduler;
 import org.phong.zenflow.logging.testing.TestSettings;
@@ -35,7 +43,7 @@ class WorkflowBufferManagerTest {
     private final UUID run = UUID.randomUUID();
 
     private WorkflowBufferManager manager(SequenceLookup lookup, Executor executor) {
-        return new WorkflowBufferManager(SETTINGS, out::add, clock, runId -> {
+        return new WorkflowBufferManager(SETTINGS, b -> out.add(b.entries()), clock, runId -> {
             lookups.incrementAndGet();
             return lookup.lastSeq(runId);
         }, executor);
@@ -225,7 +233,7 @@ class WorkflowBufferManagerTest {
     void idleSweepFlushesPendingEntriesBeforeReleasing() {
         // max-delay longer than the idle period: the sweep finds the batch still pending
         WorkflowBufferManager m = new WorkflowBufferManager(TestSettings.of(MAX_DELAY_MS, "5000",
-                CLEANUP_IDLE_AFTER_MS, "1000"), out::add, clock, r -> 0, ManualExecutor.DIRECT);
+                CLEANUP_IDLE_AFTER_MS, "1000"), b -> out.add(b.entries()), clock, r -> 0, ManualExecutor.DIRECT);
         m.start(wf, run);
         m.append(Entries.info(wf, run, "x"));
         clock.advance(999);
@@ -332,7 +340,7 @@ class WorkflowBufferManagerTest {
     void aStartedRunTheDatabaseDoesNotAnswerForIsTakenForNewAfterTheBatchTimeout() {
         ManualExecutor hung = new ManualExecutor(); // the lookup never runs: a stopped or frozen database
         LoggingSettings s = TestSettings.of(BATCH_TIMEOUT_MS, "5000", RETRY_BACKOFF_MS, "100", RETRY_MAX_BACKOFF_MS, "1000");
-        WorkflowBufferManager m = new WorkflowBufferManager(s, out::add, clock, r -> 7, hung);
+        WorkflowBufferManager m = new WorkflowBufferManager(s, b -> out.add(b.entries()), clock, r -> 7, hung);
         m.start(wf, run);
         m.append(Entries.info(wf, run, "p1"));
         clock.advance(4999);
@@ -380,7 +388,7 @@ class WorkflowBufferManagerTest {
 
     @Test
     void ringSizeZeroKeepsNothing() {
-        WorkflowBufferManager m = new WorkflowBufferManager(TestSettings.of(RING_BUFFER_SIZE, "0"), out::add, clock,
+        WorkflowBufferManager m = new WorkflowBufferManager(TestSettings.of(RING_BUFFER_SIZE, "0"), b -> out.add(b.entries()), clock,
                 r -> 0, ManualExecutor.DIRECT);
         m.start(wf, run);
         m.append(Entries.info(wf, run, "x"));
@@ -415,5 +423,24 @@ class WorkflowBufferManagerTest {
         long[] last = {-1};
         m.complete(run, outcome, v -> last[0] = v);
         return last[0];
+    }
+
+    @Test
+    void aBatchCountsTheEntriesTheJournalCouldNotHold(@TempDir Path dir) throws Exception {
+        Path blocked = dir.resolve("journal");
+        Files.writeString(blocked, "a file where the directory should be");
+        Journal journal = JournalFixtures.journal(JournalFixtures.settings(blocked, JournalFixtures.SMALL_SEGMENT, JournalFixtures.ROOMY,
+                FsyncPolicy.INTERVAL), clock, "kafka");
+        journal.recover((e, s) -> { }); // unavailable: it refuses every append
+        List<SinkBatch> batches = new ArrayList<>();
+        WorkflowBufferManager m = new WorkflowBufferManager(SETTINGS, batches::add, clock, r -> 0, ManualExecutor.DIRECT,
+                PipelineObserver.NONE, null, journal, BufferListener.NONE);
+        m.start(wf, run);
+        for (int i = 0; i < 3; i++) m.append(Entries.info(wf, run, "x" + i));
+        m.flushAll();
+        for (int i = 0; i < 2; i++) m.append(Entries.info(wf, run, "y" + i));
+        m.flushAll();
+        assertEquals(List.of(3, 2), batches.stream().map(SinkBatch::unjournaled).toList(), "each batch counts its own");
+        journal.close();
     }
 }

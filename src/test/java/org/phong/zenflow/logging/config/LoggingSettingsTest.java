@@ -169,7 +169,7 @@ class LoggingSettingsTest {
 
     private static List<Integer> flushSizesAfter(int n, LoggingSettings s, List<List<LogEntry>> out) {
         ManualScheduler clock = new ManualScheduler();
-        WorkflowBufferManager m = new WorkflowBufferManager(s, out::add, clock, r -> 0, ManualExecutor.DIRECT);
+        WorkflowBufferManager m = new WorkflowBufferManager(s, b -> out.add(b.entries()), clock, r -> 0, ManualExecutor.DIRECT);
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
         m.start(wf, run);

@@ -3,7 +3,6 @@ package org.phong.zenflow.logging.journal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.testing.JournalFixtures;
@@ -20,25 +19,10 @@ final class JournalFiles {
     /** @return every entry of every segment file in {@code dir}, in position order */
     static List<LogEntry> entries(Path dir) throws IOException {
         List<LogEntry> out = new ArrayList<>();
-        for (JournaledEntries b : segments(dir)) out.addAll(b);
-        return out;
-    }
-
-    /**
-     * @return one batch per segment file in {@code dir} that holds entries, in position order, each entry carrying its segment's base
-     *         (the token {@link Journal#append} returned for it), so it can be acknowledged again after a restart
-     */
-    static List<JournaledEntries> segments(Path dir) throws IOException {
-        List<JournaledEntries> out = new ArrayList<>();
         for (Path p : JournalFixtures.segmentFiles(dir)) {
             long base = SegmentFile.baseOf(p.getFileName().toString());
             if (base < 0) continue; // named *.seg, but not a segment of ours
-            List<LogEntry> in = new ArrayList<>();
-            SegmentFile.scan(p, base, in::add);
-            if (in.isEmpty()) continue;
-            long[] tokens = new long[in.size()];
-            Arrays.fill(tokens, base);
-            out.add(new JournaledEntries(in, tokens));
+            SegmentFile.scan(p, base, out::add);
         }
         return out;
     }

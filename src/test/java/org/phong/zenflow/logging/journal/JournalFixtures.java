@@ -1,7 +1,8 @@
 package org.phong.zenflow.logging.journal;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.testing.ManualScheduler;
@@ -18,8 +19,8 @@ final class JournalFixtures {
         return new JournalSettings(true, dir, fsync, 20, max, segment, RETRY_MS, 1000);
     }
 
-    /** @return a journal in {@code dir} with the named durable sinks, not yet recovered */
-    static Journal journal(Path dir, String... sinks) {
-        return new Journal(settings(dir, SEGMENT, 1L << 30, FsyncPolicy.INTERVAL), List.of(sinks), Thread::new, new ManualScheduler());
+    /** @return a journal in {@code dir} without followers, not yet recovered */
+    static Journal journal(Path dir) {
+        return new Journal(settings(dir, SEGMENT, 1L << 30, FsyncPolicy.INTERVAL), Map.of(), Set.of(), Thread::new, new ManualScheduler());
     }
 }

@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.phong.zenflow.logging.testing.JournalFixtures.acknowledge;
 import static org.phong.zenflow.logging.testing.JournalFixtures.recover;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,8 +29,8 @@ import org.phong.zenflow.logging.testing.JournalFixtures;
 import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
- * The journal on real files: round trip, torn and bit-flipped files, acknowledgement and deletion,
- * per-sink positions, full and unwritable directories. The committer is driven by hand
+ * The journal on real files: round trip, torn and bit-flipped files, deletion once every follower has
+ * passed a segment, per-follower positions, full and unwritable directories. The committer is driven by hand
  * ({@code commitOnce}, {@code housekeeping}) so nothing depends on timing.
  */
 class JournalTest {
@@ -44,12 +45,13 @@ class JournalTest {
         return JournalFixtures.settings(dir, segment, max, fsync);
     }
 
-    private Journal journal(String... sinks) {
-        return journal(settings(SEGMENT, 1 << 30, FsyncPolicy.INTERVAL), sinks);
+    private Journal journal(String... followers) {
+        return journal(settings(SEGMENT, 1 << 30, FsyncPolicy.INTERVAL), followers);
     }
 
-    private Journal journal(JournalSettings s, String... sinks) {
-        return new Journal(s, List.of(sinks), Thread::new, clock);
+    /** "pg" is a durable follower, as the database is; any other follower is not (see JournalFixtures#journal). */
+    private Journal journal(JournalSettings s, String... followers) {
+        return JournalFixtures.journal(s, clock, followers);
     }
 
     private List<LogEntry> entries(UUID run, int n) {
@@ -161,66 +163,51 @@ class JournalTest {
     }
 
     @Test
-    void aSegmentIsDeletedOnlyWhenEveryDurableSinkHasPassedIt() throws Exception {
+    void aSegmentIsDeletedOnlyWhenEveryFollowerHasPassedIt() throws Exception {
         Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg", "kafka");
         recover(j);
         UUID run = UUID.randomUUID();
         List<LogEntry> in = entries(run, 200);
-        long[] tokens = new long[in.size()];
-        for (int i = 0; i < in.size(); i++) tokens[i] = j.append(in.get(i));
+        in.forEach(j::append);
         j.commitOnce();
         int before = segmentFiles().size();
         assertTrue(before >= 3);
-        JournaledEntries batch = new JournaledEntries(in, tokens);
 
-        j.acknowledge("pg", batch);
+        acknowledge(j, "pg", j.appendedPosition());
         j.housekeeping();
         assertEquals(before, segmentFiles().size(), "kafka has not passed any segment");
-        assertEquals(0L, j.stats().sinkBacklogEntries().get("pg"));
-        assertEquals(200L, j.stats().sinkBacklogEntries().get("kafka"));
+        assertEquals(0L, j.stats().sinkBacklogBytes().get("pg"));
+        assertEquals(j.appendedPosition() - SegmentFile.HEADER_BYTES, j.stats().sinkBacklogBytes().get("kafka"),
+                "kafka is at the first record");
 
         j.close(); // kafka is behind: nothing may be deleted
 
         Journal restarted = journal("pg", "kafka");
         recover(restarted);
         assertEquals(before + 1, segmentFiles().size(), "kafka is behind: nothing was deleted (plus the fresh segment)");
-        List<JournaledEntries> batches = JournalFiles.segments(dir);
-        assertEquals(200, batches.stream().mapToInt(List::size).sum());
-        // pg's saved position is the base of the segment that was open at close: it had passed every sealed one
+        assertEquals(in, JournalFiles.entries(dir));
         long pgAt = Long.parseLong(Files.readString(dir.resolve("positions.properties")).replaceAll("(?s).*pg=(\\d+).*", "$1"));
-        assertTrue(pgAt > 0, "pg passed the sealed segments: " + pgAt);
-        long pgStillNeeds = 0;
-        for (JournaledEntries b : batches) if (b.segmentOf(0) >= pgAt) pgStillNeeds += b.size();
-        assertTrue(pgStillNeeds < 200, "segments pg had passed are kafka's only: " + pgStillNeeds);
-        assertEquals(pgStillNeeds, restarted.stats().sinkBacklogEntries().get("pg"));
-        assertEquals(200L, restarted.stats().sinkBacklogEntries().get("kafka"));
-        for (JournaledEntries b : batches) {
-            restarted.acknowledge("kafka", b);
-            if (b.segmentOf(0) >= pgAt) restarted.acknowledge("pg", b);
-        }
+        assertEquals(j.appendedPosition(), pgAt, "pg's saved position is exact: the end of what it acknowledged");
+        assertEquals(0, restarted.recoveryReport().toReplay(), "pg, the durable follower, has every record");
+        assertEquals(0L, restarted.stats().sinkBacklogBytes().get("pg"));
+        assertTrue(restarted.stats().sinkBacklogBytes().get("kafka") > 0);
+        acknowledge(restarted, "kafka", restarted.appendedPosition());
         restarted.housekeeping();
-        assertTrue(segmentFiles().size() < before, "passed segments deleted: " + segmentFiles());
-        assertTrue(Files.readString(dir.resolve("positions.properties")).contains("kafka="));
+        assertEquals(1, segmentFiles().size(), "every sealed segment passed by both deleted, the fresh one kept: " + segmentFiles());
+        assertTrue(Files.readString(dir.resolve("positions.properties")).contains("kafka=" + restarted.appendedPosition()));
     }
 
     @Test
     void aFullJournalStopsJournalingCountsAndResumesWhenSegmentsAreDeleted() throws Exception {
         long segment = JournalSettings.MIN_SEGMENT_BYTES;
-        Journal j = journal(settings(segment, 2 * segment, FsyncPolicy.NONE), "pg");
+        // a non-durable follower: the refused entries go to no overflow, so journaling resumes as soon as there is room
+        Journal j = journal(settings(segment, 2 * segment, FsyncPolicy.NONE), "kafka");
         recover(j);
         UUID run = UUID.randomUUID();
         List<LogEntry> in = entries(run, 200);
-        List<LogEntry> journaled = new ArrayList<>();
-        List<Long> tokens = new ArrayList<>();
         int refused = 0;
         for (LogEntry e : in) {
-            long t = j.append(e);
-            if (t == Journal.NOT_JOURNALED) {
-                refused++;
-            } else {
-                journaled.add(e);
-                tokens.add(t);
-            }
+            if (j.append(e) == Journal.NOT_JOURNALED) refused++;
         }
         assertTrue(refused > 0, "the cap was reached");
         assertFalse(j.available());
@@ -229,7 +216,7 @@ class JournalTest {
         assertTrue(j.stats().full());
 
         j.commitOnce();
-        j.acknowledge("pg", new JournaledEntries(journaled, tokens.stream().mapToLong(Long::longValue).toArray()));
+        acknowledge(j, "kafka", j.appendedPosition());
         j.housekeeping();
         assertTrue(j.available(), "room again after the passed segments are deleted: " + j.problem());
         assertNotEquals(Journal.NOT_JOURNALED, j.append(entries(UUID.randomUUID(), 1).get(0)));
@@ -239,8 +226,8 @@ class JournalTest {
     void anUnwritableDirectoryLeavesTheJournalUnavailableWithAClearErrorUntilARetrySucceeds() throws Exception {
         Path blocked = dir.resolve("journal");
         Files.writeString(blocked, "a file where the directory should be");
-        Journal j = new Journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, 1000, 1000),
-                List.of("pg"), Thread::new, clock);
+        // a non-durable follower: what the journal refuses goes to no overflow, so it journals again once retried
+        Journal j = journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, 1000, 1000), "kafka");
         RecoveryReport r = j.recover((e, s) -> { });
         assertNotNull(r.error());
         assertTrue(r.error().contains(blocked.toString()), r.error());
@@ -283,10 +270,9 @@ class JournalTest {
     void aCleanShutdownWithEverythingAcknowledgedLeavesNothingToReplay() throws Exception {
         Journal j = journal("pg");
         recover(j);
-        List<LogEntry> in = entries(UUID.randomUUID(), 20);
-        long[] tokens = in.stream().mapToLong(j::append).toArray();
+        entries(UUID.randomUUID(), 20).forEach(j::append);
         j.start();
-        j.acknowledge("pg", new JournaledEntries(in, tokens));
+        acknowledge(j, "pg", j.appendedPosition());
         j.close();
         Journal again = journal("pg");
         recover(again);

@@ -202,14 +202,4 @@ class SegmentFileTest {
                 .getMessage().contains("3 stray bytes"));
         assertEquals(entry(1), RecordCodec.read(ByteBuffer.wrap(p)));
     }
-
-    @Test
-    void aBatchNeedsOneSegmentTokenPerEntry() {
-        List<LogEntry> two = List.of(entry(1), entry(2));
-        assertThrows(IllegalArgumentException.class, () -> new JournaledEntries(two, new long[1]));
-        JournaledEntries j = new JournaledEntries(two, new long[]{5, Journal.NOT_JOURNALED});
-        assertEquals(5, j.segmentOf(0));
-        assertEquals(Journal.NOT_JOURNALED, j.segmentOf(1));
-        assertEquals(two, j);
-    }
 }

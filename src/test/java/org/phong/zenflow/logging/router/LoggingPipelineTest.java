@@ -137,7 +137,7 @@ class LoggingPipelineTest {
         LoggingSettings s = TestSettings.of(WORKERS, "2", MAX_DELAY_MS, "60000");
         List<LogEntry> handed = Collections.synchronizedList(new ArrayList<>());
         AdmissionControl admission = new AdmissionControl(s, new ExecutorScheduler(timer));
-        WorkflowBufferManager buffers = new WorkflowBufferManager(s, handed::addAll, new ExecutorScheduler(timer),
+        WorkflowBufferManager buffers = new WorkflowBufferManager(s, b -> handed.addAll(b.entries()), new ExecutorScheduler(timer),
                 r -> 0, executor);
         LogRouter router = new LogRouter(s, admission, buffers, Thread::new);
         router.start();
@@ -231,7 +231,7 @@ class LoggingPipelineTest {
         CountDownLatch lookupMayAnswer = new CountDownLatch(1);
         LoggingSettings s = TestSettings.of(WORKERS, "1", MAX_DELAY_MS, "60000");
         List<LogEntry> handed = Collections.synchronizedList(new ArrayList<>());
-        WorkflowBufferManager buffers = new WorkflowBufferManager(s, handed::addAll, new ExecutorScheduler(timer), r -> {
+        WorkflowBufferManager buffers = new WorkflowBufferManager(s, b -> handed.addAll(b.entries()), new ExecutorScheduler(timer), r -> {
             if (!lookupMayAnswer.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("the test never let the lookup answer");
             return 5;
         }, executor);

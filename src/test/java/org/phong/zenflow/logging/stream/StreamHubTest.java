@@ -55,7 +55,7 @@ class StreamHubTest {
             }
             return out;
         });
-        buffers = new WorkflowBufferManager(SETTINGS, downstream::addAll, clock, r -> 0, ManualExecutor.DIRECT, hub);
+        buffers = new WorkflowBufferManager(SETTINGS, b -> downstream.addAll(b.entries()), clock, r -> 0, ManualExecutor.DIRECT, hub);
         hub.attach(buffers);
     }
 
@@ -476,7 +476,7 @@ class StreamHubTest {
                         return out;
                     });
             // Downstream is "written" at once, so the database is only ever behind by the batch in hand.
-            buffers = new WorkflowBufferManager(SETTINGS, db::addAll, clock, r -> 0, ManualExecutor.DIRECT, hub);
+            buffers = new WorkflowBufferManager(SETTINGS, b -> db.addAll(b.entries()), clock, r -> 0, ManualExecutor.DIRECT, hub);
             hub.attach(buffers);
             buffers.start(wf, run);
             int total = 20_000;
@@ -556,7 +556,7 @@ class StreamHubTest {
             return out;
         });
         db.addAll(Entries.batch(wf, run, 1, 5)); // stored before a restart
-        buffers = new WorkflowBufferManager(SETTINGS, downstream::addAll, clock, r -> 5, lookups, hub);
+        buffers = new WorkflowBufferManager(SETTINGS, b -> downstream.addAll(b.entries()), clock, r -> 5, lookups, hub);
         hub.attach(buffers);
         append(2, LogLevel.INFO); // parked: the last seq is being looked up
         Recorder r = new Recorder();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -14,6 +15,7 @@ import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.journal.Journal;
+import org.phong.zenflow.logging.time.Scheduler;
 
 /**
  * What the journal tests share: settings on a directory, entries with their seq, recovery collected
@@ -24,6 +26,8 @@ public final class JournalFixtures {
     public static final long SMALL_SEGMENT = 64 * 1024;
     /** Large enough that no test fills it unless it means to. */
     public static final long ROOMY = 1L << 30;
+    /** The database's name as a follower of a journal in tests: like the database, a durable follower. */
+    public static final String DATABASE = "pg";
 
     private JournalFixtures() {
     }
@@ -62,6 +66,23 @@ public final class JournalFixtures {
                     .traceId(i % 5 == 0 ? "trace" : null).hierarchy("root/n" + i).build().withSeq(i));
         }
         return out;
+    }
+
+    /**
+     * @return a journal on {@code s} followed by {@code followers}, each without a share limit, not yet recovered:
+     *         {@link #DATABASE} among them is a durable follower (it never skips, takes the overflow and counts in
+     *         {@code toReplay}), every other name a non-durable one (as Kafka is)
+     */
+    public static Journal journal(JournalSettings s, Scheduler clock, String... followers) {
+        Map<String, Long> shares = new HashMap<>();
+        for (String f : followers) shares.put(f, Long.MAX_VALUE);
+        Set<String> durable = shares.containsKey(DATABASE) ? Set.of(DATABASE) : Set.of();
+        return new Journal(s, shares, durable, Thread::new, clock);
+    }
+
+    /** Acknowledges for {@code follower} (of a recovered journal) every record that ends at or before {@code position}. */
+    public static void acknowledge(Journal j, String follower, long position) {
+        j.tail(follower).acknowledge(position);
     }
 
     /** Recovers {@code j}. @return the highest seq it holds per run */

@@ -24,12 +24,11 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
+import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.config.InvalidConfigurationException;
 import org.phong.zenflow.logging.config.KafkaSettings;
-import org.phong.zenflow.logging.journal.Journal;
 import org.phong.zenflow.logging.journal.JournalFollower;
 import org.phong.zenflow.logging.journal.JournalTail;
-import org.phong.zenflow.logging.journal.JournaledEntries;
 import org.phong.zenflow.logging.time.Backoff;
 
 /**
@@ -173,6 +172,12 @@ public final class KafkaLogSink implements LogSink, JournalFollower, AutoCloseab
 
     // ------------------------------------------------------------------ LogSink (collector's drain thread)
 
+    /** A batch that says nothing of the journal: as {@link #process(SinkBatch)} with every entry journaled. */
+    @Override
+    public void process(List<LogEntry> entries) {
+        process(SinkBatch.of(entries));
+    }
+
     /**
      * Memory mode: appends the batch to the backlog; what does not fit is dropped for Kafka and counted.
      * Journal mode: nothing to do for journaled entries (the reader takes them from the journal, in journal
@@ -180,11 +185,12 @@ public final class KafkaLogSink implements LogSink, JournalFollower, AutoCloseab
      * counted, since taking them here would let them overtake their run's journaled entries. Never blocks.
      */
     @Override
-    public void process(List<LogEntry> entries) {
+    public void process(SinkBatch batch) {
         if (tail != null) {
-            countUnjournaled(entries);
+            countUnjournaled(batch.unjournaled());
             return;
         }
+        List<LogEntry> entries = batch.entries();
         int taken = ring.append(entries);
         int lost = entries.size() - taken;
         if (lost > 0) {
@@ -200,10 +206,7 @@ public final class KafkaLogSink implements LogSink, JournalFollower, AutoCloseab
         }
     }
 
-    private void countUnjournaled(List<LogEntry> entries) {
-        if (!(entries instanceof JournaledEntries j)) return;
-        int n = 0;
-        for (int i = 0; i < j.size(); i++) if (j.segmentOf(i) == Journal.NOT_JOURNALED) n++;
+    private void countUnjournaled(int n) {
         if (n == 0) return;
         unjournaled.add(n);
         if (!unjournaledLogged) {

@@ -9,6 +9,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,15 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.SinkBatch;
+import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.KafkaSettings;
+import org.phong.zenflow.logging.journal.Journal;
 import org.phong.zenflow.logging.testing.Entries;
+import org.phong.zenflow.logging.testing.JournalFixtures;
+import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
  * The sink's ordering and delivery logic against kafka-clients' own {@link MockProducer} (manual
@@ -246,5 +253,25 @@ class KafkaLogSinkTest {
         List<LogEntry> after = Entries.batch(UUID.randomUUID(), UUID.randomUUID(), 1, 2);
         sink.process(after);
         assertEquals(2, sink.stats().dropped(), "a closed sink takes nothing");
+    }
+
+    @Test
+    void inJournalModeABatchIsReadFromTheJournalAndOnlyItsUnjournaledEntriesAreCountedAsDropped(@TempDir Path dir) {
+        start(100, Optional::empty);
+        Journal journal = JournalFixtures.journal(JournalFixtures.settings(dir, JournalFixtures.SMALL_SEGMENT, JournalFixtures.ROOMY,
+                FsyncPolicy.INTERVAL), new ManualScheduler(), KafkaLogSink.NAME);
+        JournalFixtures.recover(journal);
+        try {
+            sink.attach(journal.tail(KafkaLogSink.NAME));
+            UUID wf = UUID.randomUUID();
+            UUID run = UUID.randomUUID();
+            sink.process(new SinkBatch(Entries.batch(wf, run, 1, 5), 2));
+            sink.process(Entries.batch(wf, run, 6, 1)); // a plain list says nothing of the journal: all journaled
+            assertEquals(2, sink.stats().dropped());
+            assertEquals(0, sink.stats().appendedPosition(), "nothing taken from the batches: the reader takes the journal");
+        } finally {
+            sink.close(0);
+            journal.close();
+        }
     }
 }
