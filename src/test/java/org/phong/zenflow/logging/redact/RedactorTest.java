@@ -112,4 +112,21 @@ class RedactorTest {
         String s = "password=x";
         assertSame(s, Redactor.NONE.redactText(s));
     }
+    /** The pre-filter finds each trigger word in any ASCII case and at the very end of a text; plain text passes. */
+    @Test
+    void triggerWordsAreFoundInAnyAsciiCaseAndAtTheEnd() {
+        for (String w : java.util.List.of("pass", "pwd", "secret", "sk-", "key", "token", "bearer", "basic", "eyj", "akia", "aiza",
+                "auth", "xox", "ghp_")) {
+            String upper = w.toUpperCase(java.util.Locale.ROOT);
+            String mixed = Character.toUpperCase(w.charAt(0)) + w.substring(1);
+            for (String form : java.util.List.of(w, upper, mixed)) {
+                assertTrue(Redactor.mayHoldBuiltInSecret("x " + form), form);
+                assertTrue(Redactor.mayHoldBuiltInSecret(form + " x"), form);
+                assertFalse(Redactor.mayHoldBuiltInSecret("x " + form.substring(0, form.length() - 1)),
+                        form + " cut short at the end");
+            }
+        }
+        assertFalse(Redactor.mayHoldBuiltInSecret("node 7 finished the batch in 12 ms"));
+        assertFalse(Redactor.mayHoldBuiltInSecret("Ünïcödé ßtring — ok 🙂"));
+    }
 }
