@@ -66,6 +66,8 @@ public final class Journal {
     private final SegmentWriter writer;
     private final PositionsFile positionsFile;
     private FileChannel lockChannel;
+    /** Lowest base of the segment files a retry found that startup did not recover ({@code Long.MAX_VALUE}: none). */
+    private long unrecoveredFrom = Long.MAX_VALUE;
     private long lastSpaceCheckMs = Long.MIN_VALUE;
     // written under the lock, read anywhere
     private volatile String problem;       // null when available
@@ -297,7 +299,7 @@ public final class Journal {
             LOG.warning("Journal " + dir + " has room again (" + segments.bytes() + " bytes): journaling resumes");
             availabilityChanged.set(true);
         }
-        Map<String, Long> at = followers.positions();
+        Map<String, Long> at = positionsFile.savable();
         if (deleted || positionsFile.due(at, now)) positionsFile.save(at);
     }
 
@@ -308,10 +310,23 @@ public final class Journal {
             // it): without the lock this journal would write beside that process's segments.
             if (lockChannel == null) lock();
             // Segments this process does not know (the directory was unreadable or locked at startup)
-            // stay for the next startup's recovery: the new segment starts past all of them.
+            // stay for the next startup's recovery: the new segment starts past all of them, and no
+            // saved position may pass what a follower lacks of them (else the next startup would
+            // start it past them: skipped, for the database too).
             long base = writer.appended();
-            for (long b : SegmentFile.bases(dir)) base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
+            long unknownFrom = Long.MAX_VALUE;
+            for (long b : SegmentFile.bases(dir)) {
+                base = Math.max(base, b + Files.size(dir.resolve(SegmentFile.name(b))));
+                if (!segments.holds(b)) unknownFrom = Math.min(unknownFrom, b);
+            }
             writer.open(base);
+            if (unknownFrom < unrecoveredFrom) {
+                unrecoveredFrom = unknownFrom;
+                positionsFile.holdBack(unknownFrom, base);
+                LOG.warning("Journal " + dir + ": segment files from position " + unknownFrom + " were not recovered at startup; "
+                        + "they stay for the next startup, and the followers (the database too) read what they have not "
+                        + "stored of them after it");
+            }
             problem = null;
             LOG.warning("Journal " + dir + " is available again: journaling resumes");
             availabilityChanged.set(true);
@@ -557,7 +572,7 @@ public final class Journal {
                     Segment open = writer.current();
                     if (followers.passed(open)) open.sealed = true;
                     housekeeping(null);
-                    Map<String, Long> at = followers.positions();
+                    Map<String, Long> at = positionsFile.savable();
                     if (positionsFile.changed(at)) positionsFile.save(at);
                     writer.closeChannel();
                 } catch (IOException e) {

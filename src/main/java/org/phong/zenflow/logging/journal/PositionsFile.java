@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -24,7 +25,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  *   <li>the file is replaced atomically (write a temporary file, force it, rename over the old one), so a
  *       crash leaves the old positions or the new ones, never a torn file;</li>
  *   <li>a saved position never passes a record its follower does not have (a follower over its share may pass
- *       records it skipped, counted): positions come from the follower's own acknowledgements;</li>
+ *       records it skipped, counted): positions come from the follower's own acknowledgements, and none passes
+ *       its follower's {@link #holdBack hold} (segment files a retry found that recovery never read: the follower
+ *       reads them only after the next startup, from its saved position);</li>
  *   <li>a moved position is saved at most every {@link #FOLLOWER_SAVE_INTERVAL_MS} (at once when a segment
  *       was deleted, and at close): saving late only means reading more again after a crash, never less;</li>
  *   <li>an unreadable position is ignored (logged): that follower starts from the oldest segment.</li>
@@ -45,11 +48,48 @@ final class PositionsFile {
     /** What the file holds (as last read or written). */
     private Map<String, Long> saved = Map.of();
     private long lastSaveMs;
+    /** Per follower (by index): the highest position it may save ({@code Long.MAX_VALUE}: no bound); see {@link #holdBack}. */
+    private final long[] hold;
 
     PositionsFile(Path dir, Followers followers, Scheduler clock) {
         this.dir = dir;
         this.followers = followers;
         this.clock = clock;
+        this.hold = new long[followers.size()];
+        Arrays.fill(hold, Long.MAX_VALUE);
+    }
+
+    /**
+     * A retry found segment files that startup recovery never read (the directory was locked or a file unreadable at
+     * start), from {@code unrecoveredFrom} up to {@code end}; they stay for the next startup's recovery, which starts
+     * each follower at its saved position. So from now on no saved position passes the first record of them its
+     * follower may lack: its position as the file holds it now (it had everything before that; recovery would have
+     * started it there), or {@code unrecoveredFrom} when that is lower (what lies before was recovered, and this
+     * process's follower reads it, or is gone). An unreadable file bounds every follower at {@code unrecoveredFrom}.
+     */
+    void holdBack(long unrecoveredFrom, long end) {
+        Map<String, Long> file;
+        try {
+            file = load();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Cannot read the journal positions at the retry; every follower's saved position stays at "
+                    + unrecoveredFrom + " or before", e);
+            file = Map.of();
+        }
+        for (int i = 0; i < hold.length; i++) {
+            Long p = file.get(followers.name(i));
+            long at = p == null ? unrecoveredFrom : Math.max(unrecoveredFrom, Math.min(p, end));
+            hold[i] = Math.min(hold[i], at);
+        }
+    }
+
+    /** @return each follower's position as it may be saved: {@code Followers.positions()} bounded by {@link #holdBack} */
+    Map<String, Long> savable() {
+        Map<String, Long> out = followers.positions();
+        for (int i = 0; i < hold.length; i++) {
+            if (hold[i] != Long.MAX_VALUE) out.merge(followers.name(i), hold[i], Math::min);
+        }
+        return out;
     }
 
     /** @return true when {@code now} differs from what the file holds */

@@ -60,6 +60,12 @@ final class SegmentList implements Iterable<Segment> {
         return segments.peekFirst();
     }
 
+    /** Under the lock. @return true when a segment with this base is held (recovered or opened by this process) */
+    boolean holds(long base) {
+        for (Segment s : segments) if (s.base == base) return true;
+        return false;
+    }
+
     /** Under the lock. */
     @Override
     public Iterator<Segment> iterator() {

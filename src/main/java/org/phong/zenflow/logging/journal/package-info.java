@@ -81,7 +81,13 @@
  *       first; an open segment every follower has passed is sealed after 10 s or 1/8 of segment-bytes, so a
  *       quiet journal does not keep a tail to read again after a restart;</li>
  *   <li>the positions file is replaced atomically; saving a position late (a crash between a position moving
- *       and its save) only means reading more again.</li>
+ *       and its save) only means reading more again;</li>
+ *   <li>a saved position never passes a record its follower may lack: when a retry finds segment files that
+ *       startup did not recover (the directory was locked or unreadable then), they stay for the next startup, and
+ *       from then on each follower's saved position stays at or before the first of their records it may lack (its
+ *       position as the positions file held it at the retry, or the first such segment's base when that is
+ *       higher); the next startup reads them to it from there, and what it had read since of later segments again
+ *       (harmless, see Recovery).</li>
  * </ul>
  *
  * <h2>Recovery</h2>
@@ -110,8 +116,11 @@
  * stops journaling: appends return {@code NOT_JOURNALED}, are counted, and the entries go to the overflow
  * (memory, bounded by the router's capacity) on their way to the durable followers. The error is logged once at SEVERE; waiters of positions not yet
  * forced fail (the durability waits then fall back to waiting for the sinks). The committer retries a
- * failed journal every {@code retry-ms} in a new segment; a full journal resumes once deletions free a
- * segment's room. Records appended but not written when the journal failed are not on disk: they were
+ * failed journal every {@code retry-ms} in a new segment, past every segment file in the directory; a full
+ * journal resumes once deletions free a segment's room. When startup recovery failed (directory locked or
+ * unreadable), the segment files it did not read are not read by the retry: they wait for the next startup,
+ * and no follower's saved position passes them (see the invariants above), so their entries reach the
+ * followers, the database too, after the next restart, never skipped. Records appended but not written when the journal failed are not on disk: they were
  * never confirmed durable.
  *
  * <h2>Choices</h2>
