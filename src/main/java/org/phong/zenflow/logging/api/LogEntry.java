@@ -78,7 +78,17 @@ public final class LogEntry {
      * checksum. Re-parsing every metadata object on the way from the journal to the database cost more than encoding
      * the row. Engines and other callers build entries with {@link #builder()}.
      *
-     * @param seq the entry's seq (at least 1)
+     * @param workflowId the workflow, as built
+     * @param runId      the run, as built
+     * @param seq        the entry's seq (at least 1)
+     * @param nodeKey    the node key, as built
+     * @param ts         the timestamp, as built (microseconds)
+     * @param level      the level
+     * @param message    the message, as built
+     * @param errorCode  the error code or null
+     * @param metadata   the compact metadata JSON as built, or null
+     * @param traceId    the trace id or null
+     * @param hierarchy  the hierarchy or null
      * @return the entry
      */
     public static LogEntry restore(UUID workflowId, UUID runId, long seq, String nodeKey, Instant ts, LogLevel level,

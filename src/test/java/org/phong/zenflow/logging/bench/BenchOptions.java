@@ -21,7 +21,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int liveReaders, double liveRate, int liveRuns, double liveRunRate, int liveWarmupSeconds, int liveSeconds,
                     int liveIngestEntries, int liveTrials,
                     int log4jQueue, int log4jBatch,
-                    Map<String, String> postgresConfig) {
+                    Map<String, String> postgresConfig, org.phong.zenflow.logging.config.CopyFormat sinkFormat) {
 
     static BenchOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -69,12 +69,15 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 // Log4j2's AsyncAppender default queue; a JDBC batch (and transaction) the size of the sink's COPY
                 i(a, "log4j-queue", 1024),
                 i(a, "log4j-batch", LoggingSettings.defaults().copyMaxRows()),
-                pgConfig(a.getOrDefault("pg", "")));
+                pgConfig(a.getOrDefault("pg", "")),
+                // the sink's COPY format; the server's default unless given (text | binary)
+                a.containsKey("sink-format") ? org.phong.zenflow.logging.config.CopyFormat.valueOf(
+                        a.get("sink-format").toUpperCase(java.util.Locale.ROOT)) : LoggingSettings.defaults().copyFormat());
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
                 "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
-                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg"));
+                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg", "sink-format"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         if (o.log4jQueue < 1 || o.log4jBatch < 1) throw new IllegalArgumentException("--log4j-queue and --log4j-batch must be at least 1");

@@ -40,7 +40,7 @@ public final class PipelineBenchmark {
     private static final int LOG4J_CONTENT_RUNS = 50;
 
     private final BenchOptions o;
-    private final LoggingSettings settings = LoggingSettings.defaults();
+    private final LoggingSettings settings;
     private final Workload workload;
     private final Timeline timeline = new Timeline();
     private final AtomicLong nextRunIndex = new AtomicLong();
@@ -52,6 +52,9 @@ public final class PipelineBenchmark {
     private PipelineBenchmark(BenchOptions o) {
         this.o = o;
         this.workload = new Workload(o.seed());
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty(LoggingSettings.COPY_FORMAT, o.sinkFormat().name().toLowerCase(java.util.Locale.ROOT));
+        this.settings = LoggingSettings.fromProperties(p);
     }
 
     public static void main(String[] args) throws Exception {
