@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.UUID;
 import org.phong.zenflow.logging.api.LogEntry;
 
@@ -27,7 +26,7 @@ import org.phong.zenflow.logging.api.LogEntry;
  * The trailer is written by {@link #asInputStream()}; encoding more after it needs a {@link #reset()}.
  * Not thread-safe; reuse with {@link #reset()}.
  */
-public final class BinaryCopyEncoder implements CopyRows {
+public final class BinaryCopyEncoder extends CopyBuffer {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     private static final int HEADER_BYTES = SIGNATURE.length + 8;
     private static final short FIELDS = 11;
@@ -40,8 +39,6 @@ public final class BinaryCopyEncoder implements CopyRows {
     private static final long MAX_SECONDS_EXCLUSIVE = Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond();
     private static final byte JSONB_VERSION = 1;
     private static final int INITIAL = 64 * 1024;
-    private static final int MIN_BUFFER_BYTES = 64;
-    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
     private static final byte[][] LEVELS;
 
     static {
@@ -50,8 +47,6 @@ public final class BinaryCopyEncoder implements CopyRows {
         for (int i = 0; i < v.length; i++) LEVELS[i] = v[i].name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    private byte[] buf;
-    private int len;
     private boolean finished;
 
     /** Creates an encoder with a 64 KiB initial buffer. */
@@ -61,7 +56,7 @@ public final class BinaryCopyEncoder implements CopyRows {
 
     /** @param initialCapacity the initial buffer size in bytes */
     public BinaryCopyEncoder(int initialCapacity) {
-        this.buf = new byte[Math.max(MIN_BUFFER_BYTES, initialCapacity)];
+        super(initialCapacity);
         reset();
     }
 
@@ -79,17 +74,6 @@ public final class BinaryCopyEncoder implements CopyRows {
         int32(0); // flags
         int32(0); // header extension length
         finished = false;
-    }
-
-    /** @return the number of encoded bytes (header and rows; the trailer once finished) */
-    @Override
-    public int size() {
-        return len;
-    }
-
-    @Override
-    public int capacity() {
-        return buf.length;
     }
 
     /** @return true when no row is encoded */
@@ -112,13 +96,6 @@ public final class BinaryCopyEncoder implements CopyRows {
     }
 
     @Override
-    public int emit(int from, Chunk out) throws java.sql.SQLException {
-        if (from < 0 || from > len) throw new IllegalArgumentException("from " + from + " outside 0.." + len);
-        if (len > from) out.write(buf, from, len - from);
-        return len;
-    }
-
-    @Override
     public void finish() {
         if (finished) return;
         ensure(2);
@@ -126,17 +103,12 @@ public final class BinaryCopyEncoder implements CopyRows {
         finished = true;
     }
 
-    /** Appends the entries, one row each. */
-    @Override
-    public void encode(List<LogEntry> entries) {
-        for (LogEntry e : entries) encode(e);
-    }
-
     /**
      * Appends one entry as one row.
      *
      * @throws IllegalArgumentException when its ts lies outside the years 1..9999 (nothing of the row is left)
      */
+    @Override
     public void encode(LogEntry e) {
         if (finished) throw new IllegalStateException("the COPY stream is finished; reset() before encoding more");
         long sec = e.ts().getEpochSecond();
@@ -220,23 +192,8 @@ public final class BinaryCopyEncoder implements CopyRows {
             if (c < 0x80 && c != 0) {
                 if (len == buf.length) ensure(1 + n - i);
                 buf[len++] = (byte) c;
-            } else if (c < 0x800 && c != 0) {
-                ensure(2 + 3 * (n - i));
-                buf[len++] = (byte) (0xC0 | (c >> 6));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                ensure(4 + 3 * (n - i));
-                buf[len++] = (byte) (0xF0 | (cp >> 18));
-                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (cp & 0x3F));
             } else {
-                if (c == 0 || Character.isSurrogate(c)) c = '\uFFFD'; // NUL: not storable; unpaired: not encodable
-                ensure(3 + 3 * (n - i));
-                buf[len++] = (byte) (0xE0 | (c >> 12));
-                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
+                i = nonAscii(s, i); // NUL too: U+FFFD
             }
         }
     }
@@ -255,15 +212,5 @@ public final class BinaryCopyEncoder implements CopyRows {
 
     private void int64(long v) {
         for (int shift = 56; shift >= 0; shift -= 8) buf[len++] = (byte) (v >>> shift);
-    }
-
-    private void ensure(int extra) {
-        int need = len + extra;
-        if (need < 0) throw new OutOfMemoryError("COPY buffer would exceed 2 GiB");
-        if (need > buf.length) {
-            int cap = Math.max(need, buf.length + (buf.length >> 1));
-            if (cap < 0) cap = MAX_ARRAY_BYTES;
-            buf = Arrays.copyOf(buf, cap);
-        }
     }
 }

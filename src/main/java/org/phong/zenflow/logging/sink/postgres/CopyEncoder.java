@@ -31,13 +31,9 @@ import org.phong.zenflow.logging.api.LogEntry;
  * {@code CharsetEncoder}); an instance is reused across batches via {@link #reset()}. Not
  * thread-safe.
  */
-public final class CopyEncoder implements CopyRows {
-    /** Smallest buffer allocated. */
-    private static final int MIN_BUFFER_BYTES = 64;
+public final class CopyEncoder extends CopyBuffer {
     /** Bytes per row to allocate up front in {@link #encodeToBytes} (the buffer grows as needed). */
     private static final int TYPICAL_ROW_BYTES = 256;
-    /** Largest array the JVM reliably allocates (a few header words below Integer.MAX_VALUE). */
-    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
     /** The COPY column list, in encoding order. */
     public static final String COLUMNS =
@@ -47,9 +43,6 @@ public final class CopyEncoder implements CopyRows {
     private static final byte[] NULL = {'\\', 'N'};
     private static final int INITIAL = 64 * 1024;
 
-    private byte[] buf;
-    private int len;
-
     /** Creates an encoder with a 64 KiB initial buffer. */
     public CopyEncoder() {
         this(INITIAL);
@@ -57,7 +50,7 @@ public final class CopyEncoder implements CopyRows {
 
     /** @param initialCapacity the initial buffer size in bytes */
     public CopyEncoder(int initialCapacity) {
-        this.buf = new byte[Math.max(MIN_BUFFER_BYTES, initialCapacity)];
+        super(initialCapacity);
     }
 
     /**
@@ -95,21 +88,9 @@ public final class CopyEncoder implements CopyRows {
         len = 0;
     }
 
-    /** @return the number of encoded bytes */
-    @Override
-    public int size() {
-        return len;
-    }
-
     @Override
     public boolean isEmpty() {
         return len == 0;
-    }
-
-    /** @return the current buffer capacity in bytes (for callers that cap retained memory) */
-    @Override
-    public int capacity() {
-        return buf.length;
     }
 
     /** @return a copy of the encoded bytes */
@@ -129,30 +110,13 @@ public final class CopyEncoder implements CopyRows {
         // nothing to add
     }
 
-    @Override
-    public int emit(int from, Chunk out) throws java.sql.SQLException {
-        if (from < 0 || from > len) throw new IllegalArgumentException("from " + from + " outside 0.." + len);
-        if (len > from) out.write(buf, from, len - from);
-        return len;
-    }
-
-    /**
-     * Appends the entries, one line each.
-     *
-     * @param entries the entries
-     * @throws IllegalArgumentException when a ts lies outside the years 1..9999
-     */
-    @Override
-    public void encode(List<LogEntry> entries) {
-        for (LogEntry e : entries) encode(e);
-    }
-
     /**
      * Appends one entry as one line.
      *
      * @param e the entry
      * @throws IllegalArgumentException when its ts lies outside the years 1..9999
      */
+    @Override
     public void encode(LogEntry e) {
         int start = len;
         try {
@@ -294,23 +258,8 @@ public final class CopyEncoder implements CopyRows {
                 }
             } else if (c < 0x80) {
                 controlChar(c, n - i);
-            } else if (c < 0x800) {
-                ensure(2 + 3 * (n - i));
-                buf[len++] = (byte) (0xC0 | (c >> 6));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                ensure(4 + 3 * (n - i));
-                buf[len++] = (byte) (0xF0 | (cp >> 18));
-                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (cp & 0x3F));
             } else {
-                if (Character.isSurrogate(c)) c = '\uFFFD'; // unpaired: not encodable in UTF-8
-                ensure(3 + 3 * (n - i));
-                buf[len++] = (byte) (0xE0 | (c >> 12));
-                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
+                i = nonAscii(s, i);
             }
         }
     }
@@ -348,15 +297,5 @@ public final class CopyEncoder implements CopyRows {
     private void put(byte b) {
         if (len == buf.length) ensure(1);
         buf[len++] = b;
-    }
-
-    private void ensure(int extra) {
-        int need = len + extra;
-        if (need < 0) throw new OutOfMemoryError("COPY buffer would exceed 2 GiB");
-        if (need > buf.length) {
-            int cap = Math.max(need, buf.length + (buf.length >> 1));
-            if (cap < 0) cap = MAX_ARRAY_BYTES;
-            buf = Arrays.copyOf(buf, cap);
-        }
     }
 }
