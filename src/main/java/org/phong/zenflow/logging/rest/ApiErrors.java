@@ -3,7 +3,10 @@ package org.phong.zenflow.logging.rest;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The one error body of the API: an RFC 9457 problem document, media type
@@ -20,10 +23,12 @@ import jakarta.ws.rs.core.Response;
  *       ingestion request, else null) and {@code field} (the offending field or parameter in its JSON
  *       spelling, else null).</li>
  * </ul>
+ * JAX-RS code answers with {@link #of}; servlet code that runs before or outside JAX-RS (filters, the
+ * container's error page) with {@link #write}.
  */
-final class ApiErrors {
+public final class ApiErrors {
     /** RFC 9457's media type of a problem document. */
-    static final String PROBLEM_JSON = "application/problem+json";
+    static final String PROBLEM_JSON = ApiDocs.PROBLEM_JSON;
     /** Longest {@code detail}: room for a sentence and about 200 characters of quoted input. */
     static final int MAX_DETAIL_CHARS = 300;
     private static final String ABOUT_BLANK = "about:blank";
@@ -49,6 +54,22 @@ final class ApiErrors {
         if (field == null) b.addNull("field");
         else b.add("field", field);
         return b.build().toString();
+    }
+
+    /**
+     * Answers a servlet request with a problem document (for code that runs outside JAX-RS).
+     *
+     * @param title the status's reason phrase
+     * @param detail what is wrong; null: the title
+     * @param index the position of the bad entry, or null
+     * @param field the offending field or parameter, or null
+     */
+    public static void write(HttpServletResponse res, int status, String title, String detail, Integer index, String field)
+            throws IOException {
+        res.setStatus(status);
+        res.setContentType(PROBLEM_JSON);
+        res.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        res.getWriter().write(problem(status, title, detail, index, field));
     }
 
     static Response badRequest(String detail, Integer index, String field) {

@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The error page of the web container (web.xml {@code <error-page>}): what the container answers before the
@@ -30,9 +29,6 @@ public class ErrorPageServlet extends HttpServlet {
         String detail = status == HttpServletResponse.SC_BAD_REQUEST
                 ? "the request URI is malformed (an encoded backslash, slash, '#', control character or '..' in a path segment)"
                 : title;
-        res.setStatus(status);
-        res.setContentType(ApiErrors.PROBLEM_JSON);
-        res.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        res.getWriter().write(ApiErrors.problem(status, title, detail, null, status == HttpServletResponse.SC_BAD_REQUEST ? "path" : null));
+        ApiErrors.write(res, status, title, detail, null, status == HttpServletResponse.SC_BAD_REQUEST ? "path" : null);
     }
 }

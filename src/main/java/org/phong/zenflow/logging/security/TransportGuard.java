@@ -10,8 +10,8 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.phong.zenflow.logging.config.SecuritySettings;
+import org.phong.zenflow.logging.rest.ApiErrors;
 
 /**
  * The transport guarantee of the production profile: the API ({@code /api/*}) and the live tails
@@ -28,10 +28,9 @@ import org.phong.zenflow.logging.config.SecuritySettings;
  */
 @WebFilter(urlPatterns = {"/api/*", "/ws/*"}, asyncSupported = true)
 public class TransportGuard implements Filter {
-    /** The body of the refusal: the API's problem document (rest.ApiErrors), written here before JAX-RS runs. */
-    static final String REFUSAL = "{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,"
-            + "\"detail\":\"HTTPS required: this server refuses plain HTTP on the API and live tails ("
-            + SecuritySettings.ALLOW_PLAIN_HTTP + "=false)\",\"index\":null,\"field\":\"" + SecuritySettings.ALLOW_PLAIN_HTTP + "\"}";
+    /** The detail of the refusal's problem document (written here, before JAX-RS runs). */
+    static final String REFUSAL_DETAIL = "HTTPS required: this server refuses plain HTTP on the API and live tails ("
+            + SecuritySettings.ALLOW_PLAIN_HTTP + "=false)";
 
     private volatile Boolean requiresTls;
 
@@ -56,11 +55,8 @@ public class TransportGuard implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        HttpServletResponse http = (HttpServletResponse) res;
-        http.setStatus(HttpServletResponse.SC_FORBIDDEN);
-        http.setContentType("application/problem+json");
-        http.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        http.getWriter().write(REFUSAL);
+        ApiErrors.write((HttpServletResponse) res, HttpServletResponse.SC_FORBIDDEN, "Forbidden", REFUSAL_DETAIL, null,
+                SecuritySettings.ALLOW_PLAIN_HTTP);
     }
 
     /** @return true when the request would be refused (for tests) */
