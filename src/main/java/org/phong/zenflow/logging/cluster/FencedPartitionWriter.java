@@ -26,6 +26,7 @@ import org.phong.zenflow.logging.sink.postgres.CopyEncoder;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter.RunEvent;
+import org.phong.zenflow.logging.sink.postgres.Transactions;
 import org.postgresql.PGConnection;
 
 /**
@@ -111,16 +112,7 @@ public final class FencedPartitionWriter {
             partitions.ensureMonths(c, months);
             c.setAutoCommit(false);
             try {
-                Written w = inTransaction(c, claim, firstOffset, records, touched);
-                c.commit();
-                return w;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
-                }
-                throw e;
+                return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, records, touched));
             } finally {
                 try {
                     c.setAutoCommit(auto);

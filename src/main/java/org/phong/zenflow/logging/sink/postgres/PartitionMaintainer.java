@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -157,28 +156,16 @@ public final class PartitionMaintainer {
     }
 
     private String createOne(Connection c, YearMonth m) throws SQLException {
-        try {
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-            }
-            String name;
-            try (PreparedStatement ps = c.prepareStatement("SELECT zenflow_ensure_log_partition(?)")) {
+        String name = Transactions.commitWithLockTimeout(c, LOCK_TIMEOUT, tx -> {
+            try (PreparedStatement ps = tx.prepareStatement("SELECT zenflow_ensure_log_partition(?)")) {
                 ps.setObject(1, OffsetDateTime.of(m.getYear(), m.getMonthValue(), 1, 0, 0, 0, 0, ZoneOffset.UTC));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    name = rs.getString(1);
+                    return rs.getString(1);
                 }
             }
-            c.commit();
-            LOG.fine(() -> "Partition " + name + " ensured");
-            return name;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException r) {
-                e.addSuppressed(r);
-            }
-            throw e;
-        }
+        });
+        LOG.fine(() -> "Partition " + name + " ensured");
+        return name;
     }
 }

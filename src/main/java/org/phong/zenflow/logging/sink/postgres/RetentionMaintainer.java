@@ -243,18 +243,14 @@ public final class RetentionMaintainer {
 
     private static void drop(Connection c, String table, String partition) throws SQLException {
         c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-            s.execute("ALTER TABLE " + table + " DETACH PARTITION " + partition);
-            s.execute("DROP TABLE " + partition);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException r) {
-                e.addSuppressed(r);
-            }
-            throw e;
+        try {
+            Transactions.commitWithLockTimeout(c, LOCK_TIMEOUT, tx -> {
+                try (Statement s = tx.createStatement()) {
+                    s.execute("ALTER TABLE " + table + " DETACH PARTITION " + partition);
+                    s.execute("DROP TABLE " + partition);
+                }
+                return null;
+            });
         } finally {
             c.setAutoCommit(true);
         }
