@@ -33,8 +33,6 @@ import java.util.UUID;
 public final class LogEntry {
     /** Resolved once: Json.createReader() would look the provider up on every call. */
     private static final JsonProvider JSON = JsonProvider.provider();
-    private static final char NUL = '\u0000';
-    private static final char REPLACEMENT = '\uFFFD';
     /** Earliest accepted ts: year 1, as PostgreSQL text timestamps without an era can name it. */
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     /** Latest accepted ts: the last instant PostgreSQL's text timestamps and our partitions name. */
@@ -283,11 +281,11 @@ public final class LogEntry {
             if (ts.isBefore(EARLIEST) || ts.isAfter(LATEST)) {
                 throw new InvalidLogEntryException("ts", "must be between " + EARLIEST + " and " + LATEST + ", not " + ts);
             }
-            nodeKey = clean(nodeKey);
-            message = clean(message);
-            errorCode = blankToNull(clean(errorCode));
-            traceId = blankToNull(clean(traceId));
-            hierarchy = blankToNull(clean(hierarchy));
+            nodeKey = StoredText.clean(nodeKey);
+            message = StoredText.clean(message);
+            errorCode = blankToNull(StoredText.clean(errorCode));
+            traceId = blankToNull(StoredText.clean(traceId));
+            hierarchy = blankToNull(StoredText.clean(hierarchy));
             metadata = metadataObject != null ? compact(metadataObject) : normalizeMetadata(metadata);
             return new LogEntry(workflowId, runId, 0, nodeKey, ts, level, message, errorCode, metadata, traceId, hierarchy);
         }
@@ -316,39 +314,6 @@ public final class LogEntry {
 
         private static String blankToNull(String s) {
             return s == null || s.isBlank() ? null : s;
-        }
-
-        /**
-         * NUL (PostgreSQL text cannot hold it) and unpaired UTF-16 surrogates (not encodable in
-         * UTF-8: the COPY stream and every JSON frame would otherwise each substitute something of
-         * their own) become U+FFFD, so the entry in memory, in the database and on the wire agree.
-         */
-        private static String clean(String s) {
-            if (s == null) return null;
-            int n = s.length();
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c == NUL || Character.isSurrogate(c)) return replaceInvalid(s, i);
-            }
-            return s;
-        }
-
-        private static String replaceInvalid(String s, int from) {
-            StringBuilder b = new StringBuilder(s.length()).append(s, 0, from);
-            int n = s.length();
-            for (int i = from; i < n; i++) {
-                char c = s.charAt(i);
-                if (c == NUL) {
-                    b.append(REPLACEMENT);
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    b.append(c).append(s.charAt(++i));
-                } else if (Character.isSurrogate(c)) {
-                    b.append(REPLACEMENT);
-                } else {
-                    b.append(c);
-                }
-            }
-            return b.toString();
         }
     }
 }

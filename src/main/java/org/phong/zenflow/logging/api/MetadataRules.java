@@ -40,7 +40,6 @@ final class MetadataRules {
     static final int MAX_FRACTION_DIGITS = 16_383;
     /** Longest key shown in an error path. */
     private static final int MAX_KEY_SHOWN = 64;
-    private static final char REPLACEMENT = '\uFFFD';
 
     private MetadataRules() {
     }
@@ -69,9 +68,9 @@ final class MetadataRules {
                 for (Map.Entry<String, JsonValue> e : o.entrySet()) {
                     String key = e.getKey();
                     String childPath = path + "." + shown(key);
-                    if (needsCleaning(key)) {
+                    if (StoredText.needsCleaning(key)) {
                         dirty = true;
-                        String cleaned = replaceInvalid(key);
+                        String cleaned = StoredText.replaceInvalid(key);
                         if (o.containsKey(cleaned) || collidesAfterCleaning(o, key, cleaned)) {
                             throw new InvalidLogEntryException(childPath, "is a key whose NUL characters or unpaired"
                                     + " surrogates, replaced by U+FFFD, would make it equal to another key of the same object");
@@ -92,7 +91,7 @@ final class MetadataRules {
                 return false;
             }
             case STRING -> {
-                return needsCleaning(((JsonString) v).getString());
+                return StoredText.needsCleaning(((JsonString) v).getString());
             }
             default -> {
                 return false;
@@ -103,7 +102,7 @@ final class MetadataRules {
     /** @return true when another key that also needs cleaning cleans to the same text (rare: only then O(n^2)) */
     private static boolean collidesAfterCleaning(JsonObject o, String key, String cleaned) {
         for (String other : o.keySet()) {
-            if (!other.equals(key) && needsCleaning(other) && replaceInvalid(other).equals(cleaned)) return true;
+            if (!other.equals(key) && StoredText.needsCleaning(other) && StoredText.replaceInvalid(other).equals(cleaned)) return true;
         }
         return false;
     }
@@ -127,7 +126,7 @@ final class MetadataRules {
                 JsonObjectBuilder b = json.createObjectBuilder();
                 for (Map.Entry<String, JsonValue> e : v.asJsonObject().entrySet()) {
                     String key = e.getKey();
-                    b.add(needsCleaning(key) ? replaceInvalid(key) : key, clean(json, e.getValue()));
+                    b.add(StoredText.clean(key), clean(json, e.getValue()));
                 }
                 return b.build();
             }
@@ -138,44 +137,12 @@ final class MetadataRules {
             }
             case STRING -> {
                 String s = ((JsonString) v).getString();
-                return needsCleaning(s) ? json.createValue(replaceInvalid(s)) : v;
+                return StoredText.needsCleaning(s) ? json.createValue(StoredText.replaceInvalid(s)) : v;
             }
             default -> {
                 return v;
             }
         }
-    }
-
-    /** @return true when {@code s} holds a NUL or a surrogate (paired ones are rechecked by {@link #replaceInvalid}) */
-    static boolean needsCleaning(String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (c == '\u0000') return true;
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** NUL and unpaired surrogates become U+FFFD; valid pairs stay. */
-    static String replaceInvalid(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (c == '\u0000') {
-                b.append(REPLACEMENT);
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                b.append(c).append(s.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                b.append(REPLACEMENT);
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     /** A key as shown in an error path: control characters and surrogates escaped, long keys cut. */
