@@ -89,17 +89,7 @@ public final class PostgresLogReader {
      * @throws SQLException when the database refuses
      */
     public List<LogEntry> readAfter(UUID runId, long afterSeq, int limit, LogFilter filter) throws SQLException {
-        if (runId == null) throw new IllegalArgumentException("runId is required");
-        if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, AFTER, PAGE))) {
-            int p = bind(c, ps, runId, afterSeq, filter);
-            ps.setInt(p, limit);
-            List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(row(rs));
-            }
-            return out;
-        }
+        return page(runId, afterSeq, limit, filter, AFTER, PAGE);
     }
 
     /**
@@ -110,16 +100,23 @@ public final class PostgresLogReader {
      * @throws SQLException when the database refuses
      */
     public List<LogEntry> readBefore(UUID runId, long beforeSeq, int limit, LogFilter filter) throws SQLException {
+        List<LogEntry> out = page(runId, beforeSeq, limit, filter, BEFORE, PAGE_DESC);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** One page of at most {@code limit} rows, in the query's order. */
+    private List<LogEntry> page(UUID runId, long cursor, int limit, LogFilter filter, String seqClause, String tail)
+            throws SQLException {
         if (runId == null) throw new IllegalArgumentException("runId is required");
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, BEFORE, PAGE_DESC))) {
-            int p = bind(c, ps, runId, beforeSeq, filter);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql(filter, seqClause, tail))) {
+            int p = bind(c, ps, runId, cursor, filter);
             ps.setInt(p, limit);
             List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(row(rs));
             }
-            java.util.Collections.reverse(out);
             return out;
         }
     }
