@@ -22,13 +22,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
-import org.phong.zenflow.logging.config.FsyncPolicy;
-import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 import org.phong.zenflow.logging.testing.JournalFixtures;
-import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
  * A journal whose startup recovery fails (the directory locked by another process, a segment file that cannot be
@@ -38,20 +34,9 @@ import org.phong.zenflow.logging.testing.ManualScheduler;
  * for it. Three lives of a journal on one directory, the database driven by hand as {@code DurableFollower} drives
  * it (journal first, then the overflow; acknowledge once stored), its table keyed by (run, seq) as PostgreSQL's is.
  */
-class JournalFailedStartTest {
-    private static final long SEGMENT = JournalFixtures.SMALL_SEGMENT;
+class JournalFailedStartTest extends JournalOnDisk {
     private static final long RETRY_MS = 1000;
     private static final int BATCH = 64;
-    private final ManualScheduler clock = new ManualScheduler();
-    private final UUID workflow = UUID.randomUUID();
-
-    @TempDir
-    Path dir;
-
-    private Journal journal() {
-        JournalSettings s = JournalFixtures.settings(dir, SEGMENT, 1L << 30, FsyncPolicy.INTERVAL);
-        return JournalFixtures.journal(s, clock, DATABASE);
-    }
 
     /** The database: rows by (run, seq), stored once however often written, and every read counted. */
     private static final class Database {
@@ -122,10 +107,10 @@ class JournalFailedStartTest {
 
     /** The first life: entries confirmed durable, the database stores only the first {@code stored} of them. */
     private List<LogEntry> firstLife(int stored, Database db) throws IOException {
-        Journal first = journal();
+        Journal first = journal(DATABASE);
         recover(first);
         List<LogEntry> confirmed = appendConfirmed(first, interleaved(3, 600));
-        assertTrue(JournalFixtures.segmentFiles(dir).size() >= 3, "several segments: " + JournalFixtures.segmentFiles(dir));
+        assertTrue(segmentFiles().size() >= 3, "several segments: " + segmentFiles());
         follow(first.tail(DATABASE), db, stored);
         assertEquals(stored, db.table.size());
         first.close(); // saves the database's position, a record inside the first segment
@@ -162,7 +147,7 @@ class JournalFailedStartTest {
 
     /** The third life: a clean start; the database reads on from its saved position until it has everything. */
     private void thirdLife(Database db) throws IOException {
-        Journal third = journal();
+        Journal third = journal(DATABASE);
         recover(third);
         assertNull(third.recoveryReport().error(), "the third start recovers every segment");
         follow(third.tail(DATABASE), db, Integer.MAX_VALUE);
@@ -188,7 +173,7 @@ class JournalFailedStartTest {
         List<LogEntry> firstConfirmed = firstLife(stored, db);
 
         // Another process still holds the directory when the second life starts.
-        Journal second = journal();
+        Journal second = journal(DATABASE);
         List<LogEntry> overflowed = new ArrayList<>();
         List<LogEntry> secondConfirmed;
         try (FileChannel ch = FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -216,11 +201,11 @@ class JournalFailedStartTest {
 
         // The second segment cannot be read at the second start (a directory where the file should be): recovery
         // keeps the first segment and fails there; the file is back by the third start.
-        Path unreadable = JournalFixtures.segmentFiles(dir).get(1);
+        Path unreadable = segmentFiles().get(1);
         Path aside = dir.resolve("aside");
         Files.move(unreadable, aside);
         Files.createDirectory(unreadable);
-        Journal second = journal();
+        Journal second = journal(DATABASE);
         recover(second);
         assertNotNull(second.recoveryReport().error());
         List<LogEntry> overflowed = new ArrayList<>();

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +24,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.testing.Entries;
 import org.phong.zenflow.logging.testing.JournalFixtures;
-import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
  * The journal's edges on real files: fsync policies, records larger than the write buffer and the
@@ -40,36 +37,13 @@ import org.phong.zenflow.logging.testing.ManualScheduler;
  * ahead), the directory lock, retries, sealing an idle segment every follower has passed, waits around close,
  * and the stats snapshot. The committer is driven by hand except where the policy itself is tested.
  */
-class JournalLifecycleTest {
-    private static final long SEGMENT = JournalFixtures.SMALL_SEGMENT;
+class JournalLifecycleTest extends JournalOnDisk {
     private static final long RETRY_MS = 1000;
     /** Generous: only a broken committer takes this long. */
     private static final long WAIT_S = 30;
-    private final ManualScheduler clock = new ManualScheduler();
-    private final UUID workflow = UUID.randomUUID();
-
-    @TempDir
-    Path dir;
-
-    private JournalSettings settings(long segment, long max, FsyncPolicy fsync) {
-        return JournalFixtures.settings(dir, segment, max, fsync);
-    }
-
-    private Journal journal(String... followers) {
-        return journal(settings(SEGMENT, 1 << 30, FsyncPolicy.INTERVAL), followers);
-    }
-
-    /** "pg" is a durable follower, as the database is; any other follower is not (see JournalFixtures#journal). */
-    private Journal journal(JournalSettings s, String... followers) {
-        return JournalFixtures.journal(s, clock, followers);
-    }
 
     private List<LogEntry> entries(UUID run, int n) {
         return JournalFixtures.entries(workflow, run, n);
-    }
-
-    private List<Path> segmentFiles() throws IOException {
-        return JournalFixtures.segmentFiles(dir);
     }
 
     private long[] appendAll(Journal j, List<LogEntry> in) {
@@ -217,14 +191,8 @@ class JournalLifecycleTest {
 
     @Test
     void aSegmentWithABadHeaderIsDeletedAndForeignFilesAreLeftAlone() throws Exception {
-        Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg");
-        recover(j);
-        UUID run = UUID.randomUUID();
-        List<LogEntry> in = entries(run, 200);
-        in.forEach(j::append);
-        j.commitOnce();
-        j.abandon();
-        List<Path> files = segmentFiles();
+        List<LogEntry> in = entries(UUID.randomUUID(), 200);
+        List<Path> files = crashedInTinySegments(in);
         assertTrue(files.size() >= 3, files.toString());
         Path first = files.get(0);
         List<LogEntry> inFirst = new ArrayList<>();
@@ -248,12 +216,8 @@ class JournalLifecycleTest {
 
     @Test
     void aZeroFilledTailIsCutAndTheFileTruncatedToItsRecords() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
         List<LogEntry> in = entries(UUID.randomUUID(), 10);
-        in.forEach(j::append);
-        j.commitOnce();
-        j.abandon();
+        crashAfterJournaling(journal("pg"), in);
         Path seg = segmentFiles().get(0);
         long size = Files.size(seg);
         Files.write(seg, new byte[4096], StandardOpenOption.APPEND); // preallocated, never written
@@ -270,12 +234,8 @@ class JournalLifecycleTest {
 
     @Test
     void aCorruptPositionIsIgnoredSoThatFollowerStillNeedsTheSegmentAndAPassedSegmentIsDeleted() throws Exception {
-        Journal j = journal("pg", "kafka");
-        recover(j);
         List<LogEntry> in = entries(UUID.randomUUID(), 20);
-        in.forEach(j::append);
-        j.commitOnce();
-        j.abandon();
+        crashAfterJournaling(journal("pg", "kafka"), in);
         Files.writeString(dir.resolve("positions.properties"), "pg=not-a-number\nkafka=" + Long.MAX_VALUE + "\n");
 
         Journal again = journal("pg", "kafka");
@@ -333,12 +293,8 @@ class JournalLifecycleTest {
 
     @Test
     void aLargeSegmentIsRecoveredWholeInJournalOrder() throws Exception {
-        Journal j = journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg");
-        recover(j);
         List<LogEntry> in = entries(UUID.randomUUID(), 4500);
-        in.forEach(j::append);
-        j.commitOnce();
-        j.abandon();
+        crashAfterJournaling(journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg"), in);
 
         Journal again = journal(settings(1 << 20, 1 << 30, FsyncPolicy.INTERVAL), "pg");
         recover(again);

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,45 +20,19 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.testing.JournalFixtures;
-import org.phong.zenflow.logging.testing.ManualScheduler;
 
 /**
  * The journal on real files: round trip, torn and bit-flipped files, deletion once every follower has
  * passed a segment, per-follower positions, full and unwritable directories. The committer is driven by hand
  * ({@code commitOnce}, {@code housekeeping}) so nothing depends on timing.
  */
-class JournalTest {
-    private static final long SEGMENT = JournalFixtures.SMALL_SEGMENT;
-    private final ManualScheduler clock = new ManualScheduler();
-    private final UUID workflow = UUID.randomUUID();
-
-    @TempDir
-    Path dir;
-
-    private JournalSettings settings(long segment, long max, FsyncPolicy fsync) {
-        return JournalFixtures.settings(dir, segment, max, fsync);
-    }
-
-    private Journal journal(String... followers) {
-        return journal(settings(SEGMENT, 1 << 30, FsyncPolicy.INTERVAL), followers);
-    }
-
-    /** "pg" is a durable follower, as the database is; any other follower is not (see JournalFixtures#journal). */
-    private Journal journal(JournalSettings s, String... followers) {
-        return JournalFixtures.journal(s, clock, followers);
-    }
-
+class JournalTest extends JournalOnDisk {
     private List<LogEntry> entries(UUID run, int n) {
         return JournalFixtures.richEntries(workflow, run, n);
-    }
-
-    private List<Path> segmentFiles() throws IOException {
-        return JournalFixtures.segmentFiles(dir);
     }
 
     @Test
@@ -84,13 +57,9 @@ class JournalTest {
 
     @Test
     void aTornTailIsCutAtTheLastWholeRecordAndReported() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
         UUID run = UUID.randomUUID();
         List<LogEntry> in = entries(run, 50);
-        in.forEach(j::append);
-        j.commitOnce();
-        j.abandon();
+        crashAfterJournaling(journal("pg"), in);
         Path seg = segmentFiles().get(0);
         long size = Files.size(seg);
         try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
@@ -121,14 +90,9 @@ class JournalTest {
 
     @Test
     void aFlippedByteCostsOnlyTheDamagedRecord() throws Exception {
-        Journal j = journal(settings(8192, 1 << 30, FsyncPolicy.INTERVAL), "pg");
-        recover(j);
         UUID run = UUID.randomUUID();
         List<LogEntry> in = entries(run, 200);
-        in.forEach(j::append);
-        j.commitOnce();
-        j.abandon();
-        List<Path> files = segmentFiles();
+        List<Path> files = crashedInTinySegments(in);
         assertTrue(files.size() >= 3, "several segments: " + files);
         Path first = files.get(0);
         long recordsInFirst;

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.journal;
 
+import static org.phong.zenflow.logging.journal.JournalFiles.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,13 +31,6 @@ class SegmentFileTest {
 
     @TempDir
     Path dir;
-
-    private static byte[] record(LogEntry e) {
-        byte[][] s = RecordCodec.strings(e);
-        ByteBuffer b = ByteBuffer.allocate(RecordCodec.framedSize(s));
-        RecordCodec.write(b, e, s, new CRC32C());
-        return b.array();
-    }
 
     private static byte[] payloadOf(byte[] framed) {
         byte[] p = new byte[framed.length - RecordCodec.FRAME_BYTES];

@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.journal;
 
+import static org.phong.zenflow.logging.journal.JournalFiles.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -31,13 +31,6 @@ class SegmentResyncTest {
 
     @TempDir
     Path dir;
-
-    private static byte[] record(LogEntry e) {
-        byte[][] s = RecordCodec.strings(e);
-        ByteBuffer b = ByteBuffer.allocate(RecordCodec.framedSize(s));
-        RecordCodec.write(b, e, s, new CRC32C());
-        return b.array();
-    }
 
     private static LogEntry entry(UUID run, long seq) {
         return Entries.valid().workflowId(WORKFLOW).runId(run).message("message " + seq + " of " + run).build().withSeq(seq);
