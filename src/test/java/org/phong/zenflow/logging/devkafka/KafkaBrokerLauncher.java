@@ -2,7 +2,6 @@ package org.phong.zenflow.logging.devkafka;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -10,13 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -24,6 +21,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.phong.zenflow.logging.testing.Directories;
 
 /**
  * A real single-node Kafka (KRaft, broker + controller in one process) forked from the {@code kafka_2.13}
@@ -93,7 +91,7 @@ public final class KafkaBrokerLauncher {
      */
     public static String start(Path dir, int port, int controllerPort, boolean fresh) throws IOException, InterruptedException {
         stop(dir); // a leftover of an earlier run on the same directory
-        if (fresh) deleteRecursively(dir);
+        if (fresh) Directories.deleteTree(dir);
         Files.createDirectories(dir);
         Path props = dir.resolve("server.properties");
         String bootstrap = "localhost:" + port;
@@ -260,16 +258,4 @@ public final class KafkaBrokerLauncher {
         java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
 }

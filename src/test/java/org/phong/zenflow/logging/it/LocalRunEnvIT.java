@@ -3,7 +3,7 @@ package org.phong.zenflow.logging.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.phong.zenflow.logging.it.ServerFiles.copyTree;
-import static org.phong.zenflow.logging.it.ServerFiles.deleteTree;
+import static org.phong.zenflow.logging.testing.Directories.deleteTree;
 import static org.phong.zenflow.logging.it.ServerFiles.freePort;
 
 import jakarta.json.JsonObject;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.phong.zenflow.logging.it.ServerFiles.copyTree;
-import static org.phong.zenflow.logging.it.ServerFiles.deleteTree;
+import static org.phong.zenflow.logging.testing.Directories.deleteTree;
 import static org.phong.zenflow.logging.it.ServerFiles.freePort;
 
 import java.io.IOException;

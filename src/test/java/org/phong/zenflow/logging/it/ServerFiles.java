@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** File and port chores of the ITs that start copies of the IT server (ProductionProfileIT, LocalRunEnvIT). */
@@ -27,14 +26,6 @@ final class ServerFiles {
                 if (Files.isDirectory(f)) Files.createDirectories(t);
                 else Files.copy(f, t);
             }
-        }
-    }
-
-    /** Deletes {@code dir} and everything under it; nothing when it does not exist. */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
         }
     }
 }
