@@ -8,7 +8,6 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -185,30 +184,8 @@ public final class PostgresLogSink implements LogSink {
     @Override
     public void process(List<LogEntry> entries) throws SQLException {
         if (entries.isEmpty()) return;
-        poison.process(byRun(entries), this::writeBatch);
+        poison.process(entries, this::writeBatch);
         lastWriteFailed = false;
-    }
-
-    /**
-     * The batch with each run's rows together, runs in the key's (uuid) order, each run's rows in their order (a
-     * stable sort): the index on {@code (run_id, seq, ts)} then takes a run's rows into one leaf page one after the
-     * other instead of visiting a thousand scattered leaves per statement for rows of a thousand concurrent runs,
-     * which cost the server most of its time per row. Which rows one statement holds does not change, nor a run's
-     * order: a transaction makes its rows visible at once.
-     */
-    static List<LogEntry> byRun(List<LogEntry> entries) {
-        int n = entries.size();
-        UUID previous = entries.get(0).runId();
-        boolean grouped = true;
-        for (int i = 1; i < n && grouped; i++) {
-            UUID r = entries.get(i).runId();
-            grouped = r.equals(previous) || RunsTableWriter.PG_UUID_ORDER.compare(previous, r) < 0;
-            previous = r;
-        }
-        if (grouped) return entries;
-        List<LogEntry> sorted = new java.util.ArrayList<>(entries);
-        sorted.sort((a, b) -> RunsTableWriter.PG_UUID_ORDER.compare(a.runId(), b.runId()));
-        return sorted;
     }
 
     /** One all-or-nothing write of {@code entries}; nothing is committed when it throws (package-private for tests). */
