@@ -28,7 +28,8 @@ import org.postgresql.copy.CopyManager;
  *   <li>ensure the partitions of the batch's months ({@link PartitionMaintainer}; cached, and in a
  *       committed transaction of its own because it may take ACCESS EXCLUSIVE on {@code logs});</li>
  *   <li><b>fast path</b>: {@code COPY logs FROM STDIN} in the configured format ({@code copy-format}:
- *       text, {@link CopyEncoder}, by default; binary, {@link BinaryCopyEncoder}), commit;</li>
+ *       binary, {@link BinaryCopyEncoder}, by default; text, {@link CopyEncoder}), streamed in chunks while it is
+ *       encoded, commit;</li>
  *   <li>on a unique violation (23505: some of these rows are already stored, typically a retry of
  *       a batch whose commit outcome was unknown) roll back and take the <b>idempotent path</b>:
  *       COPY into a {@code ON COMMIT DROP} temp table, {@code INSERT ... SELECT ... ON CONFLICT DO

@@ -11,9 +11,10 @@
  * (workflow_id, run_id, ts)} for browsing and a partial {@code (level, ts)} index on WARN/ERROR for
  * alerting. No DEFAULT partition: a row for a month without partition fails loudly.
  *
- * <p><b>Idempotency</b>: the fast path is one {@code COPY FROM STDIN} per batch (text format,
- * {@link org.phong.zenflow.logging.sink.postgres.CopyEncoder}, by default; binary PGCOPY,
- * {@link org.phong.zenflow.logging.sink.postgres.BinaryCopyEncoder}, with {@code copy-format=binary}). If it hits a stored key (23505; a
+ * <p><b>Idempotency</b>: the fast path is one {@code COPY FROM STDIN} per batch (binary PGCOPY,
+ * {@link org.phong.zenflow.logging.sink.postgres.BinaryCopyEncoder}, by default; text,
+ * {@link org.phong.zenflow.logging.sink.postgres.CopyEncoder}, with {@code copy-format=text}), streamed
+ * while it is encoded. If it hits a stored key (23505; a
  * retried batch whose first commit did land) the transaction is rolled back and the batch goes
  * through a temp staging table and {@code INSERT ... ON CONFLICT DO NOTHING}. So the collector may
  * replay a batch any number of times; duplicates are counted, never stored.

@@ -58,8 +58,8 @@ class PostgresLogSinkTest {
     }
 
     @Test
-    void textIsTheDefaultFormat() {
-        assertEquals(org.phong.zenflow.logging.config.CopyFormat.TEXT, sink.format());
+    void binaryIsTheDefaultFormat() {
+        assertEquals(org.phong.zenflow.logging.config.CopyFormat.BINARY, sink.format());
     }
 
     @Test
@@ -68,10 +68,10 @@ class PostgresLogSinkTest {
     }
 
     @Test
-    void hostileTextRoundTripsExactlyInBinaryFormat() throws Exception {
-        PostgresLogSink binary = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, "binary"));
-        assertEquals(org.phong.zenflow.logging.config.CopyFormat.BINARY, binary.format());
-        hostileTextRoundTripsExactly(binary);
+    void hostileTextRoundTripsExactlyInTextFormat() throws Exception {
+        PostgresLogSink text = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, "text"));
+        assertEquals(org.phong.zenflow.logging.config.CopyFormat.TEXT, text.format());
+        hostileTextRoundTripsExactly(text);
     }
 
     @Test
