@@ -157,15 +157,32 @@ public final class LoggingPipeline {
         }
     }
 
-    /** @return the run's highest seq every durable follower has stored, once more than one follows */
+    /**
+     * @return the run's highest seq every durable follower has stored, once more than one follows. A run's marks are
+     * kept only while the followers disagree: once all have the same seq it is the reported minimum already, and a
+     * later entry starts from zeros again, which reports nothing until every follower has it. (Kept for good, the
+     * marks grew by one array per run ever written.) compute() makes each update and removal atomic per run.
+     */
     private long slowestFollower(UUID run, int follower, long seq, int n) {
-        long[] marks = followerMarks.computeIfAbsent(run, k -> new long[n]);
-        synchronized (marks) {
-            marks[follower] = Math.max(marks[follower], seq);
-            long min = Long.MAX_VALUE;
-            for (long m : marks) min = Math.min(min, m);
-            return min;
-        }
+        long[] min = {Long.MAX_VALUE};
+        followerMarks.compute(run, (k, marks) -> {
+            long[] m = marks != null ? marks : new long[n];
+            m[follower] = Math.max(m[follower], seq);
+            long lo = Long.MAX_VALUE;
+            long hi = Long.MIN_VALUE;
+            for (long x : m) {
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+            min[0] = lo;
+            return lo == hi ? null : m;
+        });
+        return min[0];
+    }
+
+    /** @return runs whose durable followers disagree on the stored seq (for tests) */
+    int followerMarkRuns() {
+        return followerMarks.size();
     }
 
     private boolean durableSinkFailing() {

@@ -129,4 +129,30 @@ class CompletedRunsForgottenTest {
         await().atMost(Duration.ofSeconds(WAIT_S)).until(() -> db.entryCount() == RUNS * ENTRIES
                 && p.buffers().activeRuns() == 0 && p.buffers().tombstones() == 0 && p.durability().marks() == 0);
     }
+    /**
+     * Two durable followers: a run is persisted only when both have its entries (the slower one decides), and the
+     * per-run marks that compare them are dropped once they agree, so they do not grow with every run ever written.
+     */
+    @Test
+    void withTwoDurableFollowersPersistedWaitsForTheSlowerAndNoMarksAreLeft() throws Exception {
+        CollectingSink second = CollectingSink.durable("db2");
+        second.failAlways(true);
+        LoggingPipeline p = pipelines.start(pipelines.builder(LoggingSettings.defaults(), List.of(db, second))
+                .journal(JournalFixtures.pipelineSettings(dir, JournalFixtures.ROOMY, 1 << 20)));
+        UUID wf = UUID.randomUUID();
+        List<UUID> runs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            UUID run = UUID.randomUUID();
+            runs.add(run);
+            for (int k = 0; k < ENTRIES; k++) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + k)));
+            p.router().runCompleted(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED));
+        }
+        await().atMost(Duration.ofSeconds(WAIT_S)).until(() -> db.entryCount() == 200 * ENTRIES);
+        CompletableFuture<Long> persisted = p.durability().whenRunPersisted(runs.get(0));
+        assertFalse(persisted.isDone(), "the second follower has nothing yet: not persisted");
+        assertEquals(200, p.followerMarkRuns(), "the followers disagree on every run");
+        second.failAlways(false);
+        assertEquals(ENTRIES, persisted.get(WAIT_S, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(WAIT_S)).until(() -> second.entryCount() == 200 * ENTRIES && p.followerMarkRuns() == 0);
+    }
 }

@@ -29,7 +29,8 @@ import org.phong.zenflow.logging.time.Backoff;
  * <ul>
  *   <li>the position moves only after the sink has written a batch, to the end of its last record; so after
  *       any stop or crash the sink reads again from the first record it may not have (writes are idempotent
- *       on {@code (run_id, seq)}, so a batch written twice is stored once);</li>
+ *       on the row key {@code (run_id, seq, ts)}, and a record read again carries the same ts, so a batch written
+ *       twice is stored once);</li>
  *   <li>a failed write is retried, the same batch, forever (with backoff) while the pipeline runs: nothing is
  *       skipped, and the database's progress never blocks admission; the journal's disk budget does;</li>
  *   <li>entries the journal could not hold (its overflow) are written after everything the journal holds and
