@@ -138,7 +138,9 @@ class MetricsIT {
                 scrapes[0], max[0], max[1], max[2]);
         assertEquals(100_000, sim.getInt("accepted"));
         assertTrue(max[0] > 1000, "in-flight gauge rose under the burst: max " + max[0]);
-        assertTrue(max[1] > 0, "router queue gauge rose under the burst: max " + max[1]);
+        // The router queue is read too, but its rise is not asserted: the router drains 8 engine threads' burst
+        // faster than scrapes come, so a scrape seeing it above 0 is luck (LoggingPipelineTest holds a worker instead).
+        assertTrue(before.has(QUEUE_DEPTH), "router queue gauge exported");
         awaitNothingInFlight();
         PrometheusText after = ItEnvironment.metrics();
         assertEquals(0, after.value(QUEUE_DEPTH), "queue empty again");

@@ -132,6 +132,39 @@ class LoggingPipelineTest {
         assertFalse(router.workersAlive());
     }
 
+    /** The queue-depth gauge counts what waits for a worker: a held worker makes it rise, and it falls back to 0. */
+    @Test
+    void queueDepthCountsEntriesWaitingForAHeldWorker() throws Exception {
+        LoggingSettings s = TestSettings.of(WORKERS, "1", MAX_DELAY_MS, "60000");
+        AdmissionControl admission = new AdmissionControl(s, new ExecutorScheduler(timer));
+        WorkflowBufferManager buffers = new WorkflowBufferManager(s, b -> { }, new ExecutorScheduler(timer), r -> 0, executor);
+        LogRouter router = new LogRouter(s, admission, buffers, Thread::new);
+        router.start();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        try {
+            UUID wf = UUID.randomUUID();
+            UUID run = UUID.randomUUID();
+            router.inRunOrder(run, () -> {
+                entered.countDown();
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 25; i++) assertEquals(RouteResult.ACCEPTED, router.route(Entries.info(wf, run, "m" + i)));
+            assertEquals(25, router.queueDepth(), "the held worker's queue");
+            held.countDown();
+            router.barrier().get(10, TimeUnit.SECONDS);
+            assertEquals(0, router.queueDepth());
+        } finally {
+            held.countDown();
+            router.shutdown(5000);
+        }
+    }
+
     @Test
     void runCompletedCompletesAfterTheRunsEntriesWereHandedOver() throws Exception {
         LoggingSettings s = TestSettings.of(WORKERS, "2", MAX_DELAY_MS, "60000");
