@@ -266,10 +266,16 @@ public final class PostgresLogSink implements LogSink {
             RunsTableWriter.RunAggregates perRun;
             long rows;
             if (enc.isEmpty()) {
-                AtomicReference<RunsTableWriter.RunAggregates> computed = new AtomicReference<>();
-                rows = stream(copy.copyIn(COPY_LOGS + enc.copyOptions()), enc, entries,
-                        () -> computed.set(RunsTableWriter.aggregate(entries)));
-                perRun = computed.get();
+                CopyIn in = copy.copyIn(COPY_LOGS + enc.copyOptions());
+                boolean sent = false;
+                try {
+                    stream(in, enc, entries);
+                    perRun = RunsTableWriter.aggregate(entries); // while the server works through the last chunks
+                    sent = true;
+                    rows = in.endCopy();
+                } finally {
+                    if (!sent) abandon(in, enc);
+                }
             } else {
                 rows = copyIn(copy, COPY_LOGS + enc.copyOptions(), enc);
                 perRun = RunsTableWriter.aggregate(entries);
@@ -307,38 +313,30 @@ public final class PostgresLogSink implements LogSink {
     /**
      * Encodes {@code entries} chunk by chunk into {@code enc} and sends each chunk as soon as it is encoded, so the
      * server parses and inserts rows while the rest are encoded (without it the server idles while Java encodes a
-     * whole batch, then Java idles while the server inserts it). {@code whileServerWorks} runs after the last chunk
-     * is sent and before the end of the COPY is awaited. The encoder ends up holding the whole batch, for a retry, or,
-     * when the COPY did not get to its end, nothing.
+     * whole batch, then Java idles while the server inserts it). The caller ends the COPY; the encoder then holds the
+     * whole batch, for a retry.
      *
-     * @return rows the server inserted
-     * @throws IllegalArgumentException when an entry cannot be encoded: the COPY is cancelled, nothing is stored
+     * @throws IllegalArgumentException when an entry cannot be encoded (the caller abandons the COPY)
      */
-    private static long stream(CopyIn in, CopyRows enc, List<LogEntry> entries, Runnable whileServerWorks) throws SQLException {
-        boolean ended = false;
+    private static void stream(CopyIn in, CopyRows enc, List<LogEntry> entries) throws SQLException {
+        int sent = 0;
+        int n = entries.size();
+        for (int i = 0; i < n; i += STREAM_CHUNK_ROWS) {
+            enc.encode(entries.subList(i, Math.min(n, i + STREAM_CHUNK_ROWS)));
+            sent = enc.emit(sent, in::writeToCopy);
+        }
+        enc.finish();
+        enc.emit(sent, in::writeToCopy);
+    }
+
+    /** A COPY that did not get to its end: cancelled, and the encoder emptied so no later attempt sends part of a batch. */
+    private static void abandon(CopyIn in, CopyRows enc) {
+        enc.reset();
+        if (!in.isActive()) return;
         try {
-            int sent = 0;
-            int n = entries.size();
-            for (int i = 0; i < n; i += STREAM_CHUNK_ROWS) {
-                enc.encode(entries.subList(i, Math.min(n, i + STREAM_CHUNK_ROWS)));
-                sent = enc.emit(sent, in::writeToCopy);
-            }
-            enc.finish();
-            enc.emit(sent, in::writeToCopy);
-            whileServerWorks.run();
-            ended = true;
-            return in.endCopy();
-        } finally {
-            if (!ended) {
-                enc.reset();   // a partial batch must never be taken for the whole one by a later attempt
-                if (in.isActive()) {
-                    try {
-                        in.cancelCopy();
-                    } catch (SQLException ignored) {
-                        // the transaction is rolled back by the caller, the connection discarded if broken
-                    }
-                }
-            }
+            in.cancelCopy();
+        } catch (SQLException ignored) {
+            // the transaction is rolled back by the caller, the connection discarded if broken
         }
     }
 

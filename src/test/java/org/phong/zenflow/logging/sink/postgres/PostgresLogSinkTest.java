@@ -77,7 +77,7 @@ class PostgresLogSinkTest {
     @Test
     void firstAndLastStorableInstantsRoundTripInBothFormats() throws Exception {
         for (String format : List.of("binary", "text")) {
-            PostgresLogSink s = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
+            PostgresLogSink s = sinkIn(format);
             UUID run = UUID.randomUUID();
             List<LogEntry> batch = new ArrayList<>();
             String[] instants = {"0001-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z", "1999-12-31T23:59:59.999999Z",
@@ -247,7 +247,7 @@ class PostgresLogSinkTest {
     @Test
     void streamedBatchFailingInItsLastChunkIsRetriedWhole() throws Exception {
         for (String format : List.of("text", "binary")) {
-            PostgresLogSink s = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
+            PostgresLogSink s = sinkIn(format);
             UUID wf = UUID.randomUUID();
             UUID run = UUID.randomUUID();
             Instant far = Instant.parse("2032-05-10T00:00:00Z");
@@ -268,7 +268,7 @@ class PostgresLogSinkTest {
     @Test
     void streamedBatchHittingAStoredRowAtItsEndStoresTheRestOnce() throws Exception {
         for (String format : List.of("text", "binary")) {
-            PostgresLogSink s = new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
+            PostgresLogSink s = sinkIn(format);
             UUID wf = UUID.randomUUID();
             UUID run = UUID.randomUUID();
             int n = PostgresLogSink.STREAM_CHUNK_ROWS * 5 + 1;
@@ -315,5 +315,9 @@ class PostgresLogSinkTest {
             else b.append(c);
         }
         return b.toString();
+    }
+
+    private static PostgresLogSink sinkIn(String format) {
+        return new PostgresLogSink(pg.ds, org.phong.zenflow.logging.testing.TestSettings.of(LoggingSettings.COPY_FORMAT, format));
     }
 }
