@@ -180,6 +180,11 @@ class StreamIT {
             c.startReading();
             String how = c.done.get(60, TimeUnit.SECONDS);
             System.out.println("[StreamIT] the never-reading client saw: " + how);
+            // The close frame queues behind frames the client never read: when the socket's buffers are full
+            // the server cannot deliver it and the connection is dropped instead, which the client sees as
+            // 1006 (docs/websocket-protocol.md: reconnect with afterSeq). What the server did is counted above
+            // (closedSlow); a close it did deliver must be the 1013 with the resume point.
+            if (c.closeCode == 1006) continue;
             if (c.closeCode != -1) {
                 assertEquals(1013, c.closeCode, how);
                 assertTrue(c.closeReason.contains("afterSeq="), c.closeReason);
