@@ -76,6 +76,73 @@ public final class LogEntryJson {
         return b.build();
     }
 
+    /**
+     * Appends the same JSON as {@code toJson(e).toString()} without building a tree: the live tail
+     * encodes every entry of a watched run and the log download every entry of a run, and the
+     * tree (plus re-parsing the metadata to embed it) cost several times the text. The metadata is
+     * embedded as stored: the builder made it compact JSON (the same text the tree writes), and an
+     * entry read back from the journal or PostgreSQL carries valid JSON text (jsonb's spacing).
+     * Strings are escaped as the JSON-P writer does: {@code "} and {@code \}, the short escapes
+     * \b \f \n \r \t, other control characters as a backslash-u escape with four lowercase hex digits; everything else
+     * verbatim.
+     *
+     * @param out the builder to append to
+     * @param e   an entry
+     * @return {@code out}
+     */
+    public static StringBuilder appendJson(StringBuilder out, LogEntry e) {
+        out.append("{\"workflowId\":\"").append(e.workflowId()).append("\",\"runId\":\"").append(e.runId())
+                .append("\",\"seq\":").append(e.seq()).append(",\"nodeKey\":");
+        string(out, e.nodeKey());
+        out.append(",\"ts\":\"").append(e.ts()).append("\",\"level\":\"").append(e.level().name()).append("\",\"message\":");
+        string(out, e.message());
+        out.append(",\"errorCode\":");
+        string(out, e.errorCode());
+        out.append(",\"metadata\":").append(e.metadata() == null ? "null" : e.metadata()).append(",\"traceId\":");
+        string(out, e.traceId());
+        out.append(",\"hierarchy\":");
+        string(out, e.hierarchy());
+        return out.append('}');
+    }
+
+    /** @return {@code e} as JSON text ({@link #appendJson}) */
+    public static String jsonText(LogEntry e) {
+        return appendJson(new StringBuilder(256 + length(e.message()) + length(e.metadata())), e).toString();
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    private static final String HEX = "0123456789abcdef";
+
+    private static void string(StringBuilder out, String s) {
+        if (s == null) {
+            out.append("null");
+            return;
+        }
+        out.append('"');
+        int n = s.length();
+        int from = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            out.append(s, from, i);
+            from = i + 1;
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
+            }
+        }
+        out.append(s, from, n).append('"');
+    }
+
     private static void addNullable(JsonObjectBuilder b, String name, String v) {
         if (v == null) b.addNull(name);
         else b.add(name, v);

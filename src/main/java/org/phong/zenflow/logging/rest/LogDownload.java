@@ -95,7 +95,7 @@ public final class LogDownload {
             Writer w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), WRITE_BUFFER_CHARS);
             try {
                 RunHistory.stream(reader, runId, afterSeq, filter, fetchSize, e -> {
-                    if (format == Format.NDJSON) w.write(LogEntryJson.toJson(e).toString());
+                    if (format == Format.NDJSON) w.write(LogEntryJson.jsonText(e));
                     else w.write(textLine(e));
                     w.write('\n');
                 });

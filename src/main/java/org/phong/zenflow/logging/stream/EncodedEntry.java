@@ -46,7 +46,7 @@ public final class EncodedEntry implements LiveItem {
             synchronized (this) {
                 j = json;
                 if (j == null) {
-                    j = LogEntryJson.toJson(entry).toString();
+                    j = LogEntryJson.jsonText(entry);
                     json = j;
                 }
             }

@@ -47,6 +47,39 @@ class LogEntryJsonTest {
         assertEquals(e.withSeq(9), back.withSeq(9));
     }
 
+    /**
+     * The text writer (live tail, downloads) and the tree writer (REST pages) give the same text:
+     * random strings over every class of character that JSON escapes or keeps (quotes, backslashes,
+     * all control characters, DEL, non-ASCII, a surrogate pair), with and without the optional fields.
+     */
+    @Test
+    void textWriterWritesWhatTheTreeWriterWrites() {
+        java.util.Random r = new java.util.Random(7);
+        String alphabet = "ab \"\\/\u007f\u00e9\u4e2d\ud83d\ude00";
+        for (int i = 0; i < 2_000; i++) {
+            LogEntry.Builder b = Entries.valid().message(randomText(r, alphabet)).nodeKey("node-" + i);
+            if (r.nextBoolean()) {
+                b.errorCode(randomText(r, alphabet)).traceId(randomText(r, alphabet)).hierarchy(randomText(r, alphabet))
+                        .metadata(Json.createObjectBuilder().add(randomText(r, alphabet), randomText(r, alphabet))
+                                .add("n", r.nextInt()).add("f", 1.5).add("nested", Json.createArrayBuilder().add(1).addNull())
+                                .build().toString());
+            }
+            LogEntry e = b.level(LogLevel.values()[r.nextInt(LogLevel.values().length)]).build().withSeq(1 + r.nextInt(1 << 30));
+            assertEquals(LogEntryJson.toJson(e).toString(), LogEntryJson.jsonText(e), "entry " + i);
+        }
+    }
+
+    private static String randomText(java.util.Random r, String alphabet) {
+        StringBuilder s = new StringBuilder();
+        for (int n = r.nextInt(12); n > 0; n--) {
+            int pick = r.nextInt(alphabet.length() + 0x20);
+            if (pick < 0x20) s.append((char) pick); // every control character
+            else if (alphabet.charAt(pick - 0x20) == '\ud83d') s.append("\ud83d\ude00");
+            else if (alphabet.charAt(pick - 0x20) != '\ude00') s.append(alphabet.charAt(pick - 0x20));
+        }
+        return s.isEmpty() ? "x" : s.toString();
+    }
+
     @Test
     void roundTripWithNulls() {
         LogEntry e = Entries.valid().build();
