@@ -5,15 +5,15 @@ import org.phong.zenflow.logging.codec.LogEntryJson;
 
 /**
  * A sequenced entry with its JSON, encoded at most once however many sessions send it: the router
- * worker creates one per entry of a watched run and offers the same object to every session; the
+ * worker creates one per entry of a watched run and appends it once to the run's feed for every session; the
  * first sender thread that needs the JSON encodes it (double-checked under this object's monitor,
  * so exactly once), the others reuse the string. Never encoded on the router worker.
  *
- * <p>{@link #bytes()} is what a session's queue bound counts. It must be known when the router
+ * <p>{@link #bytes()} is what a session's backlog bound counts. It must be known when the router
  * offers the entry, before any encoding, so it is an estimate from the field lengths (characters,
  * plus a fixed envelope): exact for ASCII text without escapes, an underestimate for escapes and
- * multi-byte characters. The same number is added on offer and subtracted on take, so the queue's
- * account never drifts.
+ * multi-byte characters. The feed sums the same numbers ({@code RunFeed.Node.endBytes}), so a
+ * session's backlog never drifts.
  */
 public final class EncodedEntry implements LiveItem {
     /** Keys, quotes, two UUIDs, ts, level and the nulls of an entry with empty strings (measured: 226 bytes). */

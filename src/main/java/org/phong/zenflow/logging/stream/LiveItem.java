@@ -1,14 +1,14 @@
 package org.phong.zenflow.logging.stream;
 
 /**
- * A unit of work on a session's live queue, put there by the router worker: an entry that just got
- * its seq ({@link EncodedEntry}, shared by every session of the run) or the run's end
+ * An item of a run's live feed ({@link RunFeed}), appended by the router worker: an entry that just
+ * got its seq ({@link EncodedEntry}, shared by every session of the run) or the run's end
  * ({@link End}). The pump dispatches on the type through {@link #gatherInto} (no {@code Object}
- * queue, no casts).
+ * items, no casts).
  */
 public sealed interface LiveItem permits EncodedEntry, LiveItem.End {
 
-    /** @return what this item counts against the session's queue bound, in bytes */
+    /** @return what this item counts against a session's backlog bound, in bytes */
     int bytes();
 
     /**
@@ -29,7 +29,7 @@ public sealed interface LiveItem permits EncodedEntry, LiveItem.End {
     }
 
     /**
-     * The run completed; it travels in the same queue as the entries, so it follows the last one.
+     * The run completed; it travels in the same feed as the entries, so it follows the last one.
      * Counts nothing against the bound: a run's end is never refused.
      *
      * @param frame the frame to send after the entries before it

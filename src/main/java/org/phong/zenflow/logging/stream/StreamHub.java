@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,8 +32,9 @@ import org.phong.zenflow.logging.time.Scheduler;
  * {@link #subscribe}.
  *
  * <p>Cost on the router worker per entry: two hash lookups and a few field writes when nobody
- * watches the run; otherwise one {@link EncodedEntry} (shared by every session of the run) and one
- * lock-free queue offer per watching session (the JSON is built later, once, by a sender thread).
+ * watches the run; otherwise one {@link EncodedEntry} appended once to the run's {@link RunFeed}
+ * (shared by every session of the run) and two volatile reads per watching session (its backlog, its
+ * pump's state); the JSON is built later, once, by a sender thread.
  * Nothing here blocks or does I/O on that thread.
  */
 public final class StreamHub implements BufferListener {
@@ -46,8 +46,8 @@ public final class StreamHub implements BufferListener {
     private final HistorySource history;
     private volatile WorkflowBufferManager buffers;
 
-    /** Subscribers by run; a run's entry exists only while someone watches it. */
-    private final ConcurrentHashMap<UUID, CopyOnWriteArrayList<Subscription>> topics = new ConcurrentHashMap<>();
+    /** Feeds by run; a run's feed exists only while someone watches it. */
+    private final ConcurrentHashMap<UUID, RunFeed> topics = new ConcurrentHashMap<>();
     private final Set<Subscription> sessions = ConcurrentHashMap.newKeySet();
     /** Runs holding a buffer, as the runs list shows them. */
     private final ConcurrentHashMap<UUID, RunState> active = new ConcurrentHashMap<>();
@@ -139,10 +139,8 @@ public final class StreamHub implements BufferListener {
         s.lastSeq = e.seq();
         if (e.level() == LogLevel.ERROR) s.errors++;
         else if (e.level() == LogLevel.WARN) s.warnings++;
-        List<Subscription> subs = topics.get(e.runId());
-        if (subs == null) return;
-        EncodedEntry item = new EncodedEntry(e);
-        for (Subscription sub : subs) sub.offer(item);
+        RunFeed feed = topics.get(e.runId());
+        if (feed != null) feed.publish(new EncodedEntry(e));
     }
 
     @Override
@@ -150,10 +148,8 @@ public final class StreamHub implements BufferListener {
         RunState s = active.remove(runId);
         if (s != null) remember(s.info(scheduler.wallClock(), outcome, Math.max(lastSeq, s.lastSeq)));
         if (outcome == null) return; // idle: watchers stay, the run may go on
-        List<Subscription> subs = topics.get(runId);
-        if (subs == null) return;
-        LiveItem.End end = new LiveItem.End(new Frame.RunEnded(lastSeq, outcome));
-        for (Subscription sub : subs) sub.offer(end);
+        RunFeed feed = topics.get(runId);
+        if (feed != null) feed.publish(new LiveItem.End(new Frame.RunEnded(lastSeq, outcome)));
     }
 
     private void remember(RunInfo info) {
@@ -186,10 +182,10 @@ public final class StreamHub implements BufferListener {
         if (b == null) throw new IllegalStateException("the stream hub is not attached to the pipeline");
         Subscription sub = new Subscription(this, runId, afterSeq, filter, out, settings.sessionQueueBytes(),
                 scheduler.nowMillis());
-        topics.compute(runId, (k, list) -> {
-            CopyOnWriteArrayList<Subscription> l = list == null ? new CopyOnWriteArrayList<>() : list;
-            l.add(sub);
-            return l;
+        topics.compute(runId, (k, feed) -> {
+            RunFeed f = feed == null ? new RunFeed() : feed;
+            f.add(sub);
+            return f;
         });
         sessions.add(sub);
         opened.increment();
@@ -238,10 +234,7 @@ public final class StreamHub implements BufferListener {
 
     void unsubscribe(Subscription sub) {
         sessions.remove(sub);
-        topics.computeIfPresent(sub.runId, (k, list) -> {
-            list.remove(sub);
-            return list.isEmpty() ? null : list;
-        });
+        topics.computeIfPresent(sub.runId, (k, feed) -> feed.remove(sub) ? null : feed);
     }
 
     /**
@@ -250,10 +243,10 @@ public final class StreamHub implements BufferListener {
      * @return how many were closed
      */
     public int disconnect(UUID runId, int code, String reason) {
-        List<Subscription> subs = topics.get(runId);
-        if (subs == null) return 0;
+        RunFeed feed = topics.get(runId);
+        if (feed == null) return 0;
         int n = 0;
-        for (Subscription s : List.copyOf(subs)) {
+        for (Subscription s : List.copyOf(feed.sessions())) {
             if (!s.isClosed()) n++;
             s.close(code, reason);
         }

@@ -4,10 +4,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -18,13 +17,14 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
  * One client watching one run: history after {@code afterSeq}, then live, without gap or duplicate
  * (the seam argument is in package-info).
  *
- * <p>Threads. The router worker of the run only {@link #offer}s {@link LiveItem}s into the
- * {@code live} queue, bounded in bytes (never blocks: past the bound the session is closed 1013).
- * Everything else runs in the <em>pump</em>, of which at most one is active per session
- * ({@code pumping}): it reads history (PostgreSQL pages, then the ring snapshot), then drains
- * {@code live}, and hands one frame at a time to {@link Outbound#send}. The pump continues from the
- * send's completion (inline when it completed synchronously: a trampoline, no recursion), so a
- * stalled peer holds no thread, only its queue.
+ * <p>Threads. The router worker of the run appends each {@link LiveItem} once to the run's
+ * {@link RunFeed} and tells every session ({@link #published}): a session whose backlog (bytes
+ * after its cursor) passed session-queue-bytes is closed 1013, an idle one is woken; the worker never
+ * blocks. Everything else runs in the <em>pump</em>, of which at most one is active per session
+ * ({@code pumping}): it reads history (PostgreSQL pages, then the ring snapshot), then walks the feed
+ * from its cursor, and hands one frame at a time to {@link Outbound#send}. The pump continues from
+ * the send's completion (inline when it completed synchronously: a trampoline, no recursion), so a
+ * stalled peer holds no thread, only its place in the feed.
  *
  * <p>Coalescing. Each frame carries everything that waited: a history page, the ring, or the whole
  * live queue at the moment the previous send completed. A reader that keeps up gets small frames at
@@ -51,9 +51,13 @@ public final class Subscription implements LiveItem.Gatherer {
     final UUID runId;
     private final LogFilter filter;
     private final Outbound out;
-    /** Lock-free (the router worker never contends with the pump for a lock), bounded by {@code liveBytes}. */
-    private final ConcurrentLinkedQueue<LiveItem> live = new ConcurrentLinkedQueue<>();
-    private final AtomicLong liveBytes = new AtomicLong();
+    /**
+     * The last feed node this session consumed (set when it registers, moved by the pump, null once
+     * closed so that a closed session holds none of the feed).
+     */
+    private final AtomicReference<RunFeed.Node> cursor = new AtomicReference<>();
+    /** {@code endBytes} of the cursor: the router worker reads it to measure the backlog. */
+    private volatile long consumedBytes;
     private final long liveCapacityBytes;
     private final AtomicBoolean pumping = new AtomicBoolean(true); // the opener runs the first pump
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -99,24 +103,33 @@ public final class Subscription implements LiveItem.Gatherer {
 
     // ------------------------------------------------------------------ router side
 
+    /** Registration, under the feed's monitor: live items start after {@code tail}. */
+    void startAt(RunFeed.Node tail) {
+        consumedBytes = tail.endBytes;
+        cursor.set(tail);
+    }
+
     /**
-     * Router worker: a live item of the run. Never blocks. An empty queue always takes the item (so
-     * an entry larger than the bound cannot close a reader that keeps up); a run's end (0 bytes) is
-     * never refused.
+     * Router worker: {@code n} was appended to the run's feed. Never blocks. A session with nothing
+     * waiting always takes the item (so an entry larger than the bound cannot close a reader that
+     * keeps up); a run's end (0 bytes) never closes one.
      */
-    void offer(LiveItem item) {
+    void published(RunFeed.Node n) {
         if (closed.get()) return;
-        int size = item.bytes();
-        long after = liveBytes.addAndGet(size);
-        if (size > 0 && after > liveCapacityBytes && after != size) {
-            liveBytes.addAndGet(-size);
+        int size = n.item.bytes();
+        long waiting = n.endBytes - size - consumedBytes; // before this item
+        if (size > 0 && waiting > 0 && waiting + size > liveCapacityBytes) {
             hub.countOverflow();
-            close(Outbound.TRY_AGAIN_LATER, "client too slow: " + (after - size) + " bytes queued; reconnect with afterSeq="
-                    + covered);
+            close(Outbound.TRY_AGAIN_LATER, "client too slow: " + waiting + " bytes queued; reconnect with afterSeq=" + covered);
             return;
         }
-        live.offer(item);
-        if (pumping.compareAndSet(false, true)) hub.wake(this);
+        if (!pumping.get() && pumping.compareAndSet(false, true)) hub.wake(this);
+    }
+
+    /** @return true when the feed has an item after this session's cursor */
+    private boolean liveWaiting() {
+        RunFeed.Node c = cursor.get();
+        return c != null && c.next != null;
     }
 
     // ------------------------------------------------------------------ pump
@@ -131,7 +144,7 @@ public final class Subscription implements LiveItem.Gatherer {
                 if (f == null) {
                     pumping.set(false);
                     // An offer between our empty poll and the flag reset found pumping=true and left: re-check.
-                    if ((live.isEmpty() && !pingDue.get()) || closed.get() || !pumping.compareAndSet(false, true)) return;
+                    if ((!liveWaiting() && !pingDue.get()) || closed.get() || !pumping.compareAndSet(false, true)) return;
                     continue;
                 }
                 SendOp op = new SendOp(f);
@@ -251,22 +264,27 @@ public final class Subscription implements LiveItem.Gatherer {
     }
 
     /**
-     * Drains the live queue into one frame (at most about the queue bound, so a router faster than
-     * the drain cannot keep it here forever). A run's end stops the drain; it is sent after the
-     * entries before it.
+     * Walks the feed from the cursor into one frame (at most about the queue bound, so a router
+     * faster than the walk cannot keep it here forever). A run's end stops the walk; it is sent after
+     * the entries before it. The cursor moves by compare-and-set from where the walk started, so a
+     * close() meanwhile (cursor null) stays closed and holds nothing.
      *
      * @return the frame, or null when nothing is to be sent now
      */
     private Frame gatherLive() {
+        RunFeed.Node start = cursor.get();
+        if (start == null) return null; // closed
         gathering = new ArrayList<>();
         gatheredBytes = 0;
         gatheredEnd = null;
         gatherBroken = false;
-        for (LiveItem item; gatheredBytes < liveCapacityBytes && (item = live.poll()) != null; ) {
-            liveBytes.addAndGet(-item.bytes());
-            gatheredBytes += item.bytes();
-            if (!item.gatherInto(this)) break;
+        RunFeed.Node c = start;
+        for (RunFeed.Node n; gatheredBytes < liveCapacityBytes && (n = c.next) != null; ) {
+            c = n;
+            gatheredBytes += n.item.bytes();
+            if (!n.item.gatherInto(this)) break;
         }
+        if (c != start && cursor.compareAndSet(start, c)) consumedBytes = c.endBytes;
         List<EncodedEntry> entries = gathering;
         gathering = null;
         if (gatherBroken) return null;
@@ -286,13 +304,6 @@ public final class Subscription implements LiveItem.Gatherer {
         long seq = item.seq();
         if (seq <= covered) return true; // also in the history we sent
         if (seq != covered + 1) {
-            if (closed.get()) {
-                // close() empties the queue from another thread while this pump drains it, so the pump
-                // can take an entry past the ones close() removed: not a gap in what was offered, and
-                // nothing more is sent to a closed session anyway.
-                gatherBroken = true;
-                return false;
-            }
             LOG.severe("Live tail of run " + runId + " saw seq " + seq + " after " + covered
                     + " (invariant broken); closing so the client resumes");
             close(Outbound.INTERNAL, "gap detected; reconnect with afterSeq=" + covered);
@@ -416,8 +427,7 @@ public final class Subscription implements LiveItem.Gatherer {
     void close(int code, String reason) {
         if (!closed.compareAndSet(false, true)) return;
         hub.unsubscribe(this);
-        live.clear();
-        liveBytes.set(0);
+        cursor.set(null);
         String r = truncate(reason);
         hub.executor().execute(() -> {
             try {
@@ -432,8 +442,7 @@ public final class Subscription implements LiveItem.Gatherer {
     public void closedByPeer() {
         if (!closed.compareAndSet(false, true)) return;
         hub.unsubscribe(this);
-        live.clear();
-        liveBytes.set(0);
+        cursor.set(null);
     }
 
     static String truncate(String reason) {

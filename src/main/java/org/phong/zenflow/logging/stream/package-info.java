@@ -12,7 +12,7 @@
  * {"type":"run-ended","lastSeq":n,"outcome":"SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"}   then close 1000
  * </pre>
  * Entries arrive in strictly ascending seq, each seq at most once per session. Close codes:
- * 1000 run ended; 1008 bad parameter (reason names it); 1013 the session's queue passed
+ * 1000 run ended; 1008 bad parameter (reason names it); 1013 the session's backlog passed
  * session-queue-bytes (client stopped reading) or history could not be read in time (reason says
  * {@code afterSeq=n} to resume from); 1011 server error; 1001 server stopping or no pong for
  * pong-timeout-ms. A client resumes by reconnecting with {@code afterSeq} = the last seq it received
@@ -41,14 +41,14 @@
  *
  * <h2>Fan-out, slow clients and the router</h2>
  * The router worker creates one {@link org.phong.zenflow.logging.stream.EncodedEntry} per entry of a
- * watched run and offers that same object to each session's lock-free queue ({@link
- * org.phong.zenflow.logging.stream.LiveItem}s, bounded in bytes); the JSON is encoded once, by the
- * first sender thread that needs it, and shared. Sends are asynchronous, one at a time per session;
+ * watched run and appends it once to the run's {@link org.phong.zenflow.logging.stream.RunFeed}, a
+ * chain every session reads from its own cursor (each session's backlog, the bytes after its cursor,
+ * is bounded); the JSON is encoded once, by the first sender thread that needs it, and shared. Sends are asynchronous, one at a time per session;
  * an idle session's pump starts frame-linger-ms after the entry (one shared timer for all sessions, not
  * one executor task per session and entry), and everything queued meanwhile leaves as one {@code logs}
  * frame when the send completes (coalescing),
  * so the frames per second a session costs fall as its lag grows, and a reader that keeps reading
- * catches up. A queue past session-queue-bytes (a reader that stopped) closes that session 1013;
- * other sessions and the router are unaffected. A stalled peer holds its queue, never a thread.
+ * catches up. A backlog past session-queue-bytes (a reader that stopped) closes that session 1013;
+ * other sessions and the router are unaffected. A stalled peer holds its place in the feed (at most the bound), never a thread.
  */
 package org.phong.zenflow.logging.stream;

@@ -360,6 +360,41 @@ class StreamHubTest {
         assertTrue(q.closeReason.contains((fit * one) + " bytes queued"), q.closeReason);
     }
 
+    /**
+     * The run's feed is shared: a stalled reader among many is closed alone when its own backlog passes
+     * the bound, the readers that keep reading get everything, and the feed leaves the hub with the
+     * last reader.
+     */
+    @Test
+    void aStalledReaderAmongManyIsClosedAloneAndTheFeedLeavesWithTheLastReader() {
+        build(settings(StreamSettings.SESSION_QUEUE_BYTES, String.valueOf(StreamSettings.MIN_SESSION_QUEUE_BYTES)));
+        buffers.start(wf, run);
+        SlowPeer stalled = new SlowPeer();
+        hub.subscribe(run, 0, null, stalled);
+        List<Recorder> readers = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            Recorder r = new Recorder();
+            readers.add(r);
+            hub.subscribe(run, 0, null, r);
+        }
+        exec.runAll(); // every hello sent; the stalled reader never completes its send
+        int n = 3_000;
+        for (int i = 0; i < n; i += 10) {
+            append(10, LogLevel.INFO);
+            exec.runAll();
+        }
+        assertEquals(Outbound.TRY_AGAIN_LATER, stalled.closeCode);
+        assertEquals(1, hub.closedSlow(), "only the stalled reader");
+        assertEquals(1, hub.watchedRuns());
+        buffers.complete(run, RunOutcome.SUCCEEDED, last -> { });
+        exec.runAll();
+        for (Recorder r : readers) {
+            assertEquals(range(1, n), r.seqs());
+            assertEquals(Outbound.NORMAL, r.closeCode);
+        }
+        assertEquals(0, hub.watchedRuns(), "no reader left, no feed");
+    }
+
     @Test
     void everySessionSharesOneEncodingOfAnEntry() {
         build();
