@@ -38,18 +38,25 @@ public sealed interface Frame {
      * {@code {"type":"logs","first":a,"last":b,"entries":[...]}}: one or more entries in ascending
      * seq; {@code first}/{@code last} are the seqs of the first and last of them (without a filter
      * they are consecutive, {@code last - first + 1} entries). Everything a session had waiting goes
-     * into one frame; each entry's JSON is shared (see {@link EncodedEntry}), only the concatenation
-     * is per session.
-     *
-     * @param entries at least one entry, ascending seq
+     * into one frame; each entry's JSON is shared (see {@link EncodedEntry}), and so is the frame
+     * itself between sessions that read the same stretch of a run's feed.
      */
-    record Logs(List<EncodedEntry> entries) implements Frame {
+    final class Logs implements Frame {
         /** Room for the frame's own keys and two seqs around the entries. */
         private static final int HEAD_CHARS = 80;
 
+        private final List<EncodedEntry> entries;
+        private volatile String text;
+
         /** @param entries at least one entry, ascending seq (not copied: the pump hands over its list) */
-        public Logs {
+        public Logs(List<EncodedEntry> entries) {
             if (entries.isEmpty()) throw new IllegalArgumentException("a logs frame carries at least one entry");
+            this.entries = entries;
+        }
+
+        /** @return the entries, ascending seq */
+        public List<EncodedEntry> entries() {
+            return entries;
         }
 
         /** @return seq of the first entry */
@@ -67,9 +74,15 @@ public sealed interface Frame {
             return entries.size();
         }
 
-        /** Built when sent (once per session); the entries' JSON is encoded once for all sessions. */
+        /**
+         * Built on first use and kept: sessions in step on one run send the same frame object (see
+         * {@code RunFeed.Node}), so the concatenation is done once for all of them, like each entry's
+         * JSON. Two threads may both build it; they build the same text.
+         */
         @Override
         public String text() {
+            String t = text;
+            if (t != null) return t;
             int size = 0;
             for (EncodedEntry e : entries) size += e.json().length() + 1;
             StringBuilder b = new StringBuilder(size + HEAD_CHARS);
@@ -78,7 +91,9 @@ public sealed interface Frame {
                 if (i > 0) b.append(',');
                 b.append(entries.get(i).json());
             }
-            return b.append("]}").toString();
+            t = b.append("]}").toString();
+            text = t;
+            return t;
         }
     }
 

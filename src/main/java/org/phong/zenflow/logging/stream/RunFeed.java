@@ -30,16 +30,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * </ul>
  */
 final class RunFeed {
-    /** One live item in the chain; the sentinel has no item and 0 bytes. */
+    /**
+     * One live item in the chain; the sentinel has no item and 0 bytes. {@code frameAfter} is the
+     * last unfiltered frame a session built from the items right after this node: a session that
+     * reads on from the same node takes the same frame object (its text built once), so sessions in
+     * step on a busy run share frames as they share entries.
+     */
     static final class Node {
         final LiveItem item;
         final long endBytes;
         volatile Node next;
+        volatile SharedFrame frameAfter;
 
         Node(LiveItem item, long endBytes) {
             this.item = item;
             this.endBytes = endBytes;
         }
+    }
+
+    /** A frame of every item from a node's next through {@code last}, all entries, none skipped. */
+    record SharedFrame(Frame.Logs frame, Node last) {
     }
 
     private final CopyOnWriteArrayList<Subscription> sessions = new CopyOnWriteArrayList<>();

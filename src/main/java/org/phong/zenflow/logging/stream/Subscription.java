@@ -274,13 +274,23 @@ public final class Subscription implements LiveItem.Gatherer {
     private Frame gatherLive() {
         RunFeed.Node start = cursor.get();
         if (start == null) return null; // closed
+        RunFeed.SharedFrame shared = filter.isAll() ? start.frameAfter : null;
+        if (shared != null && shared.frame().first() == covered + 1) {
+            // Another session read on from this node already: same items, same frame, text built once.
+            if (!cursor.compareAndSet(start, shared.last())) return null; // closed meanwhile
+            consumedBytes = shared.last().endBytes;
+            covered = shared.frame().last();
+            return shared.frame();
+        }
         gathering = new ArrayList<>();
         gatheredBytes = 0;
         gatheredEnd = null;
         gatherBroken = false;
         RunFeed.Node c = start;
+        int walked = 0;
         for (RunFeed.Node n; gatheredBytes < liveCapacityBytes && (n = c.next) != null; ) {
             c = n;
+            walked++;
             gatheredBytes += n.item.bytes();
             if (!n.item.gatherInto(this)) break;
         }
@@ -288,6 +298,11 @@ public final class Subscription implements LiveItem.Gatherer {
         List<EncodedEntry> entries = gathering;
         gathering = null;
         if (gatherBroken) return null;
+        if (gatheredEnd == null && filter.isAll() && !entries.isEmpty() && entries.size() == walked) {
+            Frame.Logs f = new Frame.Logs(entries); // every item after start, in feed order: sharable
+            start.frameAfter = new RunFeed.SharedFrame(f, c);
+            return f;
+        }
         if (gatheredEnd != null) {
             if (entries.isEmpty()) {
                 phase = Phase.ENDING;

@@ -395,6 +395,41 @@ class StreamHubTest {
         assertEquals(0, hub.watchedRuns(), "no reader left, no feed");
     }
 
+    /**
+     * Sessions in step share frames, not only entries: woken together, they send the same frame
+     * object (its text built once); a session with a filter, or one that is ahead, builds its own.
+     */
+    @Test
+    void sessionsInStepSendTheSameFrameObject() {
+        build();
+        buffers.start(wf, run);
+        List<Recorder> inStep = List.of(new Recorder(), new Recorder(), new Recorder());
+        for (Recorder r : inStep) hub.subscribe(run, 0, null, r);
+        Recorder filtered = new Recorder();
+        hub.subscribe(run, 0, new LogFilter(LogLevel.WARN, null, null, null, null), filtered);
+        exec.runAll();
+        append(5, LogLevel.INFO);
+        append(1, LogLevel.WARN);
+        exec.runAll();
+        append(4, LogLevel.INFO);
+        exec.runAll();
+        List<Frame> first = logFrames(inStep.get(0));
+        assertEquals(2, first.size(), inStep.get(0).types());
+        for (Recorder r : inStep) {
+            assertEquals(range(1, 10), r.seqs());
+            List<Frame> mine = logFrames(r);
+            for (int i = 0; i < first.size(); i++) assertSame(first.get(i), mine.get(i), "frame " + i + " shared");
+        }
+        assertEquals(List.of(6L), filtered.seqs());
+        assertNotSame(first.get(0), logFrames(filtered).get(0));
+    }
+
+    private static List<Frame> logFrames(Recorder r) {
+        synchronized (r.frames) {
+            return r.frames.stream().filter(f -> f instanceof Frame.Logs).toList();
+        }
+    }
+
     @Test
     void everySessionSharesOneEncodingOfAnEntry() {
         build();
