@@ -10,7 +10,8 @@ import org.phong.zenflow.logging.codec.LogEntryJson;
 
 /**
  * The wire form of one entry (see package-info and docs/kafka-format.md): key = the run id as text,
- * value = {@link LogEntryJson#toJson} in UTF-8, headers naming the format. Stateless.
+ * value = {@link LogEntryJson#jsonText} (the same text as {@link LogEntryJson#toJson}, without the tree) in UTF-8,
+ * headers naming the format. Stateless.
  */
 final class KafkaRecords {
     /** Header naming the value's format, so consumers can tell versions apart. */
@@ -27,7 +28,7 @@ final class KafkaRecords {
     }
 
     static byte[] value(LogEntry e) {
-        return LogEntryJson.toJson(e).toString().getBytes(StandardCharsets.UTF_8);
+        return LogEntryJson.jsonText(e).getBytes(StandardCharsets.UTF_8);
     }
 
     static ProducerRecord<byte[], byte[]> record(String topic, LogEntry e) {
