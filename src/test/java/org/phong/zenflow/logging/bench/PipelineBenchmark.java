@@ -54,6 +54,7 @@ public final class PipelineBenchmark {
         this.workload = new Workload(o.seed());
         java.util.Properties p = new java.util.Properties();
         p.setProperty(LoggingSettings.COPY_FORMAT, o.sinkFormat().name().toLowerCase(java.util.Locale.ROOT));
+        p.setProperty(LoggingSettings.COPY_CONNECTIONS, Integer.toString(o.copyConnections()));
         this.settings = LoggingSettings.fromProperties(p);
     }
 
@@ -315,6 +316,7 @@ public final class PipelineBenchmark {
         }
         all.put("rowsPerSecond", best.rowsPerSecond());
         all.put("sinkFormat", settings.copyFormat().name().toLowerCase(java.util.Locale.ROOT));
+        all.put("sinkCopyConnections", settings.copyConnections()); // the limit is one connection's; the sink may use more
         results.put("copyLimit", all);
         return best;
     }
