@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.cdi;
 
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.temporal.ChronoUnit;
@@ -22,15 +23,20 @@ import org.phong.zenflow.logging.sink.postgres.RejectionStats;
  * microprofile-config.properties ({@code .../GuardedPostgresWriter/process/Retry/maxRetries=${...retry-attempts}}),
  * so the values below are only the spec's fallbacks.
  *
- * <p>Layers: {@code @Timeout} bounds one COPY; {@code @Retry} retries a failed batch a few times
- * with jittered delay; {@code @CircuitBreaker} opens after failure-threshold consecutive failures
- * and fails fast for recovery-time-ms. Above them the collector's channel retries the batch with
- * exponential backoff, forever: a durable sink never drops a batch.
+ * <p>Layers: {@code @Timeout} bounds one batch (when copy-connections splits it, its parts are written at once on
+ * this thread and the managed executor, and all finish before the call returns, the timeout's interrupt
+ * notwithstanding); {@code @Retry} retries a failed batch a few times with jittered delay; {@code @CircuitBreaker}
+ * opens after failure-threshold consecutive failures and fails fast for recovery-time-ms. Above them the collector's
+ * channel retries the batch with exponential backoff, forever: a durable sink never drops a batch.
  */
 @ApplicationScoped
 public class GuardedPostgresWriter implements LogSink {
     @Resource(lookup = "jdbc/zenflowLogs")
     DataSource dataSource;
+
+    /** Writes the other parts of a batch split over copy-connections (the pipeline's managed executor). */
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
 
     @Inject
     LoggingSettings settings;
@@ -44,7 +50,7 @@ public class GuardedPostgresWriter implements LogSink {
         PostgresLogSink d = delegate;
         if (d == null) {
             synchronized (this) {
-                if (delegate == null) delegate = new PostgresLogSink(dataSource, settings);
+                if (delegate == null) delegate = new PostgresLogSink(dataSource, settings, executor);
                 d = delegate;
             }
         }
@@ -59,6 +65,12 @@ public class GuardedPostgresWriter implements LogSink {
     public void process(List<LogEntry> entries) throws Exception {
         schema.requireReady();
         delegate().process(entries);
+    }
+
+    /** @return batches the sink wrote as several parts on several connections at once, since start */
+    public long parallelBatches() {
+        PostgresLogSink d = delegate;
+        return d == null ? 0 : d.parallelBatches();
     }
 
     /** @return what the sink's dead-letter path did since start ({@code logs_rejected}) */

@@ -33,6 +33,8 @@ public record LoggingSettings(
         long circuitBreakerRecoveryTimeMs,
         int copyMaxRows,
         CopyFormat copyFormat,
+        int copyConnections,
+        int parallelCopyMinRows,
         int partitionsAheadMonths,
         int sinkQueueEntries,
         long httpMaxBodyBytes,
@@ -65,6 +67,8 @@ public record LoggingSettings(
     public static final String CB_RECOVERY_TIME_MS = DURABLE + "persistence.circuit-breaker.recovery-time-ms";
     public static final String COPY_MAX_ROWS = DURABLE + "persistence.copy-max-rows";
     public static final String COPY_FORMAT = DURABLE + "persistence.copy-format";
+    public static final String COPY_CONNECTIONS = DURABLE + "copy-connections";
+    public static final String PARALLEL_COPY_MIN_ROWS = DURABLE + "parallel-copy-min-rows";
     public static final String PARTITIONS_AHEAD_MONTHS = DURABLE + "persistence.partitions-ahead-months";
     public static final String SINK_QUEUE_ENTRIES = DURABLE + "collector.sink-queue-entries";
     public static final String HTTP_MAX_BODY_BYTES = "zenflow.logging.http.max-body-bytes";
@@ -73,6 +77,12 @@ public record LoggingSettings(
     public static final String HTTP_MAX_PAGE_SIZE = "zenflow.logging.http.max-page-size";
     public static final String KAFKA_ENABLED = "zenflow.logging.kafka.enabled";
     public static final String SHUTDOWN_TIMEOUT_MS = DURABLE + "shutdown-timeout-ms";
+
+    /**
+     * Most connections one PostgreSQL sink batch is written on at once: each is a COPY backend of its own and a
+     * connection taken from the pool (DB_POOL_MAX) beside the readers', so more than a few only starves them.
+     */
+    public static final int MAX_COPY_CONNECTIONS = 8;
 
     /** Largest retry-backoff-ms: MicroProfile Fault Tolerance needs the @Retry delay below its 180 s maxDuration. */
     public static final long MAX_RETRY_DELAY_MS = 60_000;
@@ -130,6 +140,8 @@ public record LoggingSettings(
                 r.longIn(CB_RECOVERY_TIME_MS, 1, Long.MAX_VALUE),
                 r.intIn(COPY_MAX_ROWS, 1, Integer.MAX_VALUE),
                 r.oneOf(COPY_FORMAT, CopyFormat.class),
+                r.intIn(COPY_CONNECTIONS, 1, MAX_COPY_CONNECTIONS),
+                r.intIn(PARALLEL_COPY_MIN_ROWS, 1, Integer.MAX_VALUE),
                 r.intIn(PARTITIONS_AHEAD_MONTHS, 0, 120),
                 r.intIn(SINK_QUEUE_ENTRIES, 1, Integer.MAX_VALUE),
                 r.longIn(HTTP_MAX_BODY_BYTES, 1, Long.MAX_VALUE),

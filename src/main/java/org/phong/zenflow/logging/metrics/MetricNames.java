@@ -175,7 +175,7 @@ public final class MetricNames {
             new Def(BATCH_WAIT, Kind.TIMER, null, List.of(),
                     "How long a run's batch waited in its buffer before flushing (age of its oldest entry; bounded by buffer.max-delay-ms)"),
             new Def(SINK_WRITE_DURATION, Kind.TIMER, null, List.of(SINK, OUTCOME),
-                    "Duration of one sink call (one COPY for postgresql: persistence latency per batch), outcome success or failure"),
+                    "Duration of one sink call (one COPY for postgresql, several at once for a deep backlog's batch: persistence latency per batch), outcome success or failure"),
             new Def(PIPELINE_LATENCY, Kind.TIMER, null, List.of(),
                     "End to end: from route() to the moment every durable sink has the entry, sampled 1 in metrics.route-sample-every entries"),
             new Def(BATCH_SIZE, Kind.HISTOGRAM, null, List.of(),

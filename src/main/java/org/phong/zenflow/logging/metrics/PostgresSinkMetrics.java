@@ -14,7 +14,8 @@ import org.phong.zenflow.logging.sink.postgres.RejectionStats;
 
 /**
  * The PostgreSQL sink's dead-letter metrics ({@code zenflow.logging.postgresql.*}, application
- * scope), gauges over {@link GuardedPostgresWriter#rejections()} read at scrape time. Cumulative
+ * scope), gauges over {@link GuardedPostgresWriter#rejections()} read at scrape time, and the count of
+ * batches written on several connections ({@link GuardedPostgresWriter#parallelBatches()}). Cumulative
  * since start, like the Kafka sink's counters-as-gauges; alert on any increase of
  * {@code zenflow_logging_postgresql_rejected}: each is an entry in {@code logs_rejected}, not in
  * {@code logs}.
@@ -27,6 +28,8 @@ public class PostgresSinkMetrics {
     public static final String ISOLATED_BATCHES = "zenflow.logging.postgresql.isolated.batches";
     /** Epoch seconds of the last rejection, 0 when none since start. */
     public static final String LAST_REJECTED = "zenflow.logging.postgresql.last.rejected";
+    /** Batches written as several parts on several connections at once (copy-connections) since start. */
+    public static final String PARALLEL_BATCHES = "zenflow.logging.postgresql.parallel.batches";
 
     @Inject
     MetricRegistry registry;
@@ -43,6 +46,9 @@ public class PostgresSinkMetrics {
                 RejectionStats::isolatedBatches);
         gauge(LAST_REJECTED, "Epoch seconds of the last entry moved to logs_rejected (0: none since start)",
                 r -> r.lastRejectedAt() == null ? 0 : r.lastRejectedAt().getEpochSecond());
+        registry.gauge(Metadata.builder().withName(PARALLEL_BATCHES).withDescription("Batches of a deep backlog the sink split"
+                        + " by run and wrote on several connections at once (copy-connections) since start").build(), this,
+                (Function<PostgresSinkMetrics, Long>) m -> m.writer.parallelBatches());
     }
 
     private void gauge(String name, String description, ToLongFunction<RejectionStats> f) {

@@ -25,7 +25,11 @@ import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
  * pool of the server's size in place of Liberty's dataSource. Also the exactness check.
  */
 final class BenchDatabase implements AutoCloseable {
-    /** Liberty's {@code DB_POOL_MAX} default (server.xml). */
+    /**
+     * Liberty's {@code DB_POOL_MAX} default (server.xml): room for the sink's {@code --copy-connections} (2 by default,
+     * at most 8) beside the seq lookups, the live-tail phase's history reads and the checks, as in the server
+     * (docs/configuration.md, "Pool size"); a borrower that finds it empty waits (HikariCP's 30 s), it does not fail.
+     */
     static final int POOL_SIZE = 10;
     /** Partitions around now, as the server creates them at startup. */
     private static final int PARTITIONS_AHEAD = 2;

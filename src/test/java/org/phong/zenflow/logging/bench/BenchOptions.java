@@ -21,7 +21,8 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int liveReaders, double liveRate, int liveRuns, double liveRunRate, int liveWarmupSeconds, int liveSeconds,
                     int liveIngestEntries, int liveTrials,
                     int log4jQueue, int log4jBatch,
-                    Map<String, String> postgresConfig, org.phong.zenflow.logging.config.CopyFormat sinkFormat) {
+                    Map<String, String> postgresConfig, org.phong.zenflow.logging.config.CopyFormat sinkFormat,
+                    int copyConnections) {
 
     static BenchOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -72,14 +73,20 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 pgConfig(a.getOrDefault("pg", "")),
                 // the sink's COPY format; the server's default unless given (text | binary)
                 a.containsKey("sink-format") ? org.phong.zenflow.logging.config.CopyFormat.valueOf(
-                        a.get("sink-format").toUpperCase(java.util.Locale.ROOT)) : LoggingSettings.defaults().copyFormat());
+                        a.get("sink-format").toUpperCase(java.util.Locale.ROOT)) : LoggingSettings.defaults().copyFormat(),
+                // connections the sink writes a deep backlog's batch on (1 = one COPY per batch); the server's default unless given
+                i(a, "copy-connections", LoggingSettings.defaults().copyConnections()));
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
                 "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
-                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg", "sink-format"));
+                "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg", "sink-format",
+                "copy-connections"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
+        if (o.copyConnections < 1 || o.copyConnections > LoggingSettings.MAX_COPY_CONNECTIONS) {
+            throw new IllegalArgumentException("--copy-connections must be 1.." + LoggingSettings.MAX_COPY_CONNECTIONS);
+        }
         if (o.log4jQueue < 1 || o.log4jBatch < 1) throw new IllegalArgumentException("--log4j-queue and --log4j-batch must be at least 1");
         return o;
     }

@@ -20,8 +20,8 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
 /**
  * The pipeline as {@code cdi.LoggingModule} builds it in the server, with plain-Java stand-ins for
  * Liberty's parts (and the server's default redaction of secrets): one shared scheduled executor (the managed scheduled executor), a small fixed pool
- * (the managed executor: sink drains and seq lookups), daemon router threads (the managed thread
- * factory), the real {@link PostgresLogSink} over the pool, the real seq lookup. The executors are
+ * (the managed executor: sink drains, seq lookups and the sink's parallel COPY parts), daemon router threads (the
+ * managed thread factory), the real {@link PostgresLogSink} over the pool, the real seq lookup. The executors are
  * fixed-size so the thread count is a property of the pipeline, not of a growing pool.
  */
 final class BenchPipeline implements AutoCloseable {
@@ -44,7 +44,7 @@ final class BenchPipeline implements AutoCloseable {
     BenchPipeline(DataSource ds, LoggingSettings settings, PipelineVariant variant, BufferListener listener) {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer"));
         this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, daemon("bench-executor"));
-        this.sink = new PostgresLogSink(ds, settings);
+        this.sink = new PostgresLogSink(ds, settings, executor); // parts of a deep backlog's batch: copy-connections
         this.timed = new TimedSink(sink);
         PostgresLogReader reader = new PostgresLogReader(ds);
         LoggingPipeline.Builder b = LoggingPipeline.builder()

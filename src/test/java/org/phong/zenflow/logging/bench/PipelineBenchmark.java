@@ -54,6 +54,7 @@ public final class PipelineBenchmark {
         this.workload = new Workload(o.seed());
         java.util.Properties p = new java.util.Properties();
         p.setProperty(LoggingSettings.COPY_FORMAT, o.sinkFormat().name().toLowerCase(java.util.Locale.ROOT));
+        p.setProperty(LoggingSettings.COPY_CONNECTIONS, Integer.toString(o.copyConnections()));
         this.settings = LoggingSettings.fromProperties(p);
     }
 
@@ -195,11 +196,13 @@ public final class PipelineBenchmark {
         j.put("overallPersistedPerSecond", g.accepted.sum() / ((end - n0) / 1e9));
         j.put("dropped", g.dropped.sum());
         j.put("rejected", g.rejected.sum());
+        j.put("copyConnections", bp.sink.copyConnections());
+        j.put("parallelSinkCalls", bp.sink.parallelBatches()); // over the whole phase: calls split over several connections
         rows.add(new Report.Row("e2e persisted rows/s, " + v.name() + " (" + o.e2eRuns() + " runs, steady " + Math.round(window) + " s)",
                 String.format("%,.0f", steady), "", null));
-        System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call, this JVM used %.2f cores), %,d rows in all, %,d runs completed, %d dropped%n",
+        System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call, this JVM used %.2f cores), %,d rows in all, %,d runs completed, %d dropped, %,d calls split over up to %d connections%n",
                 steady, 100.0 * (busy1 - busy0) / (w1 - w0), (double) (p1 - p0) / Math.max(1, calls1 - calls0), (cpu1 - cpu0) / 1e9 / window,
-                g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum());
+                g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum(), bp.sink.parallelBatches(), bp.sink.copyConnections());
         return new E2e(j, g.runs(), steady);
     }
 
@@ -315,6 +318,7 @@ public final class PipelineBenchmark {
         }
         all.put("rowsPerSecond", best.rowsPerSecond());
         all.put("sinkFormat", settings.copyFormat().name().toLowerCase(java.util.Locale.ROOT));
+        all.put("sinkCopyConnections", settings.copyConnections()); // the limit is one connection's; the sink may use more
         results.put("copyLimit", all);
         return best;
     }

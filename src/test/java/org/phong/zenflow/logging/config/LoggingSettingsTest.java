@@ -63,6 +63,8 @@ class LoggingSettingsTest {
         m.put(HTTP_MAX_PAGE_SIZE, LoggingSettings::httpMaxPageSize);
         m.put(KAFKA_ENABLED, LoggingSettings::kafkaEnabled);
         m.put(COPY_FORMAT, x -> x.copyFormat().name().toLowerCase(java.util.Locale.ROOT));
+        m.put(COPY_CONNECTIONS, LoggingSettings::copyConnections);
+        m.put(PARALLEL_COPY_MIN_ROWS, LoggingSettings::parallelCopyMinRows);
         m.put(SHUTDOWN_TIMEOUT_MS, LoggingSettings::shutdownTimeoutMs);
         return m;
     }
@@ -133,6 +135,11 @@ class LoggingSettingsTest {
             "zenflow.logging.durable.collector.sink-queue-entries|99999999999|a whole number from 1 to",
             "zenflow.logging.kafka.enabled|yes|true or false",
             "zenflow.logging.durable.persistence.retry-backoff-ms|200000|a whole number from 0 to 60000",
+            "zenflow.logging.durable.copy-connections|0|a whole number from 1 to 8",
+            "zenflow.logging.durable.copy-connections|9|a whole number from 1 to 8",
+            "zenflow.logging.durable.copy-connections|two|a whole number from 1 to 8",
+            "zenflow.logging.durable.parallel-copy-min-rows|0|a whole number from 1 to",
+            "zenflow.logging.durable.parallel-copy-min-rows|-1000|a whole number from 1 to",
     })
     void badValueNamesKeyAndAllowedValues(String key, String value, String allowed) {
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class, () -> TestSettings.of(key, value));
@@ -140,6 +147,18 @@ class LoggingSettingsTest {
         assertTrue(e.getMessage().contains(key + "='" + value.trim() + "'"), e.getMessage());
         assertTrue(e.getMessage().contains(allowed), e.getMessage());
         assertTrue(e.getMessage().contains(LoggingSettings.envName(key)), e.getMessage());
+    }
+
+    @Test
+    void copyConnectionsAndTheirThresholdTakeTheirWholeRange() {
+        LoggingSettings d = LoggingSettings.defaults();
+        assertEquals(2, d.copyConnections());
+        assertEquals(1000, d.parallelCopyMinRows());
+        assertEquals(1, TestSettings.of(COPY_CONNECTIONS, "1").copyConnections(), "1: one COPY per batch, as before");
+        assertEquals(MAX_COPY_CONNECTIONS, TestSettings.of(COPY_CONNECTIONS, " 8 ").copyConnections());
+        assertEquals(1, TestSettings.of(PARALLEL_COPY_MIN_ROWS, "1").parallelCopyMinRows());
+        assertEquals("ZENFLOW_LOGGING_DURABLE_COPY_CONNECTIONS", LoggingSettings.envName(COPY_CONNECTIONS));
+        assertEquals("ZENFLOW_LOGGING_DURABLE_PARALLEL_COPY_MIN_ROWS", LoggingSettings.envName(PARALLEL_COPY_MIN_ROWS));
     }
 
     @Test

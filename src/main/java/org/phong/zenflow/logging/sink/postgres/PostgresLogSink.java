@@ -5,9 +5,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -23,7 +32,7 @@ import org.postgresql.copy.CopyManager;
 /**
  * The durable sink: writes batches into the partitioned {@code logs} table with {@code COPY}.
  *
- * <p>{@link #process} on one connection:
+ * <p>One write ({@link #process} of a batch, or of one part of it, below) on one connection:
  * <ol>
  *   <li>ensure the partitions of the batch's months ({@link PartitionMaintainer}; cached, and in a
  *       committed transaction of its own because it may take ACCESS EXCLUSIVE on {@code logs});</li>
@@ -46,9 +55,30 @@ import org.postgresql.copy.CopyManager;
  * Both paths raise the batch's runs in the {@code runs} table inside the same transaction, counting
  * only the rows inserted ({@link RunsTableWriter}).
  *
- * <p>Thread-safe: concurrent {@code process} calls use separate connections; the COPY buffer is
- * recycled through a one-slot pool (no ThreadLocal, which would pin the WAR's class loader in
- * Liberty's pooled threads).
+ * <p><b>Several connections for a deep backlog.</b> One COPY keeps one server backend busy (its CPU per row is the
+ * sink's limit) while the Java side waits for it. A batch of at least {@code parallel-copy-min-rows} entries (the
+ * collector coalesces batches of many runs up to {@code copy-max-rows} only when entries wait, so such a batch means
+ * the sink is behind) is split by run into k = min({@code copy-connections}, its runs) parts, balanced by rows, and
+ * the parts are written at once, each exactly as a whole batch is written above (its own connection, transaction,
+ * {@link PoisonIsolator}, staging path and partition retry), k-1 on the executor handed in and one on the calling
+ * thread, which also takes any part no pool thread has started. Invariants:
+ * <ul>
+ *   <li>a run's order is kept: all of a run's entries are in one part, in batch order, so its rows commit in one
+ *       transaction (or in order during isolation) exactly as in a single write, and parts never touch the same
+ *       {@code logs} keys or {@code runs} rows, so they never wait on each other's locks;</li>
+ *   <li>{@code process} returns or throws only after every part has finished (an interrupt does not shorten the
+ *       wait; each write of a part is bounded by the statement and socket timeouts), so nothing of a batch is still
+ *       being written when the collector retries it;</li>
+ *   <li>a failed part fails the call (the first failure thrown, the others suppressed) while the other parts may
+ *       have committed: the collector's retry of the whole batch sends those rows through the idempotent path, which
+ *       stores nothing twice and counts them as duplicates; the {@code runs} counts moved only with rows committed.</li>
+ * </ul>
+ * Without an executor, with {@code copy-connections=1}, a smaller batch or a batch of one run, every batch is one
+ * write as before. The sink creates no thread of its own: the server passes Liberty's managed executor.
+ *
+ * <p>Thread-safe: concurrent {@code process} calls and concurrent parts use separate connections; the COPY buffer
+ * is recycled through a one-slot pool (no ThreadLocal, which would pin the WAR's class loader in Liberty's pooled
+ * threads): a part that finds the slot empty encodes into a new buffer, and the last one returned is kept.
  */
 public final class PostgresLogSink implements LogSink {
     /** Buffer of the driver's copyIn stream (bytes per write to the socket). */
@@ -91,15 +121,32 @@ public final class PostgresLogSink implements LogSink {
     private final AtomicLong rowsWritten = new AtomicLong();
     private final AtomicLong duplicatesSkipped = new AtomicLong();
     private final AtomicLong idempotentBatches = new AtomicLong();
+    private final AtomicLong parallelBatches = new AtomicLong();
     private volatile boolean lastWriteFailed;
     private final PoisonIsolator poison;
+    /** Runs the parts of a split batch beside the calling thread; null: every batch is one write. */
+    private final Executor executor;
+    private final int copyConnections;
+    private final int parallelMinRows;
+
+    /**
+     * A sink that writes every batch on one connection (no executor to run parts on).
+     *
+     * @param ds       the log database, already migrated ({@link SchemaMigrator})
+     * @param settings supplies {@code copyMaxRows}, the COPY format and the timeouts
+     */
+    public PostgresLogSink(DataSource ds, LoggingSettings settings) {
+        this(ds, settings, (Executor) null);
+    }
 
     /**
      * @param ds       the log database, already migrated ({@link SchemaMigrator})
-     * @param settings supplies {@code copyMaxRows}
+     * @param settings supplies {@code copyMaxRows}, {@code copyConnections}, {@code parallelCopyMinRows}
+     * @param executor runs the parts of a split batch (Liberty's managed executor in the server); null writes
+     *                 every batch on one connection
      */
-    public PostgresLogSink(DataSource ds, LoggingSettings settings) {
-        this(ds, settings, new PartitionMaintainer(ds));
+    public PostgresLogSink(DataSource ds, LoggingSettings settings, Executor executor) {
+        this(ds, settings, new PartitionMaintainer(ds), new RunsTableWriter(RunsTableWriter.defaultOwner()), executor);
     }
 
     /**
@@ -118,6 +165,19 @@ public final class PostgresLogSink implements LogSink {
      * @param runs       keeps the {@code runs} table in each batch's transaction (its owner names this node)
      */
     public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions, RunsTableWriter runs) {
+        this(ds, settings, partitions, runs, null);
+    }
+
+    /**
+     * @param ds         the log database, already migrated
+     * @param settings   supplies {@code copyMaxRows}, {@code copyConnections}, {@code parallelCopyMinRows}
+     * @param partitions the partition maintainer to share
+     * @param runs       keeps the {@code runs} table in each batch's transaction (its owner names this node)
+     * @param executor   runs the parts of a split batch; null writes every batch on one connection. The sink
+     *                   creates no thread of its own (in Liberty unmanaged threads lose the application's context)
+     */
+    public PostgresLogSink(DataSource ds, LoggingSettings settings, PartitionMaintainer partitions, RunsTableWriter runs,
+                           Executor executor) {
         this.ds = ds;
         this.maxBatchEntries = settings.copyMaxRows();
         this.statementTimeoutMs = settings.batchTimeoutMs();
@@ -126,6 +186,9 @@ public final class PostgresLogSink implements LogSink {
         this.partitions = partitions;
         this.poison = new PoisonIsolator(ds, Clock.systemUTC());
         this.runs = runs;
+        this.executor = executor;
+        this.copyConnections = executor == null ? 1 : settings.copyConnections();
+        this.parallelMinRows = settings.parallelCopyMinRows();
     }
 
     @Override
@@ -164,6 +227,16 @@ public final class PostgresLogSink implements LogSink {
         return idempotentBatches.get();
     }
 
+    /** @return batches written as several parts on several connections at once */
+    public long parallelBatches() {
+        return parallelBatches.get();
+    }
+
+    /** @return the most connections one batch is written on (1 without an executor) */
+    public int copyConnections() {
+        return copyConnections;
+    }
+
     /** @return what the dead-letter path did since start (entries in {@code logs_rejected}, last rejection) */
     public RejectionStats rejections() {
         return poison.stats();
@@ -176,17 +249,141 @@ public final class PostgresLogSink implements LogSink {
 
     /**
      * Writes the batch idempotently; entries the database refuses for their content go to
-     * {@code logs_rejected} (see the class comment).
+     * {@code logs_rejected} (see the class comment). A batch of at least {@code parallel-copy-min-rows} entries
+     * of several runs is written as up to {@code copy-connections} parts at once, each run in one part.
      *
      * @param entries the batch; entries' ts are stored truncated to microseconds
      * @throws SQLException a transient failure: the batch was not (surely) written; what was committed
-     *                      of it is idempotent, so the caller retries the whole batch
+     *                      of it is idempotent, so the caller retries the whole batch. Thrown only once every
+     *                      part has finished
      */
     @Override
     public void process(List<LogEntry> entries) throws SQLException {
         if (entries.isEmpty()) return;
-        poison.process(entries, this::writeBatch);
+        List<List<LogEntry>> parts = split(entries);
+        if (parts.size() == 1) {
+            poison.process(entries, this::writeBatch);
+        } else {
+            parallelBatches.incrementAndGet();
+            writeParts(entries, parts);
+        }
         lastWriteFailed = false;
+    }
+
+    /**
+     * @return the batch itself, or its parts: k = min(copy-connections, runs) lists, every entry of a run in one of
+     *         them, each a subsequence of the batch (so each run's entries keep their order); runs are placed largest
+     *         first on the lightest part (longest-processing-time rule: no part exceeds the lightest by more than one
+     *         run's rows), ties to the lower part, so the same batch splits the same way
+     */
+    List<List<LogEntry>> split(List<LogEntry> entries) {
+        if (copyConnections <= 1 || entries.size() < parallelMinRows) return List.of(entries);
+        Map<UUID, int[]> rowsOfRun = new LinkedHashMap<>();
+        for (LogEntry e : entries) rowsOfRun.computeIfAbsent(e.runId(), r -> new int[1])[0]++;
+        int k = Math.min(copyConnections, rowsOfRun.size());
+        if (k <= 1) return List.of(entries);
+        List<Map.Entry<UUID, int[]>> bySize = new ArrayList<>(rowsOfRun.entrySet());
+        bySize.sort((a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0])); // stable: first seen wins a tie
+        long[] load = new long[k];
+        Map<UUID, Integer> partOf = new HashMap<>(rowsOfRun.size() * 2);
+        for (Map.Entry<UUID, int[]> run : bySize) {
+            int lightest = 0;
+            for (int p = 1; p < k; p++) if (load[p] < load[lightest]) lightest = p;
+            load[lightest] += run.getValue()[0];
+            partOf.put(run.getKey(), lightest);
+        }
+        List<List<LogEntry>> parts = new ArrayList<>(k);
+        for (int p = 0; p < k; p++) parts.add(new ArrayList<>((int) load[p]));
+        for (LogEntry e : entries) parts.get(partOf.get(e.runId())).add(e);
+        return parts;
+    }
+
+    /**
+     * Writes the parts at once: parts 1..k-1 are handed to the executor, part 0 runs here, then this thread runs any
+     * part the executor has not started yet (a busy or saturated pool, or one that refused the task, costs speed,
+     * never progress), then waits for the rest. It returns or throws only once every part has finished, so no write
+     * of this batch outlives the call (a retry never races its own first attempt). An interrupt (Fault Tolerance's
+     * {@code @Timeout}) does not cut the wait short: each part is bounded by the statement and socket timeouts; the
+     * interrupt is kept for the caller.
+     */
+    private void writeParts(List<LogEntry> entries, List<List<LogEntry>> parts) throws SQLException {
+        ensurePartitionsOnce(entries);
+        Part[] all = new Part[parts.size()];
+        for (int i = 0; i < all.length; i++) all[i] = new Part(parts.get(i));
+        for (int i = 1; i < all.length; i++) {
+            try {
+                executor.execute(all[i]);
+            } catch (RejectedExecutionException e) {
+                LOG.log(Level.FINE, "The executor refused a part of a batch; the calling thread writes it", e);
+            }
+        }
+        for (Part p : all) p.run(); // part 0, then whichever part no pool thread has claimed
+        boolean interrupted = false;
+        Throwable failure = null;
+        try {
+            for (Part p : all) {
+                while (true) {
+                    try {
+                        p.done.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (p.failure == null) continue;
+                if (failure == null) failure = p.failure;
+                else failure.addSuppressed(p.failure);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        if (failure == null) return;
+        lastWriteFailed = true; // a part that succeeded after the failed one must not leave the sink looking healthy
+        if (failure instanceof SQLException e) throw e;
+        if (failure instanceof RuntimeException e) throw e;
+        if (failure instanceof Error e) throw e;
+        throw new SQLException("A part of the batch failed", "58000", failure);
+    }
+
+    /**
+     * Creates the months the parts will write into before they start, one connection at a time, so partition DDL
+     * (ACCESS EXCLUSIVE on {@code logs}) never waits for a sibling part's open COPY transaction. Best effort: a
+     * failure here is left to the parts, which ensure their months as a single write does.
+     */
+    private void ensurePartitionsOnce(List<LogEntry> entries) {
+        Set<YearMonth> months = months(entries);
+        boolean all = true;
+        for (YearMonth m : months) all &= partitions.isEnsured(m);
+        if (all) return;
+        try (Connection c = ds.getConnection()) {
+            partitions.ensureMonths(c, months);
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "Partitions of " + months + " not ensured ahead of the parts; each part ensures its own", e);
+        }
+    }
+
+    /** One part of a split batch: run once, by whichever thread claims it first. */
+    private final class Part implements Runnable {
+        private final List<LogEntry> entries;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile Throwable failure;
+
+        Part(List<LogEntry> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public void run() {
+            if (!claimed.compareAndSet(false, true)) return;
+            try {
+                poison.process(entries, PostgresLogSink.this::writeBatch);
+            } catch (Throwable t) {
+                failure = t; // rethrown by the calling thread once every part has finished
+            } finally {
+                done.countDown();
+            }
+        }
     }
 
     /** One all-or-nothing write of {@code entries}; nothing is committed when it throws (package-private for tests). */

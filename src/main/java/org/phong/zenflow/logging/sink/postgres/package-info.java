@@ -19,6 +19,12 @@
  * through a temp staging table and {@code INSERT ... ON CONFLICT DO NOTHING}. So the collector may
  * replay a batch any number of times; duplicates are counted, never stored.
  *
+ * <p><b>Parallel parts</b>: a batch of at least {@code parallel-copy-min-rows} entries (a deep backlog) is split by
+ * run into up to {@code copy-connections} parts written at once on their own connections (the server's managed
+ * executor), each part exactly as a batch above. A run's entries are all in one part, so its order holds; the call
+ * ends only when every part has; a failed part fails the batch and the retry finds the committed parts' rows
+ * through the staging path.
+ *
  * <p><b>Partitions</b> are created ahead (migration: previous..current+2 months; {@link
  * org.phong.zenflow.logging.sink.postgres.PartitionMaintainer#ensureMonthsAround} at startup and
  * periodically) and on demand for any month a batch touches (cached per month), by the
@@ -52,7 +58,8 @@
  *       that would deadlock concurrent writers.</li>
  *   <li>A successful {@code process} leaves every entry of the batch in exactly one of {@code logs}
  *       and {@code logs_rejected}; a failed one (transient error) may have committed sub-batches of an
- *       isolation, which a retry finds idempotently. Outside isolation a batch is one transaction.</li>
+ *       isolation, or parts of a split batch, which a retry finds idempotently. Outside isolation a batch (or
+ *       each part of a split one, a run always in one part) is one transaction.</li>
  *   <li>A run's seq is gap-free over {@code logs} and {@code logs_rejected} together, and
  *       {@code lastSeq} reads both, so a continuing run never reuses a rejected seq.</li>
  *   <li>The reader returns entries in seq order built through {@code LogEntry.builder()}; metadata
