@@ -67,8 +67,8 @@ public record LoggingSettings(
     public static final String CB_RECOVERY_TIME_MS = DURABLE + "persistence.circuit-breaker.recovery-time-ms";
     public static final String COPY_MAX_ROWS = DURABLE + "persistence.copy-max-rows";
     public static final String COPY_FORMAT = DURABLE + "persistence.copy-format";
-    public static final String COPY_CONNECTIONS = DURABLE + "copy-connections";
-    public static final String PARALLEL_COPY_MIN_ROWS = DURABLE + "parallel-copy-min-rows";
+    public static final String COPY_CONNECTIONS = DURABLE + "persistence.copy-connections";
+    public static final String PARALLEL_COPY_MIN_ROWS = DURABLE + "persistence.parallel-copy-min-rows";
     public static final String PARTITIONS_AHEAD_MONTHS = DURABLE + "persistence.partitions-ahead-months";
     public static final String SINK_QUEUE_ENTRIES = DURABLE + "collector.sink-queue-entries";
     public static final String HTTP_MAX_BODY_BYTES = "zenflow.logging.http.max-body-bytes";

@@ -135,11 +135,11 @@ class LoggingSettingsTest {
             "zenflow.logging.durable.collector.sink-queue-entries|99999999999|a whole number from 1 to",
             "zenflow.logging.kafka.enabled|yes|true or false",
             "zenflow.logging.durable.persistence.retry-backoff-ms|200000|a whole number from 0 to 60000",
-            "zenflow.logging.durable.copy-connections|0|a whole number from 1 to 8",
-            "zenflow.logging.durable.copy-connections|9|a whole number from 1 to 8",
-            "zenflow.logging.durable.copy-connections|two|a whole number from 1 to 8",
-            "zenflow.logging.durable.parallel-copy-min-rows|0|a whole number from 1 to",
-            "zenflow.logging.durable.parallel-copy-min-rows|-1000|a whole number from 1 to",
+            "zenflow.logging.durable.persistence.copy-connections|0|a whole number from 1 to 8",
+            "zenflow.logging.durable.persistence.copy-connections|9|a whole number from 1 to 8",
+            "zenflow.logging.durable.persistence.copy-connections|two|a whole number from 1 to 8",
+            "zenflow.logging.durable.persistence.parallel-copy-min-rows|0|a whole number from 1 to",
+            "zenflow.logging.durable.persistence.parallel-copy-min-rows|-1000|a whole number from 1 to",
     })
     void badValueNamesKeyAndAllowedValues(String key, String value, String allowed) {
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class, () -> TestSettings.of(key, value));
@@ -157,8 +157,8 @@ class LoggingSettingsTest {
         assertEquals(1, TestSettings.of(COPY_CONNECTIONS, "1").copyConnections(), "1: one COPY per batch, as before");
         assertEquals(MAX_COPY_CONNECTIONS, TestSettings.of(COPY_CONNECTIONS, " 8 ").copyConnections());
         assertEquals(1, TestSettings.of(PARALLEL_COPY_MIN_ROWS, "1").parallelCopyMinRows());
-        assertEquals("ZENFLOW_LOGGING_DURABLE_COPY_CONNECTIONS", LoggingSettings.envName(COPY_CONNECTIONS));
-        assertEquals("ZENFLOW_LOGGING_DURABLE_PARALLEL_COPY_MIN_ROWS", LoggingSettings.envName(PARALLEL_COPY_MIN_ROWS));
+        assertEquals("ZENFLOW_LOGGING_DURABLE_PERSISTENCE_COPY_CONNECTIONS", LoggingSettings.envName(COPY_CONNECTIONS));
+        assertEquals("ZENFLOW_LOGGING_DURABLE_PERSISTENCE_PARALLEL_COPY_MIN_ROWS", LoggingSettings.envName(PARALLEL_COPY_MIN_ROWS));
     }
 
     @Test
