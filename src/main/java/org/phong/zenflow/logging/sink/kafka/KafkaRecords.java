@@ -10,13 +10,14 @@ import org.phong.zenflow.logging.codec.LogEntryJson;
 
 /**
  * The wire form of one entry (see package-info and docs/kafka-format.md): key = the run id as text,
- * value = {@link LogEntryJson#toJson} in UTF-8, headers naming the format. Stateless.
+ * value = {@link LogEntryJson#toJson} in UTF-8, headers naming the format. Stateless. Public for cluster
+ * mode's output-topic publisher ({@code cluster.OutputPublisher}), which publishes in this same format.
  */
-final class KafkaRecords {
+public final class KafkaRecords {
     /** Header naming the value's format, so consumers can tell versions apart. */
-    static final String FORMAT_HEADER = "zenflow-format";
+    public static final String FORMAT_HEADER = "zenflow-format";
     /** The one format published today. */
-    static final String FORMAT = "log-entry+json;v=1";
+    public static final String FORMAT = "log-entry+json;v=1";
     private static final List<Header> HEADERS = List.of(new RecordHeader(FORMAT_HEADER, FORMAT.getBytes(StandardCharsets.UTF_8)));
 
     private KafkaRecords() {
@@ -30,7 +31,12 @@ final class KafkaRecords {
         return LogEntryJson.toJson(e).toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    static ProducerRecord<byte[], byte[]> record(String topic, LogEntry e) {
+    /**
+     * @param topic the topic
+     * @param e     a sequenced entry
+     * @return its record: key = run id text, value = the entry's JSON, the format header
+     */
+    public static ProducerRecord<byte[], byte[]> record(String topic, LogEntry e) {
         return new ProducerRecord<>(topic, null, null, key(e), value(e), HEADERS);
     }
 }
