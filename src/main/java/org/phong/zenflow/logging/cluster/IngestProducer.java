@@ -128,23 +128,33 @@ public final class IngestProducer implements AutoCloseable {
     public CompletionStage<RecordMetadata> send(IngestRecord r) throws IngestRefusedException {
         ProducerRecord<byte[], byte[]> rec = IngestCodec.record(topic, r);
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        // A buffer that stayed full, metadata that stayed unknown, a record over the size limits: KafkaProducer
+        // reports them through the callback on the calling thread before send() returns. Such a record was never
+        // queued: a refusal, not a failure. Any other callback comes later, on the producer's I/O thread.
+        Thread caller = Thread.currentThread();
+        boolean[] sending = {true};
+        Exception[] refusal = {null};
         try {
             producer.send(rec, (md, ex) -> {
-                if (ex == null) done.complete(md);
-                else done.completeExceptionally(ex);
+                if (ex == null) {
+                    acknowledged.increment(); // before completing: whoever sees the stage done sees the count
+                    done.complete(md);
+                } else if (sending[0] && Thread.currentThread() == caller) {
+                    refusal[0] = ex;
+                } else {
+                    failed.increment();
+                    done.completeExceptionally(ex);
+                }
             });
         } catch (KafkaException | IllegalStateException e) { // closed, fenced, interrupted: never queued
-            refused.increment();
-            throw new IngestRefusedException("ingest record of run " + r.runId() + " not taken: " + e, e);
+            refusal[0] = e;
+        } finally {
+            sending[0] = false;
         }
-        // A buffer that stayed full, metadata that stayed unknown, a record over the size limits: KafkaProducer
-        // reports them through the callback before send() returns. The record was not queued: a refusal.
-        if (done.isCompletedExceptionally()) {
+        if (refusal[0] != null) {
             refused.increment();
-            Throwable cause = done.handle((md, ex) -> ex).join();
-            throw new IngestRefusedException("ingest record of run " + r.runId() + " not taken: " + cause, cause);
+            throw new IngestRefusedException("ingest record of run " + r.runId() + " not taken: " + refusal[0], refusal[0]);
         }
-        done.whenComplete((md, ex) -> (ex == null ? acknowledged : failed).increment());
         return done.minimalCompletionStage();
     }
 

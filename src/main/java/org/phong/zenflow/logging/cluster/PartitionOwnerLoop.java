@@ -575,10 +575,10 @@ public final class PartitionOwnerLoop implements AutoCloseable {
      */
     public void close(Duration timeout) {
         stopped = true;
+        Thread t = thread;
+        if (t == null || !t.isAlive() || t == Thread.currentThread()) return;
         Consumer<byte[], byte[]> c = consumer;
         if (c != null) c.wakeup();
-        Thread t = thread;
-        if (t == null || t == Thread.currentThread()) return;
         try {
             t.join(Math.max(1, timeout.toMillis()));
             if (t.isAlive()) {
