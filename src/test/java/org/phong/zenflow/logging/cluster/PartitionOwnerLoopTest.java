@@ -326,7 +326,7 @@ class PartitionOwnerLoopTest {
         IngestProducer p = producer(in);
         Workload w = new Workload(6);
         List<CompletableFuture<RecordMetadata>> acks = send(p, w.starts());
-        acks.addAll(send(p, w.entries(150)));
+        acks.addAll(send(p, w.entries(100)));
         acks.addAll(send(p, w.ends()));
         acknowledged(acks);
 
