@@ -389,24 +389,32 @@ class PartitionOwnerLoopTest {
         Workload w = new Workload(12);
         List<IngestRecord> first = new ArrayList<>(w.starts());
         first.addAll(w.entries(100));
-        List<IngestRecord> second = new ArrayList<>(w.entries(100));
-        second.addAll(w.ends());
+        List<IngestRecord> whileClosing = w.entries(50);
+        List<IngestRecord> afterClosed = new ArrayList<>(w.entries(50));
+        afterClosed.addAll(w.ends());
         CountDownLatch firstSent = new CountDownLatch(1);
+        CountDownLatch closing = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         ExecutorService producing = Executors.newSingleThreadExecutor();
         try {
             Future<List<CompletableFuture<RecordMetadata>>> sent = producing.submit(() -> {
                 List<CompletableFuture<RecordMetadata>> acks = send(p, first);
                 firstSent.countDown();
-                for (int i = 0; i < second.size(); i += 40) { // the second half trickles in while node-a goes away
-                    acks.addAll(send(p, second.subList(i, Math.min(second.size(), i + 40))));
+                assertTrue(closing.await(60, TimeUnit.SECONDS));
+                for (int i = 0; i < whileClosing.size(); i += 40) { // trickles in while node-a goes away
+                    acks.addAll(send(p, whileClosing.subList(i, Math.min(whileClosing.size(), i + 40))));
                     Thread.sleep(10);
                 }
+                assertTrue(closed.await(60, TimeUnit.SECONDS));
+                acks.addAll(send(p, afterClosed));                // only node-b is left to store these
                 return acks;
             });
             assertTrue(firstSent.await(30, TimeUnit.SECONDS));
             await("both nodes wrote").atMost(DONE_WITHIN).until(() -> a.stats().entriesWritten() > 0 && b.stats().entriesWritten() > 0);
+            closing.countDown();
             a.close(); // mid-stream: no final commit of the group offsets, its partitions move to node-b
             assertFalse(a.stats().running());
+            closed.countDown();
             acknowledged(sent.get(60, TimeUnit.SECONDS));
         } finally {
             producing.shutdownNow();
@@ -502,9 +510,10 @@ class PartitionOwnerLoopTest {
     }
 
     /**
-     * Database failures: connections refused (nothing committed: retried from the same offset after
-     * backoff, through the injected sleeper) and a commit whose reply is lost (committed: the retry meets
-     * the ledger's newer offset and seeks there). Nothing lost, nothing twice.
+     * Database failures: claims refused (the partition waits paused and is claimed later), writes whose
+     * connection is refused (nothing committed: retried from the same offset after backoff, through the
+     * injected sleeper) and a commit whose reply is lost (committed: the retry meets the ledger's newer
+     * offset and seeks there). Nothing lost, nothing twice.
      */
     @Test
     void databaseFailuresAreRetriedFromTheFirstOffsetWithoutLossOrDuplicate() throws Exception {
@@ -513,13 +522,17 @@ class PartitionOwnerLoopTest {
         String in = topic("ingest", 1);
         List<Long> sleeps = new CopyOnWriteArrayList<>();
         List<LogEntry> heard = new CopyOnWriteArrayList<>();
-        PartitionOwnerLoop a = loop(ds, flaky, in, "g-" + in, "node-a", heard::addAll, ms -> sleeps.add(ms));
+        flaky.refuseConnections.set(2); // the first two claims: the partition waits paused, the claim is retried
+        PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", heard::addAll, ms -> sleeps.add(ms));
         IngestProducer p = producer(in);
         Workload w = new Workload(3);
         List<IngestRecord> first = new ArrayList<>(w.starts());
         first.addAll(w.entries(10));
         acknowledged(send(p, first));
         awaitStored(ds, in, w.entries(), w.records);
+        assertEquals(2, a.stats().claimFailures());
+        assertEquals(1, a.stats().claims());
+        assertEquals(0, a.stats().retries());
 
         flaky.refuseConnections.set(3);
         acknowledged(send(p, w.entries(10)));
