@@ -10,8 +10,7 @@ import org.phong.zenflow.logging.codec.LogEntryJson;
 
 /**
  * The wire form of one entry (see package-info and docs/kafka-format.md): key = the run id as text,
- * value = {@link LogEntryJson#toJson} in UTF-8, headers naming the format. Stateless. Public for cluster
- * mode's output-topic publisher ({@code cluster.OutputPublisher}), which publishes in this same format.
+ * value = {@link LogEntryJson#toJson} in UTF-8, headers naming the format. Stateless.
  */
 public final class KafkaRecords {
     /** Header naming the value's format, so consumers can tell versions apart. */
@@ -32,6 +31,9 @@ public final class KafkaRecords {
     }
 
     /**
+     * Public for cluster mode's output-topic publisher ({@code cluster.OutputPublisher}), which publishes
+     * in this same format.
+     *
      * @param topic the topic
      * @param e     a sequenced entry
      * @return its record: key = run id text, value = the entry's JSON, the format header
