@@ -50,7 +50,7 @@ import org.postgresql.PGConnection;
  * <p>Partitions of {@code logs} for the records' months are ensured before the transaction (that
  * DDL must never run inside a transaction that writes {@code logs}; see {@link PartitionMaintainer}).
  *
- * <p>Not yet wired to a Kafka consumer (see docs/cluster.md for what is built).
+ * <p>Driven by {@link PartitionOwnerLoop}, which is not wired into the server yet (see docs/cluster.md).
  */
 public final class FencedPartitionWriter {
     private static final Logger LOG = Logger.getLogger(FencedPartitionWriter.class.getName());
@@ -101,6 +101,31 @@ public final class FencedPartitionWriter {
      */
     public Written write(PartitionClaim claim, long firstOffset, List<IngestRecord> records) throws SQLException {
         if (records.isEmpty()) throw new IllegalArgumentException("no records");
+        return write(claim, firstOffset, records.size(), records);
+    }
+
+    /**
+     * As {@link #write(PartitionClaim, long, List)} over offsets {@code firstOffset .. firstOffset +
+     * consumed - 1}, of which only {@code records} (in offset order) become rows or run events: the other
+     * offsets are consumed without a row, in the same fenced transaction. They are the records the consumer
+     * could not decode (counted and logged by it: a poison record must not stall its partition, and
+     * skipping it outside the transaction would leave the ledger behind it forever) and offsets that hold no
+     * record (transaction markers, compaction). {@code records} may be empty: the write then only fences
+     * and advances the offset.
+     *
+     * @param claim       the writer's claim
+     * @param firstOffset the first offset the write consumes (the ledger's next offset)
+     * @param consumed    how many offsets it consumes, at least 1 and at least {@code records.size()}
+     * @param records     the decodable records among them, in offset order
+     * @return what was committed ({@code nextOffset = firstOffset + consumed})
+     * @throws FencedException         when the partition has a newer owner
+     * @throws OffsetMismatchException when the ledger continues elsewhere
+     * @throws SQLException            when the database refused; nothing was committed, retry
+     */
+    public Written write(PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records) throws SQLException {
+        if (consumed < 1 || consumed < records.size()) {
+            throw new IllegalArgumentException("consumed " + consumed + " offsets for " + records.size() + " records");
+        }
         Set<YearMonth> months = new TreeSet<>();
         Set<UUID> touched = new TreeSet<>(RunsTableWriter.PG_UUID_ORDER);
         for (IngestRecord r : records) {
@@ -112,7 +137,7 @@ public final class FencedPartitionWriter {
             partitions.ensureMonths(c, months);
             c.setAutoCommit(false);
             try {
-                return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, records, touched));
+                return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched));
             } finally {
                 try {
                     c.setAutoCommit(auto);
@@ -123,12 +148,12 @@ public final class FencedPartitionWriter {
         }
     }
 
-    private Written inTransaction(Connection c, PartitionClaim claim, long firstOffset, List<IngestRecord> records,
+    private Written inTransaction(Connection c, PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records,
                                   Set<UUID> touched) throws SQLException {
         fence(c, claim, firstOffset);
         Map<UUID, Long> lastSeq = new HashMap<>();
         Map<UUID, UUID> workflowOf = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(RUNS)) {
+        if (!touched.isEmpty()) try (PreparedStatement ps = c.prepareStatement(RUNS)) {
             ps.setArray(1, c.createArrayOf("text", touched.stream().map(UUID::toString).toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -171,7 +196,7 @@ public final class FencedPartitionWriter {
         }
         // Events after the counts: an end's run has its row from the start or the entries before it.
         runs.writeEvents(c, events.values());
-        long next = firstOffset + records.size();
+        long next = firstOffset + consumed;
         try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
             ps.setLong(1, next);
             ps.setString(2, claim.topic());

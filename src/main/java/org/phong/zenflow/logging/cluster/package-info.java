@@ -1,10 +1,31 @@
 /**
- * Cluster mode's core (docs/cluster.md): the PostgreSQL side of "Kafka partitions runs, PostgreSQL
- * decides". Built so far: the ledger of ingest partitions ({@link
- * org.phong.zenflow.logging.cluster.PartitionLedger}, table {@code cluster_partitions}, migration V4)
- * and the owner's fenced transactional write ({@link org.phong.zenflow.logging.cluster.FencedPartitionWriter}).
- * Not built: the Kafka producer, consumer loop and output-topic publisher that would drive them;
- * nothing here is wired into the server.
+ * Cluster mode's core (docs/cluster.md): "Kafka partitions runs, PostgreSQL decides".
+ *
+ * <p><b>Built and tested</b> (against embedded PostgreSQL and a real KRaft broker), not wired into the
+ * server: {@code zenflow.logging.cluster.enabled=true} still stops the deployment.
+ * <ul>
+ *   <li>{@link org.phong.zenflow.logging.cluster.IngestCodec}: the ingest topic's record (key = run id,
+ *       versioned JSON value; decoding fails only with {@link
+ *       org.phong.zenflow.logging.cluster.MalformedIngestRecordException}).</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.IngestProducer}: any node's producer of ingest records
+ *       (idempotent, {@code acks=all}); never waits on I/O beyond a small {@code max.block.ms}, refuses
+ *       instead ({@link org.phong.zenflow.logging.cluster.IngestRefusedException}); a stage per record for
+ *       "acknowledged by Kafka".</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.PartitionLedger} (table {@code cluster_partitions},
+ *       migration V4): claims raise a partition's epoch and return where to resume.</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.FencedPartitionWriter}: the owner's fenced transactional
+ *       write (seq, rows, runs counts and events, offset).</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.PartitionOwnerLoop}: the consumer-group member that
+ *       claims what the group assigns, seeks to the ledger, writes each poll's records of a partition as
+ *       one fenced write and hands the sequenced entries to a {@link
+ *       org.phong.zenflow.logging.cluster.SequencedListener}.</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.OutputPublisher}: that listener for the output topic, in
+ *       the Kafka sink's format ({@code sink.kafka.KafkaRecords}).</li>
+ * </ul>
+ * <b>Not built</b>: the wiring (settings keys, CDI, the router producing to the ingest topic, {@code
+ * ?wait=durable} on the producer's stage), the live tail from the output topic, republishing to the
+ * output topic after a takeover, dead-lettering records PostgreSQL refuses for their content, and the
+ * multi-server tests.
  *
  * <p><b>Invariants</b>
  * <ul>
@@ -13,14 +34,23 @@
  *       before anything else, so a claim and a write never interleave.</li>
  *   <li>Offsets: a write covers exactly {@code next_offset .. next_offset + n - 1} and moves
  *       {@code next_offset} by n in the same transaction as the rows: each record is stored exactly
- *       once, whatever the consumer redelivers.</li>
+ *       once, whatever the consumer redelivers. Offsets that yield no row (a record that does not decode,
+ *       an offset without a record) are consumed by the write that covers them, never outside one, so a
+ *       poison record neither stalls its partition nor moves the ledger on its own.</li>
  *   <li>Seq: a run's next seq is {@code runs.last_seq + 1}, read under the fence and written in the
- *       same transaction; all of a run's records are in one partition (key = runId), so one writer at a
- *       time numbers a run, gap-free, in partition order.</li>
- *   <li>No state outside PostgreSQL: a writer caches nothing between writes, so a takeover needs no
- *       hand-over.</li>
+ *       same transaction; all of a run's records are in one partition (key = runId, and a record whose key
+ *       is not its run id does not decode), so one writer at a time numbers a run, gap-free, in partition
+ *       order.</li>
+ *   <li>No state outside PostgreSQL: a writer caches nothing between writes, and the loop's per-partition
+ *       position is only its own writes' result, checked by the fence on every write; Kafka's committed
+ *       group offsets are hints for tools, never read. A takeover needs no hand-over.</li>
+ *   <li>The loop never skips a record it could store: a failed write is retried from its first offset,
+ *       after backoff, until it commits or the partition is fenced or revoked.</li>
+ *   <li>Output: after the commit, in commit order, at least once while the process lives; nothing is
+ *       republished after a crash or a lost commit reply (readers fill seq jumps from PostgreSQL).</li>
  * </ul>
- * Data flows one way: this package uses {@code sink.postgres} (COPY encoding, partitions, runs table)
- * and {@code api}; nothing uses it yet.
+ * Data flows one way: this package uses {@code sink.postgres} (COPY encoding, partitions, runs table,
+ * error classes), {@code sink.kafka} (the output record format), {@code codec} and {@code api}; nothing
+ * uses it yet.
  */
 package org.phong.zenflow.logging.cluster;

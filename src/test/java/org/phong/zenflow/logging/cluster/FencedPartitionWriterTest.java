@@ -196,6 +196,28 @@ class FencedPartitionWriterTest {
         assertEquals(total, ledger.current(TOPIC, 1).orElseThrow().nextOffset());
     }
 
+    @Test
+    void offsetsWithoutARowAreConsumedInTheSameFencedTransaction() throws Exception {
+        DataSource ds = freshDatabase();
+        PartitionLedger ledger = new PartitionLedger(ds);
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        PartitionClaim a = ledger.claim(TOPIC, 2, "node-a");
+        // Offsets 0..4: 1 and 3 did not decode (the consumer passes only 0, 2 and 4).
+        FencedPartitionWriter.Written w = writer(ds, "node-a").write(a, 0, 5, List.of(entry(wf, run, 0), entry(wf, run, 2), entry(wf, run, 4)));
+        assertEquals(5, w.nextOffset());
+        assertEquals(List.of(1L, 2L, 3L), w.sequenced().stream().map(LogEntry::seq).toList());
+        // A write of nothing but undecodable records only moves the offset, and is fenced like any other.
+        assertEquals(7, writer(ds, "node-a").write(a, 5, 2, List.of()).nextOffset());
+        assertThrows(OffsetMismatchException.class, () -> writer(ds, "node-a").write(a, 5, 1, List.of()));
+        ledger.claim(TOPIC, 2, "node-b");
+        assertThrows(FencedException.class, () -> writer(ds, "node-a").write(a, 7, 1, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> writer(ds, "node-a").write(a, 7, 1, List.of(entry(wf, run, 7), entry(wf, run, 8))));
+        assertThrows(IllegalArgumentException.class, () -> writer(ds, "node-a").write(a, 7, 0, List.of()));
+        assertEquals(List.of("offset 0", "offset 2", "offset 4"), messages(ds, run));
+        assertEquals(7, ledger.current(TOPIC, 2).orElseThrow().nextOffset());
+    }
+
     /** @return the run's messages ordered by seq, after checking seq is exactly 1..N */
     private static List<String> messages(DataSource ds, UUID run) throws SQLException {
         List<String> out = new ArrayList<>();

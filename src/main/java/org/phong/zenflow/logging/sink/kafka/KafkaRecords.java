@@ -13,11 +13,11 @@ import org.phong.zenflow.logging.codec.LogEntryJson;
  * value = {@link LogEntryJson#jsonText} (the same text as {@link LogEntryJson#toJson}, without the tree) in UTF-8,
  * headers naming the format. Stateless.
  */
-final class KafkaRecords {
+public final class KafkaRecords {
     /** Header naming the value's format, so consumers can tell versions apart. */
-    static final String FORMAT_HEADER = "zenflow-format";
+    public static final String FORMAT_HEADER = "zenflow-format";
     /** The one format published today. */
-    static final String FORMAT = "log-entry+json;v=1";
+    public static final String FORMAT = "log-entry+json;v=1";
     private static final List<Header> HEADERS = List.of(new RecordHeader(FORMAT_HEADER, FORMAT.getBytes(StandardCharsets.UTF_8)));
 
     private KafkaRecords() {
@@ -31,7 +31,15 @@ final class KafkaRecords {
         return LogEntryJson.jsonText(e).getBytes(StandardCharsets.UTF_8);
     }
 
-    static ProducerRecord<byte[], byte[]> record(String topic, LogEntry e) {
+    /**
+     * Public for cluster mode's output-topic publisher ({@code cluster.OutputPublisher}), which publishes
+     * in this same format.
+     *
+     * @param topic the topic
+     * @param e     a sequenced entry
+     * @return its record: key = run id text, value = the entry's JSON, the format header
+     */
+    public static ProducerRecord<byte[], byte[]> record(String topic, LogEntry e) {
         return new ProducerRecord<>(topic, null, null, key(e), value(e), HEADERS);
     }
 }

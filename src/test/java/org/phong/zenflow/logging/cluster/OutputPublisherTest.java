@@ -1,0 +1,58 @@
+package org.phong.zenflow.logging.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.phong.zenflow.logging.api.LogEntry;
+import org.phong.zenflow.logging.api.LogLevel;
+import org.phong.zenflow.logging.codec.LogEntryJson;
+import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
+
+/** The output publisher sends in commit order in the Kafka sink's format and counts what Kafka did not take. */
+class OutputPublisherTest {
+    private static LogEntry entry(UUID run, long seq) {
+        return LogEntry.builder().workflowId(UUID.randomUUID()).runId(run).nodeKey("n").ts(Instant.parse("2026-11-20T08:00:00Z"))
+                .level(LogLevel.INFO).message("m" + seq).build().withSeq(seq);
+    }
+
+    @Test
+    void publishesInOrderInTheSinkFormatAndCountsFailures() {
+        MockProducer<byte[], byte[]> m = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        OutputPublisher p = new OutputPublisher("out", m);
+        UUID run = UUID.randomUUID();
+        List<LogEntry> batch = List.of(entry(run, 1), entry(run, 2), entry(run, 3));
+        p.accept(batch);
+        assertEquals(3, m.history().size());
+        for (int i = 0; i < 3; i++) {
+            ProducerRecord<byte[], byte[]> r = m.history().get(i);
+            assertEquals(run.toString(), new String(r.key(), StandardCharsets.US_ASCII));
+            assertEquals(LogEntryJson.toJson(batch.get(i)).toString(), new String(r.value(), StandardCharsets.UTF_8));
+            assertEquals(KafkaRecords.FORMAT, new String(r.headers().lastHeader(KafkaRecords.FORMAT_HEADER).value(), StandardCharsets.UTF_8));
+        }
+        m.completeNext();
+        m.errorNext(new TimeoutException("delivery timeout"));
+        m.completeNext();
+        assertEquals(new OutputPublisher.Stats(2, 1), p.stats());
+        p.close();
+        p.accept(List.of(entry(run, 4))); // a closed producer throws: counted, never thrown to the owner loop
+        assertEquals(new OutputPublisher.Stats(2, 2), p.stats());
+    }
+
+    @Test
+    void acksAndIdempotenceAreFixedAndMaxBlockBounded() {
+        Map<String, Object> p = OutputPublisher.producerProperties(Map.of("acks", "0", "enable.idempotence", "false"));
+        assertEquals("all", p.get(ProducerConfig.ACKS_CONFIG));
+        assertEquals("true", p.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
+        assertEquals(Long.toString(OutputPublisher.DEFAULT_MAX_BLOCK_MS), p.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+    }
+}
