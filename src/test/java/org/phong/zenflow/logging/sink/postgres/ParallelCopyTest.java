@@ -211,7 +211,7 @@ class ParallelCopyTest {
         assertEquals(1, noExecutor.copyConnections(), "parts need threads the sink does not create");
         noExecutor.process(interleaved(runs(1000, 1000)));
         assertEquals(0, noExecutor.parallelBatches());
-        PostgresLogSink higherThreshold = sink(ex, LoggingSettings.PARALLEL_COPY_MIN_ROWS, "5000");
+        PostgresLogSink higherThreshold = sink(ex, LoggingSettings.COPY_CONNECTIONS, "2", LoggingSettings.PARALLEL_COPY_MIN_ROWS, "5000");
         higherThreshold.process(interleaved(runs(2000, 2000)));
         assertEquals(0, higherThreshold.parallelBatches());
         assertEquals(1, ex.tasks.get());
