@@ -158,9 +158,31 @@ final class TailClient implements WebSocket.Listener {
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
     }
 
-    private static long micros(String iso) {
-        java.time.Instant i = java.time.Instant.parse(iso);
-        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
+    /**
+     * Epoch microseconds of the server's {@code Instant.toString()} form, {@code 2026-12-01T18:41:13.123456Z}
+     * (0, 3, 6 or 9 fraction digits). Read by hand: 50 readers at 10,000 entries/s parse 500,000 of these a
+     * second on the machine that also runs the server, and {@code Instant.parse} made the readers, not the
+     * server, the bottleneck of the fan-out test. Anything else falls back to {@code Instant.parse}.
+     */
+    static long micros(String iso) {
+        int n = iso.length();
+        if (n < 20 || iso.charAt(4) != '-' || iso.charAt(10) != 'T' || iso.charAt(n - 1) != 'Z') {
+            java.time.Instant i = java.time.Instant.parse(iso);
+            return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
+        }
+        long days = java.time.LocalDate.of(digits(iso, 0, 4), digits(iso, 5, 7), digits(iso, 8, 10)).toEpochDay();
+        long seconds = days * 86_400L + digits(iso, 11, 13) * 3_600L + digits(iso, 14, 16) * 60L + digits(iso, 17, 19);
+        long micros = 0;
+        int scale = 0;
+        for (int i = 20; i < n - 1 && scale < 6; i++, scale++) micros = micros * 10 + (iso.charAt(i) - '0');
+        for (; scale < 6; scale++) micros *= 10;
+        return seconds * 1_000_000L + micros;
+    }
+
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) v = v * 10 + (s.charAt(i) - '0');
+        return v;
     }
 
     private static long number(String f, String key) {
