@@ -1,7 +1,6 @@
 package org.phong.zenflow.logging.cluster;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -10,12 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Any node's side of cluster mode's ingest: puts validated, redacted, unsequenced records on the
@@ -78,7 +75,7 @@ public final class IngestProducer implements AutoCloseable {
      * @return a producer on a real {@link KafkaProducer}
      */
     public static IngestProducer create(String topic, Map<String, Object> base) {
-        return new IngestProducer(topic, new KafkaProducer<>(producerProperties(base), new ByteArraySerializer(), new ByteArraySerializer()));
+        return new IngestProducer(topic, DurableProducers.open(base, DEFAULT_MAX_BLOCK_MS));
     }
 
     /**
@@ -87,11 +84,7 @@ public final class IngestProducer implements AutoCloseable {
      *         {@code max.block.ms} {@value #DEFAULT_MAX_BLOCK_MS} unless given
      */
     public static Map<String, Object> producerProperties(Map<String, Object> base) {
-        Map<String, Object> p = new HashMap<>(base);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(DEFAULT_MAX_BLOCK_MS));
-        return p;
+        return DurableProducers.properties(base, DEFAULT_MAX_BLOCK_MS);
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.phong.zenflow.logging.cluster;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,9 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 
@@ -76,7 +73,7 @@ public final class OutputPublisher implements SequencedListener, AutoCloseable {
      * @return a publisher on a real {@link KafkaProducer}
      */
     public static OutputPublisher create(String topic, Map<String, Object> base) {
-        return new OutputPublisher(topic, new KafkaProducer<>(producerProperties(base), new ByteArraySerializer(), new ByteArraySerializer()));
+        return new OutputPublisher(topic, DurableProducers.open(base, DEFAULT_MAX_BLOCK_MS));
     }
 
     /**
@@ -85,11 +82,7 @@ public final class OutputPublisher implements SequencedListener, AutoCloseable {
      *         {@value #DEFAULT_MAX_BLOCK_MS} unless given
      */
     public static Map<String, Object> producerProperties(Map<String, Object> base) {
-        Map<String, Object> p = new HashMap<>(base);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(DEFAULT_MAX_BLOCK_MS));
-        return p;
+        return DurableProducers.properties(base, DEFAULT_MAX_BLOCK_MS);
     }
 
     @Override
