@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * The journal absorbs a database outage: under 10,000 entries/s from 16 clients that wait for
  * {@code ?wait=durable}, PostgreSQL is frozen (SIGSTOP), and in the second test stopped, for 60 s each by
  * default ({@code -Dit.outage.seconds}; the figures in docs/durability.md are of 120 s). In each: no request is answered 429, the confirmed rate during the outage is at least 90% of the
- * rate before it, readiness answers 200 throughout; after the database is back the journal drains while
+ * rate before it (or of the offered rate, when catching-up clients pushed the rate before above it), readiness answers 200 throughout; after the database is back the journal drains while
  * the load goes on, and once the durable sink has caught up the table is read to its end and compared
  * entry by entry (each message is unique): every accepted entry exactly once, every run gap-free.
  */
@@ -115,7 +115,12 @@ class DatabaseOutageAbsorbedIT {
         assertEquals(0, load.tooMany.get(), "no request answered 429: " + load.firstError);
         assertEquals(0, load.errors.get(), "no request failed: " + load.firstError);
         assertEquals(0, load.notReady.get(), "readiness 200 throughout: " + load.firstNotReady);
-        assertTrue(during >= 0.9 * before, "confirmed rate during the outage " + during + " vs before " + before);
+        // Paced clients that fell behind send back to back until they are on schedule again, so the window before
+        // the outage can hold more than the offered rate (11,323/s in one CI run): compare with what was offered, or
+        // with the rate before when that was lower.
+        double reference = Math.min(before, RATE);
+        assertTrue(during >= 0.9 * reference, "confirmed rate during the outage " + during + " vs before " + before
+                + " (offered " + RATE + ")");
 
         awaitCaughtUp(load);
         load.assertStoredExactlyOnce();
