@@ -114,6 +114,7 @@ class EngineContractIT {
         sink.hold();
         UUID busy = engine.start(workflow);
         UUID byEvents;
+        long shedByEvents;
         try {
             Map<RouteResult, Integer> results = engine.log(workflow, busy, (int) capacity, LogLevel.DEBUG);
             assertTrue(results.get(RouteResult.DROPPED) > 0, "route() answers DROPPED under backpressure: " + results);
@@ -122,7 +123,10 @@ class EngineContractIT {
             // The same through events: Event.fire() answers nothing, the counters tell the engine.
             long beforeEvents = engine.droppedSoFar();
             byEvents = engine.runByEvents(workflow, 50, LogLevel.DEBUG);
-            assertEquals(50L, engine.droppedSoFar() - beforeEvents, "fired DEBUG entries shed and counted");
+            // Between 80% and 90% of the journal's budget the strategy sheds DEBUG more as it fills, not all of it:
+            // every fired entry is either shed and counted or delivered (checked below, after the release).
+            shedByEvents = engine.droppedSoFar() - beforeEvents;
+            assertTrue(shedByEvents > 0, "fired DEBUG entries shed and counted: " + shedByEvents);
         } finally {
             sink.release();
         }
@@ -132,6 +136,10 @@ class EngineContractIT {
                 .until(() -> sink.seqs(first).size() == 10);
         assertEquals(LongStream.rangeClosed(1, 10).boxed().toList(), sink.seqs(first));
         Awaitility.await("in flight drains").atMost(DELIVERY).until(() -> router.admission().inFlight() == 0);
-        assertEquals(List.of(), sink.seqs(byEvents), "dropped entries never reach a sink");
+        int delivered = (int) (50 - shedByEvents);
+        Awaitility.await("the fired entries not shed reach the sink").atMost(DELIVERY)
+                .until(() -> sink.seqs(byEvents).size() >= delivered);
+        assertEquals(LongStream.rangeClosed(1, delivered).boxed().toList(), sink.seqs(byEvents),
+                "dropped entries never reach a sink; the others arrive once, gap-free");
     }
 }
