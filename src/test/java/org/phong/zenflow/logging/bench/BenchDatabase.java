@@ -70,6 +70,75 @@ final class BenchDatabase implements AutoCloseable {
         return pg.getPort();
     }
 
+    /**
+     * CPU time the database server has used so far (user + system): the postmaster, its live processes
+     * (backends, WAL writer, checkpointer, autovacuum) and, through the postmaster's reaped-children
+     * times, those that have exited. Read from {@code /proc} (Linux); -1 where that is not available.
+     * The difference over a phase divided by its rows is the database's cost per row, the figure that
+     * tells whether a slower phase made PostgreSQL work harder or only gave it less CPU.
+     */
+    long cpuNanos() throws SQLException {
+        long backend;
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            backend = rs.getLong(1);
+        }
+        java.util.Optional<ProcessHandle> postmaster = ProcessHandle.of(backend).flatMap(ProcessHandle::parent);
+        if (postmaster.isEmpty()) return -1;
+        long ticks = procTicks(postmaster.get().pid(), true);
+        if (ticks < 0) return -1;
+        for (ProcessHandle child : (Iterable<ProcessHandle>) postmaster.get().descendants()::iterator) {
+            long t = procTicks(child.pid(), false);
+            if (t > 0) ticks += t;
+        }
+        return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /**
+     * Starts counting statements from zero, when the server was started with
+     * {@code --pg=shared_preload_libraries:pg_stat_statements}; else does nothing.
+     * @return true when statements are counted
+     */
+    boolean resetStatements() {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            s.execute("SELECT pg_stat_statements_reset()");
+            return true;
+        } catch (SQLException notLoaded) {
+            return false;
+        }
+    }
+
+    /** @return the statements that took most of the server's time since {@link #resetStatements}, one line each */
+    List<String> topStatements(int n) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110)"
+                     + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT " + n)) {
+            while (rs.next()) {
+                out.add(String.format("%,10d calls %,12d rows %,10.0f ms  %s", rs.getLong(1), rs.getLong(2), rs.getDouble(3), rs.getString(4)));
+            }
+        }
+        return out;
+    }
+
+    /** USER_HZ: the unit of /proc/PID/stat times (100 on every Linux build in use). */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    /** @return utime + stime (+ cutime + cstime) of /proc/PID/stat in clock ticks, or -1 */
+    private static long procTicks(long pid, boolean withReapedChildren) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            // fields after the command (which may hold spaces) in parentheses: state is field 3, utime 14, stime 15, cutime 16, cstime 17
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            if (withReapedChildren) t += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return t;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** @return the server settings that shape write speed, for the report */
     Map<String, String> settings() throws SQLException {
         Map<String, String> out = new LinkedHashMap<>();

@@ -161,6 +161,8 @@ public final class PipelineBenchmark {
         long a0 = g.accepted.sum();
         long bpWait0 = g.backpressureWaitNanos.sum();
         long cpu0 = processCpuNanos();
+        long db0 = db.cpuNanos();
+        boolean statements = db.resetStatements();
         long busy0 = bp.timed.busyNanos.sum();
         long calls0 = bp.timed.calls.sum();
         sample(phase, o.e2eSeconds() * 1000L, g, bp, rec, null);
@@ -169,6 +171,11 @@ public final class PipelineBenchmark {
         long a1 = g.accepted.sum();
         long bpWait1 = g.backpressureWaitNanos.sum();
         long cpu1 = processCpuNanos();
+        long db1 = db.cpuNanos();
+        if (statements) {
+            System.out.println("  statements by server time in the steady window (pg_stat_statements):");
+            for (String line : db.topStatements(8)) System.out.println("    " + line);
+        }
         long busy1 = bp.timed.busyNanos.sum();
         long calls1 = bp.timed.calls.sum();
         g.stopAndCompleteRuns();
@@ -189,6 +196,8 @@ public final class PipelineBenchmark {
         j.put("windowSeconds", window);
         j.put("sinkBusyShare", (busy1 - busy0) / 1e9 / window);
         j.put("benchmarkJvmCpuCores", (cpu1 - cpu0) / 1e9 / window);
+        j.put("databaseCpuCores", db0 < 0 || db1 < 0 ? -1.0 : (db1 - db0) / 1e9 / window);
+        j.put("databaseCpuMicrosPerRow", db0 < 0 || db1 < 0 ? -1.0 : (db1 - db0) / 1e3 / Math.max(1, p1 - p0));
         j.put("rowsPerSinkCall", (double) (p1 - p0) / Math.max(1, calls1 - calls0));
         j.put("backpressureWaitShare", (bpWait1 - bpWait0) / 1e9 / window / o.generatorThreads());
         j.put("rowsTotal", g.accepted.sum());
@@ -200,9 +209,9 @@ public final class PipelineBenchmark {
         j.put("parallelSinkCalls", bp.sink.parallelBatches()); // over the whole phase: calls split over several connections
         rows.add(new Report.Row("e2e persisted rows/s, " + v.name() + " (" + o.e2eRuns() + " runs, steady " + Math.round(window) + " s)",
                 String.format("%,.0f", steady), "", null));
-        System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call, this JVM used %.2f cores), %,d rows in all, %,d runs completed, %d dropped, %,d calls split over up to %d connections%n",
+        System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call, this JVM used %.2f cores, PostgreSQL %.2f cores = %.1f us a row), %,d rows in all, %,d runs completed, %d dropped, %,d calls split over up to %d connections%n",
                 steady, 100.0 * (busy1 - busy0) / (w1 - w0), (double) (p1 - p0) / Math.max(1, calls1 - calls0), (cpu1 - cpu0) / 1e9 / window,
-                g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum(), bp.sink.parallelBatches(), bp.sink.copyConnections());
+                j.get("databaseCpuCores"), j.get("databaseCpuMicrosPerRow"), g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum(), bp.sink.parallelBatches(), bp.sink.copyConnections());
         return new E2e(j, g.runs(), steady);
     }
 
@@ -332,8 +341,10 @@ public final class PipelineBenchmark {
                 name, expectedRows, runs.size(), settings.copyMaxRows());
         double t0 = timeline.nowSeconds();
         long cpu0 = processCpuNanos();
+        long db0 = db.cpuNanos();
         CopyLimit.Result r = CopyLimit.run(db.ds, workload, runs, settings.copyMaxRows(), format);
         double cores = (processCpuNanos() - cpu0) / (double) r.nanos();
+        long db1 = db.cpuNanos();
         // The limit as a level across its phase (one figure: the COPYs' average rate).
         timeline.samples.add(new Timeline.Sample("COPY limit " + name, t0, Double.NaN, r.rowsPerSecond(), 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
         timeline.samples.add(new Timeline.Sample("COPY limit " + name, timeline.nowSeconds(), Double.NaN, r.rowsPerSecond(), 0,
@@ -348,10 +359,12 @@ public final class PipelineBenchmark {
         j.put("rowsPerSecond", r.rowsPerSecond());
         j.put("rowsPerCopy", settings.copyMaxRows());
         j.put("benchmarkJvmCpuCores", cores);
+        j.put("databaseCpuMicrosPerRow", db0 < 0 || db1 < 0 ? -1.0 : (db1 - db0) / 1e3 / Math.max(1, r.rows()));
         all.put(name, j);
         rows.add(new Report.Row("COPY limit rows/s, " + name + " format (same rows, single stream, same schema and indexes)",
                 String.format("%,.0f", r.rowsPerSecond()), "", null));
-        System.out.printf("  %,.0f rows/s (this JVM used %.2f cores)%n", r.rowsPerSecond(), cores);
+        System.out.printf("  %,.0f rows/s (this JVM used %.2f cores, PostgreSQL %.1f us a row)%n", r.rowsPerSecond(), cores,
+                j.get("databaseCpuMicrosPerRow"));
         return r;
     }
 
