@@ -362,9 +362,7 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     @Test
     void waitsBeyondTheLastCommitFailAtCloseAndWaitsAfterCloseFailAtOnce() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
-        entries(UUID.randomUUID(), 5).forEach(j::append);
+        Journal j = recoveredWith(entries(UUID.randomUUID(), 5));
         long appended = j.appendedPosition();
         CompletableFuture<Void> later = j.whenDurable(appended + 1000);
         CompletableFuture<Void> now = j.whenDurable(appended);
@@ -425,9 +423,7 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     @Test
     void anIdleSegmentEveryFollowerHasPassedIsSealedAndDeletedAfterTenSeconds() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
-        entries(UUID.randomUUID(), 3).forEach(j::append);
+        Journal j = recoveredWith(entries(UUID.randomUUID(), 3));
         j.commitOnce();
         Path first = segmentFiles().get(0);
         clock.advance(9_999);
