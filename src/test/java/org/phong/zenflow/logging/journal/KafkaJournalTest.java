@@ -97,6 +97,17 @@ class KafkaJournalTest {
         return new Rig(pipeline(pg, k, journalMax, segment), pg, k, producers);
     }
 
+    /** A fresh workflow and three fresh runs of it (see {@link #routeToThreeRuns}). */
+    private record Traffic(UUID wf, List<UUID> runs) {
+    }
+
+    /** Routes {@code perRun} entries into each of three fresh runs of a fresh workflow, the runs taking turns. */
+    private static Traffic routeToThreeRuns(LoggingPipeline p, int perRun) {
+        Traffic t = new Traffic(UUID.randomUUID(), threeRuns());
+        route(p, t.wf(), t.runs(), perRun, "");
+        return t;
+    }
+
     private static List<UUID> threeRuns() {
         return List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
     }
@@ -166,9 +177,7 @@ class KafkaJournalTest {
     @Test
     void aRestartReplaysToKafkaExactlyWhatItHadNotAcknowledgedInRunOrderAndPostgresIsUnaffected() throws Exception {
         Rig first = rig(false, 100_000, 1L << 30, 1L << 30, 1 << 20);
-        UUID wf = UUID.randomUUID();
-        List<UUID> runs = threeRuns();
-        route(first.pipeline, wf, runs, 200, "");
+        Traffic sent = routeToThreeRuns(first.pipeline, 200);
         await("PostgreSQL has every entry while Kafka acknowledges nothing", () -> first.pg.entryCount() == 600);
         await("admission released", () -> first.pipeline.admission().inFlight() == 0);
         assertEquals(DegradationLevel.NORMAL, first.pipeline.degradation().evaluate().level());
@@ -205,9 +214,9 @@ class KafkaJournalTest {
         List<ProducerRecord<byte[], byte[]>> both = new ArrayList<>(m1.history().subList(0, 250));
         both.addAll(again);
         Map<String, List<Long>> byRun = perRunInOrder(both);
-        for (UUID run : runs) assertEquals(200, byRun.get(run.toString()).size());
+        for (UUID run : sent.runs()) assertEquals(200, byRun.get(run.toString()).size());
         // new entries of the same runs come after the replayed ones
-        route(second.pipeline, wf, runs, 10, "");
+        route(second.pipeline, sent.wf(), sent.runs(), 10, "");
         await("new entries reach Kafka", () -> second.producers.get(0).history().size() == 380);
         List<ProducerRecord<byte[], byte[]>> after = new ArrayList<>(both);
         after.addAll(second.producers.get(0).history().subList(350, 380));
@@ -220,9 +229,7 @@ class KafkaJournalTest {
     @Test
     void aFullRingStopsTakingAndReadsForwardFromTheJournalWithoutDropping() throws Exception {
         Rig r = rig(false, 50, 1L << 30, 1L << 30, 1 << 20);
-        UUID wf = UUID.randomUUID();
-        List<UUID> runs = threeRuns();
-        route(r.pipeline, wf, runs, 300, "");
+        routeToThreeRuns(r.pipeline, 300);
         await("PostgreSQL has every entry", () -> r.pg.entryCount() == 900);
         await("the ring is full", () -> !r.producers.isEmpty() && r.producers.get(0).history().size() == 50);
         // No signal tells "the sink stopped taking": the count must stay at 50 for a while (it never goes down).
