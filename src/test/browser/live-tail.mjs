@@ -3,32 +3,15 @@
 // IT_USER / IT_PASSWORD (the local registry's all-roles user by default; docs/security.md).
 // The page must: open a run from its URL, show entries arriving live, filter by level, survive a
 // server-side disconnect and resume without duplicates (ending with exactly 1..N).
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { PASSWORD, USER, BASE, post, runTest, step } from './harness.mjs';
 
-const BASE = process.env.BASE_URL ?? 'http://localhost:9180';
 const N1 = 1500, N2 = 1500, N = N1 + N2;
-const step = (msg) => console.log(`[browser] ${msg}`);
-const USER = process.env.IT_USER ?? 'zenflow', PASSWORD = process.env.IT_PASSWORD ?? 'zenflow-local';
-const AUTH = 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
 
-async function post(path, body) {
-  const res = await fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: AUTH }, body: JSON.stringify(body ?? {}) });
-  const text = await res.text();
-  assert.ok(res.status < 300, `${path} answered ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-let failed = false;
-try {
+await runTest(async (browser, watch) => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 800 },
     httpCredentials: { username: USER, password: PASSWORD } });
-  page.on('pageerror', (e) => { failed = true; console.error('[browser] page error:', e); });
+  watch(page);
   const run = crypto.randomUUID();
   await post(`/api/v1/runs/${run}/start`, { workflowId: crypto.randomUUID() });
 
@@ -77,11 +60,4 @@ try {
     await page.screenshot({ path: process.env.SCREENSHOT });
     step(`screenshot ${process.env.SCREENSHOT}`);
   }
-} catch (e) {
-  failed = true;
-  console.error('[browser] FAILED:', e);
-} finally {
-  await browser.close();
-}
-console.log(failed ? '[browser] 0 passed, 1 failed' : '[browser] 1 passed, 0 failed');
-process.exit(failed ? 1 : 0);
+});

@@ -7,25 +7,12 @@
 // the per-node view with error and warning counts; next/previous error; UTC/local time; a shareable
 // URL restoring run, filters and position; follow that does not steal the scroll position, with the
 // "N new entries" indicator; the runs list showing outcomes in their colours.
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { PASSWORD, USER, BASE, get, post, runTest, step } from './harness.mjs';
 
-const BASE = process.env.BASE_URL ?? 'http://localhost:9180';
 const BIG = Number(process.env.BIG_RUN ?? 1_000_000);
 const SHOTS = process.env.SHOTS;
-const step = (msg) => console.log(`[browser] ${msg}`);
-const USER = process.env.IT_USER ?? 'zenflow', PASSWORD = process.env.IT_PASSWORD ?? 'zenflow-local';
-const AUTH = 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
 
-async function call(method, path, body) {
-  const res = await fetch(BASE + path, { method, headers: { 'Content-Type': 'application/json', Authorization: AUTH },
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  assert.ok(res.status < 300, `${path} answered ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
-const post = (path, body) => call('POST', path, body ?? {});
-const get = (path) => call('GET', path);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function storedLast(run) {
@@ -33,13 +20,7 @@ async function storedLast(run) {
   return p.entries.length ? p.entries[0].seq : 0;
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-let failed = false;
-try {
+await runTest(async (browser, watch) => {
   // ---------------------------------------------------------------- the large run, seeded through the API
   const big = crypto.randomUUID();
   await post(`/api/v1/runs/${big}/start`, { workflowId: crypto.randomUUID() });
@@ -63,7 +44,7 @@ try {
 
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 800 }, httpCredentials: { username: USER, password: PASSWORD } });
   const page = await ctx.newPage();
-  page.on('pageerror', (e) => { failed = true; console.error('[browser] page error:', e); });
+  watch(page);
   const state = () => page.evaluate(() => window.zenflowTail.state());
   const visible = () => page.evaluate(() => window.zenflowTail.visibleSeqs());
   const waitVisibleFrom = async (seq, what) => {
@@ -221,11 +202,4 @@ try {
   await page.waitForFunction(() => { const s = window.zenflowTail.state(); return s.follow && s.newCount === 0; });
   await page.waitForFunction(() => { const v = window.zenflowTail.visibleSeqs(); return v[v.length - 1] === 1300; }, null, { timeout: 30000 });
   step('the indicator jumps to the newest entry and follows again');
-} catch (e) {
-  failed = true;
-  console.error('[browser] FAILED:', e);
-} finally {
-  await browser.close();
-}
-console.log(failed ? '[browser] 0 passed, 1 failed' : '[browser] 1 passed, 0 failed');
-process.exit(failed ? 1 : 0);
+});

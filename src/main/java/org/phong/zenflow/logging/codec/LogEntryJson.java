@@ -5,6 +5,7 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
@@ -146,6 +147,24 @@ public final class LogEntryJson {
     private static void addNullable(JsonObjectBuilder b, String name, String v) {
         if (v == null) b.addNull(name);
         else b.add(name, v);
+    }
+
+    /**
+     * A request body that must be one JSON object (the run events, the simulator's and the live-tail
+     * load's parameters).
+     *
+     * @param body the body's text (null or blank is refused like any other non-object)
+     * @return the object
+     * @throws InvalidLogEntryException naming {@code body} when the text is not one JSON object (also
+     *         on a parser limit such as Parsson's nesting depth, a plain RuntimeException)
+     */
+    public static JsonObject bodyObject(String body) {
+        if (body == null || body.isBlank()) throw new InvalidLogEntryException("body", "must be a JSON object");
+        try (JsonReader r = JSON.createReader(new StringReader(body))) {
+            return r.readObject();
+        } catch (RuntimeException e) {
+            throw new InvalidLogEntryException("body", "must be a JSON object");
+        }
     }
 
     /** @return the text of an optional string field, null when absent or JSON null */

@@ -9,7 +9,6 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.annotation.security.RolesAllowed;
 import org.phong.zenflow.logging.security.Roles;
 import jakarta.ws.rs.Consumes;
@@ -23,7 +22,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.StringReader;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -114,7 +112,7 @@ public class RunResource {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         String text = eventBody(body);
         if (text == null) return tooLarge();
-        UUID workflow = LogEntryJson.uuid(object(text), "workflowId");
+        UUID workflow = LogEntryJson.uuid(LogEntryJson.bodyObject(text), "workflowId");
         LogRouter router = module.running().router();
         // A start opens per-run state like a first entry does: same admission, same cap on active runs.
         Response refused = RunAdmission.refuseNewRuns(router, bounds, List.of(run), 1, retryAfter());
@@ -151,7 +149,7 @@ public class RunResource {
         UUID run = LogEntryJson.parseUuid("runId", runId);
         String text = eventBody(body);
         if (text == null) return tooLarge();
-        RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(object(text), "outcome"));
+        RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(LogEntryJson.bodyObject(text), "outcome"));
         module.running().router().runCompleted(new WorkflowRunCompleted(run, outcome));
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("outcome", outcome.name()).build().toString()).build();
@@ -352,14 +350,5 @@ public class RunResource {
 
     private int retryAfter() {
         return settings.httpRetryAfterSeconds();
-    }
-
-    private static JsonObject object(String body) {
-        if (body == null || body.isBlank()) throw new InvalidLogEntryException("body", "must be a JSON object");
-        try (JsonReader r = JSON.createReader(new StringReader(body))) {
-            return r.readObject();
-        } catch (RuntimeException e) { // incl. Parsson's nesting limit, a plain RuntimeException
-            throw new InvalidLogEntryException("body", "must be a JSON object");
-        }
     }
 }

@@ -77,11 +77,13 @@ final class BenchDatabase implements AutoCloseable {
      * The difference over a phase divided by its rows is the database's cost per row, the figure that
      * tells whether a slower phase made PostgreSQL work harder or only gave it less CPU.
      */
-    long cpuNanos() throws SQLException {
+    long cpuNanos() {
         long backend;
         try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             backend = rs.getLong(1);
+        } catch (SQLException e) {
+            return -1;
         }
         java.util.Optional<ProcessHandle> postmaster = ProcessHandle.of(backend).flatMap(ProcessHandle::parent);
         if (postmaster.isEmpty()) return -1;

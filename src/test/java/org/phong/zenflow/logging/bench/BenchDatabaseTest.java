@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.phong.zenflow.logging.testing.PerClass;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.sink.postgres.CopyEncoder;
 import org.postgresql.PGConnection;
@@ -23,22 +23,14 @@ import org.postgresql.PGConnection;
  * losing entries.
  */
 class BenchDatabaseTest {
-    private static BenchDatabase db;
     private static final Workload W = new Workload(3);
 
-    @BeforeAll
-    static void start() throws Exception {
-        db = BenchDatabase.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        db.close();
-    }
+    @RegisterExtension
+    static final PerClass<BenchDatabase> DB = PerClass.of(BenchDatabase::start);
 
     @Test
     void exactTableHasNoProblemAndEveryKindOfDamageIsReported() throws Exception {
-        db.truncate();
+        DB.get().truncate();
         // runs 0..4 with 5 rows each, exact
         List<LogEntry> rows = new ArrayList<>();
         for (int r = 0; r < 5; r++) rows.addAll(run(r, 1, 5));
@@ -46,7 +38,7 @@ class BenchDatabaseTest {
         Map<UUID, Long> expected = new java.util.HashMap<>();
         for (int r = 0; r < 5; r++) expected.put(W.runId(r), 5L);
         expected.put(W.runId(9), 0L); // a run whose entries were all dropped: no row, no problem
-        assertEquals(List.of(), db.verify(expected));
+        assertEquals(List.of(), DB.get().verify(expected));
 
         expected.put(W.runId(5), 3L);  // lost: nothing stored
         copy(run(6, 2, 2));            // duplicate of seq 2 in run 6...
@@ -56,7 +48,7 @@ class BenchDatabaseTest {
         copy(run(7, 3, 3));
         expected.put(W.runId(7), 3L);
         copy(run(8, 1, 2));            // never routed
-        List<String> problems = db.verify(expected);
+        List<String> problems = DB.get().verify(expected);
         assertEquals(4, problems.size(), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.contains(W.runId(5) + ": expected 3 rows, found none")), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.contains(W.runId(6) + ": expected seq 1..3 once each, found 4 rows")), problems.toString());
@@ -73,7 +65,7 @@ class BenchDatabaseTest {
     }
 
     private static void copy(List<LogEntry> rows) throws Exception {
-        try (Connection c = db.ds.getConnection()) {
+        try (Connection c = DB.get().ds.getConnection()) {
             c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN",
                     new ByteArrayInputStream(CopyEncoder.encodeToBytes(rows)));
         }

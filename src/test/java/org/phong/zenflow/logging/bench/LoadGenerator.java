@@ -128,20 +128,11 @@ final class LoadGenerator {
         return seqMismatches;
     }
 
-    private final class Slot {
-        long runIndex;
-        UUID workflowId;
-        UUID runId;
-        long length;
-        long emitted;
+    private final class Slot extends RunSlot {
         long acceptedHere;
 
         void open() {
-            runIndex = nextRunIndex.getAndIncrement();
-            workflowId = workload.workflowId(runIndex);
-            runId = workload.runId(runIndex);
-            length = workload.runLength(runIndex, meanEntriesPerRun);
-            emitted = 0;
+            take(workload, nextRunIndex.getAndIncrement(), meanEntriesPerRun);
             acceptedHere = 0;
             router.runStarted(new WorkflowRunStarted(workflowId, runId));
         }

@@ -231,19 +231,9 @@ final class Log4jJdbcPeer {
         return out;
     }
 
-    private final class Slot {
-        long runIndex;
-        UUID workflowId;
-        UUID runId;
-        long length;
-        long emitted;
-
+    private final class Slot extends RunSlot {
         void open() {
-            runIndex = nextRunIndex.getAndIncrement();
-            workflowId = workload.workflowId(runIndex);
-            runId = workload.runId(runIndex);
-            length = workload.runLength(runIndex, meanEntriesPerRun);
-            emitted = 0;
+            take(workload, nextRunIndex.getAndIncrement(), meanEntriesPerRun);
         }
 
         void complete() {

@@ -10,32 +10,24 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.phong.zenflow.logging.testing.PerClass;
 
 /**
  * The Log4j2 peer writes the workload's rows exactly once and field for field (its mapping is its own,
  * so the benchmark checks it), and the content check sees a changed field. Also the options that select it.
  */
 class Log4jJdbcPeerTest {
-    private static BenchDatabase db;
     private static final Workload W = new Workload(11);
 
-    @BeforeAll
-    static void start() throws Exception {
-        db = BenchDatabase.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        db.close();
-    }
+    @RegisterExtension
+    static final PerClass<BenchDatabase> DB = PerClass.of(BenchDatabase::start);
 
     @Test
     void writesEveryEntryOnceAsTheWorkloadMadeIt() throws Exception {
-        db.truncate();
-        Log4jJdbcPeer p = new Log4jJdbcPeer(db.ds, W, 2, 20, 10, new AtomicLong(), 64, 50);
+        DB.get().truncate();
+        Log4jJdbcPeer p = new Log4jJdbcPeer(DB.get().ds, W, 2, 20, 10, new AtomicLong(), 64, 50);
         p.startLog4j();
         p.startProducers();
         // enough entries that runs complete and new ones take their slots, and batches flush more than once
@@ -45,18 +37,18 @@ class Log4jJdbcPeerTest {
         assertTrue(p.logged.sum() > 0);
         assertEquals(0, p.appenderErrors.sum(), p.firstError.get());
         assertEquals(p.logged.sum(), p.committed.sum());
-        assertEquals(p.logged.sum(), db.count());
-        assertEquals(List.of(), db.verify(p.expected()));
+        assertEquals(p.logged.sum(), DB.get().count());
+        assertEquals(List.of(), DB.get().verify(p.expected()));
         List<LoadGenerator.RunRecord> runs = p.runs();
-        assertEquals(List.of(), db.sameRows(W, runs));
+        assertEquals(List.of(), DB.get().sameRows(W, runs));
         assertTrue(p.commits.sum() < p.committed.sum(), "batched: " + p.commits.sum() + " commits for " + p.committed.sum() + " rows");
 
         // a changed field is seen: an ERROR's code lost, or metadata changed
         LoadGenerator.RunRecord r = runs.get(0);
-        try (Connection c = db.ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = DB.get().ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE logs SET metadata = '{\"x\":1}' WHERE run_id = '" + r.runId() + "' AND seq = 1");
         }
-        List<String> problems = db.sameRows(W, List.of(r));
+        List<String> problems = DB.get().sameRows(W, List.of(r));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains((r.accepted() - 1) + " of " + r.accepted()), problems.toString());
     }

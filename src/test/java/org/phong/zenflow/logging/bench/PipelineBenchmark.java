@@ -156,28 +156,19 @@ public final class PipelineBenchmark {
         long n0 = System.nanoTime();
         g.start();
         sample(phase + " (warm-up)", o.e2eWarmupSeconds() * 1000L, g, bp, rec, null);
-        long w0 = System.nanoTime();
-        long p0 = bp.sink.rowsWritten();
-        long a0 = g.accepted.sum();
-        long bpWait0 = g.backpressureWaitNanos.sum();
-        long cpu0 = processCpuNanos();
-        long db0 = db.cpuNanos();
+        boolean dbCpu = db.cpuNanos() >= 0; // /proc (Linux) only
+        SteadyWindow w = new SteadyWindow().count("persisted", bp.sink::rowsWritten).count("accepted", g.accepted::sum)
+                .count("backpressureWait", g.backpressureWaitNanos::sum).count("cpu", PipelineBenchmark::processCpuNanos)
+                .count("sinkBusy", bp.timed.busyNanos::sum).count("sinkCalls", bp.timed.calls::sum)
+                .count("databaseCpu", db::cpuNanos);
         boolean statements = db.resetStatements();
-        long busy0 = bp.timed.busyNanos.sum();
-        long calls0 = bp.timed.calls.sum();
+        w.open();
         sample(phase, o.e2eSeconds() * 1000L, g, bp, rec, null);
-        long w1 = System.nanoTime();
-        long p1 = bp.sink.rowsWritten();
-        long a1 = g.accepted.sum();
-        long bpWait1 = g.backpressureWaitNanos.sum();
-        long cpu1 = processCpuNanos();
-        long db1 = db.cpuNanos();
+        w.close();
         if (statements) {
             System.out.println("  statements by server time in the steady window (pg_stat_statements):");
             for (String line : db.topStatements(8)) System.out.println("    " + line);
         }
-        long busy1 = bp.timed.busyNanos.sum();
-        long calls1 = bp.timed.calls.sum();
         g.stopAndCompleteRuns();
         timeline.sampleUntil(phase + " (drain)", () -> bp.pipeline.admission().inFlight() == 0,
                 g.accepted::sum, bp.sink::rowsWritten, bp.pipeline.admission()::inFlight, rec);
@@ -185,21 +176,22 @@ public final class PipelineBenchmark {
         boolean drained = bp.shutdown();
         check(phase, drained, db.verify(g.expected()), g.seqMismatches());
 
-        double window = (w1 - w0) / 1e9;
-        double steady = (p1 - p0) / window;
+        double window = w.seconds();
+        double steady = w.perSecond("persisted");
+        double rowsPerCall = (double) w.delta("persisted") / Math.max(1, w.delta("sinkCalls"));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("variant", v.name());
         j.put("concurrentRuns", o.e2eRuns());
         j.put("offeredPerSecond", o.e2eRate());
-        j.put("acceptedPerSecondInWindow", (a1 - a0) / window);
+        j.put("acceptedPerSecondInWindow", w.perSecond("accepted"));
         j.put("persistedPerSecond", steady);
         j.put("windowSeconds", window);
-        j.put("sinkBusyShare", (busy1 - busy0) / 1e9 / window);
-        j.put("benchmarkJvmCpuCores", (cpu1 - cpu0) / 1e9 / window);
-        j.put("databaseCpuCores", db0 < 0 || db1 < 0 ? -1.0 : (db1 - db0) / 1e9 / window);
-        j.put("databaseCpuMicrosPerRow", db0 < 0 || db1 < 0 ? -1.0 : (db1 - db0) / 1e3 / Math.max(1, p1 - p0));
-        j.put("rowsPerSinkCall", (double) (p1 - p0) / Math.max(1, calls1 - calls0));
-        j.put("backpressureWaitShare", (bpWait1 - bpWait0) / 1e9 / window / o.generatorThreads());
+        j.put("sinkBusyShare", w.share("sinkBusy"));
+        j.put("benchmarkJvmCpuCores", w.share("cpu"));
+        j.put("databaseCpuCores", dbCpu ? w.share("databaseCpu") : -1.0);
+        j.put("databaseCpuMicrosPerRow", dbCpu ? w.delta("databaseCpu") / 1e3 / Math.max(1, w.delta("persisted")) : -1.0);
+        j.put("rowsPerSinkCall", rowsPerCall);
+        j.put("backpressureWaitShare", w.share("backpressureWait") / o.generatorThreads());
         j.put("rowsTotal", g.accepted.sum());
         j.put("runsCompleted", g.runsCompleted.sum());
         j.put("overallPersistedPerSecond", g.accepted.sum() / ((end - n0) / 1e9));
@@ -210,8 +202,9 @@ public final class PipelineBenchmark {
         rows.add(new Report.Row("e2e persisted rows/s, " + v.name() + " (" + o.e2eRuns() + " runs, steady " + Math.round(window) + " s)",
                 String.format("%,.0f", steady), "", null));
         System.out.printf("  %,.0f rows/s persisted in the steady window (sink busy %.0f%%, %.0f rows a call, this JVM used %.2f cores, PostgreSQL %.2f cores = %.1f us a row), %,d rows in all, %,d runs completed, %d dropped, %,d calls split over up to %d connections%n",
-                steady, 100.0 * (busy1 - busy0) / (w1 - w0), (double) (p1 - p0) / Math.max(1, calls1 - calls0), (cpu1 - cpu0) / 1e9 / window,
-                j.get("databaseCpuCores"), j.get("databaseCpuMicrosPerRow"), g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum(), bp.sink.parallelBatches(), bp.sink.copyConnections());
+                steady, 100.0 * w.delta("sinkBusy") / w.nanos(), rowsPerCall, w.share("cpu"), j.get("databaseCpuCores"),
+                j.get("databaseCpuMicrosPerRow"), g.accepted.sum(), g.runsCompleted.sum(), g.dropped.sum(), bp.sink.parallelBatches(),
+                bp.sink.copyConnections());
         return new E2e(j, g.runs(), steady);
     }
 
@@ -239,19 +232,12 @@ public final class PipelineBenchmark {
         p.startProducers();
         timeline.sample(phase + " (warm-up)", o.e2eWarmupSeconds() * 1000L, p.logged::sum, p.committed::sum, inFlight, none, null);
         p.logCallNanos.getIntervalHistogram(); // discard the warm-up's calls
-        long w0 = System.nanoTime();
-        long c0 = p.committed.sum();
-        long l0 = p.logged.sum();
-        long cpu0 = processCpuNanos();
-        long k0 = p.commits.sum();
-        long in0 = p.logCallNanosTotal.sum();
+        SteadyWindow w = new SteadyWindow().count("committed", p.committed::sum).count("logged", p.logged::sum)
+                .count("cpu", PipelineBenchmark::processCpuNanos).count("commits", p.commits::sum)
+                .count("inLogCall", p.logCallNanosTotal::sum);
+        w.open();
         timeline.sample(phase, o.e2eSeconds() * 1000L, p.logged::sum, p.committed::sum, inFlight, none, null);
-        long w1 = System.nanoTime();
-        long c1 = p.committed.sum();
-        long l1 = p.logged.sum();
-        long cpu1 = processCpuNanos();
-        long k1 = p.commits.sum();
-        long in1 = p.logCallNanosTotal.sum();
+        w.close();
         Histogram calls = p.logCallNanos.getIntervalHistogram();
         p.stopProducers();
         // The AsyncAppender flushes a short batch whenever its queue runs empty: wait for the table to catch up
@@ -276,22 +262,23 @@ public final class PipelineBenchmark {
         other.addAll(sameRows);
         check(phase, stopped, db.verify(p.expected()), other);
 
-        double window = (w1 - w0) / 1e9;
-        double steady = (c1 - c0) / window;
+        double window = w.seconds();
+        double steady = w.perSecond("committed");
+        double rowsPerCommit = (double) w.delta("committed") / Math.max(1, w.delta("commits"));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("log4jVersion", Log4jJdbcPeer.log4jVersion());
         j.put("producerThreads", o.generatorThreads());
         j.put("concurrentRuns", o.e2eRuns());
         j.put("asyncQueue", o.log4jQueue());
         j.put("jdbcBatch", o.log4jBatch());
-        j.put("loggedPerSecondInWindow", (l1 - l0) / window);
+        j.put("loggedPerSecondInWindow", w.perSecond("logged"));
         j.put("persistedPerSecond", steady);
         j.put("windowSeconds", window);
-        j.put("benchmarkJvmCpuCores", (cpu1 - cpu0) / 1e9 / window);
-        j.put("rowsPerCommit", (double) (c1 - c0) / Math.max(1, k1 - k0));
+        j.put("benchmarkJvmCpuCores", w.share("cpu"));
+        j.put("rowsPerCommit", rowsPerCommit);
         // the share of the producers' time spent inside logger.log (mostly blocked on the full queue): near 1 when
         // Log4j2/the database is the limit, low when the producers are (then the figure is not the appender's capacity)
-        double blockedShare = (in1 - in0) / 1e9 / window / o.generatorThreads();
+        double blockedShare = w.share("inLogCall") / o.generatorThreads();
         j.put("producerTimeInLogCallShare", blockedShare);
         j.put("logCallP50Us", us(calls.getValueAtPercentile(50)));
         j.put("logCallP99Us", us(calls.getValueAtPercentile(99)));
@@ -305,7 +292,7 @@ public final class PipelineBenchmark {
         rows.add(new Report.Row("Log4j2 " + minor(Log4jJdbcPeer.log4jVersion()) + " JDBC appender (AsyncAppender, same rows) persisted rows/s",
                 String.format("%,.0f", steady), "", null));
         System.out.printf("  %,.0f rows/s persisted in the steady window (%.0f rows a commit, this JVM used %.2f cores; producers %.0f%% of their time in logger.log, p50 %.1f us, p99 %.0f us), %,d rows in all, %,d runs, %d appender errors%n",
-                steady, (double) (c1 - c0) / Math.max(1, k1 - k0), (cpu1 - cpu0) / 1e9 / window, 100 * blockedShare, us(calls.getValueAtPercentile(50)), us(calls.getValueAtPercentile(99)),
+                steady, rowsPerCommit, w.share("cpu"), 100 * blockedShare, us(calls.getValueAtPercentile(50)), us(calls.getValueAtPercentile(99)),
                 p.logged.sum(), runs.size(), p.appenderErrors.sum());
         return new Peer(j, runs, steady);
     }

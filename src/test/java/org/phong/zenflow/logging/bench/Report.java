@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.phong.zenflow.logging.testing.JsonTree;
 
 /**
  * The benchmark's outputs: the printed table (markdown, pasted into docs/benchmark.md as is),
@@ -70,33 +71,12 @@ final class Report {
     // ------------------------------------------------------------------ JSON (maps, lists, strings, numbers)
 
     static String json(Object v) {
-        StringBuilder b = new StringBuilder();
-        json(b, v);
-        return b.toString();
+        return JsonTree.write(v, Report::scalar);
     }
 
-    private static void json(StringBuilder b, Object v) {
-        if (v == null) {
-            b.append("null");
-        } else if (v instanceof Map<?, ?> m) {
-            b.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) b.append(',');
-                first = false;
-                string(b, String.valueOf(e.getKey()));
-                b.append(':');
-                json(b, e.getValue());
-            }
-            b.append('}');
-        } else if (v instanceof List<?> l) {
-            b.append('[');
-            for (int i = 0; i < l.size(); i++) {
-                if (i > 0) b.append(',');
-                json(b, l.get(i));
-            }
-            b.append(']');
-        } else if (v instanceof Double d) {
+    /** Doubles rounded to 4 places (NaN and infinities as null), other numbers and booleans as they are, the rest as strings. */
+    private static void scalar(StringBuilder b, Object v) {
+        if (v instanceof Double d) {
             b.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", d));
         } else if (v instanceof Number || v instanceof Boolean) {
             b.append(v);

@@ -155,4 +155,14 @@ class LogEntryJsonTest {
         assertEquals(u, LogEntryJson.parseUuid("runId", u.toString()));
         assertEquals("runId", assertThrows(InvalidLogEntryException.class, () -> LogEntryJson.parseUuid("runId", "x")).field());
     }
+
+    @Test
+    void aRequestBodyMustBeOneJsonObject() {
+        assertEquals("SUCCEEDED", LogEntryJson.bodyObject("{\"outcome\":\"SUCCEEDED\"}").getString("outcome"));
+        for (String bad : new String[] {null, "", "  ", "[]", "42", "{", "[".repeat(5000) + "]".repeat(5000)}) {
+            InvalidLogEntryException e = assertThrows(InvalidLogEntryException.class, () -> LogEntryJson.bodyObject(bad), String.valueOf(bad));
+            assertEquals("body", e.field());
+            assertTrue(e.getMessage().contains("must be a JSON object"), e.getMessage());
+        }
+    }
 }

@@ -9,9 +9,9 @@ import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.annotation.security.RolesAllowed;
 import org.phong.zenflow.logging.security.Roles;
+import org.phong.zenflow.logging.codec.LogEntryJson;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
@@ -110,12 +108,7 @@ public class SimulatorResource {
                     examples = @ExampleObject(name = "disabled", value = ApiDocs.SIMULATOR_OFF)))
     public Response simulate(String body) throws Exception {
         if (!settings.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
-        JsonObject o;
-        try (JsonReader r = JSON.createReader(new StringReader(body))) {
-            o = r.readObject();
-        } catch (RuntimeException e) {
-            throw new InvalidLogEntryException("body", "must be a JSON object");
-        }
+        JsonObject o = LogEntryJson.bodyObject(body);
         int runs = o.getInt("runs", 1);
         int perRun = o.getInt("entriesPerRun", 100);
         int threads = Math.max(1, Math.min(o.getInt("threads", 4), runs));

@@ -32,7 +32,7 @@ class ActiveRunsBoundIT {
             List<UUID> opened = new ArrayList<>();
             for (int i = active; i < ROOM; i++) {
                 UUID run = UUID.randomUUID();
-                ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+                ItEnvironment.startRun(workflow, run);
                 opened.add(run);
             }
             assertEquals(ROOM, ItEnvironment.getJson("/api/v1/admin/status").getInt("activeRuns"));

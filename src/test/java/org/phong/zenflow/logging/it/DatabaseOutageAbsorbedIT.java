@@ -169,7 +169,7 @@ class DatabaseOutageAbsorbedIT {
             for (int i = 0; i < CLIENTS * RUNS_PER_CLIENT; i++) {
                 UUID run = UUID.randomUUID();
                 runs.add(run);
-                ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+                ItEnvironment.startRun(workflow, run);
             }
         }
 

@@ -35,12 +35,7 @@ class DatabaseOutageIT {
     @Test
     void aFrozenDatabaseDoesNotBlockRouteAndLosesNothing() throws Exception {
         UUID workflow = UUID.randomUUID();
-        List<UUID> httpRuns = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            UUID run = UUID.randomUUID();
-            httpRuns.add(run);
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
-        }
+        List<UUID> httpRuns = ItEnvironment.startRuns(workflow, 20);
         List<Long> pids = postgresProcesses();
         List<UUID> simulated;
         signal("-STOP", pids);

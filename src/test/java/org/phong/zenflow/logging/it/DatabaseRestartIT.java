@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.json.Json;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -48,7 +46,7 @@ class DatabaseRestartIT {
         for (int i = 0; i < CLIENTS; i++) runs.add(UUID.randomUUID());
         // started runs number their entries without asking the (soon stopped) database for a last seq
         for (UUID run : runs) {
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            ItEnvironment.startRun(workflow, run);
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong accepted = new AtomicLong();
@@ -65,20 +63,12 @@ class DatabaseRestartIT {
             load.add(pool.submit(() -> {
                 long next = System.nanoTime();
                 for (int req = 0; !stop.get(); req++) {
-                    JsonArrayBuilder arr = Json.createArrayBuilder();
-                    List<String> messages = new ArrayList<>(PER_REQUEST);
-                    for (int i = 0; i < PER_REQUEST; i++) {
-                        // unique per entry: the exactly-once check compares entry by entry
-                        String m = "c" + clientNo + "-r" + req + "-i" + i;
-                        messages.add(m);
-                        arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
-                                .add("nodeKey", "n").add("level", "INFO").add("message", m));
-                    }
-                    HttpResponse<String> res = ItEnvironment.post("/api/v1/logs?wait=durable", arr.build().toString());
+                    UniqueBatch batch = new UniqueBatch(workflow, run, clientNo, req, PER_REQUEST);
+                    HttpResponse<String> res = ItEnvironment.post("/api/v1/logs?wait=durable", batch.body);
                     assertEquals(202, res.statusCode(), res.body());
                     JsonObject o = ItEnvironment.parse(res.body());
                     assertEquals(PER_REQUEST, o.getInt("accepted"), "nothing shed: " + o);
-                    sent.addAll(messages);
+                    sent.addAll(batch.messages);
                     accepted.addAndGet(o.getInt("accepted"));
                     mine.addAndGet(o.getInt("accepted"));
                     if (o.getBoolean("durable")) confirmed.addAndGet(o.getInt("accepted"));

@@ -26,7 +26,7 @@ class IngestionIT {
     void ndjsonIsAcceptedAndReadBackInSeqOrderWithFilters() throws Exception {
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+        ItEnvironment.startRun(wf, run);
         StringBuilder nd = new StringBuilder();
         String[] levels = {"DEBUG", "INFO", "WARN", "ERROR"};
         for (int i = 0; i < 40; i++) {

@@ -17,7 +17,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -189,6 +191,22 @@ public final class ItEnvironment {
         HttpResponse<String> res = httpClient().send(req, HttpResponse.BodyHandlers.ofString());
         assertEquals(expectedStatus, res.statusCode(), path + " answered " + res.body());
         return res.body().isBlank() ? JSON.createObjectBuilder().build() : JSON.createReader(new StringReader(res.body())).readObject();
+    }
+
+    /** Starts {@code run} of {@code workflow} over HTTP (POST .../start), asserting 202. */
+    static void startRun(UUID workflow, UUID run) throws Exception {
+        postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+    }
+
+    /** Starts {@code n} fresh runs of {@code workflow} ({@link #startRun}). @return their ids, in start order */
+    static List<UUID> startRuns(UUID workflow, int n) throws Exception {
+        List<UUID> runs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            UUID run = UUID.randomUUID();
+            runs.add(run);
+            startRun(workflow, run);
+        }
+        return runs;
     }
 
     /** GETs a JSON document, asserting 200. */

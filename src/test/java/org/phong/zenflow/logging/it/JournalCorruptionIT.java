@@ -55,12 +55,7 @@ class JournalCorruptionIT {
     @Test
     void damageInTheMiddleOfASegmentCostsOnlyTheRecordsItTouches() throws Exception {
         UUID workflow = UUID.randomUUID();
-        List<UUID> runs = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) {
-            UUID run = UUID.randomUUID();
-            runs.add(run);
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
-        }
+        List<UUID> runs = ItEnvironment.startRuns(workflow, RUNS);
         String tag = "corrupt-" + UUID.randomUUID().toString().substring(0, 8);
         // message -> (run, seq): runs were started here, so each run's seq counts its accepted entries from 1
         Map<String, Long> seqOf = new LinkedHashMap<>();

@@ -3,8 +3,6 @@ package org.phong.zenflow.logging.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.json.Json;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -61,7 +59,7 @@ class JournalCrashIT {
         for (int i = 0; i < CLIENTS; i++) clients.add(new Client());
         // started runs: their seq starts at 1 without asking the database (this test is about the journal)
         for (Client c : clients) {
-            ItEnvironment.postJson("/api/v1/runs/" + c.run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            ItEnvironment.startRun(workflow, c.run);
         }
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
@@ -74,17 +72,10 @@ class JournalCrashIT {
             running.add(pool.submit(() -> {
                 long next = System.nanoTime();
                 for (int req = 0; !stop.get(); req++) {
-                    JsonArrayBuilder arr = Json.createArrayBuilder();
-                    List<String> messages = new ArrayList<>(PER_REQUEST);
-                    for (int i = 0; i < PER_REQUEST; i++) {
-                        String m = "c" + clientNo + "-r" + req + "-i" + i;
-                        messages.add(m);
-                        arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString())
-                                .add("runId", client.run.toString()).add("nodeKey", "n").add("level", "INFO").add("message", m));
-                    }
+                    UniqueBatch batch = new UniqueBatch(workflow, client.run, clientNo, req, PER_REQUEST);
                     boolean durable = false;
                     try {
-                        HttpResponse<String> res = ItEnvironment.post("/api/v1/logs?wait=durable", arr.build().toString());
+                        HttpResponse<String> res = ItEnvironment.post("/api/v1/logs?wait=durable", batch.body);
                         if (res.statusCode() == 202) {
                             JsonObject o = ItEnvironment.parse(res.body());
                             durable = o.getBoolean("durable") && o.getInt("accepted") == PER_REQUEST;
@@ -94,7 +85,7 @@ class JournalCrashIT {
                     } catch (Exception e) {
                         // the server died under this request: its entries are not confirmed
                     }
-                    (durable ? client.confirmed : client.unconfirmed).addAll(messages);
+                    (durable ? client.confirmed : client.unconfirmed).addAll(batch.messages);
                     if (!durable && stop.get()) return null;
                     next += requestIntervalNanos;
                     long sleep = next - System.nanoTime();

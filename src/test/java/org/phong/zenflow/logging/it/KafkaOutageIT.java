@@ -69,7 +69,7 @@ class KafkaOutageIT {
             load.add(pool.submit(() -> {
                 for (UUID run : mine) {
                     accepted.put(run, new AtomicInteger());
-                    ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+                    ItEnvironment.startRun(workflow, run);
                 }
                 int n = 0;
                 while (running.get()) {

@@ -7,7 +7,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +33,7 @@ class KafkaRestartIT {
         assertTrue(KafkaBrokerLauncher.isRunning(KafkaTopic.brokerDir()), "the build started the broker");
         assertTrue(ItEnvironment.kafkaHealth().getJsonObject("data").getBoolean("journaled"), "the IT server runs Kafka from the journal");
         UUID workflow = UUID.randomUUID();
-        List<UUID> runs = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) {
-            UUID run = UUID.randomUUID();
-            runs.add(run);
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
-        }
+        List<UUID> runs = ItEnvironment.startRuns(workflow, RUNS);
         assertTrue(KafkaBrokerLauncher.stop(KafkaTopic.brokerDir()), "broker stopped");
         long pid = ItEnvironment.serverPid();
         try {

@@ -30,7 +30,7 @@ class LogEntrySchemaIT {
     void storedEntriesMatchTheSchemas() throws Exception {
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+        ItEnvironment.startRun(wf, run);
         // Every shape the input allows: optional fields absent, null, blank; epoch and offset timestamps;
         // nanoseconds (truncated); NUL (replaced); nested metadata; empty message.
         JsonArrayBuilder in = Json.createArrayBuilder()

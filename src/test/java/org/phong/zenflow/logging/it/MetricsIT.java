@@ -56,15 +56,14 @@ class MetricsIT {
     @Test
     @Order(1)
     void countersMoveByExactlyTheEntriesSentAndRejectionsAreCountedByReason() throws Exception {
-        awaitNothingInFlight();
-        PrometheusText before = ItEnvironment.metrics();
+        PrometheusText before = metricsWhenIdle();
         UUID workflow = UUID.randomUUID();
         List<UUID> runs = new ArrayList<>();
         String[] cycle = {"DEBUG", "DEBUG", "DEBUG", "DEBUG", "INFO", "INFO", "INFO", "INFO", "WARN", "ERROR"};
         for (int r = 0; r < 5; r++) {
             UUID run = UUID.randomUUID();
             runs.add(run);
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            ItEnvironment.startRun(workflow, run);
             JsonArrayBuilder arr = Json.createArrayBuilder();
             for (int i = 0; i < 100; i++) {
                 arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
@@ -99,8 +98,7 @@ class MetricsIT {
     @Test
     @Order(2)
     void aBurstRaisesTheInFlightAndQueueGaugesAndTheyFallBack() throws Exception {
-        awaitNothingInFlight();
-        PrometheusText before = ItEnvironment.metrics();
+        PrometheusText before = metricsWhenIdle();
         JsonObject status = ItEnvironment.getJson("/api/v1/admin/status");
         assertEquals(status.getJsonNumber("capacity").longValue(), (long) before.value(CAPACITY), "capacity gauge");
         assertEquals(0, before.value(IN_FLIGHT), "nothing in flight before the burst");
@@ -145,8 +143,7 @@ class MetricsIT {
         // The router queue is read too, but its rise is not asserted: the router drains 8 engine threads' burst
         // faster than scrapes come, so a scrape seeing it above 0 is luck (LoggingPipelineTest holds a worker instead).
         assertTrue(before.has(QUEUE_DEPTH), "router queue gauge exported");
-        awaitNothingInFlight();
-        PrometheusText after = ItEnvironment.metrics();
+        PrometheusText after = metricsWhenIdle();
         assertEquals(0, after.value(QUEUE_DEPTH), "queue empty again");
         assertEquals(100_000, delta(before, after, ACCEPTED), "accepted counter moved by the burst exactly");
         assertEquals(100_000, delta(before, after, WRITTEN, "sink", PG), "written counter moved by the burst exactly");
@@ -173,7 +170,7 @@ class MetricsIT {
                 arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
                         .add("nodeKey", "n").add("level", "WARN").add("message", "frozen " + i));
             }
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            ItEnvironment.startRun(workflow, run);
             assertEquals(100, ItEnvironment.postJson("/api/v1/logs", arr.build().toString(), 202).getInt("accepted"));
             ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"FAILED\"}", 202);
 
@@ -205,8 +202,7 @@ class MetricsIT {
     @Test
     @Order(4)
     void aDatabaseRefusingWritesMovesFailureRetryAndCircuitCountersAndReadinessSaysWhy() throws Exception {
-        awaitNothingInFlight();
-        PrometheusText before = ItEnvironment.metrics();
+        PrometheusText before = metricsWhenIdle();
         UUID workflow = UUID.randomUUID();
         UUID run = UUID.randomUUID();
         // The database answers, but every row written into logs is refused (a BEFORE INSERT trigger,
@@ -215,7 +211,7 @@ class MetricsIT {
                 + "$$ BEGIN RAISE EXCEPTION 'refused by MetricsIT'; END $$");
         sql("CREATE TRIGGER metrics_it_refuse BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION metrics_it_refuse()");
         try {
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+            ItEnvironment.startRun(workflow, run);
             JsonArrayBuilder arr = Json.createArrayBuilder();
             for (int i = 0; i < 50; i++) {
                 arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
@@ -313,6 +309,12 @@ class MetricsIT {
     private static ItEnvironment.Health awaitHealth(String path, int status) throws Exception {
         return await(path + " answers " + status).atMost(SETTLE).pollDelay(Duration.ZERO).pollInterval(POLL)
                 .until(() -> ItEnvironment.health(path), h -> h.status() == status);   // a timeout names the last status and document
+    }
+
+    /** @return a scrape taken once nothing is in flight and the router queue is empty */
+    private static PrometheusText metricsWhenIdle() throws Exception {
+        awaitNothingInFlight();
+        return ItEnvironment.metrics();
     }
 
     private static void awaitNothingInFlight() throws Exception {

@@ -60,7 +60,7 @@ class PipelineIT {
             List<Future<?>> done = new ArrayList<>();
             for (UUID run : runs) {
                 done.add(pool.submit(() -> {
-                    ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+                    ItEnvironment.startRun(workflow, run);
                     for (int chunk = 0; chunk < PER_RUN / 100; chunk++) {
                         JsonArrayBuilder arr = Json.createArrayBuilder();
                         for (int i = 0; i < 100; i++) {

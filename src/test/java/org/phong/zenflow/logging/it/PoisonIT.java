@@ -178,7 +178,7 @@ class PoisonIT {
         UUID e = UUID.randomUUID();
         // Started runs: their seq starts at 1 without asking the database (which the lock blocks).
         for (UUID run : List.of(d, e)) {
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+            ItEnvironment.startRun(wf, run);
         }
         long pid = ItEnvironment.serverPid();
         try (Connection lock = ItEnvironment.openConnection()) {
@@ -240,9 +240,7 @@ class PoisonIT {
     }
 
     private static void awaitStored(List<UUID> runs, long n, Duration within) throws Exception {
-        long have = await(n + " entries stored in logs").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                .until(() -> countIn("logs", runs), c -> c >= n);
-        assertEquals(n, have, "entries stored in logs within " + within);
+        awaitCount("logs", "entries stored in logs", runs, n, within);
     }
 
     private static void awaitRejected(List<UUID> runs, long n) throws Exception {
@@ -250,9 +248,14 @@ class PoisonIT {
     }
 
     private static void awaitRejected(List<UUID> runs, long n, Duration within) throws Exception {
-        long have = await(n + " entries in logs_rejected").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                .until(() -> countIn("logs_rejected", runs), c -> c >= n);
-        assertEquals(n, have, "entries in logs_rejected within " + within);
+        awaitCount("logs_rejected", "entries in logs_rejected", runs, n, within);
+    }
+
+    /** Waits until {@code table} holds at least {@code n} rows of the runs, then asserts exactly {@code n}. */
+    private static void awaitCount(String table, String what, List<UUID> runs, long n, Duration within) throws Exception {
+        long have = await(n + " " + what).atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> countIn(table, runs), c -> c >= n);
+        assertEquals(n, have, what + " within " + within);
     }
 
     private static long countIn(String table, List<UUID> runs) throws Exception {

@@ -45,7 +45,7 @@ class RunsIT {
     void aRunsCountsEqualItsStoredRowsAndItsEndLands() throws Exception {
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+        ItEnvironment.startRun(wf, run);
         postEntries(wf, run, 0, 60);
         JsonObject active = awaitRun("active", wf, run, r -> r.getInt("entries") == 60);
         assertTrue(active.isNull("end"), active.toString());
@@ -70,7 +70,7 @@ class RunsIT {
     void anEndWithoutAnyEntryStillLands() throws Exception {
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+        ItEnvironment.startRun(wf, run);
         ItEnvironment.postJson("/api/v1/runs/" + run + "/end", "{\"outcome\":\"CANCELLED\"}", 202);
         JsonObject r = awaitRun("ended", wf, run, o -> !o.isNull("end"));
         assertEquals("CANCELLED", r.getString("outcome"));
@@ -85,7 +85,7 @@ class RunsIT {
         for (int i = 0; i < 7; i++) {
             UUID run = UUID.randomUUID();
             runs.add(run);
-            ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + wf + "\"}", 202);
+            ItEnvironment.startRun(wf, run);
         }
         awaitTrue(() -> list("all", wf, null, null).getJsonArray("runs").size() == 7, "7 runs listed");
         List<String> seen = new ArrayList<>();

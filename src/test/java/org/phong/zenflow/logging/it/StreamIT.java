@@ -35,7 +35,7 @@ class StreamIT {
 
     static String newRun() throws Exception {
         String run = UUID.randomUUID().toString();
-        ItEnvironment.postJson("/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + UUID.randomUUID() + "\"}", 202);
+        ItEnvironment.startRun(UUID.randomUUID(), UUID.fromString(run));
         return run;
     }
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,6 +45,20 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     private List<LogEntry> entries(UUID run, int n) {
         return JournalFixtures.entries(workflow, run, n);
+    }
+
+    /** @return the journal directory's path, where a file holding {@code content} stands instead of a directory */
+    private Path blockedDirectory(String content) throws IOException {
+        Path blocked = dir.resolve("journal");
+        Files.writeString(blocked, content);
+        return blocked;
+    }
+
+    /** @return a "pg" journal in {@code blocked}, retrying every {@link #RETRY_MS}, past its (failed) recovery: unavailable */
+    private Journal unavailableJournal(Path blocked) {
+        Journal j = journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, RETRY_MS, 1000), "pg");
+        j.recover((e, s) -> { });
+        return j;
     }
 
     private long[] appendAll(Journal j, List<LogEntry> in) {
@@ -343,10 +358,8 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     @Test
     void aFailedRetryWaitsAnotherRetryInterval() throws Exception {
-        Path blocked = dir.resolve("journal");
-        Files.writeString(blocked, "a file where the directory should be");
-        Journal j = journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, RETRY_MS, 1000), "pg");
-        j.recover((e, s) -> { });
+        Path blocked = blockedDirectory("a file where the directory should be");
+        Journal j = unavailableJournal(blocked);
         clock.advance(RETRY_MS);
         j.housekeeping(); // fails again: the next try is RETRY_MS from now
         assertFalse(j.available());
@@ -362,9 +375,7 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     @Test
     void waitsBeyondTheLastCommitFailAtCloseAndWaitsAfterCloseFailAtOnce() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
-        entries(UUID.randomUUID(), 5).forEach(j::append);
+        Journal j = recoveredWith(entries(UUID.randomUUID(), 5));
         long appended = j.appendedPosition();
         CompletableFuture<Void> later = j.whenDurable(appended + 1000);
         CompletableFuture<Void> now = j.whenDurable(appended);
@@ -389,10 +400,8 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     @Test
     void closingAnUnavailableJournalNeitherThrowsNorWrites() throws Exception {
-        Path blocked = dir.resolve("journal");
-        Files.writeString(blocked, "x");
-        Journal j = journal(new JournalSettings(true, blocked, FsyncPolicy.INTERVAL, 20, 1 << 30, SEGMENT, RETRY_MS, 1000), "pg");
-        j.recover((e, s) -> { });
+        Path blocked = blockedDirectory("x");
+        Journal j = unavailableJournal(blocked);
         j.close();
         assertEquals("the journal is closed", j.problem());
         assertEquals("x", Files.readString(blocked));
@@ -425,9 +434,7 @@ class JournalLifecycleTest extends JournalOnDisk {
 
     @Test
     void anIdleSegmentEveryFollowerHasPassedIsSealedAndDeletedAfterTenSeconds() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
-        entries(UUID.randomUUID(), 3).forEach(j::append);
+        Journal j = recoveredWith(entries(UUID.randomUUID(), 3));
         j.commitOnce();
         Path first = segmentFiles().get(0);
         clock.advance(9_999);

@@ -42,6 +42,14 @@ abstract class JournalOnDisk {
         return JournalFixtures.journal(s, clock, followers);
     }
 
+    /** @return a journal as {@link #journal(String...)} gives it for "pg", recovered, with {@code in} appended (not committed) */
+    Journal recoveredWith(List<LogEntry> in) {
+        Journal j = journal("pg");
+        JournalFixtures.recover(j);
+        in.forEach(j::append);
+        return j;
+    }
+
     /** @return the segment files of {@link #dir}, in position order */
     List<Path> segmentFiles() throws IOException {
         return JournalFixtures.segmentFiles(dir);

@@ -219,9 +219,7 @@ class JournalTest extends JournalOnDisk {
 
     @Test
     void whenDurableCompletesOnlyOnceTheCommitterHasForcedThePosition() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
-        entries(UUID.randomUUID(), 10).forEach(j::append);
+        Journal j = recoveredWith(entries(UUID.randomUUID(), 10));
         CompletableFuture<Void> f = j.whenDurable(j.appendedPosition());
         assertFalse(f.isDone());
         j.commitOnce();
@@ -232,9 +230,7 @@ class JournalTest extends JournalOnDisk {
 
     @Test
     void aCleanShutdownWithEverythingAcknowledgedLeavesNothingToReplay() throws Exception {
-        Journal j = journal("pg");
-        recover(j);
-        entries(UUID.randomUUID(), 20).forEach(j::append);
+        Journal j = recoveredWith(entries(UUID.randomUUID(), 20));
         j.start();
         acknowledge(j, "pg", j.appendedPosition());
         j.close();

@@ -85,6 +85,33 @@ class KafkaJournalTest {
                 .journal(JournalFixtures.pipelineSettings(dir, journalMax, segment)));
     }
 
+    /** One pipeline of a test: a collecting durable sink standing for PostgreSQL, the Kafka sink, the producers it made. */
+    private record Rig(LoggingPipeline pipeline, CollectingSink pg, KafkaLogSink kafka, List<MockProducer<byte[], byte[]>> producers) {
+    }
+
+    /** A pipeline with a journal of {@code journalMax} bytes in {@code segment}-byte segments; see {@link #kafka}. */
+    private Rig rig(boolean autoComplete, int ring, long journalShare, long journalMax, long segment) {
+        List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
+        CollectingSink pg = CollectingSink.durable("pg");
+        KafkaLogSink k = kafka(autoComplete, ring, journalShare, producers);
+        return new Rig(pipeline(pg, k, journalMax, segment), pg, k, producers);
+    }
+
+    /** A fresh workflow and three fresh runs of it (see {@link #routeToThreeRuns}). */
+    private record Traffic(UUID wf, List<UUID> runs) {
+    }
+
+    /** Routes {@code perRun} entries into each of three fresh runs of a fresh workflow, the runs taking turns. */
+    private static Traffic routeToThreeRuns(LoggingPipeline p, int perRun) {
+        Traffic t = new Traffic(UUID.randomUUID(), threeRuns());
+        route(p, t.wf(), t.runs(), perRun, "");
+        return t;
+    }
+
+    private static List<UUID> threeRuns() {
+        return List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+    }
+
     private static void await(String what, BooleanSupplier done) {
         Awaitility.await(what).atMost(Duration.ofMillis(WAIT_MS)).pollInterval(Duration.ofMillis(5))
                 .until(done::getAsBoolean);
@@ -127,45 +154,38 @@ class KafkaJournalTest {
 
     /** Acknowledges sends as they come until {@code expected} were sent and every one is acknowledged. */
     private static void completeAll(MockProducer<byte[], byte[]> m, int expected) {
-        Awaitility.await("all " + expected + " sends acknowledged").atMost(Duration.ofMillis(WAIT_MS))
-                .pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
-                .until(() -> {
-                    while (m.completeNext()) {
-                        // acknowledge everything sent so far
-                    }
-                    return m.history().size() >= expected;
-                });
+        acknowledgeUntil(m, "all " + expected + " sends acknowledged", () -> m.history().size() >= expected);
     }
 
     /** Acknowledges every send until Kafka's position is at the journal's end: the sink has nothing left to send. */
     private static void drainToJournalEnd(MockProducer<byte[], byte[]> m, KafkaLogSink k) {
-        Awaitility.await("Kafka's position at the journal's end").atMost(Duration.ofMillis(WAIT_MS))
+        acknowledgeUntil(m, "Kafka's position at the journal's end", () -> k.stats().journalBacklogBytes() == 0);
+    }
+
+    /** Acknowledges every send made so far, again and again, until {@code done}. */
+    private static void acknowledgeUntil(MockProducer<byte[], byte[]> m, String what, BooleanSupplier done) {
+        Awaitility.await(what).atMost(Duration.ofMillis(WAIT_MS))
                 .pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
                 .until(() -> {
                     while (m.completeNext()) {
                         // acknowledge everything sent so far
                     }
-                    return k.stats().journalBacklogBytes() == 0;
+                    return done.getAsBoolean();
                 });
     }
 
     @Test
     void aRestartReplaysToKafkaExactlyWhatItHadNotAcknowledgedInRunOrderAndPostgresIsUnaffected() throws Exception {
-        List<MockProducer<byte[], byte[]>> firstProducers = new CopyOnWriteArrayList<>();
-        CollectingSink pg = CollectingSink.durable("pg");
-        KafkaLogSink k1 = kafka(false, 100_000, 1L << 30, firstProducers);
-        LoggingPipeline first = pipeline(pg, k1, 1L << 30, 1 << 20);
-        UUID wf = UUID.randomUUID();
-        List<UUID> runs = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
-        route(first, wf, runs, 200, "");
-        await("PostgreSQL has every entry while Kafka acknowledges nothing", () -> pg.entryCount() == 600);
-        await("admission released", () -> first.admission().inFlight() == 0);
-        assertEquals(DegradationLevel.NORMAL, first.degradation().evaluate().level());
-        await("Kafka got every entry from the journal", () -> !firstProducers.isEmpty() && firstProducers.get(0).history().size() == 600);
-        MockProducer<byte[], byte[]> m1 = firstProducers.get(0);
+        Rig first = rig(false, 100_000, 1L << 30, 1L << 30, 1 << 20);
+        Traffic sent = routeToThreeRuns(first.pipeline, 200);
+        await("PostgreSQL has every entry while Kafka acknowledges nothing", () -> first.pg.entryCount() == 600);
+        await("admission released", () -> first.pipeline.admission().inFlight() == 0);
+        assertEquals(DegradationLevel.NORMAL, first.pipeline.degradation().evaluate().level());
+        await("Kafka got every entry from the journal", () -> !first.producers.isEmpty() && first.producers.get(0).history().size() == 600);
+        MockProducer<byte[], byte[]> m1 = first.producers.get(0);
         for (int i = 0; i < 250; i++) assertTrue(m1.completeNext());   // Kafka acknowledged 250, then the process dies
-        await("250 acknowledged", () -> k1.stats().ackedPosition() == 250);
-        long acked = first.journal().appendedPosition() - k1.stats().journalBacklogBytes();
+        await("250 acknowledged", () -> first.kafka.stats().ackedPosition() == 250);
+        long acked = first.pipeline.journal().appendedPosition() - first.kafka.stats().journalBacklogBytes();
         await("the Kafka position saved", () -> {
             try {
                 return savedKafkaPosition(dir) == acked;
@@ -175,21 +195,18 @@ class KafkaJournalTest {
         });
         List<String> delivered = new ArrayList<>();
         for (ProducerRecord<byte[], byte[]> r : m1.history().subList(0, 250)) delivered.add(key(r));
-        first.journal().abandon();  // kill -9: nothing more written, nothing deleted
-        pipelines.forget(first);
-        first.shutdown(100);
-        sinks.remove(k1);
-        k1.close(0);
+        first.pipeline.journal().abandon();  // kill -9: nothing more written, nothing deleted
+        pipelines.forget(first.pipeline);
+        first.pipeline.shutdown(100);
+        sinks.remove(first.kafka);
+        first.kafka.close(0);
 
-        List<MockProducer<byte[], byte[]>> secondProducers = new CopyOnWriteArrayList<>();
-        CollectingSink pg2 = CollectingSink.durable("pg");
-        KafkaLogSink k2 = kafka(true, 100_000, 1L << 30, secondProducers);
-        LoggingPipeline second = pipeline(pg2, k2, 1L << 30, 1 << 20);
-        await("the other 350 reach Kafka", () -> !secondProducers.isEmpty() && secondProducers.get(0).history().size() >= 350);
+        Rig second = rig(true, 100_000, 1L << 30, 1L << 30, 1 << 20);
+        await("the other 350 reach Kafka", () -> !second.producers.isEmpty() && second.producers.get(0).history().size() >= 350);
         // Nothing more may come once Kafka's position is at the journal's end (the broker acknowledges every send at once).
         // Its position is now the end of the old segment: the new segment's header is no backlog.
-        await("caught up after the replay", () -> k2.stats().journalBacklogBytes() == 0);
-        List<ProducerRecord<byte[], byte[]>> again = secondProducers.get(0).history();
+        await("caught up after the replay", () -> second.kafka.stats().journalBacklogBytes() == 0);
+        List<ProducerRecord<byte[], byte[]>> again = second.producers.get(0).history();
         assertEquals(350, again.size(), "only what Kafka had not acknowledged");
         Set<String> all = new HashSet<>(delivered);
         for (ProducerRecord<byte[], byte[]> r : again) assertTrue(all.add(key(r)), "exactly once: " + key(r));
@@ -197,94 +214,86 @@ class KafkaJournalTest {
         List<ProducerRecord<byte[], byte[]>> both = new ArrayList<>(m1.history().subList(0, 250));
         both.addAll(again);
         Map<String, List<Long>> byRun = perRunInOrder(both);
-        for (UUID run : runs) assertEquals(200, byRun.get(run.toString()).size());
+        for (UUID run : sent.runs()) assertEquals(200, byRun.get(run.toString()).size());
         // new entries of the same runs come after the replayed ones
-        route(second, wf, runs, 10, "");
-        await("new entries reach Kafka", () -> secondProducers.get(0).history().size() == 380);
+        route(second.pipeline, sent.wf(), sent.runs(), 10, "");
+        await("new entries reach Kafka", () -> second.producers.get(0).history().size() == 380);
         List<ProducerRecord<byte[], byte[]>> after = new ArrayList<>(both);
-        after.addAll(secondProducers.get(0).history().subList(350, 380));
+        after.addAll(second.producers.get(0).history().subList(350, 380));
         for (List<Long> seqs : perRunInOrder(after).values()) assertEquals(210, seqs.size());
-        await("the Kafka backlog in the journal is gone", () -> k2.stats().journalBacklogBytes() == 0);
-        assertEquals(0, k2.stats().dropped());
-        await("PostgreSQL path as usual", () -> second.admission().inFlight() == 0 && pg2.entryCount() >= 30);
+        await("the Kafka backlog in the journal is gone", () -> second.kafka.stats().journalBacklogBytes() == 0);
+        assertEquals(0, second.kafka.stats().dropped());
+        await("PostgreSQL path as usual", () -> second.pipeline.admission().inFlight() == 0 && second.pg.entryCount() >= 30);
     }
 
     @Test
     void aFullRingStopsTakingAndReadsForwardFromTheJournalWithoutDropping() throws Exception {
-        List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
-        CollectingSink pg = CollectingSink.durable("pg");
-        KafkaLogSink k = kafka(false, 50, 1L << 30, producers);
-        LoggingPipeline p = pipeline(pg, k, 1L << 30, 1 << 20);
-        UUID wf = UUID.randomUUID();
-        List<UUID> runs = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
-        route(p, wf, runs, 300, "");
-        await("PostgreSQL has every entry", () -> pg.entryCount() == 900);
-        await("the ring is full", () -> !producers.isEmpty() && producers.get(0).history().size() == 50);
+        Rig r = rig(false, 50, 1L << 30, 1L << 30, 1 << 20);
+        routeToThreeRuns(r.pipeline, 300);
+        await("PostgreSQL has every entry", () -> r.pg.entryCount() == 900);
+        await("the ring is full", () -> !r.producers.isEmpty() && r.producers.get(0).history().size() == 50);
         // No signal tells "the sink stopped taking": the count must stay at 50 for a while (it never goes down).
         Awaitility.await("no more than the ring holds is taken").during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
                 .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
-                .untilAsserted(() -> assertEquals(50, producers.get(0).history().size(), "no more than the ring holds is taken"));
-        assertEquals(50, k.stats().backlog());
-        assertEquals(0, k.stats().dropped());
-        assertTrue(k.stats().journalBacklogBytes() > 0);
-        assertEquals(0, p.admission().inFlight(), "Kafka holds no place in flight");
-        assertEquals(DegradationLevel.NORMAL, p.degradation().evaluate().level());
+                .untilAsserted(() -> assertEquals(50, r.producers.get(0).history().size(), "no more than the ring holds is taken"));
+        assertEquals(50, r.kafka.stats().backlog());
+        assertEquals(0, r.kafka.stats().dropped());
+        assertTrue(r.kafka.stats().journalBacklogBytes() > 0);
+        assertEquals(0, r.pipeline.admission().inFlight(), "Kafka holds no place in flight");
+        assertEquals(DegradationLevel.NORMAL, r.pipeline.degradation().evaluate().level());
 
-        completeAll(producers.get(0), 900);   // the broker takes them: the sink reads forward from the journal
-        List<ProducerRecord<byte[], byte[]>> h = producers.get(0).history();
+        completeAll(r.producers.get(0), 900);   // the broker takes them: the sink reads forward from the journal
+        List<ProducerRecord<byte[], byte[]>> h = r.producers.get(0).history();
         assertEquals(900, h.size());
         Set<String> keys = new HashSet<>();
-        for (ProducerRecord<byte[], byte[]> r : h) assertTrue(keys.add(key(r)), "once: " + key(r));
+        for (ProducerRecord<byte[], byte[]> rec : h) assertTrue(keys.add(key(rec)), "once: " + key(rec));
         for (List<Long> seqs : perRunInOrder(h).values()) assertEquals(300, seqs.size());
-        assertEquals(0, k.stats().dropped());
-        await("acknowledged to the journal", () -> k.stats().journalBacklogBytes() == 0);
+        assertEquals(0, r.kafka.stats().dropped());
+        await("acknowledged to the journal", () -> r.kafka.stats().journalBacklogBytes() == 0);
     }
 
     @Test
     void aDeadBrokerPastItsJournalShareMovesKafkasPositionCountsTheSkipAndNeverFillsTheJournal() throws Exception {
-        List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
-        CollectingSink pg = CollectingSink.durable("pg");
         long share = KafkaSettings.MIN_JOURNAL_MAX_BYTES;
         long journalMax = 4 * share;
-        KafkaLogSink k = kafka(false, 100, share, producers);
-        LoggingPipeline p = pipeline(pg, k, journalMax, 64 * 1024);
+        Rig r = rig(false, 100, share, journalMax, 64 * 1024);
         UUID wf = UUID.randomUUID();
-        List<UUID> runs = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        List<UUID> runs = threeRuns();
         String pad = " " + "x".repeat(1000);
         int perRun = 2000; // ~6 MB routed: 6 times Kafka's share, 1.5 times the whole journal
         long peakBytes = 0;
         for (int i = 0; i < perRun; i += 50) {
             for (int j = 0; j < 50; j++) {
-                for (UUID run : runs) assertEquals(RouteResult.ACCEPTED, p.router().route(Entries.info(wf, run, "m" + (i + j) + pad)));
+                for (UUID run : runs) assertEquals(RouteResult.ACCEPTED, r.pipeline.router().route(Entries.info(wf, run, "m" + (i + j) + pad)));
             }
             int routed = (i + 50) * runs.size();
             // The journal holds about 4,000 of these entries: the test keeps PostgreSQL within 500 of the input.
-            await("PostgreSQL keeps up", () -> pg.entryCount() >= routed - 500);
-            peakBytes = Math.max(peakBytes, p.journalStats().bytesOnDisk());
+            await("PostgreSQL keeps up", () -> r.pg.entryCount() >= routed - 500);
+            peakBytes = Math.max(peakBytes, r.pipeline.journalStats().bytesOnDisk());
             Thread.sleep(2);
         }
         int total = perRun * runs.size();
-        await("PostgreSQL has every entry", () -> pg.entryCount() == total);
-        await("admission released", () -> p.admission().inFlight() == 0);
-        assertEquals(0, p.journalStats().unjournaledEntries(), "the journal took every entry: never full");
-        assertFalse(p.journalStats().full());
+        await("PostgreSQL has every entry", () -> r.pg.entryCount() == total);
+        await("admission released", () -> r.pipeline.admission().inFlight() == 0);
+        assertEquals(0, r.pipeline.journalStats().unjournaledEntries(), "the journal took every entry: never full");
+        assertFalse(r.pipeline.journalStats().full());
         assertTrue(peakBytes < journalMax, "journal peak " + peakBytes + " of " + journalMax);
-        assertEquals(DegradationLevel.NORMAL, p.degradation().evaluate().level());
-        KafkaSinkStats s = k.stats();
+        assertEquals(DegradationLevel.NORMAL, r.pipeline.degradation().evaluate().level());
+        KafkaSinkStats s = r.kafka.stats();
         assertTrue(s.journalSkipped() > 0, "Kafka's position jumped");
         assertEquals(s.journalSkipped(), s.dropped(), "skipped entries are counted as dropped");
         assertTrue(s.journalBacklogBytes() <= share + 64 * 1024, "backlog " + s.journalBacklogBytes());
 
         // the broker comes back: what Kafka gets is in run order, and got + skipped = everything
         long skippedBefore = s.journalSkipped();
-        completeAll(producers.get(0), (int) (total - skippedBefore));
+        completeAll(r.producers.get(0), (int) (total - skippedBefore));
         // Anything sent beyond that (a duplicate) is in the history once Kafka's position is at the journal's end.
-        drainToJournalEnd(producers.get(0), k);
-        List<ProducerRecord<byte[], byte[]>> h = producers.get(0).history();
+        drainToJournalEnd(r.producers.get(0), r.kafka);
+        List<ProducerRecord<byte[], byte[]>> h = r.producers.get(0).history();
         perRunInOrder(h);
         Set<String> keys = new HashSet<>();
-        for (ProducerRecord<byte[], byte[]> r : h) assertTrue(keys.add(key(r)), "once: " + key(r));
-        assertEquals(total, keys.size() + k.stats().journalSkipped());
-        for (LogEntry e : pg.entries()) assertTrue(e.seq() >= 1 && e.seq() <= perRun);
+        for (ProducerRecord<byte[], byte[]> rec : h) assertTrue(keys.add(key(rec)), "once: " + key(rec));
+        assertEquals(total, keys.size() + r.kafka.stats().journalSkipped());
+        for (LogEntry e : r.pg.entries()) assertTrue(e.seq() >= 1 && e.seq() <= perRun);
     }
 }

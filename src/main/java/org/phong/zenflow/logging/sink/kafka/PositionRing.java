@@ -3,6 +3,7 @@ package org.phong.zenflow.logging.sink.kafka;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.phong.zenflow.logging.api.LogEntry;
 
@@ -195,11 +196,7 @@ final class PositionRing {
     boolean awaitSettled(long waitMs) throws InterruptedException {
         lock.lock();
         try {
-            long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
-            while (inFlight > 0 && !closed) {
-                if (left <= 0) return false;
-                left = progress.awaitNanos(left);
-            }
+            awaitProgress(waitMs, () -> inFlight == 0 || closed);
             return inFlight == 0;
         } finally {
             lock.unlock();
@@ -235,12 +232,7 @@ final class PositionRing {
     boolean awaitEmpty(long waitMs) throws InterruptedException {
         lock.lock();
         try {
-            long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
-            while (acked < appended) {
-                if (left <= 0) return false;
-                left = progress.awaitNanos(left);
-            }
-            return true;
+            return awaitProgress(waitMs, () -> acked >= appended);
         } finally {
             lock.unlock();
         }
@@ -276,12 +268,26 @@ final class PositionRing {
     int awaitRoom(long waitMs) throws InterruptedException {
         lock.lock();
         try {
-            long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
-            while (!closed && appended - acked >= capacity && left > 0) left = progress.awaitNanos(left);
+            awaitProgress(waitMs, () -> closed || appended - acked < capacity);
             return closed ? 0 : (int) (capacity - (appended - acked));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * With the lock held: waits on {@code progress} (acknowledgements, failures, close) until
+     * {@code until} holds or {@code waitMs} has passed.
+     *
+     * @return whether {@code until} holds
+     */
+    private boolean awaitProgress(long waitMs, BooleanSupplier until) throws InterruptedException {
+        long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (!until.getAsBoolean()) {
+            if (left <= 0) return false;
+            left = progress.awaitNanos(left);
+        }
+        return true;
     }
 
     /** A consistent view for stats and health. */

@@ -20,7 +20,6 @@ import jakarta.inject.Inject;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -29,7 +28,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -95,12 +93,7 @@ public class StreamAdminResource {
                     examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response load(String body) throws Exception {
         if (!admin.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
-        JsonObject o;
-        try (JsonReader r = JSON.createReader(new StringReader(body))) {
-            o = r.readObject();
-        } catch (RuntimeException e) {
-            throw new InvalidLogEntryException("body", "must be a JSON object");
-        }
+        JsonObject o = LogEntryJson.bodyObject(body);
         UUID run = LogEntryJson.uuid(o, "runId");
         UUID workflow = o.containsKey("workflowId") ? LogEntryJson.uuid(o, "workflowId") : UUID.randomUUID();
         long n = integer(o, "entries", 1000);

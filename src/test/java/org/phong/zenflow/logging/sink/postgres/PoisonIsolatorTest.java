@@ -21,10 +21,10 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.phong.zenflow.logging.testing.PerClass;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.codec.JsonSupport;
@@ -38,39 +38,28 @@ import org.phong.zenflow.logging.config.LoggingSettings;
 class PoisonIsolatorTest {
     private static final Instant BASE = Instant.parse("2026-11-20T08:00:00Z");
     private static final Instant NOW = Instant.parse("2026-12-01T09:00:00Z");
-    private static Pg pg;
 
-    @BeforeAll
-    static void start() throws Exception {
-        pg = Pg.startMigrated();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PerClass<Pg> PG = PerClass.of(Pg::startMigrated);
 
     @AfterEach
     void dropCheck() throws Exception {
-        pg.exec("ALTER TABLE logs DROP CONSTRAINT IF EXISTS test_poison_check");
+        PG.get().exec("ALTER TABLE logs DROP CONSTRAINT IF EXISTS test_poison_check");
     }
 
     @Test
     void threePoisonRowsOfAThousandAreIsolatedByTheirCopyLine() throws Exception {
-        pg.exec("ALTER TABLE logs ADD CONSTRAINT test_poison_check CHECK (message NOT LIKE 'POISON%')");
+        addPoisonCheck();
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
         List<LogEntry> batch = poisoned(wf, run, 1, 1000, Set.of(1L, 500L, 1000L));
-        CountingWriter writer = new CountingWriter(new PostgresLogSink(pg.ds, LoggingSettings.defaults()));
-        PoisonIsolator isolator = new PoisonIsolator(pg.ds, Clock.fixed(NOW, ZoneOffset.UTC));
+        CountingWriter writer = new CountingWriter(new PostgresLogSink(PG.get().ds, LoggingSettings.defaults()));
+        PoisonIsolator isolator = isolator(PG.get().ds);
 
-        long t0 = System.nanoTime();
-        isolator.process(batch, writer);
-        System.out.printf("line hints: 1,000 entries, 3 poison: %d writes, %d ms%n", writer.calls.get(),
-                (System.nanoTime() - t0) / 1_000_000);
+        processTimed("line hints: 1,000 entries, 3 poison", isolator, batch, writer);
 
-        assertEquals(997, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run));
-        assertEquals(Set.of(1L, 500L, 1000L), rejectedSeqs(pg.ds, run));
+        assertEquals(997, PG.get().count("SELECT count(*) FROM logs WHERE run_id = ?", run));
+        assertEquals(Set.of(1L, 500L, 1000L), rejectedSeqs(PG.get().ds, run));
         assertGapFree(run, 1000);
         // 1 first write; per poison at most: the rows before it, itself alone; 1 final rest.
         assertTrue(writer.calls.get() <= 2 * 3 + 2, "writes: " + writer.calls.get());
@@ -81,7 +70,7 @@ class PoisonIsolatorTest {
         assertEquals("23514", s.lastSqlState());
         assertTrue(s.lastError().contains("test_poison_check"), s.lastError());
 
-        try (Connection c = pg.ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = PG.get().ds.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT workflow_id, node_key, ts, entry, sqlstate, error, rejected_at FROM logs_rejected WHERE run_id = ? AND seq = 500")) {
             ps.setObject(1, run);
             try (ResultSet rs = ps.executeQuery()) {
@@ -100,7 +89,7 @@ class PoisonIsolatorTest {
 
         // Readers: the history has every seq in order, the rejected ones in their place; a continuing
         // run never reuses a rejected seq.
-        PostgresLogReader reader = new PostgresLogReader(pg.ds);
+        PostgresLogReader reader = new PostgresLogReader(PG.get().ds);
         assertEquals(1000, reader.lastSeq(run));
         List<RunHistory.Item> page = RunHistory.page(reader, run, 0, 1000, null, null);
         assertEquals(1000, page.size());
@@ -128,35 +117,32 @@ class PoisonIsolatorTest {
         // Replaying the same batch (a crash before the acknowledgement) changes nothing and counts nothing.
         writer.calls.set(0);
         isolator.process(batch, writer);
-        assertEquals(997, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run));
-        assertEquals(3, pg.count("SELECT count(*) FROM logs_rejected WHERE run_id = ?", run));
+        assertEquals(997, PG.get().count("SELECT count(*) FROM logs WHERE run_id = ?", run));
+        assertEquals(3, PG.get().count("SELECT count(*) FROM logs_rejected WHERE run_id = ?", run));
         assertEquals(3, isolator.stats().rejected());
         assertEquals(2, writer.calls.get(), "the replay skips the known rejections: the whole batch, then the rest once");
     }
 
     @Test
     void withoutACopyLineTheBatchIsBisected() throws Exception {
-        pg.exec("ALTER TABLE logs ADD CONSTRAINT test_poison_check CHECK (message NOT LIKE 'POISON%')");
+        addPoisonCheck();
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
         UUID other = UUID.randomUUID();
         List<LogEntry> batch = new ArrayList<>(poisoned(wf, run, 1, 500, Set.of(7L, 250L, 499L)));
         batch.addAll(Pg.entries(wf, other, 1, 500, BASE));
-        PostgresLogSink sink = new PostgresLogSink(pg.ds, LoggingSettings.defaults());
+        PostgresLogSink sink = new PostgresLogSink(PG.get().ds, LoggingSettings.defaults());
         // Stored rows ahead of the poison: the COPY fails on them first (23505) and the idempotent
         // path's merge then meets the CHECK with no line to name.
         sink.process(batch.subList(0, 5));
         CountingWriter writer = new CountingWriter(sink);
-        PoisonIsolator isolator = new PoisonIsolator(pg.ds, Clock.fixed(NOW, ZoneOffset.UTC));
+        PoisonIsolator isolator = isolator(PG.get().ds);
 
-        long t0 = System.nanoTime();
-        isolator.process(batch, writer);
-        System.out.printf("bisection: 1,000 entries, 3 poison, 5 already stored: %d writes, %d ms%n", writer.calls.get(),
-                (System.nanoTime() - t0) / 1_000_000);
+        processTimed("bisection: 1,000 entries, 3 poison, 5 already stored", isolator, batch, writer);
 
-        assertEquals(497, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run));
-        assertEquals(500, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", other));
-        assertEquals(Set.of(7L, 250L, 499L), rejectedSeqs(pg.ds, run));
+        assertEquals(497, PG.get().count("SELECT count(*) FROM logs WHERE run_id = ?", run));
+        assertEquals(500, PG.get().count("SELECT count(*) FROM logs WHERE run_id = ?", other));
+        assertEquals(Set.of(7L, 250L, 499L), rejectedSeqs(PG.get().ds, run));
         assertGapFree(run, 500);
         // Bisection: each poison costs at most 2 writes per halving level (log2 1000 < 10).
         assertTrue(writer.calls.get() <= 1 + 3 * 2 * 10, "writes: " + writer.calls.get());
@@ -164,8 +150,8 @@ class PoisonIsolatorTest {
 
     @Test
     void aCharacterTheDatabaseEncodingLacksIsDeadLetteredAsciiEscaped() throws Exception {
-        pg.exec("CREATE DATABASE latin TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
-        DataSource latin = pg.pg.getDatabase("postgres", "latin");
+        PG.get().exec("CREATE DATABASE latin TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+        DataSource latin = PG.get().pg.getDatabase("postgres", "latin");
         SchemaMigrator.migrate(latin);
         UUID wf = UUID.randomUUID();
         UUID run = UUID.randomUUID();
@@ -174,7 +160,7 @@ class PoisonIsolatorTest {
             batch.add(e.seq() == 42 ? LogEntry.builder().workflowId(wf).runId(run).nodeKey("n\u4e2d").ts(e.ts())
                     .level(e.level()).message("\u4e2d\u6587 caf\u00e9").build().withSeq(42) : e);
         }
-        PoisonIsolator isolator = new PoisonIsolator(latin, Clock.fixed(NOW, ZoneOffset.UTC));
+        PoisonIsolator isolator = isolator(latin);
         PostgresLogSink sink = new PostgresLogSink(latin, LoggingSettings.defaults());
 
         isolator.process(batch, sink::writeBatch);
@@ -196,11 +182,11 @@ class PoisonIsolatorTest {
 
     @Test
     void theSinkIsolatesByItselfAndCountsItsRejections() throws Exception {
-        pg.exec("ALTER TABLE logs ADD CONSTRAINT test_poison_check CHECK (message NOT LIKE 'POISON%')");
+        addPoisonCheck();
         UUID run = UUID.randomUUID();
-        PostgresLogSink sink = new PostgresLogSink(pg.ds, LoggingSettings.defaults());
+        PostgresLogSink sink = new PostgresLogSink(PG.get().ds, LoggingSettings.defaults());
         sink.process(poisoned(UUID.randomUUID(), run, 1, 50, Set.of(20L)));
-        assertEquals(49, pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run));
+        assertEquals(49, PG.get().count("SELECT count(*) FROM logs WHERE run_id = ?", run));
         assertEquals(1, sink.rejections().rejected());
         assertNotNull(sink.rejections().lastRejectedAt());
         assertTrue(sink.isHealthy(), "a batch whose poison was dead-lettered is a success");
@@ -210,7 +196,7 @@ class PoisonIsolatorTest {
     void aTransientErrorIsThrownUnchangedAndNothingIsRejected() throws Exception {
         UUID run = UUID.randomUUID();
         List<LogEntry> batch = Pg.entries(UUID.randomUUID(), run, 1, 10, BASE);
-        PoisonIsolator isolator = new PoisonIsolator(pg.ds, Clock.fixed(NOW, ZoneOffset.UTC));
+        PoisonIsolator isolator = isolator(PG.get().ds);
         SQLException down = new SQLException("connection refused", "08001");
         assertThrows(SQLException.class, () -> isolator.process(batch, b -> {
             throw down;
@@ -221,7 +207,7 @@ class PoisonIsolatorTest {
             throw calls.incrementAndGet() == 1 ? new SQLException("bad", "22003") : down;
         }));
         assertEquals("08001", e.getSQLState());
-        assertEquals(0, pg.count("SELECT count(*) FROM logs_rejected WHERE run_id = ?", run));
+        assertEquals(0, PG.get().count("SELECT count(*) FROM logs_rejected WHERE run_id = ?", run));
         assertEquals(0, isolator.stats().rejected());
     }
 
@@ -240,6 +226,24 @@ class PoisonIsolatorTest {
         return items.stream().map(RunHistory.Item::seq).toList();
     }
 
+    /** Makes every entry whose message starts with POISON a row the database refuses (23514); dropped after each test. */
+    private static void addPoisonCheck() throws SQLException {
+        PG.get().exec("ALTER TABLE logs ADD CONSTRAINT test_poison_check CHECK (message NOT LIKE 'POISON%')");
+    }
+
+    /** @return an isolator on {@code ds} whose clock stands at {@link #NOW} */
+    private static PoisonIsolator isolator(DataSource ds) {
+        return new PoisonIsolator(ds, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    /** Runs the isolator over the batch and prints how many writes it took and how long. */
+    private static void processTimed(String what, PoisonIsolator isolator, List<LogEntry> batch, CountingWriter writer)
+            throws SQLException {
+        long t0 = System.nanoTime();
+        isolator.process(batch, writer);
+        System.out.printf("%s: %d writes, %d ms%n", what, writer.calls.get(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
     private static Set<Long> rejectedSeqs(DataSource ds, UUID run) throws SQLException {
         Set<Long> out = new TreeSet<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT seq FROM logs_rejected WHERE run_id = ?")) {
@@ -253,9 +257,9 @@ class PoisonIsolatorTest {
 
     /** seq 1..n each exactly once over logs and logs_rejected together. */
     private static void assertGapFree(UUID run, long n) throws SQLException {
-        assertEquals(n, pg.count("SELECT count(DISTINCT seq) FROM (SELECT seq FROM logs WHERE run_id = ?"
+        assertEquals(n, PG.get().count("SELECT count(DISTINCT seq) FROM (SELECT seq FROM logs WHERE run_id = ?"
                 + " UNION ALL SELECT seq FROM logs_rejected WHERE run_id = ?) s WHERE seq BETWEEN 1 AND " + n, run, run));
-        assertEquals(n, pg.count("SELECT count(*) FROM (SELECT seq FROM logs WHERE run_id = ?"
+        assertEquals(n, PG.get().count("SELECT count(*) FROM (SELECT seq FROM logs WHERE run_id = ?"
                 + " UNION ALL SELECT seq FROM logs_rejected WHERE run_id = ?) s", run, run));
     }
 

@@ -246,8 +246,7 @@ class PostgresLogSinkTest {
      */
     @Test
     void streamedBatchFailingInItsLastChunkIsRetriedWhole() throws Exception {
-        for (String format : List.of("text", "binary")) {
-            PostgresLogSink s = sinkIn(format);
+        inEachFormat((format, s) -> {
             UUID wf = UUID.randomUUID();
             UUID run = UUID.randomUUID();
             Instant far = Instant.parse("2032-05-10T00:00:00Z");
@@ -261,14 +260,13 @@ class PostgresLogSinkTest {
             assertEquals(batch, reader.readAfter(run, 1, 2 * n, null, null), format);
             assertEquals(n, s.rowsWritten(), format);
             assertEquals(n, pg.count("SELECT entries FROM runs WHERE run_id = ?", run), format);
-        }
+        });
     }
 
     /** A stored row in the last chunk of a streamed batch: the staging path gets the whole batch and stores the rest once. */
     @Test
     void streamedBatchHittingAStoredRowAtItsEndStoresTheRestOnce() throws Exception {
-        for (String format : List.of("text", "binary")) {
-            PostgresLogSink s = sinkIn(format);
+        inEachFormat((format, s) -> {
             UUID wf = UUID.randomUUID();
             UUID run = UUID.randomUUID();
             int n = PostgresLogSink.STREAM_CHUNK_ROWS * 5 + 1;
@@ -280,7 +278,7 @@ class PostgresLogSinkTest {
             assertEquals(1, s.idempotentBatches(), format);
             assertEquals(1, s.duplicatesSkipped(), format);
             assertEquals(n, pg.count("SELECT entries FROM runs WHERE run_id = ?", run), format);
-        }
+        });
     }
 
     @Test
@@ -315,6 +313,17 @@ class PostgresLogSinkTest {
             else b.append(c);
         }
         return b.toString();
+    }
+
+    /** A test body run once per COPY format with a sink writing in it. */
+    @FunctionalInterface
+    private interface InEachFormat {
+        void run(String format, PostgresLogSink sink) throws Exception;
+    }
+
+    /** Runs {@code test} in the text, then the binary COPY format, each time with a fresh sink. */
+    private static void inEachFormat(InEachFormat test) throws Exception {
+        for (String format : List.of("text", "binary")) test.run(format, sinkIn(format));
     }
 
     private static PostgresLogSink sinkIn(String format) {

@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.phong.zenflow.logging.testing.PerClass;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.sink.postgres.RetentionMaintainer.Observer;
@@ -38,21 +38,13 @@ import org.phong.zenflow.logging.sink.postgres.RetentionMaintainer.RetainedTable
 class RetentionMaintainerTest {
     /** The moved clock: mid-June 2031, far from the real date, so partitions are the test's own. */
     private static final Instant NOW = Instant.parse("2031-06-15T12:00:00Z");
-    private static Pg pg;
 
-    @BeforeAll
-    static void start() throws Exception {
-        pg = Pg.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PerClass<Pg> PG = PerClass.of(Pg::start);
 
     /** A migrated database with rows in every month from January to July 2031 (3 per month) and their runs. */
     private static DataSource withMonths(String name) throws Exception {
-        DataSource ds = pg.newDatabase(name);
+        DataSource ds = PG.get().newDatabase(name);
         SchemaMigrator.migrate(ds);
         try (var c = ds.getConnection(); var s = c.createStatement()) {
             // Without the months the migration made around the real date: the test's months are all there is.
@@ -178,7 +170,7 @@ class RetentionMaintainerTest {
 
     @Test
     void twoNodesRacingManyPassesNeverDropAtOnceAndDropEachPartitionOnce() throws Exception {
-        DataSource ds = pg.newDatabase("ret_race");
+        DataSource ds = PG.get().newDatabase("ret_race");
         SchemaMigrator.migrate(ds);
         PartitionMaintainer pm = new PartitionMaintainer(ds);
         // Sixty old months, 2026..2030: plenty of drops to overlap.

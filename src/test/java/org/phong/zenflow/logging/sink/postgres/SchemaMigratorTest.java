@@ -17,27 +17,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.phong.zenflow.logging.testing.PerClass;
 
 /** The migrations against a real PostgreSQL. */
 class SchemaMigratorTest {
-    private static Pg pg;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pg = Pg.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PerClass<Pg> PG = PerClass.of(Pg::start);
 
     @Test
     void createsTableIndexesKeyFunctionAndPartitionsAndIsIdempotent() throws Exception {
-        DataSource ds = pg.newDatabase("mig_basic");
+        DataSource ds = PG.get().newDatabase("mig_basic");
         SchemaMigrator.Outcome first = SchemaMigrator.migrate(ds);
         assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster", "5 runs fillfactor"), first.applied());
         assertEquals("5", first.schemaVersion());
@@ -80,7 +71,7 @@ class SchemaMigratorTest {
 
     @Test
     void explicitFallbackIsInterchangeableWithScanning() throws Exception {
-        DataSource ds = pg.newDatabase("mig_explicit");
+        DataSource ds = PG.get().newDatabase("mig_explicit");
         SchemaMigrator.Outcome explicit = SchemaMigrator.migrate(ds, true);
         assertTrue(explicit.explicitResources());
         assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster", "5 runs fillfactor"), explicit.applied());
@@ -91,7 +82,7 @@ class SchemaMigratorTest {
 
     @Test
     void migratesASchemaThatAlreadyHoldsOtherTables() throws Exception {
-        DataSource ds = pg.newDatabase("mig_shared");
+        DataSource ds = PG.get().newDatabase("mig_shared");
         try (Connection c = ds.getConnection()) {
             c.createStatement().execute("CREATE TABLE engine_workflows (id uuid PRIMARY KEY)");
             c.createStatement().execute("CREATE TABLE flyway_schema_history (installed_rank int)"); // the engine's own
