@@ -35,7 +35,11 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
  * <p>{@code covered} is the highest seq the client has been given or that was filtered out for it;
  * a live entry at or below it is a duplicate and skipped; one above {@code covered + 1} would be a
  * gap, which the invariant rules out: it is logged and the session is closed 1011 so the client
- * resumes from what it has.
+ * resumes from what it has. In cluster mode ({@link #beginFromStore}) such a gap, or a run's end above
+ * {@code covered}, is a hole the feed may really have (an output record lost or read before this node
+ * followed the topic): the cursor stays before the item that showed it, the pump reads the missing seqs
+ * from the database ({@code FILL}, on the executor, with the history's wait bound), then meets that
+ * item again.
  */
 public final class Subscription implements LiveItem.Gatherer {
     private static final Logger LOG = Logger.getLogger(Subscription.class.getName());
