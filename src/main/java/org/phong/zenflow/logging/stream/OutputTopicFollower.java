@@ -68,6 +68,14 @@ public final class OutputTopicFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OutputTopicFollower.class.getName());
     /** The length of a UUID's text: 8-4-4-4-12 hex digits. */
     private static final int UUID_TEXT = 36;
+    /** Default longest wait of one poll (latency does not depend on it: a poll returns when records arrive). */
+    public static final long DEFAULT_POLL_MS = 200;
+    /** Default interval between re-reads of the topic's partitions (partitions are rarely added). */
+    public static final long DEFAULT_PARTITION_RECHECK_MS = 30_000;
+    /** Default pause after a broker failure, or while the topic has no partitions. */
+    public static final long DEFAULT_RETRY_BACKOFF_MS = 500;
+    /** Default wait of {@link #close()} for the thread, then for the consumer; also the metadata wait. */
+    public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
     /** Makes the consumer from the final properties (the real one, or a test's). */
     @FunctionalInterface
@@ -109,11 +117,11 @@ public final class OutputTopicFollower implements AutoCloseable {
 
         /**
          * @param topic the output topic
-         * @return polls of 200 ms (latency does not depend on it: a poll returns when records arrive),
-         *         a partition re-check every 30 s, 500 ms pauses after failures, 10 s to close
+         * @return the {@code DEFAULT_*} timings of {@link OutputTopicFollower}
          */
         public static Options defaults(String topic) {
-            return new Options(topic, Duration.ofMillis(200), 30_000, 500, Duration.ofSeconds(10));
+            return new Options(topic, Duration.ofMillis(DEFAULT_POLL_MS), DEFAULT_PARTITION_RECHECK_MS, DEFAULT_RETRY_BACKOFF_MS,
+                    Duration.ofMillis(DEFAULT_CLOSE_TIMEOUT_MS));
         }
 
         /** @return these options with another partition re-check interval */
