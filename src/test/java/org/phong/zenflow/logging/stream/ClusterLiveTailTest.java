@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
@@ -48,6 +46,7 @@ import org.phong.zenflow.logging.cluster.SequencedListener;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.StreamSettings;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
+import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -59,7 +58,8 @@ import org.phong.zenflow.logging.stream.StreamHubTest.Recorder;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 
 /**
- * Cross-node live tail against a real single-node KRaft broker (forked, ephemeral ports) and an
+ * Cross-node live tail against a real single-node KRaft broker (forked, ephemeral ports; shared with the
+ * other broker test classes of the run, {@link SharedKafkaBroker}) and an
  * embedded PostgreSQL, as {@code PartitionOwnerLoopTest} runs them: "node A" is a {@link
  * PartitionOwnerLoop} that stores what {@link IngestProducer} sends and publishes it with an {@link
  * OutputPublisher}; "node B" has no buffers and no partitions, only a {@link StreamHub} in cluster mode
@@ -69,6 +69,7 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
  * its unique message), then {@code run-ended}; entries published twice reach them once, and entries
  * never published reach them from PostgreSQL.
  */
+@ExtendWith(SharedKafkaBroker.class)
 class ClusterLiveTailTest {
     private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
     private static final Duration DONE_WITHIN = Duration.ofSeconds(40);
@@ -78,23 +79,19 @@ class ClusterLiveTailTest {
     private static final int N = CHUNKS * PER_CHUNK;
     /** The owner's write that is committed but never published. */
     private static final int WITHHELD_WRITE = 5;
-    @TempDir
-    static Path dir;
     private static String bootstrap;
     private static EmbeddedPostgres pg;
     private static final AtomicInteger names = new AtomicInteger();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        KafkaBrokerLauncher.quietClientLogs();
+    static void start(SharedKafkaBroker.Bootstrap broker) throws Exception {
         pg = EmbeddedPostgres.start();
-        bootstrap = KafkaBrokerLauncher.start(dir.resolve("kafka"), freePort(), freePort(), true);
+        bootstrap = broker.address();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (dir != null) KafkaBrokerLauncher.stop(dir.resolve("kafka"));
         if (pg != null) pg.close();
     }
 
@@ -103,14 +100,8 @@ class ClusterLiveTailTest {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static String topic(String what, int partitions) throws InterruptedException {
-        String t = what + "-" + names.incrementAndGet();
+        String t = "tail-" + what + "-" + names.incrementAndGet(); // the broker is shared with other classes
         KafkaBrokerLauncher.createTopic(bootstrap, t, partitions);
         return t;
     }
