@@ -45,6 +45,9 @@ public final class StreamHub implements BufferListener {
     private final Executor executor;
     private final HistorySource history;
     private volatile WorkflowBufferManager buffers;
+    /** Cluster mode ({@link #attachCluster}): no buffers; entries from the output topic, ends from the runs table. */
+    private volatile boolean clustered;
+    private volatile RunEndPoller endPoller;
 
     /** Feeds by run; a run's feed exists only while someone watches it. */
     private final ConcurrentHashMap<UUID, RunFeed> topics = new ConcurrentHashMap<>();
@@ -64,6 +67,7 @@ public final class StreamHub implements BufferListener {
     private final LongAdder closedSlow = new LongAdder();
     private final LongAdder closedDead = new LongAdder();
     private final LongAdder historyTimeouts = new LongAdder();
+    private final LongAdder gapFills = new LongAdder();
     private volatile Scheduler.Cancellable pinger;
     private volatile boolean running;
 
@@ -107,17 +111,43 @@ public final class StreamHub implements BufferListener {
      * @return this
      */
     public StreamHub attach(WorkflowBufferManager b) {
+        if (clustered) throw new IllegalStateException("the stream hub is in cluster mode (no local buffers)");
         this.buffers = b;
         running = true;
         schedulePing();
         return this;
     }
 
-    /** Stops the pings and closes every session 1001. */
+    /**
+     * Cluster mode: this node has no buffers (its router produces to the ingest topic), so the hub is
+     * fed by an {@link OutputTopicFollower} ({@link #offerRemote}) and learns run ends from the runs
+     * table: every {@code endPollMs} the ended runs among the watched ones are read from {@code ends}
+     * and their end is offered to their sessions ({@link RunEndPoller}). Subscriptions read their
+     * history from the database only and fill any hole in the live feed from it (package-info).
+     * Starts the pings and the end poller.
+     *
+     * @param ends      the runs table (ended, outcome, last seq of given runs)
+     * @param endPollMs how often the watched runs' ends are read (500-1000 ms is enough: it only delays run-ended)
+     * @return this
+     */
+    public StreamHub attachCluster(RunEndSource ends, long endPollMs) {
+        if (buffers != null) throw new IllegalStateException("the stream hub is already attached to local buffers");
+        clustered = true;
+        running = true;
+        RunEndPoller p = new RunEndPoller(this, ends, scheduler, executor, endPollMs);
+        endPoller = p;
+        schedulePing();
+        p.start();
+        return this;
+    }
+
+    /** Stops the pings (and the end poller in cluster mode) and closes every session 1001. */
     public void stop() {
         running = false;
         Scheduler.Cancellable p = pinger;
         if (p != null) p.cancel();
+        RunEndPoller ep = endPoller;
+        if (ep != null) ep.stop();
         for (Subscription s : List.copyOf(sessions)) s.close(Outbound.GOING_AWAY, "server stopping");
     }
 
@@ -179,9 +209,10 @@ public final class StreamHub implements BufferListener {
      */
     public Subscription subscribe(UUID runId, long afterSeq, LogFilter filter, Outbound out) {
         WorkflowBufferManager b = buffers;
-        if (b == null) throw new IllegalStateException("the stream hub is not attached to the pipeline");
+        boolean remote = clustered;
+        if (b == null && !remote) throw new IllegalStateException("the stream hub is not attached to the pipeline");
         Subscription sub = new Subscription(this, runId, afterSeq, filter, out, settings.sessionQueueBytes(),
-                scheduler.nowMillis());
+                scheduler.nowMillis(), remote);
         topics.compute(runId, (k, feed) -> {
             RunFeed f = feed == null ? new RunFeed() : feed;
             f.add(sub);
@@ -189,9 +220,51 @@ public final class StreamHub implements BufferListener {
         });
         sessions.add(sub);
         opened.increment();
+        if (remote) {
+            // Registered before the history read: whatever commits after the read is published after
+            // it, so the follower finds this registration when it hands the entry over (package-info).
+            sub.beginFromStore();
+            return sub;
+        }
         RingSnapshot snap = b.snapshot(runId, afterSeq);
         sub.begin(snap);
         return sub;
+    }
+
+    // ------------------------------------------------------------------ cluster mode (follower, end poller)
+
+    /**
+     * @param runId a run
+     * @return true while a session here watches it (the follower decodes only those runs' records)
+     */
+    boolean watches(UUID runId) {
+        return topics.containsKey(runId);
+    }
+
+    /** @return the runs watched here now (the end poller reads only these) */
+    Set<UUID> watchedRunIds() {
+        return Set.copyOf(topics.keySet());
+    }
+
+    /**
+     * The follower's thread: a sequenced entry from the output topic, in seq order per run (the
+     * follower drops what it handed already). Appended once to the run's feed, as the router worker
+     * does in single-node mode; never blocks (a session whose backlog passes its bound is closed).
+     */
+    void offerRemote(LogEntry e) {
+        RunFeed feed = topics.get(e.runId());
+        if (feed != null) feed.publish(new EncodedEntry(e));
+    }
+
+    /**
+     * The end poller: the runs table says the run ended with {@code lastSeq}. Offered on every poll
+     * while the run has sessions (0 bytes each), so a session that registered after the previous
+     * offer meets one too; a session stops at the first end it reaches, after any hole before it was
+     * filled from the database.
+     */
+    void remoteRunEnded(UUID runId, long lastSeq, RunOutcome outcome) {
+        RunFeed feed = topics.get(runId);
+        if (feed != null) feed.publish(new LiveItem.End(new Frame.RunEnded(lastSeq, outcome)));
     }
 
     /**
@@ -326,6 +399,8 @@ public final class StreamHub implements BufferListener {
 
     void countHistoryTimeout() { historyTimeouts.increment(); }
 
+    void countGapFill() { gapFills.increment(); }
+
     /** @return sessions open now */
     public int openSessions() { return sessions.size(); }
 
@@ -349,4 +424,10 @@ public final class StreamHub implements BufferListener {
 
     /** @return sessions closed because history did not reach the database in time */
     public long historyTimeouts() { return historyTimeouts.sum(); }
+
+    /** @return holes in a live feed filled from the database (cluster mode: entries that did not come live) */
+    public long gapFills() { return gapFills.sum(); }
+
+    /** @return true once {@link #attachCluster} was called */
+    public boolean isClustered() { return clustered; }
 }

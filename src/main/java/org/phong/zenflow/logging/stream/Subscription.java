@@ -35,7 +35,11 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
  * <p>{@code covered} is the highest seq the client has been given or that was filtered out for it;
  * a live entry at or below it is a duplicate and skipped; one above {@code covered + 1} would be a
  * gap, which the invariant rules out: it is logged and the session is closed 1011 so the client
- * resumes from what it has.
+ * resumes from what it has. In cluster mode ({@link #beginFromStore}) such a gap, or a run's end above
+ * {@code covered}, is a hole the feed may really have (an output record lost or read before this node
+ * followed the topic): the cursor stays before the item that showed it, the pump reads the missing seqs
+ * from the database ({@code FILL}, on the executor, with the history's wait bound), then meets that
+ * item again.
  */
 public final class Subscription implements LiveItem.Gatherer {
     private static final Logger LOG = Logger.getLogger(Subscription.class.getName());
@@ -45,7 +49,7 @@ public final class Subscription implements LiveItem.Gatherer {
     /** RFC 6455: a close reason is at most 123 bytes. */
     private static final int MAX_REASON_BYTES = 123;
 
-    private enum Phase { HELLO, HISTORY_DB, HISTORY_RING, LIVE, ENDING, CLOSED }
+    private enum Phase { HELLO, HISTORY_DB, HISTORY_RING, LIVE, FILL, ENDING, CLOSED }
 
     private final StreamHub hub;
     final UUID runId;
@@ -59,6 +63,11 @@ public final class Subscription implements LiveItem.Gatherer {
     /** {@code endBytes} of the cursor: the router worker reads it to measure the backlog. */
     private volatile long consumedBytes;
     private final long liveCapacityBytes;
+    /**
+     * Cluster mode: a live entry past {@code covered + 1}, or a run's end past {@code covered}, is a
+     * hole to fill from the database ({@link Phase#FILL}), not a broken invariant (package-info).
+     */
+    private final boolean fillGaps;
     private final AtomicBoolean pumping = new AtomicBoolean(true); // the opener runs the first pump
     private final AtomicBoolean closed = new AtomicBoolean();
     /** A ping is due: sent by the pump between two sends, never while a send is in flight (transports refuse that). */
@@ -80,9 +89,16 @@ public final class Subscription implements LiveItem.Gatherer {
     private long gatheredBytes;
     private Frame.RunEnded gatheredEnd;
     private boolean gatherBroken;
+    /** The walk met a hole (cluster mode): the cursor stays before the item that showed it. */
+    private boolean gatherHole;
+    /** Set when FILL begins: its first turn moves the pump to the executor (history reads block). */
+    private boolean fillHop;
+    private long gapFills;
 
-    Subscription(StreamHub hub, UUID runId, long afterSeq, LogFilter filter, Outbound out, long queueBytes, long nowMs) {
+    Subscription(StreamHub hub, UUID runId, long afterSeq, LogFilter filter, Outbound out, long queueBytes, long nowMs,
+                 boolean fillGaps) {
         this.hub = hub;
+        this.fillGaps = fillGaps;
         this.runId = runId;
         this.filter = filter == null ? LogFilter.ALL : filter;
         this.out = out;
@@ -98,6 +114,16 @@ public final class Subscription implements LiveItem.Gatherer {
             case ACTIVE, RELEASED -> s.ringFirstSeq() - 1;
             case RECOVERING, UNKNOWN -> Long.MAX_VALUE;
         };
+        hub.executor().execute(this::pump);
+    }
+
+    /**
+     * Cluster mode's {@link #begin}: no buffer here, so no ring; history is the database from
+     * {@code afterSeq} until a page adds nothing, then the live items queued since registration.
+     */
+    void beginFromStore() {
+        snapshot = null;
+        dbTarget = Long.MAX_VALUE;
         hub.executor().execute(this::pump);
     }
 
@@ -243,7 +269,27 @@ public final class Subscription implements LiveItem.Gatherer {
                         phase = Phase.ENDING;
                         return endFrame;
                     }
-                    return gatherLive();
+                    Frame f = gatherLive();
+                    if (f == null && phase == Phase.FILL) continue; // a hole: fill it now
+                    return f;
+                }
+                case FILL -> {
+                    if (fillHop) {
+                        // Entered from a live walk, possibly on a transport's completion thread: read on the executor.
+                        fillHop = false;
+                        hub.executor().execute(this::pump);
+                        return WAIT;
+                    }
+                    if (!pending.isEmpty()) {
+                        Frame f = historyFrame();
+                        if (f != null) return f;
+                        continue;
+                    }
+                    if (covered >= dbTarget) {
+                        phase = Phase.LIVE; // the item that showed the hole is next in the feed
+                        continue;
+                    }
+                    if (!readPage()) return WAIT;
                 }
                 case ENDING, CLOSED -> {
                     return null;
@@ -286,13 +332,20 @@ public final class Subscription implements LiveItem.Gatherer {
         gatheredBytes = 0;
         gatheredEnd = null;
         gatherBroken = false;
+        gatherHole = false;
         RunFeed.Node c = start;
         int walked = 0;
         for (RunFeed.Node n; gatheredBytes < liveCapacityBytes && (n = c.next) != null; ) {
+            gatheredBytes += n.item.bytes();
+            if (!n.item.gatherInto(this)) {
+                if (!gatherHole) {
+                    c = n;
+                    walked++;
+                }
+                break; // a hole leaves the cursor before its item: it is read again after the fill
+            }
             c = n;
             walked++;
-            gatheredBytes += n.item.bytes();
-            if (!n.item.gatherInto(this)) break;
         }
         if (c != start && cursor.compareAndSet(start, c)) consumedBytes = c.endBytes;
         List<EncodedEntry> entries = gathering;
@@ -313,11 +366,15 @@ public final class Subscription implements LiveItem.Gatherer {
         return entries.isEmpty() ? null : new Frame.Logs(entries);
     }
 
-    /** Gatherer: a live entry; the seam check (duplicate skipped, gap closes 1011), then the filter. */
+    /**
+     * Gatherer: a live entry; the seam check (duplicate skipped; a gap closes 1011, or in cluster
+     * mode is filled from the database), then the filter.
+     */
     @Override
     public boolean entry(EncodedEntry item) {
         long seq = item.seq();
         if (seq <= covered) return true; // also in the history we sent
+        if (seq != covered + 1 && fillGaps) return hole(seq - 1);
         if (seq != covered + 1) {
             LOG.severe("Live tail of run " + runId + " saw seq " + seq + " after " + covered
                     + " (invariant broken); closing so the client resumes");
@@ -330,10 +387,28 @@ public final class Subscription implements LiveItem.Gatherer {
         return true;
     }
 
-    /** Gatherer: the run's end stops the drain. */
+    /**
+     * Gatherer: the run's end stops the drain. In cluster mode an end past {@code covered} means
+     * entries that never came live (not published, or published before this node's follower started):
+     * they are read from the database first, then the end is met again.
+     */
     @Override
     public boolean end(Frame.RunEnded f) {
+        if (fillGaps && f.lastSeq() > covered) return hole(f.lastSeq());
         gatheredEnd = f;
+        return false;
+    }
+
+    /** Cluster mode: entries {@code covered+1 .. upTo} are missing from the feed; read them from the database. */
+    private boolean hole(long upTo) {
+        gatherHole = true;
+        gapFills++;
+        hub.countGapFill();
+        dbTarget = upTo;
+        historyWaitStartMs = -1;
+        historyRetryMs = HISTORY_RETRY_FIRST_MS;
+        phase = Phase.FILL;
+        fillHop = true;
         return false;
     }
 
@@ -428,6 +503,11 @@ public final class Subscription implements LiveItem.Gatherer {
     /** @return the highest seq the client has been given (or that its filter skipped) */
     public long coveredSeq() {
         return covered;
+    }
+
+    /** @return how many holes this session filled from the database (cluster mode; pump state, for tests) */
+    long gapFills() {
+        return gapFills;
     }
 
     /** @return true once closed */

@@ -1,6 +1,7 @@
 /**
  * Live tail of a run: history after a client's {@code afterSeq}, then every new entry the moment
- * the router worker gives it its seq, with no gap and no duplicate at the seam, over WebSocket
+ * the router worker gives it its seq (in cluster mode: the moment this node reads it from the output
+ * topic), with no gap and no duplicate at the seam, over WebSocket
  * ({@code /ws/runs/{runId}}) or long-poll. Plain Java; {@code stream.web} holds the Jakarta
  * transports.
  *
@@ -37,6 +38,38 @@
  *   {@code covered} was in the history (duplicate: skipped); the next must be {@code covered + 1}
  *   (a larger one would be a gap: impossible by 1-2, it is logged and the session closed 1011).
  *   Level filtering happens after this check, so it holds with {@code minLevel} too.</li>
+ * </ol>
+ *
+ * <h2>Cluster mode: any node serves any run (docs/cluster.md)</h2>
+ * The node has no buffers: its router produces to the ingest topic, a partition owner (possibly another
+ * node) sequences and commits, then publishes the committed entries to the output topic.
+ * {@link org.phong.zenflow.logging.stream.StreamHub#attachCluster} switches the hub to that mode;
+ * {@link org.phong.zenflow.logging.stream.OutputTopicFollower} reads every partition of the output topic
+ * (no group, from the end at its start), decodes only the records of runs watched here, drops a seq it
+ * handed already, and appends the rest to the run's feed ({@code offerRemote}) on its one thread.
+ * <ol>
+ *   <li>{@code subscribe} registers the session in the run's feed <em>before</em> its history is read;
+ *   history is PostgreSQL from {@code afterSeq} until a page adds nothing (no ring).</li>
+ *   <li>Any entry the read did not see committed after the read began; the owner publishes only after
+ *   its commit, so the record is on the output topic after the read began too, and the follower reads it
+ *   after that, finds the registration (the feed map is the same happens-before edge as the buffer
+ *   monitor in single-node mode) and appends it to the feed. One run's records are on one partition in
+ *   seq order, and the follower hands them over in that order: the live entries queued since
+ *   registration continue the history; those at or below {@code covered} are duplicates, skipped.</li>
+ *   <li>What can still be missing from the feed in cluster mode: a record lost between an owner's commit
+ *   and its publish (crash, lost commit reply, publish failure), published before this node's follower
+ *   started, or deleted by retention before it was read. So a live seq above {@code covered + 1} is a
+ *   <em>hole</em>, not a broken invariant: the cursor stays before that entry, the pump reads
+ *   {@code covered+1 .. seq-1} from PostgreSQL (where it is, since it was published after its commit),
+ *   then goes on live from that entry. Only if PostgreSQL does not have it within history-wait-ms is the
+ *   session closed 1013 with its resume point. Single-node mode keeps the 1011 close.</li>
+ *   <li>Run ends: the output topic carries entries only, so the hub reads the {@code runs} table
+ *   ({@link org.phong.zenflow.logging.stream.RunEndSource}) every end-poll interval for the watched runs
+ *   only, and offers each ended run's end (lastSeq, outcome) to its feed while it has sessions. The end
+ *   is stored with or after the run's entries, so when a session meets it with {@code covered} below
+ *   lastSeq, the rest is read from PostgreSQL first (a hole, as above); then {@code run-ended}, close 1000.
+ *   A poll and not an end record on the topic: the table cannot miss an end, the topic can; the cost is
+ *   one indexed query per interval while anything is watched, and up to one interval of delay.</li>
  * </ol>
  *
  * <h2>Fan-out, slow clients and the router</h2>

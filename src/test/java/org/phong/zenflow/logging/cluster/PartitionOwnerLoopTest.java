@@ -13,9 +13,7 @@ import java.io.StringReader;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,7 +53,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
@@ -64,6 +62,7 @@ import org.phong.zenflow.logging.cluster.IngestRecord.Entry;
 import org.phong.zenflow.logging.cluster.IngestRecord.Started;
 import org.phong.zenflow.logging.codec.JsonSupport;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
+import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
@@ -71,47 +70,39 @@ import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 
 /**
- * Cluster mode's Kafka half against a real single-node KRaft broker (forked, ephemeral ports) and an
+ * Cluster mode's Kafka half against a real single-node KRaft broker (forked, ephemeral ports; shared with the
+ * other broker test classes of the run, {@link SharedKafkaBroker}) and an
  * embedded PostgreSQL: records produced through {@link IngestProducer} are stored by {@link
  * PartitionOwnerLoop}s exactly once, each run numbered 1..k gap-free in produced order, whatever happens
  * to the owners (a second node joining, a node stopping mid-stream, a stale owner fenced, a poison record,
  * database failures before and after a commit), and {@link OutputPublisher} puts every sequenced entry on
  * the output topic. Every verdict compares entry by entry by a unique message ({@link ExactlyOnce}).
  */
+@ExtendWith(SharedKafkaBroker.class)
 class PartitionOwnerLoopTest {
     private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
     private static final Duration DONE_WITHIN = Duration.ofSeconds(45);
     /** How long a finished count must stay unchanged (a late duplicate would show up in it). */
     private static final long STABLE_MS = 1_500;
-    @TempDir
-    static Path dir;
     private static String bootstrap;
     private static EmbeddedPostgres pg;
     private static final AtomicInteger names = new AtomicInteger();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        KafkaBrokerLauncher.quietClientLogs();
+    static void start(SharedKafkaBroker.Bootstrap broker) throws Exception {
         pg = EmbeddedPostgres.start();
-        bootstrap = KafkaBrokerLauncher.start(dir.resolve("kafka"), freePort(), freePort(), true);
+        bootstrap = broker.address();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (dir != null) KafkaBrokerLauncher.stop(dir.resolve("kafka"));
         if (pg != null) pg.close();
     }
 
     @AfterEach
     void closeAll() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static String topic(String what, int partitions) throws InterruptedException {

@@ -21,7 +21,7 @@ import org.phong.zenflow.logging.api.RunOutcome;
  * on {@code (started, run_id)}, filtered by workflow and state. Any node answers from the shared
  * table, so the list is the same whichever node serves it.
  *
- * <p>Every query is one of sixteen constant SQL texts (4 states x workflow filter x cursor), input only
+ * <p>Every list query is one of sixteen constant SQL texts (4 states x workflow filter x cursor), input only
  * as bind parameters. Each is served by one of the {@code runs} indexes ({@code (started, run_id)},
  * {@code (workflow_id, started, run_id)}, the partial index of runs without end) without sorting.
  */
@@ -180,6 +180,30 @@ public final class RunsTableReader {
             next = new Cursor(last.started(), last.runId());
         }
         return new Page(runs, next);
+    }
+
+    /** The ended runs among some (by primary key); the live tail's run-end poll in cluster mode. */
+    private static final String ENDED = SELECT + " AND run_id = ANY(?) AND ended IS NOT NULL";
+
+    /**
+     * Cluster mode's live tail asks this every poll interval for the runs it watches: a run's end is
+     * stored in the same transaction as (or after) its entries, so a run listed here has every seq up
+     * to its {@code lastSeq} stored.
+     *
+     * @param runIds runs to look at
+     * @return those of them that have ended (any order); empty for none
+     * @throws SQLException when the database refuses
+     */
+    public List<Run> ended(java.util.Collection<UUID> runIds) throws SQLException {
+        if (runIds.isEmpty()) return List.of();
+        List<Run> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(ENDED)) {
+            ps.setArray(1, c.createArrayOf("uuid", runIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(run(rs));
+            }
+        }
+        return out;
     }
 
     private static Run run(ResultSet rs) throws SQLException {
