@@ -185,7 +185,7 @@ class PartitionOwnerLoopTest {
     // ------------------------------------------------------------------ the workload and the verdict
 
     /** Runs with unique messages: what was produced, per run in produced order. */
-    private static final class Workload {
+    static final class Workload {
         final UUID workflow = UUID.randomUUID();
         final Map<UUID, List<String>> messages = new LinkedHashMap<>();
         final Set<UUID> ended = new java.util.HashSet<>();
@@ -245,11 +245,11 @@ class PartitionOwnerLoopTest {
         }
     }
 
-    private static long rows(DataSource ds) throws SQLException {
+    static long rows(DataSource ds) throws SQLException {
         return count(ds, "SELECT count(*) FROM logs");
     }
 
-    private static long ledgerTotal(DataSource ds, String topic) throws SQLException {
+    static long ledgerTotal(DataSource ds, String topic) throws SQLException {
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM cluster_partitions WHERE topic = ?")) {
             ps.setString(1, topic);
@@ -261,7 +261,7 @@ class PartitionOwnerLoopTest {
     }
 
     /** Waits until the table holds {@code rows} entries and the ledger {@code offsets} offsets, and the count stays put. */
-    private static void awaitStored(DataSource ds, String topic, long rows, long offsets) throws Exception {
+    static void awaitStored(DataSource ds, String topic, long rows, long offsets) throws Exception {
         await("logs rows = " + rows + ", ledger offsets = " + offsets).atMost(DONE_WITHIN).pollInterval(Duration.ofMillis(200))
                 .until(() -> rows(ds) >= rows && ledgerTotal(ds, topic) >= offsets);
         Thread.sleep(STABLE_MS);
@@ -273,7 +273,7 @@ class PartitionOwnerLoopTest {
      * Entry by entry: every produced message stored exactly once (nothing lost, nothing twice, nothing
      * foreign), each run's seqs exactly 1..k in produced order, its runs row counting k and ended.
      */
-    private static void assertExactlyOnceInOrder(DataSource ds, Workload w) throws SQLException {
+    static void assertExactlyOnceInOrder(DataSource ds, Workload w) throws SQLException {
         Map<UUID, List<String>> stored = new HashMap<>();
         ExactlyOnce verdict = new ExactlyOnce();
         for (List<String> m : w.messages.values()) verdict.mustArrive(m);
