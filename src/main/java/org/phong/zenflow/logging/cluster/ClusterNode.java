@@ -181,19 +181,28 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
 
     // ------------------------------------------------------------------ what health and metrics read
 
-    /** @return the node's state now (thread-safe; at most one bounded metadata check when it was unknown) */
+    /**
+     * @return the node's state now (thread-safe); while the ingest topic's metadata is unknown, checks it
+     *         once first (bounded by the producer's {@code max.block.ms}): what readiness calls
+     */
     public Status status() {
         IngestProducer p = producer;
-        PartitionOwnerLoop l = loop;
-        OutputPublisher o = publisher;
-        boolean started = p != null;
-        if (started && !metadataReady && !closed) {
+        if (p != null && !metadataReady && !closed) {
             try {
                 metadataReady = p.awaitReady(Duration.ZERO);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        return snapshot();
+    }
+
+    /** @return the node's state as last known, without any check (thread-safe, never waits): what metrics read */
+    public Status snapshot() {
+        IngestProducer p = producer;
+        PartitionOwnerLoop l = loop;
+        OutputPublisher o = publisher;
+        boolean started = p != null;
         long now = b.nowMillis.getAsLong();
         long trouble = lastTroubleAt;
         boolean troubled = trouble != Long.MIN_VALUE && (lastAckAt == Long.MIN_VALUE || trouble - lastAckAt > 0)

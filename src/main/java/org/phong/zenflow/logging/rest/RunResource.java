@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.phong.zenflow.logging.config.BoundSettings;
 import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.router.RouteResult;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
@@ -115,11 +116,15 @@ public class RunResource {
         String text = eventBody(body);
         if (text == null) return tooLarge();
         UUID workflow = LogEntryJson.uuid(object(text), "workflowId");
-        LogRouter router = module.running().router();
+        LogRouter router = module.router();
         // A start opens per-run state like a first entry does: same admission, same cap on active runs.
         Response refused = RunAdmission.refuseNewRuns(router, bounds, List.of(run), 1, retryAfter());
         if (refused != null) return refused;
-        router.runStarted(new WorkflowRunStarted(workflow, run));
+        if (router.offerRunStarted(new WorkflowRunStarted(workflow, run)).result() != RouteResult.ACCEPTED) {
+            // only in cluster mode: the ingest producer did not take it (buffer full, brokers unknown)
+            return RunAdmission.tooMany("the ingest topic did not take the start (Kafka producer buffer full or brokers unreachable); retry after "
+                    + retryAfter() + " s", retryAfter(), null);
+        }
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("workflowId", workflow.toString()).build().toString()).build();
     }
@@ -152,7 +157,13 @@ public class RunResource {
         String text = eventBody(body);
         if (text == null) return tooLarge();
         RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(object(text), "outcome"));
-        module.running().router().runCompleted(new WorkflowRunCompleted(run, outcome));
+        LogRouter router = module.router();
+        java.util.concurrent.CompletableFuture<Long> ended = router.runCompleted(new WorkflowRunCompleted(run, outcome));
+        if (router.forwards() && ended.isCompletedExceptionally()) {
+            // cluster mode: a refusal fails the future at once (nothing was produced)
+            return RunAdmission.tooMany("the ingest topic did not take the end (Kafka producer buffer full or brokers unreachable); retry after "
+                    + retryAfter() + " s", retryAfter(), null);
+        }
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("outcome", outcome.name()).build().toString()).build();
     }
