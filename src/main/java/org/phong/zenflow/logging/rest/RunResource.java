@@ -39,8 +39,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
-import org.phong.zenflow.logging.api.LogLevel;
-import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;

@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,17 +19,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
@@ -46,7 +40,6 @@ import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 
@@ -58,51 +51,24 @@ import org.phong.zenflow.logging.testing.ExactlyOnce;
  * {@code ?wait=durable} does; records of one run from two producers are ordered only by that). The verdict
  * reads the logs table to its end and compares entry by entry by a unique message ({@link ExactlyOnce}).
  */
+@ExtendWith(ClusterRig.class)
 class ClusterNodeTest {
     private static final Duration DONE_WITHIN = Duration.ofSeconds(45);
     private static final int PARTITIONS = 6;
     private static final int RUNS = 36;
     private static final int BATCHES = 5;
     private static final int BATCH = 8;
-    @TempDir
-    static Path dir;
     private static String bootstrap;
-    private static EmbeddedPostgres pg;
-    private static final AtomicInteger names = new AtomicInteger();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        KafkaBrokerLauncher.quietClientLogs();
-        pg = EmbeddedPostgres.start();
-        bootstrap = KafkaBrokerLauncher.start(dir.resolve("kafka"), freePort(), freePort(), true);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (dir != null) KafkaBrokerLauncher.stop(dir.resolve("kafka"));
-        if (pg != null) pg.close();
+    static void start() {
+        bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
     }
 
     @AfterEach
     void closeAll() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static DataSource freshDatabase() throws SQLException {
-        String name = "node_" + names.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg.getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
     }
 
     /** One node and its entry point. */
@@ -219,9 +185,8 @@ class ClusterNodeTest {
 
     @Test
     void threeNodesStoreEveryRunExactlyOnceGapFreeWhicheverNodesTookItsRecords() throws Exception {
-        DataSource ds = freshDatabase();
-        String in = "ingest-" + names.incrementAndGet();
-        KafkaBrokerLauncher.createTopic(bootstrap, in, PARTITIONS);
+        DataSource ds = ClusterRig.freshDatabase();
+        String in = ClusterRig.topic("ingest", PARTITIONS);
         KafkaBrokerLauncher.createTopic(bootstrap, "output-" + in, PARTITIONS);
         List<Node> nodes = cluster(ds, in, "output-" + in, Map.of());
         Driver d = new Driver();
@@ -250,9 +215,8 @@ class ClusterNodeTest {
 
     @Test
     void aNodeHaltedMidLoadLosesNoAcknowledgedEntryAndTheOthersTakeOverItsPartitions() throws Exception {
-        DataSource ds = freshDatabase();
-        String in = "ingest-" + names.incrementAndGet();
-        KafkaBrokerLauncher.createTopic(bootstrap, in, PARTITIONS);
+        DataSource ds = ClusterRig.freshDatabase();
+        String in = ClusterRig.topic("ingest", PARTITIONS);
         KafkaBrokerLauncher.createTopic(bootstrap, "output-" + in, PARTITIONS);
         // node-c dies as a process does: its consumer does not say goodbye, the group waits out its session (6 s, the broker's least)
         List<Node> nodes = cluster(ds, in, "output-" + in, Map.of("internal.leave.group.on.close", "false", "session.timeout.ms", "6000"));
@@ -322,9 +286,9 @@ class ClusterNodeTest {
 
     @Test
     void aNodeWhoseBrokersAreUnreachableRefusesAtOnceAndSaysWhy() throws Exception {
-        DataSource ds = freshDatabase();
+        DataSource ds = ClusterRig.freshDatabase();
         ClusterNode n = ClusterNode.builder().topics("ingest-x", "output-x").groupId("g-x").node("lonely")
-                .kafka(Map.of("bootstrap.servers", "127.0.0.1:" + freePort())).dataSource(ds).threads(Thread::new)
+                .kafka(Map.of("bootstrap.servers", "127.0.0.1:" + ClusterRig.freePort())).dataSource(ds).threads(Thread::new)
                 .readyTimeout(Duration.ofMillis(200)).build();
         closing.add(n);
         n.start();

@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,11 +48,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
@@ -67,7 +63,6 @@ import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 
 /**
@@ -78,29 +73,18 @@ import org.phong.zenflow.logging.testing.ExactlyOnce;
  * database failures before and after a commit), and {@link OutputPublisher} puts every sequenced entry on
  * the output topic. Every verdict compares entry by entry by a unique message ({@link ExactlyOnce}).
  */
+@ExtendWith(ClusterRig.class)
 class PartitionOwnerLoopTest {
     private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
     private static final Duration DONE_WITHIN = Duration.ofSeconds(45);
     /** How long a finished count must stay unchanged (a late duplicate would show up in it). */
     private static final long STABLE_MS = 1_500;
-    @TempDir
-    static Path dir;
     private static String bootstrap;
-    private static EmbeddedPostgres pg;
-    private static final AtomicInteger names = new AtomicInteger();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        KafkaBrokerLauncher.quietClientLogs();
-        pg = EmbeddedPostgres.start();
-        bootstrap = KafkaBrokerLauncher.start(dir.resolve("kafka"), freePort(), freePort(), true);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (dir != null) KafkaBrokerLauncher.stop(dir.resolve("kafka"));
-        if (pg != null) pg.close();
+    static void start() {
+        bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
     }
 
     @AfterEach
@@ -108,26 +92,12 @@ class PartitionOwnerLoopTest {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static String topic(String what, int partitions) throws InterruptedException {
-        String t = what + "-" + names.incrementAndGet();
-        KafkaBrokerLauncher.createTopic(bootstrap, t, partitions);
-        return t;
+        return ClusterRig.topic(what, partitions);
     }
 
     private static DataSource freshDatabase() throws SQLException {
-        String name = "loop_" + names.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg.getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
+        return ClusterRig.freshDatabase();
     }
 
     // ------------------------------------------------------------------ the parts under test
