@@ -25,6 +25,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
+import org.phong.zenflow.logging.cluster.ClusterNode;
 import org.phong.zenflow.logging.config.DegradationSettings;
 import org.phong.zenflow.logging.config.JournalSettings;
 import org.phong.zenflow.logging.config.LoggingSettings;
@@ -50,6 +51,13 @@ import org.phong.zenflow.logging.time.Scheduler;
  * it; at stop it drains it. It also turns the engine's CDI events into router calls:
  * {@code @Observes LogEntry}, {@code WorkflowRunStarted}, {@code WorkflowRunCompleted}.
  *
+ * <p><b>Cluster mode</b> ({@code zenflow.logging.cluster.enabled=true}, docs/cluster.md): no local
+ * pipeline (no journal, buffers, collector, sinks or live tail). It starts a {@link ClusterNode}
+ * ({@link ClusterWiring}) and a forwarding {@link LogRouter} on it: the same entry points (the produced
+ * router, the CDI events, HTTP) validate and redact as before and produce to the ingest topic; this
+ * node's partition owner stores what the consumer group assigns it. {@link #runningOrNull()} is then null
+ * and {@link #clusterOrNull()} the node; retention and schema migration run as in single-node mode.
+ *
  * <p>A database that is down at startup does not stop the server: migrations are retried with
  * backoff, writes wait for them (the durable sink fails and retries), entries stay in flight.
  */
@@ -68,6 +76,9 @@ public class LoggingModule implements RunningPipeline {
 
     @Inject
     RunsTableWiring runsTable;
+
+    @Inject
+    ClusterWiring cluster;
 
     @Inject
     SecuritySettings securitySettings;
@@ -101,6 +112,8 @@ public class LoggingModule implements RunningPipeline {
     ManagedThreadFactory threadFactory;
 
     private volatile LoggingPipeline pipeline;
+    /** Cluster mode only: the forwarding router on the cluster node. */
+    private volatile LogRouter clusterRouter;
     private volatile PostgresLogReader reader;
     private volatile StreamHub stream;
     private Scheduler scheduler;
@@ -114,6 +127,10 @@ public class LoggingModule implements RunningPipeline {
         scheduler = new ExecutorScheduler(scheduledExecutor);
         reader = new PostgresLogReader(dataSource);
         migrate();
+        if (cluster.enabled()) {
+            startCluster();
+            return;
+        }
         List<LogSink> all = new ArrayList<>();
         for (LogSink s : sinks) all.add(s);
         kafka.startIfEnabled(threadFactory).ifPresent(all::add);
@@ -148,6 +165,19 @@ public class LoggingModule implements RunningPipeline {
                 + (pipeline.journal() == null ? "off" : pipeline.journal().dir() + " (fsync " + journalSettings.fsync() + ")"));
     }
 
+    /**
+     * Cluster mode: the node (its owner loop claims partitions once the schema is migrated; until then its
+     * claims fail and are retried with backoff), retention, and the forwarding router.
+     */
+    private void startCluster() {
+        runsTable.start();
+        ClusterNode node = cluster.start(dataSource, threadFactory);
+        clusterRouter = LogRouter.forwarding(node, Redactor.from(securitySettings), metrics.observer());
+        LOG.info("zenflow-logging started in cluster mode: node " + node.node() + ", ingest topic " + cluster.settings().ingestTopic()
+                + ", output topic " + cluster.settings().outputTopic() + ", group " + cluster.settings().groupId()
+                + (kafka.settings().enabled() ? " (zenflow.logging.kafka.enabled is ignored: the owners publish to the output topic)" : ""));
+    }
+
     private void migrate() {
         try {
             SchemaMigrator.migrate(dataSource);
@@ -178,6 +208,14 @@ public class LoggingModule implements RunningPipeline {
     @PreDestroy
     void stop() {
         stopping = true;
+        LogRouter forwarding = clusterRouter;
+        if (forwarding != null) {
+            forwarding.shutdown(0); // refuses from now on; nothing is queued in it
+            cluster.stop();         // flushes the ingest producer, leaves the group, flushes the publisher
+            runsTable.stop();
+            LOG.info("zenflow-logging stopped (cluster mode)");
+            return;
+        }
         StreamHub h = stream;
         if (h != null) h.stop();
         LoggingPipeline p = pipeline;
@@ -201,10 +239,14 @@ public class LoggingModule implements RunningPipeline {
      * the application has started throws IllegalStateException (as running() does).
      */
 
-    /** @return the router, for {@code @Inject LogRouter} in the engine */
+    /**
+     * @return the router, for {@code @Inject LogRouter} in the engine and for the REST resources: the
+     *         pipeline's, or in cluster mode the forwarding router
+     */
     @Produces
-    LogRouter router() {
-        return running().router();
+    public LogRouter router() {
+        LogRouter r = clusterRouter;
+        return r != null ? r : running().router();
     }
 
     /** @return the per-run buffers of the running pipeline, for {@code @Inject WorkflowBufferManager} */
@@ -222,8 +264,15 @@ public class LoggingModule implements RunningPipeline {
     /** @return the running pipeline */
     public LoggingPipeline running() {
         LoggingPipeline p = pipeline;
-        if (p == null) throw new IllegalStateException("zenflow-logging is not started");
+        if (p == null) throw new IllegalStateException(clusterRouter != null
+                ? "zenflow-logging runs in cluster mode: there is no local pipeline (buffers, collector, journal) on this node"
+                : "zenflow-logging is not started");
         return p;
+    }
+
+    @Override
+    public ClusterNode clusterOrNull() {
+        return clusterRouter == null ? null : cluster.nodeOrNull();
     }
 
     @Override
@@ -234,7 +283,8 @@ public class LoggingModule implements RunningPipeline {
     /** @return the live tail's hub */
     public StreamHub stream() {
         StreamHub h = stream;
-        if (h == null) throw new IllegalStateException("zenflow-logging is not started");
+        if (h == null) throw new IllegalStateException(clusterRouter != null
+                ? "the live tail is not available in cluster mode yet (docs/cluster.md)" : "zenflow-logging is not started");
         return h;
     }
 
@@ -249,14 +299,14 @@ public class LoggingModule implements RunningPipeline {
     }
 
     void onEntry(@Observes LogEntry entry) {
-        running().router().route(entry);
+        router().route(entry);
     }
 
     void onRunStarted(@Observes WorkflowRunStarted event) {
-        running().router().runStarted(event);
+        router().runStarted(event);
     }
 
     void onRunCompleted(@Observes WorkflowRunCompleted event) {
-        running().router().runCompleted(event);
+        router().runCompleted(event);
     }
 }

@@ -14,8 +14,6 @@ import javax.sql.DataSource;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.BufferListener;
-import org.phong.zenflow.logging.config.ClusterSettings;
-import org.phong.zenflow.logging.config.InvalidConfigurationException;
 import org.phong.zenflow.logging.config.RetentionSettings;
 import org.phong.zenflow.logging.sink.postgres.RetentionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunEventQueue;
@@ -58,6 +56,7 @@ public class RunsTableWiring {
     private final RunEventQueue events = new RunEventQueue(writer);
     /** Workflow of each run holding a buffer (an end event names only the run). */
     private final ConcurrentHashMap<UUID, UUID> workflows = new ConcurrentHashMap<>();
+    /** Set once by {@link #start}; the flush task and retention run on it. */
     private volatile Scheduler scheduler;
     private volatile RetentionMaintainer retention;
     private volatile boolean stopped;
@@ -68,21 +67,7 @@ public class RunsTableWiring {
      * @return a listener that tells {@code other} first, then records starts and ends; starts the flush task
      */
     BufferListener alongside(BufferListener other) {
-        if (scheduler == null) {
-            if (ClusterSettings.from(settingsProducer.reader()).enabled()) {
-                // Only the ledger and the fenced writer exist (docs/cluster.md): refuse rather than run single-node silently.
-                throw new InvalidConfigurationException(ClusterSettings.ENABLED, "true",
-                        "false: cluster mode is not complete in this build (see docs/cluster.md)");
-            }
-            scheduler = new ExecutorScheduler(scheduledExecutor);
-            RetentionSettings rs = RetentionSettings.from(settingsProducer.reader());
-            Scheduler clock = scheduler;
-            retention = new RetentionMaintainer(dataSource, rs.days(), clock::wallClock);
-            scheduleFlush();
-            if (!rs.keepForever()) scheduler.schedule(this::retainAndReschedule, RETENTION_FIRST_DELAY_MS);
-            LOG.info("Runs table owner " + writer.owner() + "; retention " + (rs.keepForever() ? "off (keep forever)"
-                    : rs.days() + " days, tables " + RetentionMaintainer.TABLES.stream().map(RetentionMaintainer.RetainedTable::name).toList()));
-        }
+        start();
         return new BufferListener() {
             @Override
             public void runStarted(UUID workflowId, UUID runId) {
@@ -104,6 +89,23 @@ public class RunsTableWiring {
                 if (outcome != null && workflow != null) events.ended(workflow, runId, outcome, scheduler.wallClock());
             }
         };
+    }
+
+    /**
+     * Starts the flush task and retention, once. Single-node mode calls it through {@link #alongside};
+     * cluster mode calls it alone: there the partition owners write starts, ends and counts in their
+     * fenced transaction, so the queue stays empty and only retention has work.
+     */
+    synchronized void start() {
+        if (scheduler != null) return;
+        scheduler = new ExecutorScheduler(scheduledExecutor);
+        RetentionSettings rs = RetentionSettings.from(settingsProducer.reader());
+        Scheduler clock = scheduler;
+        retention = new RetentionMaintainer(dataSource, rs.days(), clock::wallClock);
+        scheduleFlush();
+        if (!rs.keepForever()) scheduler.schedule(this::retainAndReschedule, RETENTION_FIRST_DELAY_MS);
+        LOG.info("Runs table owner " + writer.owner() + "; retention " + (rs.keepForever() ? "off (keep forever)"
+                : rs.days() + " days, tables " + RetentionMaintainer.TABLES.stream().map(RetentionMaintainer.RetainedTable::name).toList()));
     }
 
     /** @return the events queue (pending and written counts) */

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.BoundSettings;
+import org.phong.zenflow.logging.config.ClusterSettings;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.config.DegradationSettings;
@@ -55,6 +56,12 @@ public class SettingsProducer {
             }
         }
         return KafkaSettings.from(reader(), keys);
+    }
+
+    @Produces
+    @Singleton
+    ClusterSettings clusterSettings() {
+        return ClusterSettings.from(reader());
     }
 
     @Produces

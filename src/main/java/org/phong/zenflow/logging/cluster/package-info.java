@@ -1,8 +1,10 @@
 /**
  * Cluster mode's core (docs/cluster.md): "Kafka partitions runs, PostgreSQL decides".
  *
- * <p><b>Built and tested</b> (against embedded PostgreSQL and a real KRaft broker), not wired into the
- * server: {@code zenflow.logging.cluster.enabled=true} still stops the deployment.
+ * <p><b>Built and tested</b> (against embedded PostgreSQL and a real KRaft broker), and run by the server
+ * when {@code zenflow.logging.cluster.enabled=true}: {@code cdi.ClusterWiring} builds a {@link
+ * org.phong.zenflow.logging.cluster.ClusterNode} and {@code cdi.LoggingModule} puts a forwarding {@code
+ * LogRouter} on it in place of the single-node pipeline.
  * <ul>
  *   <li>{@link org.phong.zenflow.logging.cluster.IngestCodec}: the ingest topic's record (key = run id,
  *       versioned JSON value; decoding fails only with {@link
@@ -21,11 +23,16 @@
  *       org.phong.zenflow.logging.cluster.SequencedListener}.</li>
  *   <li>{@link org.phong.zenflow.logging.cluster.OutputPublisher}: that listener for the output topic, in
  *       the Kafka sink's format ({@code sink.kafka.KafkaRecords}).</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.DurableProducers}: the one place both producers get their
+ *       fixed settings ({@code acks=all}, idempotence) and their byte-array {@code KafkaProducer}.</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.ClusterNode}: one node's three parts with their lifecycle
+ *       (start; clean close: flush the ingest producer, stop the loop, which leaves the group, flush the
+ *       publisher), the router's {@code Forwarder} (ingest producer refusal = {@code Forwarder.Refused}),
+ *       and the {@link org.phong.zenflow.logging.cluster.ClusterNode.Status} health and metrics read.</li>
  * </ul>
- * <b>Not built</b>: the wiring (settings keys, CDI, the router producing to the ingest topic, {@code
- * ?wait=durable} on the producer's stage), the live tail from the output topic, republishing to the
- * output topic after a takeover, dead-lettering records PostgreSQL refuses for their content, and the
- * multi-server tests.
+ * <b>Not built</b>: the live tail from the output topic (so no {@code ?wait=persisted} in cluster mode),
+ * republishing to the output topic after a takeover, dead-lettering records PostgreSQL refuses for their
+ * content, and the multi-server Liberty tests.
  *
  * <p><b>Invariants</b>
  * <ul>
@@ -48,9 +55,14 @@
  *       after backoff, until it commits or the partition is fenced or revoked.</li>
  *   <li>Output: after the commit, in commit order, at least once while the process lives; nothing is
  *       republished after a crash or a lost commit reply (readers fill seq jumps from PostgreSQL).</li>
+ *   <li>Ingest: a record the producer refused was never queued (the router answers REJECTED); a record it
+ *       took is either acknowledged ({@code acks=all}: it will be stored exactly once, by whichever node
+ *       owns its partition then) or reported failed to its waiter. Records of one run produced through two
+ *       nodes are ordered only by their sender (the second after the first's acknowledgement).</li>
  * </ul>
  * Data flows one way: this package uses {@code sink.postgres} (COPY encoding, partitions, runs table,
- * error classes), {@code sink.kafka} (the output record format), {@code codec} and {@code api}; nothing
- * uses it yet.
+ * error classes), {@code sink.kafka} (the output record format), {@code router} (the {@code Forwarder}
+ * interface it implements), {@code codec} and {@code api}; the CDI layer, health and metrics use it
+ * (health and metrics through the {@code RunningPipeline} view).
  */
 package org.phong.zenflow.logging.cluster;

@@ -27,6 +27,10 @@ public class JournalHealth {
     @Readiness
     HealthCheck durability() {
         return () -> {
+            if (module.clusterOrNull() != null) {
+                return PipelineHealth.clusterMode("zenflow-logging-durability", "no local journal or degradation levels in cluster mode: "
+                        + "Kafka's ingest topic (acks=all) holds accepted entries; see zenflow-logging-cluster");
+            }
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-durability");
             LoggingPipeline p = module.runningOrNull();
             if (p == null) return b.down().withData("reason", "pipeline not started").build();

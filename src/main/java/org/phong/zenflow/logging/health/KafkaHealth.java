@@ -6,6 +6,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.cdi.KafkaSinkWiring;
 import org.phong.zenflow.logging.config.KafkaSettings;
 import org.phong.zenflow.logging.sink.kafka.KafkaLogSink;
@@ -24,10 +25,17 @@ public class KafkaHealth implements HealthCheck {
     @Inject
     KafkaSinkWiring kafka;
 
+    @Inject
+    RunningPipeline module;
+
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-kafka");
         KafkaSettings settings = kafka.settings();
+        if (module.clusterOrNull() != null) {
+            return PipelineHealth.clusterMode("zenflow-logging-kafka", "the Kafka sink is not used in cluster mode: the partition owners "
+                    + "publish to the output topic; see zenflow-logging-cluster");
+        }
         b.withData("enabled", settings.enabled());
         KafkaLogSink sink = kafka.sinkOrNull();
         if (!settings.enabled()) return b.up().build();

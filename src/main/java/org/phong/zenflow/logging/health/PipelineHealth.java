@@ -49,6 +49,9 @@ import org.phong.zenflow.logging.time.ExecutorScheduler;
  *       {@code zenflow-logging-backpressure}: entries in flight are below the backpressure threshold;
  *       {@code zenflow-logging-heap}: the heap in use after GC is below {@code health.heap-threshold}.</li>
  * </ul>
+ * In cluster mode there is no local pipeline: the router, journal and backpressure checks answer UP with
+ * {@code mode=cluster} and say what takes their place ({@link ClusterHealth}); the database check keeps
+ * the schema and the probe (the partition owners write there).
  */
 @ApplicationScoped
 public class PipelineHealth {
@@ -129,6 +132,11 @@ public class PipelineHealth {
      * database error's context lines (which can quote a row being written, i.e. log content) stay out
      * of the health output.
      */
+    /** @return an UP answer saying that {@code name} has no object in cluster mode, and what stands in for it */
+    static HealthCheckResponse clusterMode(String name, String instead) {
+        return HealthCheckResponse.named(name).up().withData("mode", "cluster").withData("instead", instead).build();
+    }
+
     static String firstLine(String error) {
         if (error == null) return "unknown";
         int nl = error.indexOf('\n');
@@ -153,6 +161,10 @@ public class PipelineHealth {
     @Liveness
     HealthCheck routerAlive() {
         return () -> {
+            if (module.clusterOrNull() != null) {
+                return clusterMode("zenflow-logging-router", "the router forwards to the ingest topic on the caller's thread (no workers); "
+                        + "the partition owner loop is in zenflow-logging-cluster");
+            }
             LoggingPipeline p = module.runningOrNull();
             boolean up = p != null && p.router().workersAlive();
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-router").status(up);
@@ -183,6 +195,7 @@ public class PipelineHealth {
     HealthCheck databaseReady() {
         return () -> {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-database");
+            if (module.clusterOrNull() != null) return clusterDatabase(b);
             LoggingPipeline p = module.runningOrNull();
             if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
             List<String> problems = new ArrayList<>();
@@ -216,6 +229,18 @@ public class PipelineHealth {
             });
             return b.status(v.up()).build();
         };
+    }
+
+    /** Cluster mode: the schema and the probe; the owners' write failures are counted in zenflow-logging-cluster. */
+    private HealthCheckResponse clusterDatabase(HealthCheckResponseBuilder b) {
+        List<String> problems = new ArrayList<>();
+        if (!schema.isReady()) problems.add("the schema is not migrated");
+        HealthMonitor.DatabaseState db = monitor().database();
+        if (!db.reachable()) problems.add("PostgreSQL is unreachable");
+        b.withData("mode", "cluster");
+        if (problems.isEmpty()) return b.up().withData("database", "reachable").build();
+        return b.down().withData("reason", String.join("; ", problems) + ". The partition owners retry their writes from the ledger's "
+                + "offset (the records wait in Kafka): check that PostgreSQL at DB_HOST:DB_PORT is running and reachable").build();
     }
 
     /**
@@ -267,6 +292,9 @@ public class PipelineHealth {
     @Readiness
     HealthCheck journalReady() {
         return () -> {
+            if (module.clusterOrNull() != null) {
+                return clusterMode("zenflow-logging-journal", "no local journal in cluster mode: Kafka's ingest topic (acks=all) is the journal");
+            }
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-journal");
             LoggingPipeline p = module.runningOrNull();
             if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();
@@ -298,6 +326,10 @@ public class PipelineHealth {
     @Readiness
     HealthCheck backpressureReady() {
         return () -> {
+            if (module.clusterOrNull() != null) {
+                return clusterMode("zenflow-logging-backpressure", "the ingest producer's bounded buffer is the queue; its refusals are "
+                        + "in zenflow-logging-cluster");
+            }
             HealthCheckResponseBuilder b = HealthCheckResponse.named("zenflow-logging-backpressure");
             LoggingPipeline p = module.runningOrNull();
             if (p == null) return b.down().withData("reason", "the pipeline has not started; see the server log").build();

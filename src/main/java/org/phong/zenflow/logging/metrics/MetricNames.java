@@ -114,6 +114,17 @@ public final class MetricNames {
     public static final String KAFKA_JOURNAL_BACKLOG = "zenflow.logging.kafka.journal.backlog";
     public static final String KAFKA_JOURNAL_SKIPPED = "zenflow.logging.kafka.journal.skipped";
 
+    public static final String CLUSTER_RECORDS_PRODUCED = "zenflow.logging.cluster.records.produced";
+    public static final String CLUSTER_RECORDS_REFUSED = "zenflow.logging.cluster.records.refused";
+    public static final String CLUSTER_RECORDS_FAILED = "zenflow.logging.cluster.records.failed";
+    public static final String CLUSTER_ENTRIES_STORED = "zenflow.logging.cluster.entries.stored";
+    public static final String CLUSTER_FENCED_WRITES = "zenflow.logging.cluster.fenced.writes";
+    public static final String CLUSTER_MALFORMED_RECORDS = "zenflow.logging.cluster.malformed.records";
+    public static final String CLUSTER_DATABASE_RETRIES = "zenflow.logging.cluster.database.retries";
+    public static final String CLUSTER_OUTPUT_PUBLISHED = "zenflow.logging.cluster.output.published";
+    public static final String CLUSTER_OUTPUT_FAILED = "zenflow.logging.cluster.output.failed";
+    public static final String CLUSTER_OWNED_PARTITIONS = "zenflow.logging.cluster.owned.partitions";
+
     public static final String STREAM_SESSIONS = "zenflow.logging.stream.sessions";
     public static final String STREAM_WATCHED_RUNS = "zenflow.logging.stream.watched.runs";
     public static final String STREAM_SESSIONS_OPENED = "zenflow.logging.stream.sessions.opened";
@@ -243,16 +254,45 @@ public final class MetricNames {
             new Def(STREAM_HISTORY_TIMEOUTS, Kind.COUNTER, null, List.of(),
                     "Sessions closed 1013 because history did not reach the database within history-wait-ms"));
 
+    /**
+     * Cluster mode's metrics, registered by {@link ClusterMetrics} only when cluster mode runs (so they are not
+     * in {@link #EVERY}, whose series a single-node server serves; {@link #CATALOG} has both).
+     */
+    public static final List<Def> CLUSTER = List.of(
+            new Def(CLUSTER_RECORDS_PRODUCED, Kind.COUNTER, null, List.of(),
+                    "Ingest records (entries, run starts and ends) this node produced and Kafka acknowledged (acks=all)"),
+            new Def(CLUSTER_RECORDS_REFUSED, Kind.COUNTER, null, List.of(),
+                    "Ingest records the producer refused at once (buffer full, brokers or topic unknown): route() answered REJECTED, HTTP 429"),
+            new Def(CLUSTER_RECORDS_FAILED, Kind.COUNTER, null, List.of(),
+                    "Ingest records the producer took and then gave up on (delivery.timeout.ms): not stored; a ?wait=durable request saw it"),
+            new Def(CLUSTER_ENTRIES_STORED, Kind.COUNTER, null, List.of(),
+                    "Entries this node's partition owner stored with their seq (fenced writes that committed)"),
+            new Def(CLUSTER_FENCED_WRITES, Kind.COUNTER, null, List.of(),
+                    "Writes refused because another node claimed the partition since (this node stops that partition)"),
+            new Def(CLUSTER_MALFORMED_RECORDS, Kind.COUNTER, null, List.of(),
+                    "Ingest records that did not decode, consumed without a row (logged with their offset)"),
+            new Def(CLUSTER_DATABASE_RETRIES, Kind.COUNTER, null, List.of(),
+                    "Owner writes that failed in PostgreSQL and were retried from their first offset after backoff"),
+            new Def(CLUSTER_OUTPUT_PUBLISHED, Kind.COUNTER, null, List.of(),
+                    "Stored entries published to the output topic and acknowledged"),
+            new Def(CLUSTER_OUTPUT_FAILED, Kind.COUNTER, null, List.of(),
+                    "Stored entries not published to the output topic (refused or given up on; they are in PostgreSQL)"),
+            new Def(CLUSTER_OWNED_PARTITIONS, Kind.GAUGE, null, List.of(),
+                    "Ingest partitions this node owns now (claimed in the ledger, not fenced or revoked)"));
+
     /** Every metric of the module: the pipeline's, the journal's, Kafka's and the live tail's. */
     public static final List<Def> EVERY = concat(ALL, JOURNAL, KAFKA, STREAM);
 
-    /** @return the definition of a metric of {@link #EVERY} */
+    /** Every metric the module can register: {@link #EVERY} and cluster mode's. */
+    public static final List<Def> CATALOG = concat(EVERY, CLUSTER);
+
+    /** @return the definition of a metric of {@link #CATALOG} */
     public static Def def(String name) {
-        for (Def d : EVERY) if (d.name().equals(name)) return d;
+        for (Def d : CATALOG) if (d.name().equals(name)) return d;
         throw new IllegalArgumentException("not in MetricNames: " + name);
     }
 
-    /** @return the MicroProfile metadata (name, description, unit) of a metric of {@link #EVERY} */
+    /** @return the MicroProfile metadata (name, description, unit) of a metric of {@link #CATALOG} */
     public static Metadata metadata(String name) {
         Def d = def(name);
         var b = Metadata.builder().withName(name).withDescription(d.description());

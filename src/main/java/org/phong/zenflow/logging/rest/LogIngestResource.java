@@ -146,6 +146,11 @@ public class LogIngestResource {
         if (wait != null && !wait.equals("durable") && !wait.equals("persisted")) {
             return ApiErrors.badRequest("wait must be durable or persisted, not '" + wait + "'", null, "wait");
         }
+        if (module.clusterOrNull() != null && "persisted".equals(wait)) {
+            return ApiErrors.badRequest("wait=persisted is not available in cluster mode: the entries are stored by the node that owns "
+                    + "their run's ingest partition, and this node does not hear when; use wait=durable (acknowledged by Kafka, acks=all) "
+                    + "and read GET /api/v1/runs/{runId}/logs for what is stored", null, "wait");
+        }
         String text;
         try {
             text = utf8(BodyReader.read(body, settings.httpMaxBodyBytes()));
@@ -173,7 +178,7 @@ public class LogIngestResource {
                 return ApiErrors.badRequest("entry " + i + ": " + e.getMessage(), i, e.field());
             }
         }
-        LogRouter router = module.running().router();
+        LogRouter router = module.router();
         Set<UUID> requestRuns = new LinkedHashSet<>();
         for (LogEntry e : entries) requestRuns.add(e.runId());
         // all or nothing: backpressure, the cap on active runs, and room for a durability wait, before routing any entry
@@ -185,7 +190,7 @@ public class LogIngestResource {
                     + "); retry after " + settings.httpRetryAfterSeconds() + " s", settings.httpRetryAfterSeconds(), "wait");
         }
         try {
-            return route(router, entries, wait);
+            return router.forwards() ? forward(router, entries, wait != null) : route(router, entries, wait);
         } finally {
             if (wait != null) waits.release(null);
         }
@@ -211,6 +216,60 @@ public class LogIngestResource {
             if (failure != null) answer.add("durabilityError", failure);
         }
         return Response.accepted(answer.build().toString()).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /**
+     * Cluster mode: each entry is produced to the ingest topic in request order. The first refusal ends
+     * the request: that entry and every one after it are {@code rejected}, never produced, so a client
+     * that retries the rejected tail in order keeps each run's order (a later entry of a run never
+     * overtakes an earlier refused one). Nothing accepted at all: 429 with Retry-After, as under
+     * backpressure. {@code ?wait=durable}: waits for Kafka's acknowledgement ({@code acks=all}) of every
+     * accepted entry, bounded by the journal's wait timeout; a failed or late acknowledgement answers
+     * {@code "durable": false} with {@code durabilityError}, as a durability failure does in single-node mode.
+     */
+    private Response forward(LogRouter router, List<LogEntry> entries, boolean waitDurable) {
+        int accepted = 0;
+        int rejected = 0;
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (LogEntry e : entries) {
+            if (rejected > 0) {
+                rejected++;
+                continue;
+            }
+            LogRouter.Routed r = router.routeTracked(e);
+            if (r.result() == RouteResult.ACCEPTED) {
+                accepted++;
+                acks.add(r.acknowledged().toCompletableFuture());
+            } else {
+                rejected++;
+            }
+        }
+        if (accepted == 0 && rejected > 0) {
+            return RunAdmission.tooMany("the ingest topic did not take the entries (Kafka producer buffer full or brokers unreachable); "
+                    + "nothing was accepted; retry after " + settings.httpRetryAfterSeconds() + " s", settings.httpRetryAfterSeconds(), null);
+        }
+        var answer = JSON.createObjectBuilder().add("accepted", accepted).add("dropped", 0).add("rejected", rejected);
+        if (waitDurable) {
+            String failure = awaitAcknowledged(acks);
+            answer.add("durable", failure == null);
+            if (failure != null) answer.add("durabilityError", failure);
+        }
+        return Response.accepted(answer.build().toString()).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /** @return null when Kafka acknowledged every record within the wait timeout, else why not */
+    private String awaitAcknowledged(List<CompletableFuture<?>> acks) {
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(journalSettings.waitTimeoutMs(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (TimeoutException e) {
+            return "not acknowledged by Kafka within " + journalSettings.waitTimeoutMs() + " ms (" + JournalSettings.WAIT_TIMEOUT_MS + ")";
+        } catch (ExecutionException e) {
+            return "Kafka did not take an entry: " + e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /**

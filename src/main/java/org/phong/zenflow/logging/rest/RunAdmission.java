@@ -34,6 +34,12 @@ final class RunAdmission {
      * @return null when admitted, else the 429 to answer
      */
     static Response refuseNewRuns(LogRouter router, BoundSettings bounds, Collection<UUID> runs, int entries, int retryAfter) {
+        if (router.forwards()) {
+            // Cluster mode: this node holds no run state (the owner of the run's partition does), so no run cap
+            // here; the ingest producer refuses record by record instead, and the resources turn that into 429.
+            return router.hasRoomFor(Math.max(1, entries)) ? null
+                    : tooMany("the log pipeline is shutting down; retry after " + retryAfter + " s", retryAfter, null);
+        }
         WorkflowBufferManager buffers = router.buffers();
         Set<UUID> fresh = new HashSet<>();
         for (UUID r : runs) if (!buffers.isActive(r)) fresh.add(r);

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.phong.zenflow.logging.config.BoundSettings;
 import org.phong.zenflow.logging.router.LogRouter;
+import org.phong.zenflow.logging.router.RouteResult;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
 
 import jakarta.json.JsonArrayBuilder;
@@ -36,8 +37,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.api.InvalidLogEntryException;
-import org.phong.zenflow.logging.api.LogLevel;
-import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogFilter;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
@@ -113,11 +112,15 @@ public class RunResource {
         String text = eventBody(body);
         if (text == null) return tooLarge();
         UUID workflow = LogEntryJson.uuid(LogEntryJson.bodyObject(text), "workflowId");
-        LogRouter router = module.running().router();
+        LogRouter router = module.router();
         // A start opens per-run state like a first entry does: same admission, same cap on active runs.
         Response refused = RunAdmission.refuseNewRuns(router, bounds, List.of(run), 1, retryAfter());
         if (refused != null) return refused;
-        router.runStarted(new WorkflowRunStarted(workflow, run));
+        if (router.offerRunStarted(new WorkflowRunStarted(workflow, run)).result() != RouteResult.ACCEPTED) {
+            // only in cluster mode: the ingest producer did not take it (buffer full, brokers unknown)
+            return RunAdmission.tooMany("the ingest topic did not take the start (Kafka producer buffer full or brokers unreachable); retry after "
+                    + retryAfter() + " s", retryAfter(), null);
+        }
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("workflowId", workflow.toString()).build().toString()).build();
     }
@@ -150,7 +153,13 @@ public class RunResource {
         String text = eventBody(body);
         if (text == null) return tooLarge();
         RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(LogEntryJson.bodyObject(text), "outcome"));
-        module.running().router().runCompleted(new WorkflowRunCompleted(run, outcome));
+        LogRouter router = module.router();
+        java.util.concurrent.CompletableFuture<Long> ended = router.runCompleted(new WorkflowRunCompleted(run, outcome));
+        if (router.forwards() && ended.isCompletedExceptionally()) {
+            // cluster mode: a refusal fails the future at once (nothing was produced)
+            return RunAdmission.tooMany("the ingest topic did not take the end (Kafka producer buffer full or brokers unreachable); retry after "
+                    + retryAfter() + " s", retryAfter(), null);
+        }
         return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
                 .add("outcome", outcome.name()).build().toString()).build();
     }
@@ -237,6 +246,9 @@ public class RunResource {
         }
         int max = settings.httpMaxPageSize();
         int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
+        if (poll && module.clusterOrNull() != null) {
+            throw new InvalidLogEntryException("waitMs", "the live tail (long-poll) is not available in cluster mode yet; page with afterSeq instead");
+        }
         if (poll) {
             // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());

@@ -41,6 +41,15 @@ import org.phong.zenflow.logging.stats.PipelineObserver;
  * order (worker: set sleeping, re-check the queue; caller: add, read sleeping; both volatile) means an
  * item is never left waiting for the idle poll.
  *
+ * <p><b>Forwarding mode</b> (cluster mode, {@link #forwarding}): the same entry points, but nothing is
+ * sequenced here. {@code route} redacts the entry on the caller's thread (the ingest record is encoded
+ * there too, so the redacted text is what leaves the process) and hands it to a {@link Forwarder}, which
+ * takes it into its producer's buffer or refuses it within a few milliseconds: a refusal is
+ * {@link RouteResult#REJECTED}, counted with reason {@code INGEST_REFUSED}. There is no admission control
+ * (the producer's bounded buffer is the queue), no worker and no buffer: starts and ends go to the
+ * forwarder in the caller's order, which is the run's order on its ingest partition, and the partition
+ * owner assigns seqs. {@link #buffers()} and {@link #admission()} throw in this mode.
+ *
  * <p>No static state: two routers in one JVM (tests, benchmarks) are independent.
  */
 public final class LogRouter {
@@ -53,9 +62,13 @@ public final class LogRouter {
     private static final long NAP_NS = TimeUnit.MICROSECONDS.toNanos(50);
     /** Naps before a worker announces it sleeps and needs waking: about a millisecond. */
     private static final int NAPS_BEFORE_SLEEP = 16;
+    /** What {@link #runCompleted} completes with in forwarding mode: the run's last seq is assigned elsewhere. */
+    public static final long UNKNOWN_SEQ = -1;
 
     private final AdmissionControl admission;
     private final WorkflowBufferManager buffers;
+    /** Non-null in forwarding mode (then admission and buffers are null and there are no workers). */
+    private final Forwarder forwarder;
     private final Worker[] workers;
     private final LongAdder routed = new LongAdder();
     private final Redactor redactor;
@@ -161,11 +174,68 @@ public final class LogRouter {
         this.sampleMask = every == 0 ? -1 : every - 1;
         this.admission = admission;
         this.buffers = buffers;
+        this.forwarder = null;
         this.workers = new Worker[settings.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i);
             workers[i].thread = threadFactory.newThread(workers[i]);
             workers[i].thread.setName("zenflow-log-router-" + i);
+        }
+    }
+
+    private LogRouter(Forwarder forwarder, Redactor redactor, PipelineObserver observer) {
+        this.forwarder = java.util.Objects.requireNonNull(forwarder, "forwarder");
+        this.redactor = java.util.Objects.requireNonNull(redactor, "redactor");
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        this.sampleMask = -1;
+        this.admission = null;
+        this.buffers = null;
+        this.workers = new Worker[0];
+    }
+
+    /**
+     * A router in forwarding mode (see the class comment): cluster mode's entry point.
+     *
+     * @param forwarder takes each redacted entry, start and end (the ingest producer)
+     * @param redactor  masks secrets before anything leaves the process
+     * @param observer  hears accepted and rejected entries
+     * @return a router with nothing to start
+     */
+    public static LogRouter forwarding(Forwarder forwarder, Redactor redactor, PipelineObserver observer) {
+        return new LogRouter(forwarder, redactor, observer);
+    }
+
+    /** @return true in forwarding (cluster) mode */
+    public boolean forwards() {
+        return forwarder != null;
+    }
+
+    /** What {@link #routeTracked} did: the result, and in forwarding mode the acknowledgement to wait on. */
+    public record Routed(RouteResult result, java.util.concurrent.CompletionStage<?> acknowledged) {
+    }
+
+    /**
+     * As {@link #route}, also returning, in forwarding mode, a stage that completes when the destination
+     * acknowledged the entry (Kafka's {@code acks=all}: {@code ?wait=durable} in cluster mode).
+     *
+     * @param entry a validated entry
+     * @return the result; {@code acknowledged} is null unless ACCEPTED in forwarding mode
+     */
+    public Routed routeTracked(LogEntry entry) {
+        if (forwarder == null) return new Routed(route(entry), null);
+        if (!accepting) {
+            observer.rejected(PipelineObserver.RejectReason.SHUTTING_DOWN, entry.level());
+            return new Routed(RouteResult.REJECTED, null);
+        }
+        try {
+            java.util.concurrent.CompletionStage<?> ack = forwarder.entry(redactor.apply(entry));
+            routed.increment();
+            observer.accepted(entry.level());
+            return new Routed(RouteResult.ACCEPTED, ack);
+        } catch (Forwarder.Refused e) {
+            observer.rejected(PipelineObserver.RejectReason.INGEST_REFUSED, entry.level());
+            LOG.log(Level.FINE, "entry of run " + entry.runId() + " refused", e);
+            return new Routed(RouteResult.REJECTED, null);
         }
     }
 
@@ -182,6 +252,7 @@ public final class LogRouter {
      *         even for WARN/ERROR; the caller should retry later)
      */
     public RouteResult route(LogEntry entry) {
+        if (forwarder != null) return routeTracked(entry).result();
         // Sampling keeps the cost of timing off most calls: one random draw (thread-local, no
         // contention) decides; only a sampled call reads the clock (twice).
         boolean sampled = sampleMask >= 0 && (ThreadLocalRandom.current().nextInt() & sampleMask) == 0;
@@ -210,6 +281,7 @@ public final class LogRouter {
      *         429 before accepting any entry of a request)
      */
     public boolean hasRoomFor(int n) {
+        if (forwarder != null) return accepting; // the producer refuses record by record instead
         return accepting && admission.hasRoomFor(n);
     }
 
@@ -220,7 +292,36 @@ public final class LogRouter {
      * @param event the event
      */
     public void runStarted(WorkflowRunStarted event) {
+        if (forwarder != null) {
+            RouteResult r = offerRunStarted(event).result();
+            if (r != RouteResult.ACCEPTED) {
+                LOG.warning("start of run " + event.runId() + " not forwarded (" + r + "); its runs row gets its start from its first entry");
+            }
+            return;
+        }
         enqueue(event.runId(), new Start(event));
+    }
+
+    /**
+     * As {@link #runStarted}, telling whether the start was taken (HTTP answers 429 when not).
+     *
+     * @param event the event
+     * @return ACCEPTED (in forwarding mode with the acknowledgement to wait on); REJECTED when the
+     *         forwarder refused it or the router is shut down (forwarding mode only: a local router
+     *         always queues the start)
+     */
+    public Routed offerRunStarted(WorkflowRunStarted event) {
+        if (forwarder == null) {
+            enqueue(event.runId(), new Start(event));
+            return new Routed(RouteResult.ACCEPTED, null);
+        }
+        if (!accepting) return new Routed(RouteResult.REJECTED, null);
+        try {
+            return new Routed(RouteResult.ACCEPTED, forwarder.started(event));
+        } catch (Forwarder.Refused e) {
+            LOG.log(Level.FINE, "start of run " + event.runId() + " refused", e);
+            return new Routed(RouteResult.REJECTED, null);
+        }
     }
 
     /**
@@ -228,12 +329,26 @@ public final class LogRouter {
      *
      * @param event the event
      * @return completes with the run's last seq (0 when it never had an entry here) once the
-     *         run's entries are handed to the sinks
+     *         run's entries are handed to the sinks. In forwarding mode the seq is the partition
+     *         owner's, unknown here: completes with {@link #UNKNOWN_SEQ} once the end is acknowledged;
+     *         already failed with {@link Forwarder.Refused} when the end was refused
      */
     public CompletableFuture<Long> runCompleted(WorkflowRunCompleted event) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         if (!accepting) {
             done.completeExceptionally(new IllegalStateException("the log router is shut down"));
+            return done;
+        }
+        if (forwarder != null) {
+            try {
+                forwarder.ended(event).whenComplete((v, ex) -> {
+                    if (ex == null) done.complete(UNKNOWN_SEQ);
+                    else done.completeExceptionally(ex);
+                });
+            } catch (Forwarder.Refused e) {
+                LOG.log(Level.FINE, "end of run " + event.runId() + " refused", e);
+                done.completeExceptionally(e);
+            }
             return done;
         }
         enqueue(event.runId(), new Complete(event, done));
@@ -248,6 +363,7 @@ public final class LogRouter {
      * @param action what to run, in order; must not block
      */
     public void inRunOrder(UUID runId, Runnable action) {
+        local("inRunOrder");
         enqueue(runId, new InOrder(action));
     }
 
@@ -260,6 +376,7 @@ public final class LogRouter {
      * @return completes when every item routed before this call has been appended to its buffer
      */
     public CompletableFuture<Void> barrier() {
+        if (forwarder != null) return CompletableFuture.completedFuture(null); // nothing is queued here
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Worker w : workers) {
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -282,6 +399,7 @@ public final class LogRouter {
      */
     public void shutdown(long timeoutMs) {
         accepting = false;
+        if (forwarder != null) return; // nothing queued here: the forwarder's owner flushes its producer
         // The container may already have interrupted its managed threads when this runs (Liberty does
         // at application stop). So: stop the workers, wait for them to exit, then empty what is left
         // in their queues on this thread, in queue order; no item is lost whatever state they were in.
@@ -328,11 +446,23 @@ public final class LogRouter {
     /** @return entries accepted since start */
     public long routedTotal() { return routed.sum(); }
 
-    /** @return the admission control (counters and in-flight figures) */
-    public AdmissionControl admission() { return admission; }
+    /** @return the admission control (counters and in-flight figures); local mode only */
+    public AdmissionControl admission() {
+        local("admission");
+        return admission;
+    }
 
-    /** @return the buffer manager */
-    public WorkflowBufferManager buffers() { return buffers; }
+    /** @return the buffer manager; local mode only */
+    public WorkflowBufferManager buffers() {
+        local("buffers");
+        return buffers;
+    }
+
+    private void local(String what) {
+        if (forwarder != null) {
+            throw new IllegalStateException(what + " does not exist in cluster mode: this router forwards to the ingest topic");
+        }
+    }
 
     private final class Worker implements Runnable {
         final int index;

@@ -34,7 +34,9 @@ public interface PipelineObserver {
         /** The write-ahead journal's disk budget is (nearly) used up: nothing more is accepted until the sinks catch up. */
         JOURNAL_FULL,
         /** The router is shut down. */
-        SHUTTING_DOWN
+        SHUTTING_DOWN,
+        /** Cluster mode: the ingest producer did not take the entry (its buffer full, the brokers unknown). */
+        INGEST_REFUSED
     }
 
     /**

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringReader;
@@ -49,7 +48,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,38 +64,29 @@ import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 
 /**
  * Cluster mode's Kafka half against a real single-node KRaft broker (forked, ephemeral ports; shared with the
- * other broker test classes of the run, {@link SharedKafkaBroker}) and an
+ * other broker test classes of the run through {@link ClusterRig} and {@link SharedKafkaBroker}) and an
  * embedded PostgreSQL: records produced through {@link IngestProducer} are stored by {@link
  * PartitionOwnerLoop}s exactly once, each run numbered 1..k gap-free in produced order, whatever happens
  * to the owners (a second node joining, a node stopping mid-stream, a stale owner fenced, a poison record,
  * database failures before and after a commit), and {@link OutputPublisher} puts every sequenced entry on
  * the output topic. Every verdict compares entry by entry by a unique message ({@link ExactlyOnce}).
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith(ClusterRig.class)
 class PartitionOwnerLoopTest {
     private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
     private static final Duration DONE_WITHIN = Duration.ofSeconds(45);
     /** How long a finished count must stay unchanged (a late duplicate would show up in it). */
     private static final long STABLE_MS = 1_500;
     private static String bootstrap;
-    private static EmbeddedPostgres pg;
-    private static final AtomicInteger names = new AtomicInteger();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void start(SharedKafkaBroker.Bootstrap broker) throws Exception {
-        pg = EmbeddedPostgres.start();
-        bootstrap = broker.address();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pg != null) pg.close();
+    static void start() {
+        bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
     }
 
     @AfterEach
@@ -106,19 +95,11 @@ class PartitionOwnerLoopTest {
     }
 
     private static String topic(String what, int partitions) throws InterruptedException {
-        String t = what + "-" + names.incrementAndGet();
-        KafkaBrokerLauncher.createTopic(bootstrap, t, partitions);
-        return t;
+        return ClusterRig.topic(what, partitions);
     }
 
     private static DataSource freshDatabase() throws SQLException {
-        String name = "loop_" + names.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg.getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
+        return ClusterRig.freshDatabase();
     }
 
     // ------------------------------------------------------------------ the parts under test
@@ -176,7 +157,7 @@ class PartitionOwnerLoopTest {
     // ------------------------------------------------------------------ the workload and the verdict
 
     /** Runs with unique messages: what was produced, per run in produced order. */
-    private static final class Workload {
+    static final class Workload {
         final UUID workflow = UUID.randomUUID();
         final Map<UUID, List<String>> messages = new LinkedHashMap<>();
         final Set<UUID> ended = new java.util.HashSet<>();
@@ -236,11 +217,11 @@ class PartitionOwnerLoopTest {
         }
     }
 
-    private static long rows(DataSource ds) throws SQLException {
+    static long rows(DataSource ds) throws SQLException {
         return count(ds, "SELECT count(*) FROM logs");
     }
 
-    private static long ledgerTotal(DataSource ds, String topic) throws SQLException {
+    static long ledgerTotal(DataSource ds, String topic) throws SQLException {
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM cluster_partitions WHERE topic = ?")) {
             ps.setString(1, topic);
@@ -252,7 +233,7 @@ class PartitionOwnerLoopTest {
     }
 
     /** Waits until the table holds {@code rows} entries and the ledger {@code offsets} offsets, and the count stays put. */
-    private static void awaitStored(DataSource ds, String topic, long rows, long offsets) throws Exception {
+    static void awaitStored(DataSource ds, String topic, long rows, long offsets) throws Exception {
         await("logs rows = " + rows + ", ledger offsets = " + offsets).atMost(DONE_WITHIN).pollInterval(Duration.ofMillis(200))
                 .until(() -> rows(ds) >= rows && ledgerTotal(ds, topic) >= offsets);
         Thread.sleep(STABLE_MS);
@@ -264,7 +245,7 @@ class PartitionOwnerLoopTest {
      * Entry by entry: every produced message stored exactly once (nothing lost, nothing twice, nothing
      * foreign), each run's seqs exactly 1..k in produced order, its runs row counting k and ended.
      */
-    private static void assertExactlyOnceInOrder(DataSource ds, Workload w) throws SQLException {
+    static void assertExactlyOnceInOrder(DataSource ds, Workload w) throws SQLException {
         Map<UUID, List<String>> stored = new HashMap<>();
         ExactlyOnce verdict = new ExactlyOnce();
         for (List<String> m : w.messages.values()) verdict.mustArrive(m);

@@ -50,8 +50,12 @@ public final class SharedKafkaBroker implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-        Running r = c.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> start(), Running.class);
-        return new Bootstrap(r.bootstrap);
+        return new Bootstrap(bootstrap(c));
+    }
+
+    /** @return the run's shared broker's bootstrap address, starting it on first use (for other extensions) */
+    public static String bootstrap(ExtensionContext c) {
+        return c.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> start(), Running.class).bootstrap;
     }
 
     private static Running start() {

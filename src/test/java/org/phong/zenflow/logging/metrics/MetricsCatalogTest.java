@@ -21,7 +21,7 @@ class MetricsCatalogTest {
     @Test
     void namesFollowTheConventionAndHaveDescriptions() {
         Set<String> seen = new HashSet<>();
-        for (MetricNames.Def d : MetricNames.EVERY) {
+        for (MetricNames.Def d : MetricNames.CATALOG) {
             assertTrue(d.name().matches("zenflow\\.logging\\.[a-z]+(\\.[a-z]+)+"), d.name());
             assertTrue(seen.add(d.name()), "twice: " + d.name());
             assertTrue(d.description().length() > 20, "described: " + d.name());
@@ -29,6 +29,7 @@ class MetricsCatalogTest {
         assertEquals("zenflow_logging_router_accepted_total", def(MetricNames.ROUTER_ACCEPTED).prometheusBase());
         assertEquals("zenflow_logging_buffer_memory_bytes", def(MetricNames.BUFFER_MEMORY).prometheusBase());
         assertEquals("zenflow_logging_kafka_sent_total", def(MetricNames.KAFKA_SENT).prometheusBase());
+        assertEquals("zenflow_logging_cluster_entries_stored_total", def(MetricNames.CLUSTER_ENTRIES_STORED).prometheusBase());
         assertEquals("zenflow_logging_journal_fsync_last_seconds", def(MetricNames.JOURNAL_FSYNC_LAST).prometheusBase());
         assertEquals("zenflow_logging_stream_frames_sent_total", def(MetricNames.STREAM_FRAMES_SENT).prometheusBase());
         assertEquals(List.of("zenflow_logging_pipeline_latency_seconds", "zenflow_logging_pipeline_latency_seconds_count",
@@ -62,6 +63,8 @@ class MetricsCatalogTest {
         Set<String> notDocumented = new TreeSet<>();
         for (MetricNames.Def d : MetricNames.EVERY) {
             if (d.prometheusSeries().stream().noneMatch(used::contains)) notOnDashboard.add(d.name());
+        }
+        for (MetricNames.Def d : MetricNames.CATALOG) { // cluster mode's too (not on the dashboard yet)
             if (!page.contains("`" + d.prometheusBase() + "`")) notDocumented.add(d.prometheusBase());
         }
         assertEquals(Set.of(), notOnDashboard, "module metrics missing from the dashboard");
@@ -79,7 +82,7 @@ class MetricsCatalogTest {
      */
     @Test
     void countsAreCountersAndUnitsAreBaseUnits() {
-        for (MetricNames.Def d : MetricNames.EVERY) {
+        for (MetricNames.Def d : MetricNames.CATALOG) {
             String n = d.name();
             if (d.kind() == MetricNames.Kind.GAUGE) {
                 assertFalse(n.matches(".*\\.(sent|opened|failed|resent|dropped|rejected|skipped|appended|replayed|truncated|fsyncs|transitions|timeouts)(\\..*)?")
