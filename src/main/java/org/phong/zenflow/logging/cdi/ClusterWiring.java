@@ -9,6 +9,8 @@ import javax.sql.DataSource;
 import org.phong.zenflow.logging.cluster.ClusterNode;
 import org.phong.zenflow.logging.config.ClusterSettings;
 import org.phong.zenflow.logging.config.KafkaSettings;
+import org.phong.zenflow.logging.stream.OutputTopicFollower;
+import org.phong.zenflow.logging.stream.StreamHub;
 
 /**
  * Builds and stops the {@link ClusterNode} when {@code zenflow.logging.cluster.enabled=true}. Kafka is
@@ -58,6 +60,8 @@ public class ClusterWiring {
                 .dataSource(ds)
                 .threads(threads)
                 .loop(settings.pollMs(), settings.retryBackoffMs(), settings.retryMaxBackoffMs())
+                .consumerProperties(Map.of("session.timeout.ms", Long.toString(settings.sessionTimeoutMs()),
+                        "heartbeat.interval.ms", Long.toString(settings.sessionTimeoutMs() / 3)))
                 .build();
         node = n;
         try {
@@ -66,6 +70,24 @@ public class ClusterWiring {
             Thread.currentThread().interrupt();
             return n; // started; only the wait for the metadata was cut short
         }
+    }
+
+    /**
+     * Starts the live tail's follower of the output topic, with the same Kafka client properties as the node
+     * (brokers, security).
+     *
+     * @param hub     the hub in cluster mode
+     * @param threads makes its thread
+     * @return the started follower
+     */
+    OutputTopicFollower startTailFollower(StreamHub hub, ThreadFactory threads) {
+        Map<String, Object> client = new HashMap<>(kafka.producerProperties());
+        client.put("bootstrap.servers", settings.bootstrapServers(kafka));
+        client.put("client.id", node.node() + "-tail");
+        OutputTopicFollower f = new OutputTopicFollower(OutputTopicFollower.Options.defaults(settings.outputTopic()), client,
+                OutputTopicFollower.kafkaConsumers(), hub, Thread::sleep, OutputTopicFollower.monotonicMillis());
+        f.start(threads);
+        return f;
     }
 
     /** @return the running node, or null when cluster mode is off or not started yet */

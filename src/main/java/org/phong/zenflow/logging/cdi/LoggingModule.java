@@ -33,7 +33,10 @@ import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.redact.Redactor;
 import org.phong.zenflow.logging.metrics.PipelineMetrics;
 import org.phong.zenflow.logging.config.StreamSettings;
+import org.phong.zenflow.logging.stream.OutputTopicFollower;
+import org.phong.zenflow.logging.stream.RunEndSource;
 import org.phong.zenflow.logging.stream.StreamHub;
+import org.phong.zenflow.logging.sink.postgres.RunsTableReader;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.collector.GlobalLogCollector;
@@ -52,7 +55,7 @@ import org.phong.zenflow.logging.time.Scheduler;
  * {@code @Observes LogEntry}, {@code WorkflowRunStarted}, {@code WorkflowRunCompleted}.
  *
  * <p><b>Cluster mode</b> ({@code zenflow.logging.cluster.enabled=true}, docs/cluster.md): no local
- * pipeline (no journal, buffers, collector, sinks or live tail). It starts a {@link ClusterNode}
+ * pipeline (no journal, buffers, collector or sinks); the live tail follows the output topic. It starts a {@link ClusterNode}
  * ({@link ClusterWiring}) and a forwarding {@link LogRouter} on it: the same entry points (the produced
  * router, the CDI events, HTTP) validate and redact as before and produce to the ingest topic; this
  * node's partition owner stores what the consumer group assigns it. {@link #runningOrNull()} is then null
@@ -114,6 +117,10 @@ public class LoggingModule implements RunningPipeline {
     private volatile LoggingPipeline pipeline;
     /** Cluster mode only: the forwarding router on the cluster node. */
     private volatile LogRouter clusterRouter;
+    /** Cluster mode only: feeds the live tail from the output topic. */
+    private volatile OutputTopicFollower tailFollower;
+    /** Cluster mode: how often the watched runs' ends are read from the runs table (it only delays run-ended). */
+    static final long CLUSTER_RUN_END_POLL_MS = 500;
     private volatile PostgresLogReader reader;
     private volatile StreamHub stream;
     private Scheduler scheduler;
@@ -135,11 +142,7 @@ public class LoggingModule implements RunningPipeline {
         for (LogSink s : sinks) all.add(s);
         kafka.startIfEnabled(threadFactory).ifPresent(all::add);
         // The live tail hears each entry as it gets its seq; its history comes from PostgreSQL.
-        StreamHub hub = new StreamHub(streamSettings, scheduler, executor, (runId, afterSeq, limit) -> {
-            schema.requireReady();
-            // Rejected entries (logs_rejected) fill their seq, so a catching-up reader meets no gap.
-            return RunHistory.entries(RunHistory.page(reader, runId, afterSeq, limit, null, null));
-        });
+        StreamHub hub = newHub();
         pipeline = LoggingPipeline.builder()
                 .settings(settings)
                 .sinks(all)
@@ -172,10 +175,27 @@ public class LoggingModule implements RunningPipeline {
     private void startCluster() {
         runsTable.start();
         ClusterNode node = cluster.start(dataSource, threadFactory);
+        // The live tail of any run on any node: sequenced entries from the output topic (every partition, from
+        // its end), history and holes from PostgreSQL, run ends from the runs table (stream/package-info).
+        RunsTableReader runs = new RunsTableReader(dataSource);
+        StreamHub hub = newHub().attachCluster(ids -> {
+            schema.requireReady();
+            return runs.ended(ids).stream().map(r -> new RunEndSource.Ended(r.runId(), r.lastSeq(), r.outcome())).toList();
+        }, CLUSTER_RUN_END_POLL_MS);
+        tailFollower = cluster.startTailFollower(hub, threadFactory);
+        stream = hub;
         clusterRouter = LogRouter.forwarding(node, Redactor.from(securitySettings), metrics.observer());
         LOG.info("zenflow-logging started in cluster mode: node " + node.node() + ", ingest topic " + cluster.settings().ingestTopic()
                 + ", output topic " + cluster.settings().outputTopic() + ", group " + cluster.settings().groupId()
                 + (kafka.settings().enabled() ? " (zenflow.logging.kafka.enabled is ignored: the owners publish to the output topic)" : ""));
+    }
+
+    /** The live tail's hub; its history comes from PostgreSQL (rejected entries fill their seq, so a catching-up reader meets no gap). */
+    private StreamHub newHub() {
+        return new StreamHub(streamSettings, scheduler, executor, (runId, afterSeq, limit) -> {
+            schema.requireReady();
+            return RunHistory.entries(RunHistory.page(reader, runId, afterSeq, limit, null, null));
+        });
     }
 
     private void migrate() {
@@ -211,6 +231,10 @@ public class LoggingModule implements RunningPipeline {
         LogRouter forwarding = clusterRouter;
         if (forwarding != null) {
             forwarding.shutdown(0); // refuses from now on; nothing is queued in it
+            OutputTopicFollower f = tailFollower;
+            if (f != null) f.close();
+            StreamHub h = stream;
+            if (h != null) h.stop();
             cluster.stop();         // flushes the ingest producer, leaves the group, flushes the publisher
             runsTable.stop();
             LOG.info("zenflow-logging stopped (cluster mode)");
@@ -283,8 +307,7 @@ public class LoggingModule implements RunningPipeline {
     /** @return the live tail's hub */
     public StreamHub stream() {
         StreamHub h = stream;
-        if (h == null) throw new IllegalStateException(clusterRouter != null
-                ? "the live tail is not available in cluster mode yet (docs/cluster.md)" : "zenflow-logging is not started");
+        if (h == null) throw new IllegalStateException("zenflow-logging is not started");
         return h;
     }
 

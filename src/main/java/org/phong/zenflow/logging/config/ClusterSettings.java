@@ -18,9 +18,12 @@ import java.util.Optional;
  * @param pollMs       the longest wait of one poll of the owner loop
  * @param retryBackoffMs    first wait before a failed claim or write is retried (exponential, with jitter)
  * @param retryMaxBackoffMs cap of that wait
+ * @param sessionTimeoutMs  how long the group waits for a silent node (a crash, kill -9, a lost network)
+ *                          before its partitions move to the others: the owners' consumer
+ *                          {@code session.timeout.ms}, heartbeats at a third of it
  */
 public record ClusterSettings(boolean enabled, String ingestTopic, String outputTopic, String groupId, Optional<String> nodeName,
-                              long pollMs, long retryBackoffMs, long retryMaxBackoffMs) {
+                              long pollMs, long retryBackoffMs, long retryMaxBackoffMs, long sessionTimeoutMs) {
     /** Prefix of the cluster keys. */
     public static final String PREFIX = "zenflow.logging.cluster.";
     /** Cluster mode on/off. */
@@ -34,6 +37,10 @@ public record ClusterSettings(boolean enabled, String ingestTopic, String output
     public static final String POLL_MS = PREFIX + "poll-ms";
     public static final String RETRY_BACKOFF_MS = PREFIX + "retry-backoff-ms";
     public static final String RETRY_MAX_BACKOFF_MS = PREFIX + "retry-max-backoff-ms";
+    public static final String SESSION_TIMEOUT_MS = PREFIX + "session-timeout-ms";
+    /** The broker's default bounds of a group member's session timeout (group.min/max.session.timeout.ms). */
+    private static final long MIN_SESSION_TIMEOUT_MS = 6_000;
+    private static final long MAX_SESSION_TIMEOUT_MS = 1_800_000;
     /** Kafka topic names: 1 to 249 of these characters. */
     private static final String TOPIC_PATTERN = "[a-zA-Z0-9._-]{1,249}";
     /** Group ids and node names: printable, no spaces, short enough for a log line and the ledger's text column. */
@@ -63,7 +70,8 @@ public record ClusterSettings(boolean enabled, String ingestTopic, String output
         long poll = r.longIn(POLL_MS, 1, MAX_POLL_MS);
         long backoff = r.longIn(RETRY_BACKOFF_MS, 1, MAX_RETRY_BACKOFF_MS);
         long maxBackoff = r.longIn(RETRY_MAX_BACKOFF_MS, backoff, MAX_RETRY_BACKOFF_MS);
-        return new ClusterSettings(enabled, ingest, output, group, node, poll, backoff, maxBackoff);
+        long session = r.longIn(SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS);
+        return new ClusterSettings(enabled, ingest, output, group, node, poll, backoff, maxBackoff, session);
     }
 
     /**

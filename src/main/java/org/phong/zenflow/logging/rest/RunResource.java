@@ -246,9 +246,6 @@ public class RunResource {
         }
         int max = settings.httpMaxPageSize();
         int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
-        if (poll && module.clusterOrNull() != null) {
-            throw new InvalidLogEntryException("waitMs", "the live tail (long-poll) is not available in cluster mode yet; page with afterSeq instead");
-        }
         if (poll) {
             // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());

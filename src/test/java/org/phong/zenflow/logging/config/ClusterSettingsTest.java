@@ -39,6 +39,7 @@ class ClusterSettingsTest {
         assertEquals(Optional.empty(), s.nodeName());
         assertEquals(500, s.pollMs());
         assertTrue(s.retryBackoffMs() <= s.retryMaxBackoffMs());
+        assertEquals(15_000, s.sessionTimeoutMs(), "a silent node's partitions move within 15 s, not Kafka's 45");
     }
 
     @Test
@@ -63,6 +64,8 @@ class ClusterSettingsTest {
         refused(ClusterSettings.POLL_MS, "600000");
         refused(ClusterSettings.RETRY_BACKOFF_MS, "-1");
         refused(ClusterSettings.RETRY_MAX_BACKOFF_MS, "50"); // below the first wait (100)
+        refused(ClusterSettings.SESSION_TIMEOUT_MS, "5999"); // below what the brokers accept by default
+        refused(ClusterSettings.SESSION_TIMEOUT_MS, "1800001");
     }
 
     @Test
