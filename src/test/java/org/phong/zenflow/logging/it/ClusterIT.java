@@ -147,6 +147,50 @@ class ClusterIT {
 
     @Test
     @Order(2)
+    void aReaderOnOneNodeTailsARunWrittenThroughTheOthersAndResumesOnAThird() throws Exception {
+        UUID workflow = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        LibertyCopies.Node a = nodes.get(0);
+        LibertyCopies.Node b = nodes.get(1);
+        LibertyCopies.Node c = nodes.get(2);
+        post(b, "/api/v1/runs/" + run + "/start", "{\"workflowId\":\"" + workflow + "\"}", 202);
+        int batches = 30;
+        int perBatch = 10;
+        int n = batches * perBatch;
+        TailClient whole = TailClient.open(a.ws(), run.toString(), 0, null, true, 0);
+        TailClient first = TailClient.open(a.ws(), run.toString(), 0, null, true, n / 3); // drops the connection mid-run
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            JsonArrayBuilder arr = Json.createArrayBuilder();
+            for (int k = 0; k < perBatch; k++) {
+                String m = run + "-" + messages.size();
+                messages.add(m);
+                arr.add(Json.createObjectBuilder().add("workflowId", workflow.toString()).add("runId", run.toString())
+                        .add("nodeKey", "n").add("level", "INFO").add("message", m));
+            }
+            post(i % 2 == 0 ? b : c, "/api/v1/logs?wait=durable", arr.build().toString(), 202);
+            if (i == batches / 2) {
+                await("the first reader dropped its connection").atMost(STORED_TIMEOUT).until(first.done::isDone);
+            }
+        }
+        TailClient resumed = TailClient.open(c.ws(), run.toString(), first.lastSeq(), null, true, 0);
+        post(b, "/api/v1/runs/" + run + "/end", "{\"outcome\":\"SUCCEEDED\"}", 202);
+
+        for (TailClient t : List.of(whole, resumed)) {
+            String closed = t.done.get(STORED_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(closed.startsWith("1000"), "closed after run-ended: " + closed);
+            assertTrue(t.runEnded != null && t.runEnded.contains("\"lastSeq\":" + n), "run-ended with lastSeq " + n + ": " + t.runEnded);
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long s = 1; s <= n; s++) expected.add(s);
+        assertEquals(expected, whole.seqs(), "a reader on node A: 1..N of a run written through B and C");
+        List<Long> joined = new ArrayList<>(first.seqs());
+        joined.addAll(resumed.seqs());
+        assertEquals(expected, joined, "dropped on A after " + first.lastSeq() + ", resumed on C: exactly 1..N");
+    }
+
+    @Test
+    @Order(3)
     void aKilledNodesPartitionsMoveAndEveryConfirmedEntryIsStoredOnce() throws Exception {
         UUID workflow = UUID.randomUUID();
         int clients = 12;
@@ -192,7 +236,7 @@ class ClusterIT {
         Thread.sleep(8_000);
         copies.kill(victim);
         victimDead.set(true);
-        Thread.sleep(20_000); // the victim's partitions move after the session timeout; load goes on meanwhile
+        Thread.sleep(12_000); // the victim's partitions move after its session timeout (6 s); load goes on meanwhile
         stop.set(true);
         for (Future<?> f : work) f.get(5, TimeUnit.MINUTES);
         pool.shutdown();

@@ -132,12 +132,18 @@ public final class ItEnvironment {
      */
     public static java.util.concurrent.CompletableFuture<java.net.http.WebSocket> openWebSocket(
             String path, java.net.http.WebSocket.Listener listener) {
+        return openWebSocket(wsUri(path), listener);
+    }
+
+    /** {@link #openWebSocket(String, java.net.http.WebSocket.Listener)} to another server (a copy of the IT server). */
+    public static java.util.concurrent.CompletableFuture<java.net.http.WebSocket> openWebSocket(
+            URI uri, java.net.http.WebSocket.Listener listener) {
         // One HttpClient per WebSocket: a JDK HttpClient reads all its connections on ONE selector
         // thread, which made the test client, not the server, the bottleneck with 50 busy sockets.
         // A reader's credentials: the handshake needs the reader role (security.SecureHandshake).
         HttpClient own = new AuthenticatingHttpClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(),
                 ItCredentials.READER);
-        return own.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(wsUri(path), listener);
+        return own.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(uri, listener);
     }
 
     /** JDBC URL of the embedded PostgreSQL the server writes to. */

@@ -37,6 +37,11 @@ final class LibertyCopies implements AutoCloseable {
             return URI.create("http://localhost:" + httpPort + path);
         }
 
+        /** @return {@code ws://localhost:port/} */
+        URI ws() {
+            return URI.create("ws://localhost:" + httpPort + "/");
+        }
+
         String log() throws IOException {
             Path log = dir.resolve("logs/messages.log");
             return Files.exists(log) ? Files.readString(log) : "";
@@ -63,6 +68,9 @@ final class LibertyCopies implements AutoCloseable {
         }
         copyTree(template.resolve("apps"), dir.resolve("apps"));
         copyTree(template.resolve("jdbc"), dir.resolve("jdbc"));
+        // Several servers start at once on the test machine's 2 cores beside the IT server: the client compiler
+        // only and the serial collector cut each start's CPU (these servers carry test traffic, not load).
+        Files.writeString(dir.resolve("jvm.options"), "-XX:TieredStopAtLevel=1\n-XX:+UseSerialGC\n-Xmx512m\n", StandardCharsets.UTF_8);
         Path journal = Files.createTempDirectory(name + "-journal");
         scratch.add(journal);
         int http = freePort();

@@ -42,8 +42,14 @@ final class TailClient implements WebSocket.Listener {
     }
 
     static TailClient open(String runId, long afterSeq, String extra, boolean reads, int abortAfterFrames) throws Exception {
+        return open(ItEnvironment.wsUri("/"), runId, afterSeq, extra, reads, abortAfterFrames);
+    }
+
+    /** @param server {@code ws://host:port/} of the server to tail on (the IT server or a copy of it) */
+    static TailClient open(java.net.URI server, String runId, long afterSeq, String extra, boolean reads, int abortAfterFrames)
+            throws Exception {
         TailClient c = new TailClient(reads, abortAfterFrames);
-        ItEnvironment.openWebSocket("/ws/runs/" + runId + "?protocol=2&afterSeq=" + afterSeq + (extra == null ? "" : extra), c)
+        ItEnvironment.openWebSocket(server.resolve("/ws/runs/" + runId + "?protocol=2&afterSeq=" + afterSeq + (extra == null ? "" : extra)), c)
                 .get(60, TimeUnit.SECONDS);
         return c;
     }
