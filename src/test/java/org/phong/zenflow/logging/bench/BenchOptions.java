@@ -22,7 +22,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int liveIngestEntries, int liveTrials,
                     int log4jQueue, int log4jBatch,
                     Map<String, String> postgresConfig, org.phong.zenflow.logging.config.CopyFormat sinkFormat,
-                    int copyConnections) {
+                    int copyConnections, int clusterRuns, int clusterWarmupSeconds, int clusterSeconds) {
 
     static BenchOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -75,13 +75,17 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 a.containsKey("sink-format") ? org.phong.zenflow.logging.config.CopyFormat.valueOf(
                         a.get("sink-format").toUpperCase(java.util.Locale.ROOT)) : LoggingSettings.defaults().copyFormat(),
                 // connections the sink writes a deep backlog's batch on (1 = one COPY per batch); the server's default unless given
-                i(a, "copy-connections", LoggingSettings.defaults().copyConnections()));
+                i(a, "copy-connections", LoggingSettings.defaults().copyConnections()),
+                // cluster mode, 1/2/3 nodes in this JVM on a forked broker (ClusterPhase)
+                i(a, "cluster-runs", full ? 1000 : 100),
+                i(a, "cluster-warmup-seconds", full ? 10 : 2),
+                i(a, "cluster-seconds", full ? 20 : 3));
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
                 "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
                 "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg", "sink-format",
-                "copy-connections"));
+                "copy-connections", "cluster-runs", "cluster-warmup-seconds", "cluster-seconds"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         if (o.copyConnections < 1 || o.copyConnections > LoggingSettings.MAX_COPY_CONNECTIONS) {
@@ -95,9 +99,9 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
      * Phases in run order; the COPY limit needs the runs of the e2e phase (or, without it, of the
      * log4j phase). {@code log4j} is the Log4j2 JDBC-appender peer ({@link Log4jJdbcPeer}).
      */
-    static final java.util.List<String> PHASES = java.util.List.of("e2e", "log4j", "limit", "latency", "live", "memory");
+    static final java.util.List<String> PHASES = java.util.List.of("e2e", "log4j", "limit", "latency", "live", "memory", "cluster");
     /** The short run's phases when {@code --phases} is not given: the peer only on request (keeps the verify smoke as it was). */
-    static final java.util.List<String> SHORT_PHASES = PHASES.stream().filter(p -> !p.equals("log4j")).toList();
+    static final java.util.List<String> SHORT_PHASES = PHASES.stream().filter(p -> !p.equals("log4j") && !p.equals("cluster")).toList();
 
     boolean runs(String phase) {
         return phases.contains(phase);

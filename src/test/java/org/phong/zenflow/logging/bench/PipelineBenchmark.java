@@ -124,6 +124,7 @@ public final class PipelineBenchmark {
             if (o.runs("latency")) latency();
             if (o.runs("live")) liveTail();
             if (o.runs("memory")) tombstoneCheck(memory()); // separate calls: the first pipeline is unreachable in the second
+            if (o.runs("cluster")) cluster();
         }
         results.put("integrityProblems", problems);
         results.put("seconds", (System.nanoTime() - began) / 1e9);
@@ -408,6 +409,22 @@ public final class PipelineBenchmark {
     }
 
     /** The live-tail section ({@link LiveTailPhase}): fan-out latency at two shapes, ingest with and without readers. */
+    /** Cluster mode with 1, 2 and 3 nodes in this JVM (ClusterPhase): stored entries/s and where the CPU went. */
+    private void cluster() throws Exception {
+        List<ClusterPhase.Round> rounds = new ClusterPhase(db, workload, o.clusterRuns(), o.generatorThreads())
+                .run(new int[]{1, 2, 3}, o.clusterWarmupSeconds(), o.clusterSeconds());
+        List<Map<String, Object>> j = new ArrayList<>();
+        for (ClusterPhase.Round r : rounds) {
+            j.add(r.json());
+            for (String p : r.problems()) problems.add("cluster, " + r.nodes() + " node(s): " + p);
+            rows.add(new Report.Row(String.format("cluster mode, %d node(s) in one JVM, one broker (%d partitions): stored entries/s",
+                    r.nodes(), ClusterPhase.PARTITIONS), String.format("%,.0f", r.storedPerSecond()), "", null));
+            rows.add(new Report.Row(String.format("  CPU cores: this JVM / broker / PostgreSQL, %d node(s)", r.nodes()),
+                    String.format("%.2f / %.2f / %.2f", r.jvmCores(), r.brokerCores(), r.databaseCores()), "", null));
+        }
+        results.put("cluster", j);
+    }
+
     private void liveTail() throws Exception {
         LiveTailPhase p = new LiveTailPhase(db, settings, workload, problems);
         LiveTailPhase.Latency one = p.latency("one run, many readers", 1, o.liveReaders(), o.liveRate(), o.liveWarmupSeconds(),
