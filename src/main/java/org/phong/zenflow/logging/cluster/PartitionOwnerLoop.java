@@ -274,8 +274,15 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // One fenced write per partition per poll: Kafka's default of 500 records a poll, shared by every
+        // assigned partition, made writes of ~80 rows each, and the per-transaction work (fence, seq read,
+        // runs upsert, offset, commit) capped a node at about 12,000 entries/s (docs/benchmark.md).
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(DEFAULT_MAX_POLL_RECORDS));
         return p;
     }
+
+    /** Records a poll may return when the caller does not say: large COPYs, still well inside max.poll.interval.ms. */
+    public static final int DEFAULT_MAX_POLL_RECORDS = 5000;
 
     /**
      * Starts the loop on a new thread of {@code threads}. Once only.

@@ -58,6 +58,7 @@ final class ClusterPhase {
     private final Workload workload;
     private final int runs;
     private final int threads;
+    private Path brokerDir;
 
     ClusterPhase(BenchDatabase db, Workload workload, int runs, int threads) {
         this.db = db;
@@ -70,7 +71,8 @@ final class ClusterPhase {
     List<Round> run(int[] nodeCounts, int warmupSeconds, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("bench-cluster");
         KafkaBrokerLauncher.quietClientLogs();
-        String bootstrap = KafkaBrokerLauncher.start(dir.resolve("kafka"), freePort(), freePort(), true);
+        brokerDir = dir.resolve("kafka");
+        String bootstrap = KafkaBrokerLauncher.start(brokerDir, freePort(), freePort(), true);
         try {
             List<Round> out = new ArrayList<>();
             for (int n : nodeCounts) out.add(round(bootstrap, n, warmupSeconds, seconds));
@@ -130,7 +132,7 @@ final class ClusterPhase {
         gens.forEach(Thread::start);
         Thread.sleep(warmupSeconds * 1000L);
         SteadyWindow w = new SteadyWindow().count("stored", () -> stored(nodes)).count("cpu", PipelineBenchmark::processCpuNanos)
-                .count("broker", ClusterPhase::brokerCpuNanos).count("databaseCpu", db::cpuNanos);
+                .count("broker", this::brokerCpuNanos).count("databaseCpu", db::cpuNanos);
         w.open();
         Thread.sleep(seconds * 1000L);
         w.close();
@@ -155,11 +157,29 @@ final class ClusterPhase {
         return s;
     }
 
-    /** CPU of the forked broker (a child JVM of this one whose command line names the launcher). */
-    static long brokerCpuNanos() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("KafkaBrokerLauncher") || c.contains("kafka.Kafka")).orElse(false))
-                .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    /**
+     * CPU of the forked broker: the process running kafka.Kafka on this phase's directory (launched detached,
+     * not a child of this JVM), from /proc (Linux; 0 elsewhere).
+     */
+    private long brokerCpuNanos() {
+        String marker = brokerDir.toString();
+        long ticks = 0;
+        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                    if (!cmd.contains("kafka.Kafka") || !cmd.contains(marker)) continue;
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // exited meanwhile, or not ours to read
+                }
+            }
+        } catch (java.io.IOException noProc) {
+            return 0;
+        }
+        return ticks * 10_000_000L; // USER_HZ = 100
     }
 
     private static int freePort() throws java.io.IOException {
