@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.cluster;
 
+import org.phong.zenflow.logging.time.WorkerThreads;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -582,19 +583,8 @@ public final class PartitionOwnerLoop implements AutoCloseable {
      */
     public void close(Duration timeout) {
         stopped = true;
-        Thread t = thread;
-        if (t == null || !t.isAlive() || t == Thread.currentThread()) return;
         Consumer<byte[], byte[]> c = consumer;
-        if (c != null) c.wakeup();
-        try {
-            t.join(Math.max(1, timeout.toMillis()));
-            if (t.isAlive()) {
-                t.interrupt();
-                t.join(Math.max(1, timeout.toMillis()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) LOG.warning("cluster owner " + options.owner() + ": loop thread still running after close");
+        Runnable wakeUp = c == null ? () -> { } : c::wakeup;
+        if (!WorkerThreads.stop(thread, wakeUp, timeout)) LOG.warning("cluster owner " + options.owner() + ": loop thread still running after close");
     }
 }

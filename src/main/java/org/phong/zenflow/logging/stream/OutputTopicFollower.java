@@ -3,6 +3,7 @@ package org.phong.zenflow.logging.stream;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import org.phong.zenflow.logging.time.WorkerThreads;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -394,19 +395,8 @@ public final class OutputTopicFollower implements AutoCloseable {
      */
     public void close(Duration timeout) {
         stopped = true;
-        Thread t = thread;
-        if (t == null || !t.isAlive() || t == Thread.currentThread()) return;
         Consumer<byte[], byte[]> c = consumer;
-        if (c != null) c.wakeup();
-        try {
-            t.join(Math.max(1, timeout.toMillis()));
-            if (t.isAlive()) {
-                t.interrupt();
-                t.join(Math.max(1, timeout.toMillis()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) LOG.warning("output topic follower still running after close");
+        Runnable wakeUp = c == null ? () -> { } : c::wakeup;
+        if (!WorkerThreads.stop(thread, wakeUp, timeout)) LOG.warning("output topic follower still running after close");
     }
 }
