@@ -2,6 +2,10 @@ package org.phong.zenflow.logging.cluster;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -107,6 +111,26 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
         String t = name(what);
         KafkaBrokerLauncher.createTopic(bootstrap(), t, partitions);
         return t;
+    }
+
+    /**
+     * Sends the records in order; a refused record is sent again (after 5 ms) before the next, which keeps
+     * each run's order. @return each record's acknowledgement, in order
+     */
+    public static List<CompletableFuture<RecordMetadata>> sendInOrder(IngestProducer p, List<IngestRecord> records)
+            throws InterruptedException {
+        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+        for (IngestRecord r : records) {
+            while (true) {
+                try {
+                    acks.add(p.send(r).toCompletableFuture());
+                    break;
+                } catch (IngestRefusedException e) {
+                    Thread.sleep(5);
+                }
+            }
+        }
+        return acks;
     }
 
     static int freePort() throws Exception {

@@ -132,20 +132,8 @@ class PartitionOwnerLoopTest {
         return p;
     }
 
-    /** Sends in order; a refused record is sent again before the next (that keeps the run's order). */
     private static List<CompletableFuture<RecordMetadata>> send(IngestProducer p, List<IngestRecord> records) throws InterruptedException {
-        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
-        for (IngestRecord r : records) {
-            while (true) {
-                try {
-                    acks.add(p.send(r).toCompletableFuture());
-                    break;
-                } catch (IngestRefusedException e) {
-                    Thread.sleep(5);
-                }
-            }
-        }
-        return acks;
+        return ClusterRig.sendInOrder(p, records);
     }
 
     private static List<RecordMetadata> acknowledged(List<CompletableFuture<RecordMetadata>> acks) throws Exception {

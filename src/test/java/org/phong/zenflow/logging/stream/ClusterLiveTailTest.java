@@ -36,9 +36,9 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.cluster.FencedPartitionWriter;
+import org.phong.zenflow.logging.cluster.ClusterRig;
 import org.phong.zenflow.logging.cluster.IngestProducer;
 import org.phong.zenflow.logging.cluster.IngestRecord;
-import org.phong.zenflow.logging.cluster.IngestRefusedException;
 import org.phong.zenflow.logging.cluster.OutputPublisher;
 import org.phong.zenflow.logging.cluster.PartitionLedger;
 import org.phong.zenflow.logging.cluster.PartitionOwnerLoop;
@@ -139,18 +139,7 @@ class ClusterLiveTailTest {
     }
 
     private static void send(IngestProducer p, List<IngestRecord> records) throws Exception {
-        List<java.util.concurrent.CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
-        for (IngestRecord r : records) {
-            while (true) {
-                try {
-                    acks.add(p.send(r).toCompletableFuture());
-                    break;
-                } catch (IngestRefusedException e) {
-                    Thread.sleep(5);
-                }
-            }
-        }
-        for (var a : acks) a.get(30, TimeUnit.SECONDS);
+        for (var a : ClusterRig.sendInOrder(p, records)) a.get(30, TimeUnit.SECONDS);
     }
 
     // ------------------------------------------------------------------ node B: follows and serves
