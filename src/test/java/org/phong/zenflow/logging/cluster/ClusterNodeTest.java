@@ -228,7 +228,8 @@ class ClusterNodeTest {
         List<CompletableFuture<?>> inFlight = d.round(3, nodes); // node-c's part of this round is in its producer when it dies
         halted.node().halt(Duration.ZERO);
         Driver.settle(inFlight);
-        assertFalse(halted.node().status().loop().running());
+        // halt does not wait for the loop thread: it ends once its write in progress returns (interrupted)
+        await("node-c's owner loop ended").atMost(DONE_WITHIN).until(() -> !halted.node().status().loop().running());
         for (int round = 4; round <= BATCHES + 1; round++) Driver.settle(d.round(round, survivors));
         assertEquals(RUNS, d.endsAcknowledged.size(), "every end acknowledged (the survivors sent them)");
         await("the survivors own every partition").atMost(DONE_WITHIN)
