@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The journal absorbs a database outage: under 10,000 entries/s from 16 clients that wait for
- * {@code ?wait=durable}, PostgreSQL is frozen (SIGSTOP), and in the second test stopped, for 60 s each by
+ * {@code ?wait=durable}, PostgreSQL is frozen (SIGSTOP), and in the second test stopped, for 30 s each by
  * default ({@code -Dit.outage.seconds}; the figures in docs/durability.md are of 120 s). In each: no request is answered 429, the confirmed rate during the outage is at least 90% of the
  * rate before it (or of the offered rate, when catching-up clients pushed the rate before above it), readiness answers 200 throughout; after the database is back the journal drains while
  * the load goes on, and once the durable sink has caught up the table is read to its end and compared
@@ -42,11 +42,11 @@ class DatabaseOutageAbsorbedIT {
     private static final int PER_REQUEST = 50;
     private static final int RUNS_PER_CLIENT = 4;
     private static final double RATE = 10_000;
-    private static final Duration BEFORE = Duration.ofSeconds(20);
+    private static final Duration BEFORE = Duration.ofSeconds(15);
     /** The first seconds warm the server up; the rate before is measured after them. */
     private static final int WARMUP_S = 5;
-    private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("it.outage.seconds", 60));
-    private static final Duration AFTER = Duration.ofSeconds(30);
+    private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("it.outage.seconds", 30));
+    private static final Duration AFTER = Duration.ofSeconds(20);
     private static final Duration CATCH_UP = Duration.ofSeconds(240);
 
     @BeforeAll

@@ -54,6 +54,14 @@ final class LibertyCopies implements AutoCloseable {
     private final List<Path> scratch = new ArrayList<>();
 
     /**
+     * Several servers start at once on the test machine's 2 cores beside the IT server: the client compiler
+     * only and the serial collector cut each start's CPU (these servers carry test traffic, not load).
+     */
+    static void writeLightJvmOptions(Path serverDir) throws IOException {
+        Files.writeString(serverDir.resolve("jvm.options"), "-XX:TieredStopAtLevel=1\n-XX:+UseSerialGC\n-Xmx512m\n", StandardCharsets.UTF_8);
+    }
+
+    /**
      * Creates a copy named {@code name} whose server.env is the IT server's with {@code env} over it
      * (a key in {@code env} replaces the IT server's line; the rest are added), plus its own ports and
      * journal directory.
@@ -68,9 +76,7 @@ final class LibertyCopies implements AutoCloseable {
         }
         copyTree(template.resolve("apps"), dir.resolve("apps"));
         copyTree(template.resolve("jdbc"), dir.resolve("jdbc"));
-        // Several servers start at once on the test machine's 2 cores beside the IT server: the client compiler
-        // only and the serial collector cut each start's CPU (these servers carry test traffic, not load).
-        Files.writeString(dir.resolve("jvm.options"), "-XX:TieredStopAtLevel=1\n-XX:+UseSerialGC\n-Xmx512m\n", StandardCharsets.UTF_8);
+        writeLightJvmOptions(dir);
         Path journal = Files.createTempDirectory(name + "-journal");
         scratch.add(journal);
         int http = freePort();

@@ -192,6 +192,7 @@ class ProductionProfileIT {
             }
             copyTree(template.resolve("apps"), dir.resolve("apps"));
             copyTree(template.resolve("jdbc"), dir.resolve("jdbc"));
+            LibertyCopies.writeLightJvmOptions(dir);
             int http = freePort();
             int https = freePort();
             Files.writeString(dir.resolve("server.env"), "http_port=" + http + "\nhttps_port=" + https + "\nDB_PORT=" + freePort()
