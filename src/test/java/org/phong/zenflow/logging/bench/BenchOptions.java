@@ -22,7 +22,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int liveIngestEntries, int liveTrials,
                     int log4jQueue, int log4jBatch,
                     Map<String, String> postgresConfig, org.phong.zenflow.logging.config.CopyFormat sinkFormat,
-                    int copyConnections, int clusterRuns, int clusterWarmupSeconds, int clusterSeconds) {
+                    int copyConnections, int copyMaxRows, int clusterRuns, int clusterWarmupSeconds, int clusterSeconds) {
 
     static BenchOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -76,6 +76,8 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                         a.get("sink-format").toUpperCase(java.util.Locale.ROOT)) : LoggingSettings.defaults().copyFormat(),
                 // connections the sink writes a deep backlog's batch on (1 = one COPY per batch); the server's default unless given
                 i(a, "copy-connections", LoggingSettings.defaults().copyConnections()),
+                // rows per COPY, for the sink and the limit alike; the server's default unless given
+                i(a, "copy-max-rows", LoggingSettings.defaults().copyMaxRows()),
                 // cluster mode, 1/2/3 nodes in this JVM on a forked broker (ClusterPhase)
                 i(a, "cluster-runs", full ? 1000 : 100),
                 i(a, "cluster-warmup-seconds", full ? 10 : 2),
@@ -85,12 +87,13 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
                 "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
                 "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg", "sink-format",
-                "copy-connections", "cluster-runs", "cluster-warmup-seconds", "cluster-seconds"));
+                "copy-connections", "copy-max-rows", "cluster-runs", "cluster-warmup-seconds", "cluster-seconds"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         if (o.idleRuns <= MemoryPhase.FEW_RUNS) throw new IllegalArgumentException("--idle-runs must exceed " + MemoryPhase.FEW_RUNS);
         if (o.copyConnections < 1 || o.copyConnections > LoggingSettings.MAX_COPY_CONNECTIONS) {
             throw new IllegalArgumentException("--copy-connections must be 1.." + LoggingSettings.MAX_COPY_CONNECTIONS);
         }
+        if (o.copyMaxRows < 1) throw new IllegalArgumentException("--copy-max-rows must be at least 1");
         if (o.log4jQueue < 1 || o.log4jBatch < 1) throw new IllegalArgumentException("--log4j-queue and --log4j-batch must be at least 1");
         return o;
     }

@@ -55,6 +55,7 @@ public final class PipelineBenchmark {
         java.util.Properties p = new java.util.Properties();
         p.setProperty(LoggingSettings.COPY_FORMAT, o.sinkFormat().name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty(LoggingSettings.COPY_CONNECTIONS, Integer.toString(o.copyConnections()));
+        p.setProperty(LoggingSettings.COPY_MAX_ROWS, Integer.toString(o.copyMaxRows()));
         this.settings = LoggingSettings.fromProperties(p);
     }
 
