@@ -321,10 +321,15 @@ public final class MetricNames {
             "memory_maxHeap_bytes",
             "thread_count");
 
-    /** @return every Prometheus series name the module's metrics produce */
+    /** @return every Prometheus series name the module's metrics produce (cluster mode's included) */
     public static List<String> allPrometheusSeries() {
+        return series(CATALOG);
+    }
+
+    /** @return the Prometheus series names of {@code defs} */
+    public static List<String> series(List<Def> defs) {
         List<String> out = new ArrayList<>();
-        for (Def d : EVERY) out.addAll(d.prometheusSeries());
+        for (Def d : defs) out.addAll(d.prometheusSeries());
         return out;
     }
 }

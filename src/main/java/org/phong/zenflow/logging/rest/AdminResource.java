@@ -26,6 +26,7 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
 import org.phong.zenflow.logging.cdi.GuardedPostgresWriter;
 import org.phong.zenflow.logging.cdi.LoggingModule;
 import org.phong.zenflow.logging.cdi.SchemaState;
+import org.phong.zenflow.logging.cluster.ClusterNode;
 import org.phong.zenflow.logging.collector.SinkStatus;
 import org.phong.zenflow.logging.router.AdmissionControl;
 import org.phong.zenflow.logging.stats.PipelineObserver;
@@ -58,7 +59,9 @@ public class AdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "pipelineStatus", summary = "Snapshot of the pipeline",
             description = "Admission (in flight, capacity, drops by reason and level, rejections), router queue, active runs, "
-                    + "buffered entries and their estimated heap bytes, each sink's backlog and failures, schema state, JVM threads.")
+                    + "buffered entries and their estimated heap bytes, each sink's backlog and failures, schema state, JVM threads. "
+                    + "In cluster mode (mode = cluster) the node's instead: readiness problems, owned ingest partitions, and the "
+                    + "counters of its ingest producer, partition owner and output publisher.")
     @APIResponse(responseCode = "200", description = "The snapshot",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Status"),
                     examples = @ExampleObject(name = "status", value = ApiDocs.STATUS)))
@@ -69,6 +72,8 @@ public class AdminResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "notRunning", value = ApiDocs.NOT_RUNNING)))
     public String status() {
+        ClusterNode node = module.clusterOrNull();
+        if (node != null) return clusterStatus(node);
         LoggingPipeline p = module.running();
         AdmissionControl a = p.admission();
         WorkflowBufferManager.MemoryEstimate memory = p.buffers().estimateMemory();
@@ -89,6 +94,7 @@ public class AdminResource {
             sinks.add(o);
         }
         return JSON.createObjectBuilder()
+                .add("mode", "single")
                 .add("schemaReady", schema.isReady())
                 // the details anonymous /health leaves out (exception text, paths): admins only
                 .add("schemaError", schema.lastError() == null ? "" : String.valueOf(schema.lastError()))
@@ -113,9 +119,58 @@ public class AdminResource {
                 .add("journalRecovery", recovery(p.recoveryReport()))
                 .add("rejections", rejections(postgresWriter.rejections()))
                 .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
-                .add("security", JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
-                        .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults())))
+                .add("security", security())
                 .build().toString();
+    }
+
+    /**
+     * Cluster mode: this node has no local pipeline (no buffers, collector or journal: Kafka is the journal), so
+     * the snapshot is the node's: its readiness verdict in operator words, the partitions it owns, and the
+     * counters of its ingest producer, partition owner loop and output publisher, each object the component's
+     * own stats record (so a counter added there appears here without a second list to keep).
+     */
+    private String clusterStatus(ClusterNode node) {
+        ClusterNode.Status s = node.status();
+        return JSON.createObjectBuilder()
+                .add("mode", "cluster")
+                .add("schemaReady", schema.isReady())
+                .add("schemaError", schema.lastError() == null ? "" : String.valueOf(schema.lastError()))
+                .add("cluster", JSON.createObjectBuilder()
+                        .add("node", s.node())
+                        .add("ready", s.problems().isEmpty())
+                        .add("problems", JSON.createArrayBuilder(s.problems()))
+                        .add("producerState", s.producerState())
+                        .add("ownedPartitions", JSON.createArrayBuilder(new java.util.TreeSet<>(node.ownedPartitions())))
+                        .add("producer", recordObject(s.producer()))
+                        .add("owner", recordObject(s.loop()))
+                        .add("output", recordObject(s.output())))
+                .add("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount())
+                .add("security", security())
+                .build().toString();
+    }
+
+    private JsonObjectBuilder security() {
+        return JSON.createObjectBuilder().add("profile", credentialGuard.profile().name())
+                .add("defaultCredentialsAccepted", JSON.createArrayBuilder(credentialGuard.acceptedDefaults()));
+    }
+
+    /** A stats record as a JSON object: its numbers, flags and texts by component name (null text as null). */
+    static JsonObjectBuilder recordObject(Record r) {
+        JsonObjectBuilder o = JSON.createObjectBuilder();
+        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(r);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("stats record " + r.getClass().getName() + "." + c.getName(), e);
+            }
+            if (v == null) o.addNull(c.getName());
+            else if (v instanceof Boolean b) o.add(c.getName(), b);
+            else if (v instanceof Long || v instanceof Integer) o.add(c.getName(), ((Number) v).longValue());
+            else if (v instanceof Number n) o.add(c.getName(), n.doubleValue());
+            else o.add(c.getName(), v.toString());
+        }
+        return o;
     }
 
     private static JsonObjectBuilder backlog(org.phong.zenflow.logging.BacklogOutlook o) {

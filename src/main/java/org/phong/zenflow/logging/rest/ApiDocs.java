@@ -41,7 +41,7 @@ public final class ApiDocs {
     public static final String RUN_STARTED = "{\"runId\":\"" + RUN_ID + "\",\"workflowId\":\"" + WORKFLOW_ID + "\"}";
     public static final String RUN_END = "{\"outcome\":\"SUCCEEDED\"}";
     public static final String RUN_ENDED = "{\"runId\":\"" + RUN_ID + "\",\"outcome\":\"SUCCEEDED\"}";
-    public static final String STATUS = "{\"schemaReady\":true,\"strategy\":\"DROP_DEBUG_FIRST\",\"inFlight\":120,"
+    public static final String STATUS = "{\"mode\":\"single\",\"schemaReady\":true,\"strategy\":\"DROP_DEBUG_FIRST\",\"inFlight\":120,"
             + "\"capacity\":100000,\"rejected\":0,\"droppedTotal\":0,\"dropped\":{\"THRESHOLD\":{\"DEBUG\":0,\"INFO\":0,"
             + "\"WARN\":0,\"ERROR\":0}},\"routed\":5000,\"queueDepth\":0,\"workersAlive\":true,\"activeRuns\":3,"
             + "\"bufferedEntries\":120,\"releasedRuns\":7,\"lateStartConflicts\":0,\"bufferedBytesEstimate\":61440,\"largestRunBytesEstimate\":20480,"

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.phong.zenflow.logging.metrics.MetricNames;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 
 /**
@@ -146,7 +147,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void aReaderOnOneNodeTailsARunWrittenThroughTheOthersAndResumesOnAThird() throws Exception {
         UUID workflow = UUID.randomUUID();
         UUID run = UUID.randomUUID();
@@ -189,8 +190,43 @@ class ClusterIT {
         assertEquals(expected, joined, "dropped on A after " + first.lastSeq() + ", resumed on C: exactly 1..N");
     }
 
+    /**
+     * What an operator watches on a cluster node, after test 1 stored its runs: readiness names the cluster check
+     * UP; /metrics serves every cluster series (the dashboard's cluster panels query them), the nodes together
+     * own every ingest partition and stored entries; the admin snapshot is the node's, agreeing with the metrics.
+     */
     @Test
-    @Order(3)
+    @Order(2)
+    void eachNodeShowsItsClusterStateInHealthMetricsAndAdminStatus() throws Exception {
+        double stored = 0;
+        for (LibertyCopies.Node n : nodes) {
+            JsonObject ready = ItEnvironment.parse(send(n, "GET", "/health/ready", null).body());
+            assertTrue(ready.getJsonArray("checks").getValuesAs(JsonObject.class).stream().anyMatch(c ->
+                    c.getString("name").equals("zenflow-logging-cluster") && c.getString("status").equals("UP")), n.name() + ": " + ready);
+            PrometheusText m = PrometheusText.parse(send(n, "GET", "/metrics", null).body());
+            for (String series : MetricNames.series(MetricNames.CLUSTER)) assertTrue(m.has(series), n.name() + " serves " + series);
+            stored += m.sum("zenflow_logging_cluster_entries_stored_total");
+            JsonObject status = ItEnvironment.parse(send(n, "GET", "/api/v1/admin/status", null).body());
+            assertEquals("cluster", status.getString("mode"), status.toString());
+            JsonObject node = status.getJsonObject("cluster");
+            assertEquals(n.name(), node.getString("node"));
+            assertTrue(node.getBoolean("ready"), node.toString());
+            assertTrue(node.getJsonObject("owner").getBoolean("running"), node.toString());
+        }
+        assertTrue(stored > 0, "the nodes count the entries they stored");
+        await("the three nodes own every ingest partition once").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    int owned = 0;
+                    for (LibertyCopies.Node n : nodes) {
+                        owned += ItEnvironment.parse(send(n, "GET", "/api/v1/admin/status", null).body()).getJsonObject("cluster")
+                                .getJsonArray("ownedPartitions").size();
+                    }
+                    return owned == PARTITIONS;
+                });
+    }
+
+    @Test
+    @Order(4)
     void aKilledNodesPartitionsMoveAndEveryConfirmedEntryIsStoredOnce() throws Exception {
         UUID workflow = UUID.randomUUID();
         int clients = 12;
