@@ -248,9 +248,8 @@ public class RunResource {
             // A waiting poll holds a subscription and a timer: at most max-long-polls at once.
             org.phong.zenflow.logging.security.ConcurrencyLimit polls = requestBounds.longPolls();
             if (wait > 0 && polls.tryAcquire(null) != null) {
-                Response r = ApiErrors.of(Response.Status.TOO_MANY_REQUESTS, "too many long-polls waiting (" + polls.max() + ", "
-                        + BoundSettings.MAX_LONG_POLLS + "); retry after " + retryAfter() + " s or use the WebSocket", null, "waitMs");
-                return CompletableFuture.completedFuture(Response.fromResponse(r).header(jakarta.ws.rs.core.HttpHeaders.RETRY_AFTER, retryAfter()).build());
+                return CompletableFuture.completedFuture(RunAdmission.tooMany("too many long-polls waiting (" + polls.max() + ", "
+                        + BoundSettings.MAX_LONG_POLLS + "); retry after " + retryAfter() + " s or use the WebSocket", retryAfter(), "waitMs"));
             }
             CompletionStage<Response> polled;
             try {
