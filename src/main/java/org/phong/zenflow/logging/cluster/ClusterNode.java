@@ -23,6 +23,7 @@ import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * One node of cluster mode, in plain Java: the {@link IngestProducer} every entry point of this node
@@ -298,7 +299,7 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
         private long retryBackoffMs = PartitionOwnerLoop.DEFAULT_RETRY_BACKOFF_MS;
         private long retryMaxBackoffMs = PartitionOwnerLoop.DEFAULT_RETRY_MAX_BACKOFF_MS;
         private Duration readyTimeout = Duration.ofSeconds(10);
-        private PartitionOwnerLoop.Sleeper sleeper = Thread::sleep;
+        private Sleeper sleeper = Thread::sleep;
         private LongSupplier nowMillis = MonotonicClock::nowMillis;
         private Supplier<Instant> wallClock = Instant::now;
         private Producers producers = Producers.KAFKA;
@@ -352,7 +353,7 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
         public Builder readyTimeout(Duration v) { this.readyTimeout = Objects.requireNonNull(v); return this; }
 
         /** @param v waits between the loop's retries (default Thread::sleep) @return this */
-        public Builder sleeper(PartitionOwnerLoop.Sleeper v) { this.sleeper = Objects.requireNonNull(v); return this; }
+        public Builder sleeper(Sleeper v) { this.sleeper = Objects.requireNonNull(v); return this; }
 
         /** @param v monotonic milliseconds (default System.nanoTime) @return this */
         public Builder nowMillis(LongSupplier v) { this.nowMillis = Objects.requireNonNull(v); return this; }

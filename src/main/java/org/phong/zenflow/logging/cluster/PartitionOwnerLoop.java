@@ -31,6 +31,7 @@ import org.phong.zenflow.logging.cluster.FencedPartitionWriter.Written;
 import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.postgres.ErrorClassifier;
 import org.phong.zenflow.logging.time.Backoff;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * The partition owner: one Kafka consumer in a group on the ingest topic, turning what the group
@@ -90,16 +91,6 @@ public final class PartitionOwnerLoop implements AutoCloseable {
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 1_000;
     /** Default wait of {@link #close()} for the loop thread and the consumer. */
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-
-    /** Waits between retries (tests pass one that records the delay and returns). */
-    @FunctionalInterface
-    public interface Sleeper {
-        /**
-         * @param millis the delay
-         * @throws InterruptedException when interrupted (the loop stops)
-         */
-        void sleep(long millis) throws InterruptedException;
-    }
 
     /**
      * What the loop does.

@@ -3,6 +3,7 @@ package org.phong.zenflow.logging.stream;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import org.phong.zenflow.logging.time.Sleeper;
 import org.phong.zenflow.logging.time.WorkerThreads;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -75,16 +76,6 @@ public final class OutputTopicFollower implements AutoCloseable {
     public static final long DEFAULT_RETRY_BACKOFF_MS = 500;
     /** Default wait of {@link #close()} for the thread, then for the consumer; also the metadata wait. */
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-
-    /** Waits between attempts while the topic has no partitions or the broker fails (tests record instead). */
-    @FunctionalInterface
-    public interface Sleeper {
-        /**
-         * @param millis the delay
-         * @throws InterruptedException when interrupted (the follower stops)
-         */
-        void sleep(long millis) throws InterruptedException;
-    }
 
     /**
      * What the follower does.

@@ -67,6 +67,7 @@ import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * Cluster mode's Kafka half against a real single-node KRaft broker (forked, ephemeral ports; shared with the
@@ -107,13 +108,13 @@ class PartitionOwnerLoopTest {
     // ------------------------------------------------------------------ the parts under test
 
     private PartitionOwnerLoop loop(DataSource ds, String topic, String group, String node, SequencedListener listener,
-                                    PartitionOwnerLoop.Sleeper sleeper) {
+                                    Sleeper sleeper) {
         return loop(ds, ds, topic, group, node, listener, sleeper);
     }
 
     /** A node: its writer on {@code writes}, its ledger on {@code ds}. */
     private PartitionOwnerLoop loop(DataSource ds, DataSource writes, String topic, String group, String node, SequencedListener listener,
-                                    PartitionOwnerLoop.Sleeper sleeper) {
+                                    Sleeper sleeper) {
         PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
                 .withRetryBackoff(20, 200);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
