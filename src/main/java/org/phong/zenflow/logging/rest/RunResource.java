@@ -6,6 +6,7 @@ import org.phong.zenflow.logging.config.BoundSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+import static org.phong.zenflow.logging.rest.QueryParams.longParam;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -66,8 +67,6 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 @Tag(name = ApiDocs.TAG_RUNS, description = "Run lifecycle and a run's stored history")
 public class RunResource {
-    private static final int DEFAULT_PAGE = 100;
-
     @Inject
     LoggingModule module;
 
@@ -240,8 +239,7 @@ public class RunResource {
             return CompletableFuture.completedFuture(LogDownload.stream(module.reader(), run, after, filter,
                     streamSettings.historyPageSize(), answer));
         }
-        int max = settings.httpMaxPageSize();
-        int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
+        int pageSize = QueryParams.pageSize(limit, settings.httpMaxPageSize());
         if (poll) {
             // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
@@ -317,17 +315,6 @@ public class RunResource {
         if (r.sqlState() == null) o.addNull("sqlstate");
         else o.add("sqlstate", r.sqlState());
         return o.add("reason", r.error()).build();
-    }
-
-    private static long longParam(String name, String raw, long dflt, long min, long max) {
-        if (raw == null || raw.isBlank()) return dflt;
-        try {
-            long v = Long.parseLong(raw.trim());
-            if (v >= min && v <= max) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new InvalidLogEntryException(name, "must be a whole number from " + min + " to " + max + ", not '" + raw + "'");
     }
 
     /** @return the body, a JSON object in UTF-8 (400 otherwise), or null when it is larger than max-event-body-bytes */
