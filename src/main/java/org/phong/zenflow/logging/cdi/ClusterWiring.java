@@ -9,8 +9,10 @@ import javax.sql.DataSource;
 import org.phong.zenflow.logging.cluster.ClusterNode;
 import org.phong.zenflow.logging.config.ClusterSettings;
 import org.phong.zenflow.logging.config.KafkaSettings;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.stream.OutputTopicFollower;
 import org.phong.zenflow.logging.stream.StreamHub;
+import org.phong.zenflow.logging.time.MonotonicClock;
 
 /**
  * Builds and stops the {@link ClusterNode} when {@code zenflow.logging.cluster.enabled=true}. Kafka is
@@ -85,7 +87,7 @@ public class ClusterWiring {
         client.put("bootstrap.servers", settings.bootstrapServers(kafka));
         client.put("client.id", node.node() + "-tail");
         OutputTopicFollower f = new OutputTopicFollower(OutputTopicFollower.Options.defaults(settings.outputTopic()), client,
-                OutputTopicFollower.kafkaConsumers(), hub, Thread::sleep, OutputTopicFollower.monotonicMillis());
+                ConsumerFactory.kafka(), hub, Thread::sleep, MonotonicClock::nowMillis);
         f.start(threads);
         return f;
     }

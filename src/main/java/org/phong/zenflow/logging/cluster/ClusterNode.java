@@ -19,8 +19,11 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.WorkflowRunCompleted;
 import org.phong.zenflow.logging.api.WorkflowRunStarted;
 import org.phong.zenflow.logging.router.Forwarder;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
+import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * One node of cluster mode, in plain Java: the {@link IngestProducer} every entry point of this node
@@ -126,7 +129,7 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
         publisher = b.producers.output(b.outputTopic, b.producerProperties("zenflow-output-"));
         PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(b.ingestTopic, node)
                 .withPollTimeout(Duration.ofMillis(b.pollMs)).withRetryBackoff(b.retryBackoffMs, b.retryMaxBackoffMs);
-        loop = new PartitionOwnerLoop(o, b.consumerProperties(), PartitionOwnerLoop.kafkaConsumers(), new PartitionLedger(b.dataSource),
+        loop = new PartitionOwnerLoop(o, b.consumerProperties(), ConsumerFactory.kafka(), new PartitionLedger(b.dataSource),
                 new FencedPartitionWriter(b.dataSource, new PartitionMaintainer(b.dataSource), new RunsTableWriter(node)), publisher,
                 b.sleeper, b.nowMillis);
         loop.start(b.threads);
@@ -296,8 +299,8 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
         private long retryBackoffMs = PartitionOwnerLoop.DEFAULT_RETRY_BACKOFF_MS;
         private long retryMaxBackoffMs = PartitionOwnerLoop.DEFAULT_RETRY_MAX_BACKOFF_MS;
         private Duration readyTimeout = Duration.ofSeconds(10);
-        private PartitionOwnerLoop.Sleeper sleeper = Thread::sleep;
-        private LongSupplier nowMillis = PartitionOwnerLoop.monotonicMillis();
+        private Sleeper sleeper = Thread::sleep;
+        private LongSupplier nowMillis = MonotonicClock::nowMillis;
         private Supplier<Instant> wallClock = Instant::now;
         private Producers producers = Producers.KAFKA;
 
@@ -350,7 +353,7 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
         public Builder readyTimeout(Duration v) { this.readyTimeout = Objects.requireNonNull(v); return this; }
 
         /** @param v waits between the loop's retries (default Thread::sleep) @return this */
-        public Builder sleeper(PartitionOwnerLoop.Sleeper v) { this.sleeper = Objects.requireNonNull(v); return this; }
+        public Builder sleeper(Sleeper v) { this.sleeper = Objects.requireNonNull(v); return this; }
 
         /** @param v monotonic milliseconds (default System.nanoTime) @return this */
         public Builder nowMillis(LongSupplier v) { this.nowMillis = Objects.requireNonNull(v); return this; }

@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -23,16 +22,16 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.InvalidOffsetException;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.phong.zenflow.logging.cluster.FencedPartitionWriter.Written;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.postgres.ErrorClassifier;
 import org.phong.zenflow.logging.time.Backoff;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * The partition owner: one Kafka consumer in a group on the ingest topic, turning what the group
@@ -92,26 +91,6 @@ public final class PartitionOwnerLoop implements AutoCloseable {
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 1_000;
     /** Default wait of {@link #close()} for the loop thread and the consumer. */
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-
-    /** Waits between retries (tests pass one that records the delay and returns). */
-    @FunctionalInterface
-    public interface Sleeper {
-        /**
-         * @param millis the delay
-         * @throws InterruptedException when interrupted (the loop stops)
-         */
-        void sleep(long millis) throws InterruptedException;
-    }
-
-    /** Makes the consumer from the final properties (the real one, or a test's). */
-    @FunctionalInterface
-    public interface ConsumerFactory {
-        /**
-         * @param properties the properties of {@link #consumerProperties}
-         * @return a new consumer, used by the loop thread only
-         */
-        Consumer<byte[], byte[]> create(Map<String, Object> properties);
-    }
 
     /**
      * What the loop does.
@@ -233,7 +212,7 @@ public final class PartitionOwnerLoop implements AutoCloseable {
     /**
      * @param options       what the loop does
      * @param consumerBase  consumer properties: at least {@code bootstrap.servers} and {@code group.id}
-     * @param factory       makes the consumer ({@link #kafkaConsumers()} in production)
+     * @param factory       makes the consumer from {@link #consumerProperties} ({@link ConsumerFactory#kafka()} in production)
      * @param ledger        claims partitions
      * @param writer        writes under a claim (its runs-table owner should name this node)
      * @param listener      hears every committed write's sequenced entries, or null
@@ -250,16 +229,6 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         this.listener = listener;
         this.sleeper = Objects.requireNonNull(sleeper);
         this.nowMillis = Objects.requireNonNull(nowMillis);
-    }
-
-    /** @return the real consumer: a {@link KafkaConsumer} of byte arrays */
-    public static ConsumerFactory kafkaConsumers() {
-        return p -> new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    /** @return {@link System#nanoTime} in milliseconds */
-    public static LongSupplier monotonicMillis() {
-        return () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     /**

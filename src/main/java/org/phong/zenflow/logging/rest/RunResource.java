@@ -6,6 +6,7 @@ import org.phong.zenflow.logging.config.BoundSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+import static org.phong.zenflow.logging.rest.QueryParams.longParam;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -66,8 +67,6 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 @Tag(name = ApiDocs.TAG_RUNS, description = "Run lifecycle and a run's stored history")
 public class RunResource {
-    private static final int DEFAULT_PAGE = 100;
-
     @Inject
     LoggingModule module;
 
@@ -109,20 +108,18 @@ public class RunResource {
     public Response start(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
                     example = ApiDocs.RUN_ID) @PathParam("runId") String runId, java.io.InputStream body) {
         UUID run = LogEntryJson.parseUuid("runId", runId);
-        String text = eventBody(body);
-        if (text == null) return tooLarge();
-        UUID workflow = LogEntryJson.uuid(LogEntryJson.bodyObject(text), "workflowId");
+        JsonObject event = eventObject(body);
+        if (event == null) return tooLarge();
+        UUID workflow = LogEntryJson.uuid(event, "workflowId");
         LogRouter router = module.router();
         // A start opens per-run state like a first entry does: same admission, same cap on active runs.
         Response refused = RunAdmission.refuseNewRuns(router, bounds, List.of(run), 1, retryAfter());
         if (refused != null) return refused;
         if (router.offerRunStarted(new WorkflowRunStarted(workflow, run)).result() != RouteResult.ACCEPTED) {
             // only in cluster mode: the ingest producer did not take it (buffer full, brokers unknown)
-            return RunAdmission.tooMany("the ingest topic did not take the start (Kafka producer buffer full or brokers unreachable); retry after "
-                    + retryAfter() + " s", retryAfter(), null);
+            return ingestRefused("start");
         }
-        return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
-                .add("workflowId", workflow.toString()).build().toString()).build();
+        return accepted(run, "workflowId", workflow.toString());
     }
 
     /**
@@ -150,18 +147,16 @@ public class RunResource {
     public Response end(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
                     example = ApiDocs.RUN_ID) @PathParam("runId") String runId, java.io.InputStream body) {
         UUID run = LogEntryJson.parseUuid("runId", runId);
-        String text = eventBody(body);
-        if (text == null) return tooLarge();
-        RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(LogEntryJson.bodyObject(text), "outcome"));
+        JsonObject event = eventObject(body);
+        if (event == null) return tooLarge();
+        RunOutcome outcome = RunOutcome.parse("outcome", LogEntryJson.text(event, "outcome"));
         LogRouter router = module.router();
         java.util.concurrent.CompletableFuture<Long> ended = router.runCompleted(new WorkflowRunCompleted(run, outcome));
         if (router.forwards() && ended.isCompletedExceptionally()) {
             // cluster mode: a refusal fails the future at once (nothing was produced)
-            return RunAdmission.tooMany("the ingest topic did not take the end (Kafka producer buffer full or brokers unreachable); retry after "
-                    + retryAfter() + " s", retryAfter(), null);
+            return ingestRefused("end");
         }
-        return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
-                .add("outcome", outcome.name()).build().toString()).build();
+        return accepted(run, "outcome", outcome.name());
     }
 
     /**
@@ -244,17 +239,15 @@ public class RunResource {
             return CompletableFuture.completedFuture(LogDownload.stream(module.reader(), run, after, filter,
                     streamSettings.historyPageSize(), answer));
         }
-        int max = settings.httpMaxPageSize();
-        int pageSize = (int) longParam("limit", limit, Math.min(DEFAULT_PAGE, max), 1, max);
+        int pageSize = QueryParams.pageSize(limit, settings.httpMaxPageSize());
         if (poll) {
             // Long-poll (live tail without WebSocket): ring + database, waits for new entries; see LongPollSupport.
             long wait = longParam("waitMs", waitMs, 0, 0, streamSettings.longPollMaxWaitMs());
             // A waiting poll holds a subscription and a timer: at most max-long-polls at once.
             org.phong.zenflow.logging.security.ConcurrencyLimit polls = requestBounds.longPolls();
             if (wait > 0 && polls.tryAcquire(null) != null) {
-                Response r = ApiErrors.of(Response.Status.TOO_MANY_REQUESTS, "too many long-polls waiting (" + polls.max() + ", "
-                        + BoundSettings.MAX_LONG_POLLS + "); retry after " + retryAfter() + " s or use the WebSocket", null, "waitMs");
-                return CompletableFuture.completedFuture(Response.fromResponse(r).header(jakarta.ws.rs.core.HttpHeaders.RETRY_AFTER, retryAfter()).build());
+                return CompletableFuture.completedFuture(RunAdmission.tooMany("too many long-polls waiting (" + polls.max() + ", "
+                        + BoundSettings.MAX_LONG_POLLS + "); retry after " + retryAfter() + " s or use the WebSocket", retryAfter(), "waitMs"));
             }
             CompletionStage<Response> polled;
             try {
@@ -324,22 +317,12 @@ public class RunResource {
         return o.add("reason", r.error()).build();
     }
 
-    private static long longParam(String name, String raw, long dflt, long min, long max) {
-        if (raw == null || raw.isBlank()) return dflt;
-        try {
-            long v = Long.parseLong(raw.trim());
-            if (v >= min && v <= max) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new InvalidLogEntryException(name, "must be a whole number from " + min + " to " + max + ", not '" + raw + "'");
-    }
-
-    /** @return the body as UTF-8 text, or null when it is larger than max-event-body-bytes */
-    private String eventBody(java.io.InputStream in) {
+    /** @return the body, a JSON object in UTF-8 (400 otherwise), or null when it is larger than max-event-body-bytes */
+    private JsonObject eventObject(java.io.InputStream in) {
+        String text;
         try {
             byte[] bytes = BodyReader.read(in, bounds.maxEventBodyBytes());
-            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
@@ -350,6 +333,19 @@ public class RunResource {
         } catch (java.io.IOException e) {
             throw new InvalidLogEntryException("body", "could not be read");
         }
+        return LogEntryJson.bodyObject(text);
+    }
+
+    /** @return 202 {@code {"runId", name: value}}: the run event is queued in order with the run's entries */
+    private static Response accepted(UUID run, String name, String value) {
+        return Response.accepted(JSON.createObjectBuilder().add("runId", run.toString())
+                .add(name, value).build().toString()).build();
+    }
+
+    /** @return 429 for a run event (start, end) the ingest producer did not take (cluster mode only) */
+    private Response ingestRefused(String event) {
+        return RunAdmission.tooMany("the ingest topic did not take the " + event + " (Kafka producer buffer full or brokers unreachable); retry after "
+                + retryAfter() + " s", retryAfter(), null);
     }
 
     private Response tooLarge() {

@@ -25,7 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.phong.zenflow.logging.api.InvalidLogEntryException;
 import org.phong.zenflow.logging.cdi.SchemaState;
 import org.phong.zenflow.logging.codec.LogEntryJson;
 import org.phong.zenflow.logging.config.LoggingSettings;
@@ -45,9 +44,6 @@ import org.phong.zenflow.logging.sink.postgres.RunsTableReader.State;
 @ApplicationScoped
 @Tag(name = ApiDocs.TAG_RUNS)
 public class RunsResource {
-    /** Page size without {@code limit}: what the web page shows. */
-    private static final int DEFAULT_PAGE = 100;
-
     @Inject
     LoggingSettings settings;
 
@@ -92,8 +88,7 @@ public class RunsResource {
                          @QueryParam("cursor") String cursor) throws SQLException {
         State s = State.parse("state", state, State.ACTIVE);
         UUID workflow = workflowId == null || workflowId.isBlank() ? null : LogEntryJson.parseUuid("workflowId", workflowId.trim());
-        int max = settings.httpMaxPageSize();
-        int pageSize = intParam("limit", limit, Math.min(DEFAULT_PAGE, max), max);
+        int pageSize = QueryParams.pageSize(limit, settings.httpMaxPageSize());
         Cursor after = Cursor.parse("cursor", cursor);
         schema.requireReady();
         Page page = new RunsTableReader(dataSource).list(s, workflow, after, pageSize);
@@ -111,16 +106,5 @@ public class RunsResource {
         JsonObjectBuilder body = JSON.createObjectBuilder().add("state", s.apiName()).add("runs", arr);
         if (page.next() == null) body.addNull("nextCursor"); else body.add("nextCursor", page.next().encode());
         return Response.ok(body.build().toString()).build();
-    }
-
-    private static int intParam(String name, String raw, int dflt, int max) {
-        if (raw == null || raw.isBlank()) return dflt;
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= 1 && v <= max) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new InvalidLogEntryException(name, "must be a whole number from 1 to " + max + ", not '" + raw + "'");
     }
 }

@@ -3,6 +3,7 @@ package org.phong.zenflow.logging.stream;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import org.phong.zenflow.logging.time.Sleeper;
 import org.phong.zenflow.logging.time.WorkerThreads;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -24,17 +24,16 @@ import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.codec.JsonSupport;
 import org.phong.zenflow.logging.codec.LogEntryJson;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 
 /**
@@ -77,26 +76,6 @@ public final class OutputTopicFollower implements AutoCloseable {
     public static final long DEFAULT_RETRY_BACKOFF_MS = 500;
     /** Default wait of {@link #close()} for the thread, then for the consumer; also the metadata wait. */
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-
-    /** Makes the consumer from the final properties (the real one, or a test's). */
-    @FunctionalInterface
-    public interface ConsumerFactory {
-        /**
-         * @param properties the properties of {@link #consumerProperties}
-         * @return a new consumer, used by the follower's thread only
-         */
-        Consumer<byte[], byte[]> create(Map<String, Object> properties);
-    }
-
-    /** Waits between attempts while the topic has no partitions or the broker fails (tests record instead). */
-    @FunctionalInterface
-    public interface Sleeper {
-        /**
-         * @param millis the delay
-         * @throws InterruptedException when interrupted (the follower stops)
-         */
-        void sleep(long millis) throws InterruptedException;
-    }
 
     /**
      * What the follower does.
@@ -172,7 +151,7 @@ public final class OutputTopicFollower implements AutoCloseable {
     /**
      * @param options      the topic and timings
      * @param consumerBase consumer properties (at least {@code bootstrap.servers}); see {@link #consumerProperties}
-     * @param factory      makes the consumer ({@link #kafkaConsumers()} in production)
+     * @param factory      makes the consumer from {@link #consumerProperties} ({@link ConsumerFactory#kafka()} in production)
      * @param hub          the hub in cluster mode ({@link StreamHub#attachCluster})
      * @param sleeper      pauses after failures ({@code Thread::sleep} in production)
      * @param nowMillis    a monotonic clock in milliseconds (partition re-checks)
@@ -185,16 +164,6 @@ public final class OutputTopicFollower implements AutoCloseable {
         this.hub = Objects.requireNonNull(hub);
         this.sleeper = Objects.requireNonNull(sleeper);
         this.nowMillis = Objects.requireNonNull(nowMillis);
-    }
-
-    /** @return the real consumer: a {@link KafkaConsumer} of byte arrays */
-    public static ConsumerFactory kafkaConsumers() {
-        return p -> new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    /** @return {@link System#nanoTime} in milliseconds */
-    public static LongSupplier monotonicMillis() {
-        return () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     /**

@@ -16,7 +16,7 @@ public final class ExecutorScheduler implements Scheduler {
 
     @Override
     public long nowMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+        return MonotonicClock.nowMillis();
     }
 
     @Override

@@ -61,10 +61,13 @@ import org.phong.zenflow.logging.cluster.IngestRecord.Started;
 import org.phong.zenflow.logging.codec.JsonSupport;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
+import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * Cluster mode's Kafka half against a real single-node KRaft broker (forked, ephemeral ports; shared with the
@@ -105,21 +108,21 @@ class PartitionOwnerLoopTest {
     // ------------------------------------------------------------------ the parts under test
 
     private PartitionOwnerLoop loop(DataSource ds, String topic, String group, String node, SequencedListener listener,
-                                    PartitionOwnerLoop.Sleeper sleeper) {
+                                    Sleeper sleeper) {
         return loop(ds, ds, topic, group, node, listener, sleeper);
     }
 
     /** A node: its writer on {@code writes}, its ledger on {@code ds}. */
     private PartitionOwnerLoop loop(DataSource ds, DataSource writes, String topic, String group, String node, SequencedListener listener,
-                                    PartitionOwnerLoop.Sleeper sleeper) {
+                                    Sleeper sleeper) {
         PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
                 .withRetryBackoff(20, 200);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.CLIENT_ID_CONFIG, node, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, PartitionOwnerLoop.kafkaConsumers(), new PartitionLedger(ds),
+        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
                 new FencedPartitionWriter(writes, new PartitionMaintainer(writes), new RunsTableWriter(node)), listener, sleeper,
-                PartitionOwnerLoop.monotonicMillis());
+                MonotonicClock::nowMillis);
         closing.add(l);
         l.start(Thread::new);
         return l;

@@ -47,6 +47,7 @@ import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.StreamSettings;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
@@ -56,6 +57,7 @@ import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.stream.StreamHubTest.Recorder;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
+import org.phong.zenflow.logging.time.MonotonicClock;
 
 /**
  * Cross-node live tail against a real single-node KRaft broker (forked, ephemeral ports; shared with the
@@ -124,9 +126,9 @@ class ClusterLiveTailTest {
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "g-" + in,
                 ConsumerConfig.CLIENT_ID_CONFIG, "node-a", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, PartitionOwnerLoop.kafkaConsumers(), new PartitionLedger(ds),
+        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
                 new FencedPartitionWriter(ds, new PartitionMaintainer(ds), new RunsTableWriter("node-a")), listener, Thread::sleep,
-                PartitionOwnerLoop.monotonicMillis());
+                MonotonicClock::nowMillis);
         closing.add(l);
         l.start(Thread::new);
     }
@@ -164,7 +166,7 @@ class ClusterLiveTailTest {
         closing.add(hub::stop);
         OutputTopicFollower f = new OutputTopicFollower(OutputTopicFollower.Options.defaults(out).withPartitionRecheck(1_000),
                 Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.CLIENT_ID_CONFIG, "node-b"),
-                OutputTopicFollower.kafkaConsumers(), hub, Thread::sleep, OutputTopicFollower.monotonicMillis());
+                ConsumerFactory.kafka(), hub, Thread::sleep, MonotonicClock::nowMillis);
         closing.add(f);
         f.start(Thread::new);
         await("follower at the output topic's end").atMost(DONE_WITHIN).until(() -> f.stats().positioned());

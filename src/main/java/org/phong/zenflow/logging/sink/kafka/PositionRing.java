@@ -194,13 +194,7 @@ final class PositionRing {
      * @return true when settled, false on timeout or close
      */
     boolean awaitSettled(long waitMs) throws InterruptedException {
-        lock.lock();
-        try {
-            awaitProgress(waitMs, () -> inFlight == 0 || closed);
-            return inFlight == 0;
-        } finally {
-            lock.unlock();
-        }
+        return awaitProgress(waitMs, () -> inFlight == 0 || closed, () -> inFlight) == 0;
     }
 
     /**
@@ -230,12 +224,7 @@ final class PositionRing {
      * @return true when empty
      */
     boolean awaitEmpty(long waitMs) throws InterruptedException {
-        lock.lock();
-        try {
-            return awaitProgress(waitMs, () -> acked >= appended);
-        } finally {
-            lock.unlock();
-        }
+        return awaitProgress(waitMs, () -> acked >= appended, () -> appended - acked) == 0;
     }
 
     /** No more appends; wakes the sender. */
@@ -266,28 +255,25 @@ final class PositionRing {
      * @return free slots now
      */
     int awaitRoom(long waitMs) throws InterruptedException {
-        lock.lock();
-        try {
-            awaitProgress(waitMs, () -> closed || appended - acked < capacity);
-            return closed ? 0 : (int) (capacity - (appended - acked));
-        } finally {
-            lock.unlock();
-        }
+        return (int) awaitProgress(waitMs, () -> closed || appended - acked < capacity,
+                () -> closed ? 0 : capacity - (appended - acked));
     }
 
     /**
-     * With the lock held: waits on {@code progress} (acknowledgements, failures, close) until
+     * Takes the lock and waits on {@code progress} (acknowledgements, failures, close) until
      * {@code until} holds or {@code waitMs} has passed.
      *
-     * @return whether {@code until} holds
+     * @return {@code result}, read under the lock once the wait is over
      */
-    private boolean awaitProgress(long waitMs, BooleanSupplier until) throws InterruptedException {
-        long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
-        while (!until.getAsBoolean()) {
-            if (left <= 0) return false;
-            left = progress.awaitNanos(left);
+    private long awaitProgress(long waitMs, BooleanSupplier until, LongSupplier result) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = TimeUnit.MILLISECONDS.toNanos(waitMs);
+            while (!until.getAsBoolean() && left > 0) left = progress.awaitNanos(left);
+            return result.getAsLong();
+        } finally {
+            lock.unlock();
         }
-        return true;
     }
 
     /** A consistent view for stats and health. */
