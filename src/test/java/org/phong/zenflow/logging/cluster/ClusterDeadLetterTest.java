@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.phong.zenflow.logging.cluster.PartitionOwnerLoopTest.acknowledged;
 import static org.phong.zenflow.logging.cluster.PartitionOwnerLoopTest.awaitStored;
+import static org.phong.zenflow.logging.cluster.PartitionOwnerLoopTest.count;
 
 import jakarta.json.JsonObject;
 import java.io.StringReader;
@@ -194,10 +195,7 @@ class ClusterDeadLetterTest {
     @Test
     void poisonEntriesInThePartitionStreamAreDeadLetteredAndTheRestIsStored() throws Exception {
         DataSource ds = poisonable(ClusterRig.freshDatabase());
-        String in = ClusterRig.topic("ingest", 1);
-        List<LogEntry> heard = new CopyOnWriteArrayList<>();
-        PartitionOwnerLoop a = PartitionOwnerLoopTest.startLoop(closing, ds, ds, in, "g-" + in, "node-a", heard::addAll, Thread::sleep);
-        IngestProducer p = PartitionOwnerLoopTest.startProducer(closing, in);
+        Owner o = owner(ds, ds, Thread::sleep);
         Workload w = new Workload(4);
         List<UUID> runs = List.copyOf(w.messages.keySet());
         Set<String> poison = new HashSet<>();
@@ -209,22 +207,22 @@ class ClusterDeadLetterTest {
         first.add(poison(w, runs.get(1), poison));
         first.addAll(w.entries(runs.subList(0, 3), 10));
         first.add(poison(w, runs.get(3), poison));          // run 3's last entry of this burst
-        acknowledged(ClusterRig.sendInOrder(p, first));
-        awaitStored(ds, in, w.entries() - poison.size(), w.records);
+        acknowledged(ClusterRig.sendInOrder(o.producer(), first));
+        awaitStored(ds, o.topic(), w.entries() - poison.size(), w.records);
         // The partition goes on; run 3 continues after its rejected seq.
         List<IngestRecord> second = new ArrayList<>(w.entries(15));
         second.add(poison(w, runs.get(2), poison));
         second.addAll(w.ends());
-        acknowledged(ClusterRig.sendInOrder(p, second));
-        awaitStored(ds, in, w.entries() - poison.size(), w.records);
+        acknowledged(ClusterRig.sendInOrder(o.producer(), second));
+        awaitStored(ds, o.topic(), w.entries() - poison.size(), w.records);
 
         assertStoredOrRejectedExactlyOnceInOrder(ds, w, poison);
-        PartitionOwnerLoop.Stats s = a.stats();
+        PartitionOwnerLoop.Stats s = o.loop().stats();
         assertEquals(poison.size(), s.rejected(), s.toString());
         assertEquals(w.entries() - poison.size(), s.entriesWritten());
         assertEquals(w.records, s.offsetsWritten());
         assertEquals(0, s.retries() + s.malformedSkipped() + s.fenced(), s.toString());
-        assertHeardOnce(heard, w.entries());
+        assertHeardOnce(o.heard(), w.entries());
     }
 
     /**
@@ -236,24 +234,21 @@ class ClusterDeadLetterTest {
     void transientFailuresAreRetriedAndRejectNothingTwice() throws Exception {
         DataSource ds = poisonable(ClusterRig.freshDatabase());
         FlakyDataSource flaky = new FlakyDataSource(ds);
-        String in = ClusterRig.topic("ingest", 1);
-        List<LogEntry> heard = new CopyOnWriteArrayList<>();
         List<Long> sleeps = new CopyOnWriteArrayList<>();
-        PartitionOwnerLoop a = PartitionOwnerLoopTest.startLoop(closing, ds, flaky, in, "g-" + in, "node-a", heard::addAll, sleeps::add);
-        IngestProducer p = PartitionOwnerLoopTest.startProducer(closing, in);
+        Owner o = owner(ds, flaky, sleeps::add);
         Workload w = new Workload(3);
         List<UUID> runs = List.copyOf(w.messages.keySet());
         Set<String> poison = new HashSet<>();
         List<IngestRecord> first = new ArrayList<>(w.starts());
         first.addAll(w.entries(10));
-        acknowledged(ClusterRig.sendInOrder(p, first));
-        awaitStored(ds, in, w.entries(), w.records);
+        acknowledged(ClusterRig.sendInOrder(o.producer(), first));
+        awaitStored(ds, o.topic(), w.entries(), w.records);
 
         flaky.refuseConnections.set(2);
-        acknowledged(ClusterRig.sendInOrder(p, w.entries(10)));
-        awaitStored(ds, in, w.entries(), w.records);
-        assertEquals(2, a.stats().retries());
-        assertEquals(0, a.stats().rejected());
+        acknowledged(ClusterRig.sendInOrder(o.producer(), w.entries(10)));
+        awaitStored(ds, o.topic(), w.entries(), w.records);
+        assertEquals(2, o.loop().stats().retries());
+        assertEquals(0, o.loop().stats().rejected());
         assertEquals(0, count(ds, "SELECT count(*) FROM logs_rejected"), "a refused connection rejects nothing");
 
         flaky.breakSavepoints.set(2); // the first two savepoints of the isolation: the write fails twice, then isolates
@@ -263,20 +258,32 @@ class ClusterDeadLetterTest {
         third.add(poison(w, runs.get(2), poison));
         third.addAll(w.entries(5));
         third.addAll(w.ends());
-        acknowledged(ClusterRig.sendInOrder(p, third));
-        awaitStored(ds, in, w.entries() - poison.size(), w.records);
+        acknowledged(ClusterRig.sendInOrder(o.producer(), third));
+        awaitStored(ds, o.topic(), w.entries() - poison.size(), w.records);
 
         assertEquals(0, flaky.refuseConnections.get() + flaky.breakSavepoints.get(), "every planted failure happened");
         assertStoredOrRejectedExactlyOnceInOrder(ds, w, poison);
-        PartitionOwnerLoop.Stats s = a.stats();
+        PartitionOwnerLoop.Stats s = o.loop().stats();
         assertEquals(4, s.retries(), "two refused connections, two broken isolations: " + s);
         assertEquals(4, sleeps.size(), "one backoff per failed attempt");
         assertEquals(poison.size(), s.rejected(), "each rejection counted once, when its write committed");
         assertEquals(w.entries() - poison.size(), s.entriesWritten());
-        assertHeardOnce(heard, w.entries());
+        assertHeardOnce(o.heard(), w.entries());
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** One owner on a new one-partition ingest topic, the entries its listener heard, and a producer to that topic. */
+    private record Owner(String topic, PartitionOwnerLoop loop, IngestProducer producer, List<LogEntry> heard) {
+    }
+
+    /** @return a started owner: its ledger on {@code ds}, its writes on {@code writes} */
+    private Owner owner(DataSource ds, DataSource writes, PartitionOwnerLoop.Sleeper sleeper) throws InterruptedException {
+        String in = ClusterRig.topic("ingest", 1);
+        List<LogEntry> heard = new CopyOnWriteArrayList<>();
+        PartitionOwnerLoop loop = PartitionOwnerLoopTest.startLoop(closing, ds, writes, in, "g-" + in, "node-a", heard::addAll, sleeper);
+        return new Owner(in, loop, PartitionOwnerLoopTest.startProducer(closing, in), heard);
+    }
 
     private static FencedPartitionWriter writer(DataSource ds, String node) {
         return new FencedPartitionWriter(ds, new PartitionMaintainer(ds), new RunsTableWriter(node));
@@ -389,13 +396,6 @@ class ClusterDeadLetterTest {
                 assertNotNull(rs.getTimestamp(4));
                 return rs.getLong(1) + "|" + rs.getLong(2) + "|" + rs.getString(3);
             }
-        }
-    }
-
-    private static long count(DataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

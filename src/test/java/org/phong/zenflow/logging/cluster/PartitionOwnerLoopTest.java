@@ -210,7 +210,7 @@ class PartitionOwnerLoopTest {
         }
     }
 
-    private static long count(DataSource ds, String sql) throws SQLException {
+    static long count(DataSource ds, String sql) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
