@@ -11,6 +11,7 @@ import static org.phong.zenflow.logging.cluster.PartitionOwnerLoopTest.count;
 
 import jakarta.json.JsonObject;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,6 +68,30 @@ class ClusterDeadLetterTest {
     @AfterEach
     void closeAll() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
+    }
+
+    // ------------------------------------------------------------------ what reaches the writer
+
+    /**
+     * A record written to the ingest topic by anything but this module's producer is validated again on decode, so
+     * what PostgreSQL is known to refuse never reaches the writer: NUL in text fields and metadata keys or values
+     * becomes U+FFFD (stored as is by a UTF-8 database), a metadata number jsonb cannot hold makes the record
+     * malformed (consumed without a row). What the dead-letter path is for is what validation cannot know.
+     */
+    @Test
+    void decodingKeepsOutWhatPostgresIsKnownToRefuse() throws Exception {
+        UUID wf = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        String entry = new String(IngestCodec.value(entry(wf, run, "m")), StandardCharsets.UTF_8);
+        assertTrue(entry.contains("\"message\":\"m\"") && entry.contains("\"metadata\":null"), entry);
+        String nul = entry.replace("\"message\":\"m\"", "\"message\":\"a\\u0000b\"")
+                .replace("\"metadata\":null", "\"metadata\":{\"k\\u0000\":\"v\\u0000\"}");
+        LogEntry decoded = ((Entry) IngestCodec.decode(IngestCodec.key(run), nul.getBytes(StandardCharsets.UTF_8))).entry();
+        assertEquals("a\ufffdb", decoded.message());
+        assertEquals("v\ufffd", json(decoded.metadata()).getString("k\ufffd"));
+        String huge = entry.replace("\"metadata\":null", "\"metadata\":{\"x\":1e999999}");
+        assertThrows(MalformedIngestRecordException.class,
+                () -> IngestCodec.decode(IngestCodec.key(run), huge.getBytes(StandardCharsets.UTF_8)));
     }
 
     // ------------------------------------------------------------------ the fenced write
