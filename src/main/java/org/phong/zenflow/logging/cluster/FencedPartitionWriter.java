@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -322,7 +324,7 @@ public final class FencedPartitionWriter {
     /** @return {@code sequenced} without the rejected entries (the very instances), in order */
     private static List<LogEntry> storedOnly(List<LogEntry> sequenced, List<Rejection> rejected) {
         if (rejected.isEmpty()) return sequenced;
-        Set<LogEntry> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<LogEntry> out = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Rejection r : rejected) out.add(r.entry());
         List<LogEntry> stored = new ArrayList<>(sequenced.size() - out.size());
         for (LogEntry e : sequenced) if (!out.contains(e)) stored.add(e);

@@ -271,7 +271,7 @@ public final class PoisonIsolator {
             } catch (SQLException second) {
                 second.addSuppressed(first);
                 LOG.log(Level.SEVERE, "Could not dead-letter entry run=" + e.runId() + " seq=" + e.seq()
-                        + "; the batch stays queued", second);
+                        + "; its batch is retried whole", second);
                 throw second;
             }
         }
