@@ -213,7 +213,7 @@ public final class ClusterNode implements Forwarder, AutoCloseable {
         String state = !metadataReady ? "metadata unknown" : troubled ? "refused (" + lastTrouble + ")" : "ready";
         return new Status(node, started, closed, started && metadataReady && !troubled, state,
                 p == null ? new IngestProducer.Stats(0, 0, 0) : p.stats(),
-                l == null ? new PartitionOwnerLoop.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, null) : l.stats(),
+                l == null ? new PartitionOwnerLoop.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, null) : l.stats(),
                 o == null ? new OutputPublisher.Stats(0, 0) : o.stats());
     }
 

@@ -5,9 +5,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,11 @@ import org.phong.zenflow.logging.cluster.IngestRecord.Ended;
 import org.phong.zenflow.logging.cluster.IngestRecord.Entry;
 import org.phong.zenflow.logging.cluster.IngestRecord.Started;
 import org.phong.zenflow.logging.sink.postgres.CopyEncoder;
+import org.phong.zenflow.logging.sink.postgres.ErrorClassifier;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
+import org.phong.zenflow.logging.sink.postgres.PoisonIsolator;
+import org.phong.zenflow.logging.sink.postgres.PoisonIsolator.Rejection;
+import org.phong.zenflow.logging.sink.postgres.RejectionStats;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter.RunEvent;
 import org.phong.zenflow.logging.sink.postgres.Transactions;
@@ -47,6 +54,23 @@ import org.postgresql.PGConnection;
  * next owner resumes at the stored offset with the stored seqs: no duplicate, no gap, no seq handed
  * out twice. Nothing is cached between writes: the database is the only state.
  *
+ * <p><b>Entries PostgreSQL refuses for their content</b> (a data error of the rows' COPY,
+ * {@link ErrorClassifier.Kind#DATA}: an operator's CHECK or trigger on {@code logs}, a character the
+ * database encoding lacks; validation at ingest and on decode keeps out what PostgreSQL is known to
+ * refuse) are dead-lettered as the single-node sink does, by the same {@link PoisonIsolator}: the
+ * transaction is rolled back and done again (fence and seqs again), the rows copied under savepoints
+ * and split until the refused entries are isolated; those go to {@code logs_rejected}, in that same
+ * transaction with the other rows, the counts and the offset. So every consumed record ends in exactly
+ * one of {@code logs} and {@code logs_rejected} (or is a run event, or a malformed offset), once, and a
+ * poison entry never stalls its partition. Seq as in single-node mode: a rejected entry keeps the seq
+ * it was given in partition order (a run's seq stays gap-free over both tables; the history lists it in
+ * its place, the live tail gets it from the output topic or, filling a hole, from
+ * {@code logs_rejected}); {@code runs} counts and {@code last_seq} move for stored rows only, and the
+ * next seq is read as the maximum over {@code runs.last_seq} and the run's rejected seqs, so a
+ * continuing run never reuses a rejected seq. A data error that is not the rows' COPY (the runs table,
+ * the events, the ledger, a rejection the database refuses as well) is not dead-lettered: the write
+ * fails and the owner retries it, as every other failure; nothing is dropped.
+ *
  * <p>Partitions of {@code logs} for the records' months are ensured before the transaction (that
  * DDL must never run inside a transaction that writes {@code logs}; see {@link PartitionMaintainer}).
  *
@@ -56,28 +80,64 @@ public final class FencedPartitionWriter {
     private static final Logger LOG = Logger.getLogger(FencedPartitionWriter.class.getName());
     private static final String COPY_LOGS = "COPY logs (" + CopyEncoder.COLUMNS + ") FROM STDIN";
     private static final String FENCE = "SELECT epoch, next_offset FROM cluster_partitions WHERE topic = ? AND partition = ? FOR UPDATE";
-    private static final String RUNS = "SELECT run_id, workflow_id, last_seq FROM runs WHERE run_id = ANY (?::uuid[])";
+    /**
+     * Per run touched: its workflow and the highest seq handed out, over {@code runs} (stored rows) and
+     * {@code logs_rejected} (rejected ones, whose seq {@code runs.last_seq} does not cover); a run known only
+     * from rejected entries has no {@code runs} row yet. One index probe of the dead-letter table per run.
+     */
+    private static final String RUNS = "SELECT k.run_id, coalesce(r.workflow_id, x.workflow_id),"
+            + " greatest(coalesce(r.last_seq, 0), coalesce(x.seq, 0))"
+            + " FROM unnest(?::uuid[]) AS k(run_id) LEFT JOIN runs r ON r.run_id = k.run_id"
+            + " LEFT JOIN LATERAL (SELECT j.workflow_id, j.seq FROM logs_rejected j WHERE j.run_id = k.run_id"
+            + " ORDER BY j.seq DESC LIMIT 1) x ON true WHERE r.run_id IS NOT NULL OR x.seq IS NOT NULL";
     private static final String ADVANCE = "UPDATE cluster_partitions SET next_offset = ?, updated = now() WHERE topic = ? AND partition = ?";
+    /** SQLState 55000: not a data error, so a missing partition is retried, never dead-lettered. */
+    private static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
     /** Buffer of the driver's copyIn stream. */
     private static final int COPY_STREAM_BUFFER_BYTES = 64 * 1024;
 
     /**
      * What a write committed.
      *
-     * @param sequenced  the entries with their seq, in partition order (what goes to the output topic)
+     * @param sequenced  the entries with their seq, in partition order (what goes to the output topic),
+     *                   including the rejected ones: the single-node sinks other than PostgreSQL get them too
      * @param nextOffset the partition's next offset now
      * @param endsIgnored ends of runs that have neither a start nor an entry stored (nothing to end)
+     * @param rejected   those of {@code sequenced} PostgreSQL refused for their content, now in
+     *                   {@code logs_rejected} (the rest are in {@code logs}), in partition order
      */
-    public record Written(List<LogEntry> sequenced, long nextOffset, int endsIgnored) {
-        /** Copies the list. */
+    public record Written(List<LogEntry> sequenced, long nextOffset, int endsIgnored, List<LogEntry> rejected) {
+        /** Copies the lists. */
         public Written {
             sequenced = List.copyOf(sequenced);
+            rejected = List.copyOf(rejected);
+        }
+
+        /** @return entries stored in {@code logs} */
+        public int stored() {
+            return sequenced.size() - rejected.size();
+        }
+    }
+
+    /**
+     * The rows' COPY was refused for their content (a data error): the write is done again, isolating the
+     * refused entries. Never leaves {@link #write}.
+     */
+    private static final class RowsRefused extends SQLException {
+        private static final long serialVersionUID = 1L;
+        final transient Exception refusal;
+
+        RowsRefused(Exception refusal) {
+            super("rows refused for their content", ErrorClassifier.sqlState(refusal), refusal);
+            this.refusal = refusal;
         }
     }
 
     private final DataSource ds;
     private final PartitionMaintainer partitions;
     private final RunsTableWriter runs;
+    /** The single-node sink's dead-letter search, here inside the fenced transaction; its counters are this writer's. */
+    private final PoisonIsolator poison;
 
     /**
      * @param ds         the log database (migrated)
@@ -88,6 +148,12 @@ public final class FencedPartitionWriter {
         this.ds = Objects.requireNonNull(ds);
         this.partitions = Objects.requireNonNull(partitions);
         this.runs = Objects.requireNonNull(runs);
+        this.poison = new PoisonIsolator(ds, Clock.systemUTC());
+    }
+
+    /** @return what this writer moved to {@code logs_rejected} since start (committed writes only) */
+    public RejectionStats rejections() {
+        return poison.stats();
     }
 
     /**
@@ -137,7 +203,17 @@ public final class FencedPartitionWriter {
             partitions.ensureMonths(c, months);
             c.setAutoCommit(false);
             try {
-                return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched));
+                try {
+                    return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched, null, null));
+                } catch (RowsRefused refused) {
+                    // Rolled back whole; the same write again, isolating the refused entries (a new fence: the
+                    // partition may have moved meanwhile). Counted only once this transaction committed.
+                    List<Rejection> out = new ArrayList<>();
+                    Written w = Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched,
+                            refused.refusal, out));
+                    poison.committed(out);
+                    return w;
+                }
             } finally {
                 try {
                     c.setAutoCommit(auto);
@@ -148,8 +224,12 @@ public final class FencedPartitionWriter {
         }
     }
 
+    /**
+     * @param refusal null: copy the rows as one COPY (a data error of it is thrown as {@link RowsRefused});
+     *                otherwise the data error that COPY met: isolate the refused rows, adding them to {@code out}
+     */
     private Written inTransaction(Connection c, PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records,
-                                  Set<UUID> touched) throws SQLException {
+                                  Set<UUID> touched, Exception refusal, List<Rejection> out) throws SQLException {
         fence(c, claim, firstOffset);
         Map<UUID, Long> lastSeq = new HashMap<>();
         Map<UUID, UUID> workflowOf = new HashMap<>();
@@ -184,15 +264,23 @@ public final class FencedPartitionWriter {
                 events.merge(end.runId(), new RunEvent(end.runId(), wf, null, end.at(), end.outcome()), RunEvent::merge);
             }
         }
+        List<LogEntry> rejected = List.of();
         if (!sequenced.isEmpty()) {
-            CopyEncoder enc = new CopyEncoder();
-            enc.encode(sequenced);
-            try {
-                c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_LOGS, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
-            } catch (IOException e) {
-                throw new SQLException("COPY source failed", "58030", e);
+            List<LogEntry> stored = sequenced;
+            if (refusal == null) {
+                try {
+                    copy(c, sequenced);
+                } catch (SQLException | IllegalArgumentException e) {
+                    if (ErrorClassifier.isDataError(e)) throw new RowsRefused(e);
+                    throw e;
+                }
+            } else {
+                out.addAll(poison.isolateInTransaction(c, sequenced, refusal, batch -> Transactions.underSavepoint(c, tx -> copy(tx, batch))));
+                rejected = out.stream().map(Rejection::entry).toList();
+                stored = storedOnly(sequenced, out);
             }
-            runs.copied(c, sequenced);
+            // Counts and last seq of the stored rows only, as the single-node sink (see the class comment).
+            if (!stored.isEmpty()) runs.copied(c, stored);
         }
         // Events after the counts: an end's run has its row from the start or the entries before it.
         runs.writeEvents(c, events.values());
@@ -203,7 +291,44 @@ public final class FencedPartitionWriter {
             ps.setInt(3, claim.partition());
             ps.executeUpdate();
         }
-        return new Written(sequenced, next, endsIgnored);
+        return new Written(sequenced, next, endsIgnored, rejected);
+    }
+
+    /**
+     * COPY of {@code batch} into {@code logs} on the transaction. A refusal is thrown as it came, except a
+     * missing partition (23514 without a constraint: a month dropped by retention after it was ensured),
+     * which is no fault of the rows: its months are forgotten, so the retry creates them again, and it is
+     * thrown as a state that is not a data error.
+     *
+     * @return null (a {@link Transactions.Work})
+     * @throws IllegalArgumentException when the encoder cannot write an entry (a data error of that entry)
+     */
+    private Void copy(Connection c, List<LogEntry> batch) throws SQLException {
+        CopyEncoder enc = new CopyEncoder();
+        enc.encode(batch);
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_LOGS, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
+        } catch (IOException e) {
+            throw new SQLException("COPY source failed", "58030", e);
+        } catch (SQLException e) {
+            if (!ErrorClassifier.isMissingPartition(e)) throw e;
+            Set<YearMonth> months = new TreeSet<>();
+            for (LogEntry x : batch) months.add(PartitionMaintainer.month(x.ts()));
+            partitions.forget(months);
+            throw new SQLException("no partition of logs for " + months + " although it was ensured (dropped by retention since?);"
+                    + " ensured again on the retry", OBJECT_NOT_IN_PREREQUISITE_STATE, e);
+        }
+        return null;
+    }
+
+    /** @return {@code sequenced} without the rejected entries (the very instances), in order */
+    private static List<LogEntry> storedOnly(List<LogEntry> sequenced, List<Rejection> rejected) {
+        if (rejected.isEmpty()) return sequenced;
+        Set<LogEntry> out = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Rejection r : rejected) out.add(r.entry());
+        List<LogEntry> stored = new ArrayList<>(sequenced.size() - out.size());
+        for (LogEntry e : sequenced) if (!out.contains(e)) stored.add(e);
+        return stored;
     }
 
     private static void fence(Connection c, PartitionClaim claim, long firstOffset) throws SQLException {

@@ -56,13 +56,15 @@ import org.phong.zenflow.logging.time.Sleeper;
  * {@code position} are a redelivery and are dropped. Outcomes of a write:
  * <ul>
  *   <li>committed: {@code position} moves to the written next offset; the sequenced entries go to the
- *       {@link SequencedListener} (after the commit, never before);</li>
+ *       {@link SequencedListener} (after the commit, never before). Entries PostgreSQL refused for their
+ *       content were moved to {@code logs_rejected} in that same transaction by the writer (counted as
+ *       {@code rejected}; they keep their seq and are heard by the listener like the stored ones);</li>
  *   <li>{@link OffsetMismatchException}: the ledger continues elsewhere (e.g. a commit whose reply was
  *       lost): seek to {@code expected()} and go on;</li>
- *   <li>any other failure (a transient database error, or a record PostgreSQL refuses): nothing was
- *       committed; seek back to the write's first offset and retry after exponential backoff through the
- *       injected {@link Sleeper}. Never skipped: a record the database refuses for its content stalls its
- *       partition (logged at SEVERE), it is not dead-lettered here.</li>
+ *   <li>any other failure (a transient database error, or a data error the writer could not pin on
+ *       entries, such as a constraint of the runs table): nothing was committed; seek back to the write's
+ *       first offset and retry after exponential backoff through the injected {@link Sleeper}. Never
+ *       skipped: such a data error stalls the partition (logged at SEVERE) until its cause is fixed.</li>
  * </ul>
  * Kafka's committed group offsets are written only as a hint for tools (asynchronously, at most once
  * per {@code commitIntervalMs}, never on close): a claim always seeks to the ledger's offset.
@@ -142,9 +144,11 @@ public final class PartitionOwnerLoop implements AutoCloseable {
      * Counters since start.
      *
      * @param offsetsWritten   offsets consumed by committed writes (records stored, malformed records, empty offsets)
-     * @param entriesWritten   entries stored (with their seq)
+     * @param entriesWritten   entries stored in {@code logs} (with their seq)
      * @param writes           committed writes
      * @param malformedSkipped records that did not decode, consumed without a row
+     * @param rejected         entries PostgreSQL refused for their content, moved to {@code logs_rejected} by
+     *                         committed writes (not in {@code entriesWritten})
      * @param fenced           partitions given up because another node claimed them
      * @param offsetMismatches writes refused because the ledger continued elsewhere (then sought there)
      * @param retries          writes that failed otherwise and were retried from their first offset
@@ -156,7 +160,7 @@ public final class PartitionOwnerLoop implements AutoCloseable {
      * @param running          whether the loop thread runs
      * @param lastError        the last failure, or null
      */
-    public record Stats(long offsetsWritten, long entriesWritten, long writes, long malformedSkipped, long fenced,
+    public record Stats(long offsetsWritten, long entriesWritten, long writes, long malformedSkipped, long rejected, long fenced,
                         long offsetMismatches, long retries, long claims, long claimFailures, long listenerFailures,
                         long offsetsLost, int ownedPartitions, boolean running, String lastError) {
     }
@@ -195,6 +199,7 @@ public final class PartitionOwnerLoop implements AutoCloseable {
     private final LongAdder entriesWritten = new LongAdder();
     private final LongAdder writes = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
     private final LongAdder fenced = new LongAdder();
     private final LongAdder mismatches = new LongAdder();
     private final LongAdder retries = new LongAdder();
@@ -276,7 +281,7 @@ public final class PartitionOwnerLoop implements AutoCloseable {
 
     /** @return counters since start (thread-safe) */
     public Stats stats() {
-        return new Stats(offsetsWritten.sum(), entriesWritten.sum(), writes.sum(), malformed.sum(), fenced.sum(), mismatches.sum(),
+        return new Stats(offsetsWritten.sum(), entriesWritten.sum(), writes.sum(), malformed.sum(), rejected.sum(), fenced.sum(), mismatches.sum(),
                 retries.sum(), claims.sum(), claimFailures.sum(), listenerFailures.sum(), offsetsLost.sum(), ownedView.size(), running,
                 lastError);
     }
@@ -372,7 +377,8 @@ public final class PartitionOwnerLoop implements AutoCloseable {
             o.hintDue = true;
             writes.increment();
             offsetsWritten.add(end - first);
-            entriesWritten.add(w.sequenced().size());
+            entriesWritten.add(w.stored());
+            rejected.add(w.rejected().size());
             if (!refused.isEmpty()) {
                 malformed.add(refused.size());
                 for (String why : refused) {
@@ -401,8 +407,9 @@ public final class PartitionOwnerLoop implements AutoCloseable {
             lastError = e.toString();
             c.seek(tp, first);
             if (ErrorClassifier.isDataError(e)) {
-                LOG.log(Level.SEVERE, "cluster owner " + options.owner() + ": PostgreSQL refuses the content of " + tp + " offsets " + first
-                        + ".." + (end - 1) + " (attempt " + o.failures + "); the partition waits and retries, it never skips a record", e);
+                LOG.log(Level.SEVERE, "cluster owner " + options.owner() + ": PostgreSQL refuses the write of " + tp + " offsets " + first
+                        + ".." + (end - 1) + " with a data error not of single entries (attempt " + o.failures
+                        + "); the partition waits and retries, it never skips a record", e);
             } else {
                 LOG.log(o.failures == 1 ? Level.WARNING : Level.FINE, "cluster owner " + options.owner() + ": write of " + tp + " offsets "
                         + first + ".." + (end - 1) + " failed (" + e + "); retrying from " + first + " after backoff (attempt " + o.failures + ")");

@@ -16,7 +16,8 @@
  *   <li>{@link org.phong.zenflow.logging.cluster.PartitionLedger} (table {@code cluster_partitions},
  *       migration V4): claims raise a partition's epoch and return where to resume.</li>
  *   <li>{@link org.phong.zenflow.logging.cluster.FencedPartitionWriter}: the owner's fenced transactional
- *       write (seq, rows, runs counts and events, offset).</li>
+ *       write (seq, rows, runs counts and events, offset), entries PostgreSQL refuses for their content
+ *       moved to {@code logs_rejected} in that same transaction ({@code sink.postgres.PoisonIsolator}).</li>
  *   <li>{@link org.phong.zenflow.logging.cluster.PartitionOwnerLoop}: the consumer-group member that
  *       claims what the group assigns, seeks to the ledger, writes each poll's records of a partition as
  *       one fenced write and hands the sequenced entries to a {@link
@@ -31,8 +32,7 @@
  *       and the {@link org.phong.zenflow.logging.cluster.ClusterNode.Status} health and metrics read.</li>
  * </ul>
  * <b>Not built</b>: the live tail from the output topic (so no {@code ?wait=persisted} in cluster mode),
- * republishing to the output topic after a takeover, dead-lettering records PostgreSQL refuses for their
- * content, and the multi-server Liberty tests.
+ * republishing to the output topic after a takeover, and the multi-server Liberty tests.
  *
  * <p><b>Invariants</b>
  * <ul>
@@ -44,15 +44,23 @@
  *       once, whatever the consumer redelivers. Offsets that yield no row (a record that does not decode,
  *       an offset without a record) are consumed by the write that covers them, never outside one, so a
  *       poison record neither stalls its partition nor moves the ledger on its own.</li>
- *   <li>Seq: a run's next seq is {@code runs.last_seq + 1}, read under the fence and written in the
- *       same transaction; all of a run's records are in one partition (key = runId, and a record whose key
- *       is not its run id does not decode), so one writer at a time numbers a run, gap-free, in partition
- *       order.</li>
+ *   <li>Seq: a run's next seq is one more than the greatest of {@code runs.last_seq} and its seqs in
+ *       {@code logs_rejected}, read under the fence and written in the same transaction; all of a run's
+ *       records are in one partition (key = runId, and a record whose key is not its run id does not
+ *       decode), so one writer at a time numbers a run, gap-free over {@code logs} and {@code logs_rejected}
+ *       together, in partition order.</li>
+ *   <li>Dead letters: an entry whose rows' COPY PostgreSQL refuses for its content (SQLState 22, 23, 54;
+ *       not a missing partition) keeps its seq and goes to {@code logs_rejected} in the same fenced
+ *       transaction as the other rows, the counts (stored rows only) and the offset: every consumed entry
+ *       is in exactly one of the two tables, once, and the partition never stalls on it. Any other data
+ *       error (the runs table, the events, the ledger, a rejection refused too) fails the write, which is
+ *       retried: nothing is dropped that was not refused itself.</li>
  *   <li>No state outside PostgreSQL: a writer caches nothing between writes, and the loop's per-partition
  *       position is only its own writes' result, checked by the fence on every write; Kafka's committed
  *       group offsets are hints for tools, never read. A takeover needs no hand-over.</li>
  *   <li>The loop never skips a record it could store: a failed write is retried from its first offset,
- *       after backoff, until it commits or the partition is fenced or revoked.</li>
+ *       after backoff, until it commits or the partition is fenced or revoked. A rejected entry is not
+ *       skipped either: it is in {@code logs_rejected}, and among the listener's sequenced entries.</li>
  *   <li>Output: after the commit, in commit order, at least once while the process lives; nothing is
  *       republished after a crash or a lost commit reply (readers fill seq jumps from PostgreSQL).</li>
  *   <li>Ingest: a record the producer refused was never queued (the router answers REJECTED); a record it

@@ -43,6 +43,7 @@ public class ClusterHealth implements HealthCheck {
                 .withData("fencedWrites", l.fenced())
                 .withData("databaseRetries", l.retries())
                 .withData("malformedRecords", l.malformedSkipped())
+                .withData("rejectedEntries", l.rejected())
                 .withData("outputFailed", s.output().failed());
         if (l.lastError() != null) b.withData("lastError", errorClass(l.lastError()) + " (the message: " + PipelineHealth.DETAILS + ")");
         var problems = s.problems();

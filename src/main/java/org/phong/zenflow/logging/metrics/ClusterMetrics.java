@@ -40,6 +40,7 @@ public class ClusterMetrics {
         counter(node, CLUSTER_ENTRIES_STORED, s -> s.loop().entriesWritten());
         counter(node, CLUSTER_FENCED_WRITES, s -> s.loop().fenced());
         counter(node, CLUSTER_MALFORMED_RECORDS, s -> s.loop().malformedSkipped());
+        counter(node, CLUSTER_ENTRIES_REJECTED, s -> s.loop().rejected());
         counter(node, CLUSTER_DATABASE_RETRIES, s -> s.loop().retries());
         counter(node, CLUSTER_OUTPUT_PUBLISHED, s -> s.output().acknowledged());
         counter(node, CLUSTER_OUTPUT_FAILED, s -> s.output().failed());

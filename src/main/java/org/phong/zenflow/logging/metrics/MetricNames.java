@@ -120,6 +120,7 @@ public final class MetricNames {
     public static final String CLUSTER_ENTRIES_STORED = "zenflow.logging.cluster.entries.stored";
     public static final String CLUSTER_FENCED_WRITES = "zenflow.logging.cluster.fenced.writes";
     public static final String CLUSTER_MALFORMED_RECORDS = "zenflow.logging.cluster.malformed.records";
+    public static final String CLUSTER_ENTRIES_REJECTED = "zenflow.logging.cluster.entries.rejected";
     public static final String CLUSTER_DATABASE_RETRIES = "zenflow.logging.cluster.database.retries";
     public static final String CLUSTER_OUTPUT_PUBLISHED = "zenflow.logging.cluster.output.published";
     public static final String CLUSTER_OUTPUT_FAILED = "zenflow.logging.cluster.output.failed";
@@ -271,6 +272,8 @@ public final class MetricNames {
                     "Writes refused because another node claimed the partition since (this node stops that partition)"),
             new Def(CLUSTER_MALFORMED_RECORDS, Kind.COUNTER, null, List.of(),
                     "Ingest records that did not decode, consumed without a row (logged with their offset)"),
+            new Def(CLUSTER_ENTRIES_REJECTED, Kind.COUNTER, null, List.of(),
+                    "Entries PostgreSQL refused for their content, moved to logs_rejected in the owner's fenced write (each is missing from logs)"),
             new Def(CLUSTER_DATABASE_RETRIES, Kind.COUNTER, null, List.of(),
                     "Owner writes that failed in PostgreSQL and were retried from their first offset after backoff"),
             new Def(CLUSTER_OUTPUT_PUBLISHED, Kind.COUNTER, null, List.of(),

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The readiness verdict of a node, from its state (the states themselves come from ClusterNodeTest's real broker). */
 class ClusterNodeStatusTest {
     private static PartitionOwnerLoop.Stats loop(boolean running) {
-        return new PartitionOwnerLoop.Stats(10, 8, 2, 0, 0, 0, 0, 3, 0, 0, 0, 3, running, null);
+        return new PartitionOwnerLoop.Stats(10, 8, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 3, running, null);
     }
 
     private static ClusterNode.Status status(boolean started, boolean closed, boolean producerReady, boolean loopRunning) {

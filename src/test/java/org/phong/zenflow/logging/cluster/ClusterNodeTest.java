@@ -136,16 +136,14 @@ class ClusterNodeTest {
                         LogRouter.Routed r;
                         while ((r = n.router().routeTracked(e)).result() != RouteResult.ACCEPTED) pause();
                         sent.add(e.message());
-                        CompletableFuture<?> f = r.acknowledged().toCompletableFuture();
-                        f.thenRun(() -> acknowledged.add(e.message()));
-                        outcomes.add(f);
+                        // The stage that records the outcome, not the acknowledgement itself: a future runs its dependents
+                        // last-registered first, so settle()'s would otherwise complete before the record is made.
+                        outcomes.add(r.acknowledged().toCompletableFuture().thenRun(() -> acknowledged.add(e.message())));
                     }
                 } else {
                     w.ended.add(run);
                     w.records++;
-                    CompletableFuture<Long> f = n.router().runCompleted(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED));
-                    f.thenRun(() -> endsAcknowledged.add(run));
-                    outcomes.add(f);
+                    outcomes.add(n.router().runCompleted(new WorkflowRunCompleted(run, RunOutcome.SUCCEEDED)).thenRun(() -> endsAcknowledged.add(run)));
                 }
             }
             return outcomes;

@@ -115,6 +115,13 @@ class PartitionOwnerLoopTest {
     /** A node: its writer on {@code writes}, its ledger on {@code ds}. */
     private PartitionOwnerLoop loop(DataSource ds, DataSource writes, String topic, String group, String node, SequencedListener listener,
                                     Sleeper sleeper) {
+        return startLoop(closing, ds, writes, topic, group, node, listener, sleeper);
+    }
+
+    /** A started node (closed with {@code closing}): its writer on {@code writes}, its ledger on {@code ds}; small polls, short backoff. */
+    static PartitionOwnerLoop startLoop(List<AutoCloseable> closing, DataSource ds, DataSource writes, String topic, String group, String node,
+                                        SequencedListener listener, Sleeper sleeper) {
+        String bootstrap = ClusterRig.bootstrap();
         PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
                 .withRetryBackoff(20, 200);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -129,7 +136,12 @@ class PartitionOwnerLoopTest {
     }
 
     private IngestProducer producer(String topic) throws InterruptedException {
-        IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", bootstrap));
+        return startProducer(closing, topic);
+    }
+
+    /** @return a producer to {@code topic} that has its metadata (closed with {@code closing}) */
+    static IngestProducer startProducer(List<AutoCloseable> closing, String topic) throws InterruptedException {
+        IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", ClusterRig.bootstrap()));
         closing.add(p);
         assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
         return p;
@@ -139,7 +151,7 @@ class PartitionOwnerLoopTest {
         return ClusterRig.sendInOrder(p, records);
     }
 
-    private static List<RecordMetadata> acknowledged(List<CompletableFuture<RecordMetadata>> acks) throws Exception {
+    static List<RecordMetadata> acknowledged(List<CompletableFuture<RecordMetadata>> acks) throws Exception {
         List<RecordMetadata> out = new ArrayList<>();
         for (CompletableFuture<RecordMetadata> a : acks) out.add(a.get(30, TimeUnit.SECONDS));
         return out;
@@ -201,7 +213,7 @@ class PartitionOwnerLoopTest {
         }
     }
 
-    private static long count(DataSource ds, String sql) throws SQLException {
+    static long count(DataSource ds, String sql) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -544,10 +556,14 @@ class PartitionOwnerLoopTest {
         return out;
     }
 
-    /** A data source whose failures the test plants: refused connections, and commits whose reply is lost. */
-    private static final class FlakyDataSource implements DataSource {
+    /**
+     * A data source whose failures the test plants: refused connections, commits whose reply is lost, and
+     * savepoints whose connection breaks (only a write isolating refused entries takes savepoints).
+     */
+    static final class FlakyDataSource implements DataSource {
         final AtomicInteger refuseConnections = new AtomicInteger();
         final AtomicInteger loseCommitReplies = new AtomicInteger();
+        final AtomicInteger breakSavepoints = new AtomicInteger();
         private final DataSource real;
 
         FlakyDataSource(DataSource real) {
@@ -559,6 +575,9 @@ class PartitionOwnerLoopTest {
             if (refuseConnections.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new SQLException("planted: connection refused", "08001");
             Connection c = real.getConnection();
             InvocationHandler h = (proxy, m, args) -> {
+                if (m.getName().equals("setSavepoint") && breakSavepoints.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new SQLException("planted: connection lost at a savepoint", "08006");
+                }
                 try {
                     Object r = m.invoke(c, args);
                     if (m.getName().equals("commit") && loseCommitReplies.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

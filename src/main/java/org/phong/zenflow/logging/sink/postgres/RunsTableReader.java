@@ -182,13 +182,21 @@ public final class RunsTableReader {
         return new Page(runs, next);
     }
 
-    /** The ended runs among some (by primary key); the live tail's run-end poll in cluster mode. */
-    private static final String ENDED = SELECT + " AND run_id = ANY(?) AND ended IS NOT NULL";
+    /**
+     * The ended runs among some (by primary key); the live tail's run-end poll in cluster mode. Its last seq
+     * counts the run's rejected entries too (one index probe of {@code logs_rejected} per ended run): the
+     * owner gives a refused entry its seq and moves it there, so a run whose last entry was refused ends at
+     * that seq, as the single-node sequencer reports it, and a session reads it from the history before
+     * {@code run-ended}.
+     */
+    private static final String ENDED = "SELECT run_id, workflow_id, started, ended, outcome, entries, errors, warnings,"
+            + " greatest(last_seq, (SELECT coalesce(max(j.seq), 0) FROM logs_rejected j WHERE j.run_id = runs.run_id)), owner"
+            + " FROM runs WHERE run_id = ANY(?) AND ended IS NOT NULL";
 
     /**
      * Cluster mode's live tail asks this every poll interval for the runs it watches: a run's end is
      * stored in the same transaction as (or after) its entries, so a run listed here has every seq up
-     * to its {@code lastSeq} stored.
+     * to its {@code lastSeq} stored in {@code logs} or {@code logs_rejected}.
      *
      * @param runIds runs to look at
      * @return those of them that have ended (any order); empty for none

@@ -2,6 +2,7 @@ package org.phong.zenflow.logging.sink.postgres;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 
 /**
@@ -60,5 +61,30 @@ public final class Transactions {
             }
             return work.run(tx);
         });
+    }
+
+    /**
+     * Runs {@code work} under a savepoint of the caller's open transaction: on success the savepoint is
+     * released, on a {@link SQLException} or {@link RuntimeException} the transaction is rolled back to
+     * it (so it stays usable, and nothing {@code work} did remains) and the failure rethrown; a failed
+     * rollback is added to it as suppressed (the caller's transaction is then lost as a whole).
+     *
+     * @param c a connection with auto-commit off, inside a transaction
+     * @return what {@code work} returned
+     */
+    public static <T> T underSavepoint(Connection c, Work<T> work) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            T result = work.run(c);
+            c.releaseSavepoint(sp);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback(sp);
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
+        }
     }
 }
