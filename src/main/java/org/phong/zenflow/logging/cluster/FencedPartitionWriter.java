@@ -41,7 +41,10 @@ import org.postgresql.PGConnection;
  *       partition order;</li>
  *   <li>the rows, by {@code COPY}; the runs' counts and last seq ({@link RunsTableWriter#copied});
  *       the runs' start/end events ({@link RunsTableWriter#writeEvents});</li>
- *   <li>the ledger's next offset moved past the records.</li>
+ *   <li>the ledger's next offset moved past the records;</li>
+ *   <li>when the caller asks ({@link OutputOutbox.Update}), the output outbox: the write's row (which
+ *       entries it stored, to republish them if their publishing does not complete) and the deletion of
+ *       the rows the publisher confirmed since the partition's last write.</li>
  * </ol>
  * So a crash, a kill -9 or a rebalance at any point leaves either all of it or none of it, and the
  * next owner resumes at the stored offset with the stored seqs: no duplicate, no gap, no seq handed
@@ -78,6 +81,7 @@ public final class FencedPartitionWriter {
     private final DataSource ds;
     private final PartitionMaintainer partitions;
     private final RunsTableWriter runs;
+    private final OutputOutbox outbox;
 
     /**
      * @param ds         the log database (migrated)
@@ -88,6 +92,12 @@ public final class FencedPartitionWriter {
         this.ds = Objects.requireNonNull(ds);
         this.partitions = Objects.requireNonNull(partitions);
         this.runs = Objects.requireNonNull(runs);
+        this.outbox = new OutputOutbox(ds);
+    }
+
+    /** @return the output outbox on this writer's database (what the owner loop republishes from) */
+    public OutputOutbox outbox() {
+        return outbox;
     }
 
     /**
@@ -123,6 +133,22 @@ public final class FencedPartitionWriter {
      * @throws SQLException            when the database refused; nothing was committed, retry
      */
     public Written write(PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records) throws SQLException {
+        return write(claim, firstOffset, consumed, records, OutputOutbox.Update.NONE);
+    }
+
+    /**
+     * As {@link #write(PartitionClaim, long, long, List)}, plus the output outbox's part in the same
+     * transaction ({@link OutputOutbox#apply}, after the fence and the rows): the rows of {@code
+     * outbox.confirmed()} are deleted and, when {@code outbox.record()} and the write stored entries, the
+     * write's own row is inserted under key {@code (topic, partition, firstOffset)}. So a committed write with
+     * entries always has its row, a refused one never has, and confirmations piggy-back on the partition's
+     * writes instead of costing a transaction each.
+     *
+     * @param outbox what to do to the outbox ({@link OutputOutbox.Update#NONE}: nothing)
+     */
+    public Written write(PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records, OutputOutbox.Update outbox)
+            throws SQLException {
+        Objects.requireNonNull(outbox);
         if (consumed < 1 || consumed < records.size()) {
             throw new IllegalArgumentException("consumed " + consumed + " offsets for " + records.size() + " records");
         }
@@ -137,7 +163,8 @@ public final class FencedPartitionWriter {
             partitions.ensureMonths(c, months);
             c.setAutoCommit(false);
             try {
-                return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched));
+                return Transactions.commit(c, tx -> this.outbox.apply(tx, claim, firstOffset, outbox,
+                        inTransaction(tx, claim, firstOffset, consumed, records, touched)));
             } finally {
                 try {
                     c.setAutoCommit(auto);
