@@ -198,7 +198,7 @@ class PartitionOwnerLoopTest {
         }
     }
 
-    private static long count(DataSource ds, String sql) throws SQLException {
+    static long count(DataSource ds, String sql) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -299,28 +299,11 @@ class PartitionOwnerLoopTest {
         assertEquals(Set.of(0, 1, 2), a.ownedPartitions());
         assertEquals(new IngestProducer.Stats(w.records, 0, 0), p.stats());
 
-        // (e) The output topic, read to its end: every (runId, seq) exactly once, with the stored entry's message.
+        // (e) The output topic, read to its end: every (runId, seq) exactly once, in seq order, with the stored entry's message.
         publisher.flush();
         assertEquals(new OutputPublisher.Stats(w.entries(), 0), publisher.stats());
-        Map<String, String> storedBySeq = new HashMap<>();
-        for (Map.Entry<UUID, List<String>> e : w.messages.entrySet()) {
-            for (int i = 0; i < e.getValue().size(); i++) storedBySeq.put(e.getKey() + ":" + (i + 1), e.getValue().get(i));
-        }
-        ExactlyOnce published = new ExactlyOnce().mustArrive(storedBySeq.keySet());
-        Map<UUID, Long> lastSeq = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readToEnd(out)) {
-            JsonObject o = json(r.value());
-            UUID run = UUID.fromString(o.getString("runId"));
-            long seq = o.getJsonNumber("seq").longValue();
-            String id = run + ":" + seq;
-            published.read(id);
-            assertEquals(run.toString(), new String(r.key(), StandardCharsets.US_ASCII), "keyed by run");
-            assertEquals(KafkaRecords.FORMAT, new String(r.headers().lastHeader(KafkaRecords.FORMAT_HEADER).value(), StandardCharsets.UTF_8));
-            assertEquals(storedBySeq.get(id), o.getString("message"), id);
-            assertTrue(seq > lastSeq.getOrDefault(run, 0L), "a run's records in seq order on its partition");
-            lastSeq.put(run, seq);
-        }
-        published.verdict().assertExact("output topic");
+        outputVerdict(ds, out, true).assertExact("output topic");
+        awaitOutboxEmpty(ds); // every write confirmed: its row went with a later write or the idle sweep
 
         // The group offsets are only a hint, but they are committed: they reach the ledger's offsets.
         try (Admin admin = KafkaBrokerLauncher.admin(bootstrap)) {
@@ -516,7 +499,80 @@ class PartitionOwnerLoopTest {
         assertTrue(heard.size() < w.entries() && heard.size() >= w.entries() - third.size(), heard.size() + " of " + w.entries());
     }
 
+    /**
+     * A commit whose reply is lost: the loop learns of it only as an offset mismatch, never told the
+     * publisher, and republishes it from the outbox (read back from PostgreSQL); the output topic then holds
+     * every stored (runId, seq) exactly once (nothing here can publish a write twice) and the outbox empties.
+     */
+    @Test
+    void aWriteWhoseCommitReplyWasLostIsRepublishedFromTheOutbox() throws Exception {
+        DataSource ds = freshDatabase();
+        FlakyDataSource flaky = new FlakyDataSource(ds);
+        String in = topic("ingest", 1);
+        String out = topic("output", 1);
+        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap));
+        closing.add(publisher);
+        PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", publisher, Thread::sleep);
+        IngestProducer p = producer(in);
+        Workload w = new Workload(3);
+        List<IngestRecord> first = new ArrayList<>(w.starts());
+        first.addAll(w.entries(10));
+        acknowledged(send(p, first));
+        awaitStored(ds, in, w.entries(), w.records);
+
+        flaky.loseCommitReplies.set(1);
+        List<IngestRecord> second = new ArrayList<>(w.entries(10));
+        second.addAll(w.ends());
+        acknowledged(send(p, second));
+        awaitStored(ds, in, w.entries(), w.records);
+        assertExactlyOnceInOrder(ds, w);
+        assertEquals(0, flaky.loseCommitReplies.get(), "the planted failure happened");
+        assertEquals(1, a.stats().offsetMismatches());
+        awaitOutboxEmpty(ds);
+        publisher.flush();
+        OutputPublisher.Stats s = publisher.stats();
+        long lost = w.entries() - a.stats().entriesWritten(); // the write whose reply was lost is not counted as written
+        assertTrue(lost > 0, "the lost write stored entries");
+        assertEquals(new OutputPublisher.Stats(w.entries(), 0, lost, 0), s, "the lost write republished once, nothing else");
+        outputVerdict(ds, out, false).assertExact("output topic after a lost commit reply");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** Waits until every outbox row is deleted (each write confirmed, and its delete committed). */
+    static void awaitOutboxEmpty(DataSource ds) {
+        await("the output outbox emptied").atMost(DONE_WITHIN).pollInterval(Duration.ofMillis(200))
+                .until(() -> count(ds, "SELECT count(*) FROM cluster_unpublished") == 0);
+    }
+
+    /**
+     * Reads the output topic to its end and compares it entry by entry with the logs table: each record keyed
+     * by its run, in the sink's format, carrying the stored entry's message for its (runId, seq).
+     *
+     * @param inOrder also require each run's records in strictly increasing seq (no republish, no duplicate)
+     * @return the verdict over the (runId, seq) ids: every stored one must arrive
+     */
+    static ExactlyOnce.Verdict outputVerdict(DataSource ds, String out, boolean inOrder) throws SQLException {
+        Map<String, String> stored = new HashMap<>();
+        try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT run_id, seq, message FROM logs")) {
+            while (rs.next()) stored.put(rs.getObject(1, UUID.class) + ":" + rs.getLong(2), rs.getString(3));
+        }
+        ExactlyOnce published = new ExactlyOnce().mustArrive(stored.keySet());
+        Map<UUID, Long> lastSeq = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readToEnd(out)) {
+            JsonObject o = json(r.value());
+            UUID run = UUID.fromString(o.getString("runId"));
+            long seq = o.getJsonNumber("seq").longValue();
+            String id = run + ":" + seq;
+            published.read(id);
+            assertEquals(run.toString(), new String(r.key(), StandardCharsets.US_ASCII), "keyed by run");
+            assertEquals(KafkaRecords.FORMAT, new String(r.headers().lastHeader(KafkaRecords.FORMAT_HEADER).value(), StandardCharsets.UTF_8));
+            if (stored.containsKey(id)) assertEquals(stored.get(id), o.getString("message"), id);
+            if (inOrder) assertTrue(seq > lastSeq.getOrDefault(run, 0L), "a run's records in seq order on its partition");
+            lastSeq.put(run, seq);
+        }
+        return published.verdict();
+    }
 
     private static JsonObject json(byte[] value) {
         try (var r = JsonSupport.JSON.createReader(new StringReader(new String(value, StandardCharsets.UTF_8)))) {
@@ -526,7 +582,7 @@ class PartitionOwnerLoopTest {
 
     private static List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ClusterRig.bootstrap(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(tps);
