@@ -503,6 +503,8 @@ class PartitionOwnerLoopTest {
      * A commit whose reply is lost: the loop learns of it only as an offset mismatch, never told the
      * publisher, and republishes it from the outbox (read back from PostgreSQL); the output topic then holds
      * every stored (runId, seq) exactly once (nothing here can publish a write twice) and the outbox empties.
+     * An outbox row whose entries retention already dropped is counted as expired and deleted at the claim,
+     * not retried.
      */
     @Test
     void aWriteWhoseCommitReplyWasLostIsRepublishedFromTheOutbox() throws Exception {
@@ -510,6 +512,12 @@ class PartitionOwnerLoopTest {
         FlakyDataSource flaky = new FlakyDataSource(ds);
         String in = topic("ingest", 1);
         String out = topic("output", 1);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_unpublished"
+                + " (topic, partition, first_offset, run_ids, from_seq, to_seq) VALUES (?, 0, 1000000, ARRAY[?::uuid], '{1}', '{5}')")) {
+            ps.setString(1, in);
+            ps.setString(2, UUID.randomUUID().toString()); // a write of a previous life whose 5 rows retention dropped
+            ps.executeUpdate();
+        }
         OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap));
         closing.add(publisher);
         PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", publisher, Thread::sleep);
@@ -533,7 +541,7 @@ class PartitionOwnerLoopTest {
         OutputPublisher.Stats s = publisher.stats();
         long lost = w.entries() - a.stats().entriesWritten(); // the write whose reply was lost is not counted as written
         assertTrue(lost > 0, "the lost write stored entries");
-        assertEquals(new OutputPublisher.Stats(w.entries(), 0, lost, 0), s, "the lost write republished once, nothing else");
+        assertEquals(new OutputPublisher.Stats(w.entries(), 0, lost, 5), s, "the lost write republished once, the expired row counted");
         outputVerdict(ds, out, false).assertExact("output topic after a lost commit reply");
     }
 
