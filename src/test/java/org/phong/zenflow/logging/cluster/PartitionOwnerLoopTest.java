@@ -468,11 +468,7 @@ class PartitionOwnerLoopTest {
         flaky.refuseConnections.set(2); // the first two claims: the partition waits paused, the claim is retried
         PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", heard::addAll, ms -> sleeps.add(ms));
         IngestProducer p = producer(in);
-        Workload w = new Workload(3);
-        List<IngestRecord> first = new ArrayList<>(w.starts());
-        first.addAll(w.entries(10));
-        acknowledged(send(p, first));
-        awaitStored(ds, in, w.entries(), w.records);
+        Workload w = startAndStore(ds, p, in, 3, 10);
         assertEquals(2, a.stats().claimFailures());
         assertEquals(1, a.stats().claims());
         assertEquals(0, a.stats().retries());
@@ -484,12 +480,7 @@ class PartitionOwnerLoopTest {
         assertEquals(3, sleeps.size(), "one backoff per failed attempt, none real");
         assertTrue(sleeps.get(0) >= 10 && sleeps.get(0) <= 20 && sleeps.get(2) >= 40 && sleeps.get(2) <= 80, sleeps.toString());
 
-        flaky.loseCommitReplies.set(1);
-        List<IngestRecord> third = new ArrayList<>(w.entries(10));
-        third.addAll(w.ends());
-        acknowledged(send(p, third));
-        awaitStored(ds, in, w.entries(), w.records);
-        assertExactlyOnceInOrder(ds, w);
+        List<IngestRecord> third = storeWithALostCommitReply(flaky, ds, p, in, w);
         assertEquals(4, a.stats().retries());
         assertEquals(1, a.stats().offsetMismatches(), "the retry of the committed write found the ledger past it");
         assertEquals(0, flaky.refuseConnections.get() + flaky.loseCommitReplies.get(), "every planted failure happened");
@@ -522,18 +513,9 @@ class PartitionOwnerLoopTest {
         closing.add(publisher);
         PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", publisher, Thread::sleep);
         IngestProducer p = producer(in);
-        Workload w = new Workload(3);
-        List<IngestRecord> first = new ArrayList<>(w.starts());
-        first.addAll(w.entries(10));
-        acknowledged(send(p, first));
-        awaitStored(ds, in, w.entries(), w.records);
+        Workload w = startAndStore(ds, p, in, 3, 10);
 
-        flaky.loseCommitReplies.set(1);
-        List<IngestRecord> second = new ArrayList<>(w.entries(10));
-        second.addAll(w.ends());
-        acknowledged(send(p, second));
-        awaitStored(ds, in, w.entries(), w.records);
-        assertExactlyOnceInOrder(ds, w);
+        storeWithALostCommitReply(flaky, ds, p, in, w);
         assertEquals(0, flaky.loseCommitReplies.get(), "the planted failure happened");
         assertEquals(1, a.stats().offsetMismatches());
         awaitOutboxEmpty(ds);
@@ -546,6 +528,31 @@ class PartitionOwnerLoopTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Produces {@code runs} runs' starts and {@code perRun} entries of each, and waits until they are stored. */
+    private static Workload startAndStore(DataSource ds, IngestProducer p, String in, int runs, int perRun) throws Exception {
+        Workload w = new Workload(runs);
+        List<IngestRecord> first = new ArrayList<>(w.starts());
+        first.addAll(w.entries(perRun));
+        acknowledged(send(p, first));
+        awaitStored(ds, in, w.entries(), w.records);
+        return w;
+    }
+
+    /**
+     * Plants one lost commit reply, produces 10 more entries of every run and the runs' ends, and waits until
+     * everything is stored exactly once in order. @return what it produced
+     */
+    private static List<IngestRecord> storeWithALostCommitReply(FlakyDataSource flaky, DataSource ds, IngestProducer p, String in, Workload w)
+            throws Exception {
+        flaky.loseCommitReplies.set(1);
+        List<IngestRecord> rest = new ArrayList<>(w.entries(10));
+        rest.addAll(w.ends());
+        acknowledged(send(p, rest));
+        awaitStored(ds, in, w.entries(), w.records);
+        assertExactlyOnceInOrder(ds, w);
+        return rest;
+    }
 
     /** Waits until every outbox row is deleted (each write confirmed, and its delete committed). */
     static void awaitOutboxEmpty(DataSource ds) {
