@@ -48,7 +48,10 @@ import org.postgresql.PGConnection;
  *       partition order;</li>
  *   <li>the rows, by {@code COPY}; the runs' counts and last seq ({@link RunsTableWriter#copied});
  *       the runs' start/end events ({@link RunsTableWriter#writeEvents});</li>
- *   <li>the ledger's next offset moved past the records.</li>
+ *   <li>the ledger's next offset moved past the records;</li>
+ *   <li>when the caller asks ({@link OutputOutbox.Update}), the output outbox: the write's row (which
+ *       entries it stored, to republish them if their publishing does not complete) and the deletion of
+ *       the rows the publisher confirmed since the partition's last write.</li>
  * </ol>
  * So a crash, a kill -9 or a rebalance at any point leaves either all of it or none of it, and the
  * next owner resumes at the stored offset with the stored seqs: no duplicate, no gap, no seq handed
@@ -74,7 +77,7 @@ import org.postgresql.PGConnection;
  * <p>Partitions of {@code logs} for the records' months are ensured before the transaction (that
  * DDL must never run inside a transaction that writes {@code logs}; see {@link PartitionMaintainer}).
  *
- * <p>Driven by {@link PartitionOwnerLoop}, which is not wired into the server yet (see docs/cluster.md).
+ * <p>Driven by {@link PartitionOwnerLoop} (one per cluster node, started by the server in cluster mode).
  */
 public final class FencedPartitionWriter {
     private static final Logger LOG = Logger.getLogger(FencedPartitionWriter.class.getName());
@@ -138,6 +141,7 @@ public final class FencedPartitionWriter {
     private final RunsTableWriter runs;
     /** The single-node sink's dead-letter search, here inside the fenced transaction; its counters are this writer's. */
     private final PoisonIsolator poison;
+    private final OutputOutbox outbox;
 
     /**
      * @param ds         the log database (migrated)
@@ -149,11 +153,17 @@ public final class FencedPartitionWriter {
         this.partitions = Objects.requireNonNull(partitions);
         this.runs = Objects.requireNonNull(runs);
         this.poison = new PoisonIsolator(ds, Clock.systemUTC());
+        this.outbox = new OutputOutbox(ds);
     }
 
     /** @return what this writer moved to {@code logs_rejected} since start (committed writes only) */
     public RejectionStats rejections() {
         return poison.stats();
+    }
+
+    /** @return the output outbox on this writer's database (what the owner loop republishes from) */
+    public OutputOutbox outbox() {
+        return outbox;
     }
 
     /**
@@ -189,6 +199,22 @@ public final class FencedPartitionWriter {
      * @throws SQLException            when the database refused; nothing was committed, retry
      */
     public Written write(PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records) throws SQLException {
+        return write(claim, firstOffset, consumed, records, OutputOutbox.Update.NONE);
+    }
+
+    /**
+     * As {@link #write(PartitionClaim, long, long, List)}, plus the output outbox's part in the same
+     * transaction ({@link OutputOutbox#apply}, after the fence and the rows): the rows of {@code
+     * outbox.confirmed()} are deleted and, when {@code outbox.record()} and the write stored entries, the
+     * write's own row is inserted under key {@code (topic, partition, firstOffset)}. So a committed write with
+     * entries always has its row, a refused one never has, and confirmations piggy-back on the partition's
+     * writes instead of costing a transaction each.
+     *
+     * @param outbox what to do to the outbox ({@link OutputOutbox.Update#NONE}: nothing)
+     */
+    public Written write(PartitionClaim claim, long firstOffset, long consumed, List<IngestRecord> records, OutputOutbox.Update outbox)
+            throws SQLException {
+        Objects.requireNonNull(outbox);
         if (consumed < 1 || consumed < records.size()) {
             throw new IllegalArgumentException("consumed " + consumed + " offsets for " + records.size() + " records");
         }
@@ -204,13 +230,14 @@ public final class FencedPartitionWriter {
             c.setAutoCommit(false);
             try {
                 try {
-                    return Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched, null, null));
+                    return Transactions.commit(c, tx -> this.outbox.apply(tx, claim, firstOffset, outbox,
+                            inTransaction(tx, claim, firstOffset, consumed, records, touched, null, null)));
                 } catch (RowsRefused refused) {
                     // Rolled back whole; the same write again, isolating the refused entries (a new fence: the
                     // partition may have moved meanwhile). Counted only once this transaction committed.
                     List<Rejection> out = new ArrayList<>();
-                    Written w = Transactions.commit(c, tx -> inTransaction(tx, claim, firstOffset, consumed, records, touched,
-                            refused.refusal, out));
+                    Written w = Transactions.commit(c, tx -> this.outbox.apply(tx, claim, firstOffset, outbox,
+                            inTransaction(tx, claim, firstOffset, consumed, records, touched, refused.refusal, out)));
                     poison.committed(out);
                     return w;
                 }

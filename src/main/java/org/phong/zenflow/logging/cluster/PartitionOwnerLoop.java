@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.cluster.FencedPartitionWriter.Written;
 import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.postgres.ErrorClassifier;
@@ -74,6 +75,20 @@ import org.phong.zenflow.logging.time.Sleeper;
  * rows); if the ledger is ahead of the log's end (topic recreated or truncated) the loop stops that
  * partition and says so.
  *
+ * <p><b>Output outbox.</b> When the listener is a {@link ConfirmingListener} (the {@link OutputPublisher}),
+ * each write also records which entries it stored in the outbox ({@link OutputOutbox}, in the write's
+ * transaction) and deletes the rows of the writes the listener confirmed since the partition's last write.
+ * Republishing: after each claim (an assignment, so also a takeover from a dead node) and after an offset
+ * mismatch (a commit whose reply was lost: the loop never told the listener about it), the partition's
+ * outbox rows the listener does not {@link ConfirmingListener#holds hold} are read back from {@code logs}
+ * and handed to {@link ConfirmingListener#republish}, oldest write first, before the partition's next
+ * records are written, at most {@value #REPUBLISH_ENTRIES_PER_POLL} entries per partition and poll (the rest
+ * at the next poll, so a large backlog never keeps the loop from polling). A failure to read them is
+ * retried at the next poll; it never holds up the writes. Confirmed rows whose partition has no write to
+ * carry their delete are deleted by a sweep at most once per {@code commitIntervalMs} (those seen at the
+ * previous sweep and still there: while writes carry the deletes the sweep finds nothing), and at once when
+ * the partition is revoked, lost or fenced (so the next owner does not republish them).
+ *
  * <p><b>Stop.</b> {@link #close} ends the loop after the write in progress and closes the consumer
  * (it leaves the group: the others rebalance at once); it commits no final hint: the ledger already
  * holds every committed offset. A crash instead of a close loses nothing either: the next owner
@@ -93,6 +108,8 @@ public final class PartitionOwnerLoop implements AutoCloseable {
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 1_000;
     /** Default wait of {@link #close()} for the loop thread and the consumer. */
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+    /** Most entries republished from the output outbox per partition per poll (the size of one large write). */
+    public static final int REPUBLISH_ENTRIES_PER_POLL = 5_000;
 
     /**
      * What the loop does.
@@ -171,6 +188,10 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         long position;
         int failures;
         boolean hintDue;
+        /** The output outbox of the partition has rows to republish (set by the claim and by an offset mismatch). */
+        boolean republishDue = true;
+        /** Consecutive failures to read the outbox (the first is logged at WARNING). */
+        int republishFailures;
 
         Owned(PartitionClaim claim) {
             this.claim = claim;
@@ -188,12 +209,18 @@ public final class PartitionOwnerLoop implements AutoCloseable {
     private final PartitionLedger ledger;
     private final FencedPartitionWriter writer;
     private final SequencedListener listener;
+    /** The listener when it confirms writes: then the loop keeps the output outbox; null otherwise. */
+    private final ConfirmingListener confirming;
+    private final OutputOutbox outbox;
     private final Sleeper sleeper;
     private final LongSupplier nowMillis;
 
     private final Map<TopicPartition, Owned> owned = new HashMap<>();
     private final Map<TopicPartition, Pending> pending = new HashMap<>();
     private long lastHintCommit;
+    /** Confirmed writes the last outbox sweep saw, and when it ran (loop thread only). */
+    private Map<TopicPartition, Set<Long>> sweepSeen = Map.of();
+    private long lastSweep;
 
     private final LongAdder offsetsWritten = new LongAdder();
     private final LongAdder entriesWritten = new LongAdder();
@@ -220,7 +247,8 @@ public final class PartitionOwnerLoop implements AutoCloseable {
      * @param factory       makes the consumer from {@link #consumerProperties} ({@link ConsumerFactory#kafka()} in production)
      * @param ledger        claims partitions
      * @param writer        writes under a claim (its runs-table owner should name this node)
-     * @param listener      hears every committed write's sequenced entries, or null
+     * @param listener      hears every committed write's sequenced entries, or null; a {@link ConfirmingListener}
+     *                      also gets the output outbox and its republishing
      * @param sleeper       waits between retries ({@code Thread::sleep} in production)
      * @param nowMillis     a monotonic clock in milliseconds (claim retries, hint interval)
      */
@@ -232,6 +260,8 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         this.ledger = Objects.requireNonNull(ledger);
         this.writer = Objects.requireNonNull(writer);
         this.listener = listener;
+        this.confirming = listener instanceof ConfirmingListener cl ? cl : null;
+        this.outbox = writer.outbox();
         this.sleeper = Objects.requireNonNull(sleeper);
         this.nowMillis = Objects.requireNonNull(nowMillis);
     }
@@ -343,6 +373,7 @@ public final class PartitionOwnerLoop implements AutoCloseable {
             outOfRange(c, e.partitions());
             return;
         }
+        republishDue();
         int worst = 0;
         for (TopicPartition tp : polled.partitions()) {
             if (stopped) return;
@@ -352,6 +383,7 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         }
         if (worst > 0) backoff(worst);
         commitHints(c);
+        sweepConfirmed();
     }
 
     /** @return false when the write failed and must be retried (the consumer was sought back) */
@@ -371,7 +403,9 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         }
         if (end == first) return true;
         try {
-            Written w = writer.write(o.claim, first, end - first, decoded);
+            OutputOutbox.Update update = confirming == null ? OutputOutbox.Update.NONE : new OutputOutbox.Update(true, confirming.confirmed(tp));
+            Written w = writer.write(o.claim, first, end - first, decoded, update);
+            if (confirming != null) confirming.forget(tp, update.confirmed()); // their rows went with this commit
             o.position = w.nextOffset();
             o.failures = 0;
             o.hintDue = true;
@@ -386,18 +420,20 @@ public final class PartitionOwnerLoop implements AutoCloseable {
                             + "; counted as malformed and consumed without a row (still readable in Kafka until retention)");
                 }
             }
-            if (!w.sequenced().isEmpty()) tell(w);
+            if (!w.sequenced().isEmpty()) tell(tp, first, w);
             return true;
         } catch (FencedException e) {
             fenced.increment();
             LOG.warning("cluster owner " + options.owner() + ": " + e.getMessage() + "; this node stops consuming " + tp);
             c.pause(Set.of(tp));
+            releaseConfirmed(Set.of(tp));
             owned.remove(tp);
             publishView();
             return true;
         } catch (OffsetMismatchException e) {
             mismatches.increment();
             LOG.info("cluster owner " + options.owner() + ": " + e.getMessage() + "; seeking there");
+            o.republishDue = true; // a write committed without the listener hearing of it (lost reply): its outbox row
             o.position = e.expected();
             c.seek(tp, e.expected());
             return true;
@@ -418,14 +454,110 @@ public final class PartitionOwnerLoop implements AutoCloseable {
         }
     }
 
-    private void tell(Written w) {
+    private void tell(TopicPartition tp, long first, Written w) {
         if (listener == null) return;
         try {
-            listener.accept(w.sequenced());
+            if (confirming != null) confirming.accept(tp, first, w.sequenced());
+            else listener.accept(w.sequenced());
         } catch (RuntimeException e) {
             listenerFailures.increment();
             LOG.log(Level.WARNING, "cluster owner " + options.owner() + ": listener failed on " + w.sequenced().size()
                     + " committed entries (they are stored; the listener missed them)", e);
+        }
+    }
+
+    /** Republishes the outbox rows of the partitions that have some due (loop thread, before their next write). */
+    private void republishDue() {
+        if (confirming == null) return;
+        for (Map.Entry<TopicPartition, Owned> e : owned.entrySet()) {
+            Owned o = e.getValue();
+            if (!o.republishDue || stopped) continue;
+            try {
+                o.republishDue = !republish(e.getKey());
+                o.republishFailures = 0;
+            } catch (SQLException | RuntimeException ex) {
+                o.republishFailures++;
+                lastError = ex.toString();
+                LOG.log(o.republishFailures == 1 ? Level.WARNING : Level.FINE, "cluster owner " + options.owner()
+                        + ": cannot republish the output outbox of " + e.getKey() + " (" + ex + "); trying again at the next poll (attempt "
+                        + o.republishFailures + ")", ex);
+            }
+        }
+    }
+
+    /**
+     * Hands the partition's outbox rows the listener does not hold to it again, oldest first, up to
+     * {@value #REPUBLISH_ENTRIES_PER_POLL} entries.
+     *
+     * @return true when every row was handed (or held), false when the budget ran out first
+     */
+    private boolean republish(TopicPartition tp) throws SQLException {
+        long entries = 0;
+        int rows = 0;
+        for (OutputOutbox.Row row : outbox.pending(tp.topic(), tp.partition())) {
+            if (confirming.holds(tp, row.firstOffset())) continue; // on its way, or confirmed and not deleted yet
+            if (entries >= REPUBLISH_ENTRIES_PER_POLL) {
+                logRepublished(tp, rows, entries, true);
+                return false;
+            }
+            List<LogEntry> found = outbox.entries(row);
+            confirming.republish(tp, row.firstOffset(), found, row.entries() - found.size());
+            entries += found.size();
+            rows++;
+        }
+        logRepublished(tp, rows, entries, false);
+        return true;
+    }
+
+    private void logRepublished(TopicPartition tp, int rows, long entries, boolean more) {
+        if (rows == 0) return;
+        LOG.info("cluster owner " + options.owner() + ": republishing " + entries + " stored entries of " + rows + " write(s) of " + tp
+                + " whose output was not confirmed (a previous owner died or its sends failed, or a commit reply was lost)"
+                + (more ? "; more at the next poll" : ""));
+    }
+
+    /**
+     * Deletes the confirmed outbox rows no write of their partition carried away since the previous sweep,
+     * at most once per {@code commitIntervalMs}; a failure leaves them for the next sweep or write.
+     */
+    private void sweepConfirmed() {
+        if (confirming == null) return;
+        long now = nowMillis.getAsLong();
+        if (now - lastSweep < options.commitIntervalMs()) return;
+        lastSweep = now;
+        Map<TopicPartition, Set<Long>> current = confirming.confirmed();
+        Map<TopicPartition, Set<Long>> stale = new HashMap<>();
+        for (Map.Entry<TopicPartition, Set<Long>> e : current.entrySet()) {
+            Set<Long> seen = sweepSeen.getOrDefault(e.getKey(), Set.of());
+            Set<Long> both = new TreeSet<>(e.getValue());
+            both.retainAll(seen);
+            if (!both.isEmpty()) stale.put(e.getKey(), both);
+        }
+        sweepSeen = current;
+        deleteConfirmed(stale);
+    }
+
+    /** Deletes every confirmed row of partitions this node no longer writes, so their next owner does not republish them. */
+    private void releaseConfirmed(Collection<TopicPartition> parts) {
+        if (confirming == null) return;
+        Map<TopicPartition, Set<Long>> mine = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            Set<Long> c = confirming.confirmed(tp);
+            if (!c.isEmpty()) mine.put(tp, c);
+        }
+        deleteConfirmed(mine);
+    }
+
+    private void deleteConfirmed(Map<TopicPartition, Set<Long>> confirmed) {
+        if (confirmed.isEmpty()) return;
+        Map<Integer, Set<Long>> byPartition = new HashMap<>();
+        for (Map.Entry<TopicPartition, Set<Long>> e : confirmed.entrySet()) byPartition.put(e.getKey().partition(), e.getValue());
+        try {
+            outbox.delete(options.topic(), byPartition);
+            for (Map.Entry<TopicPartition, Set<Long>> e : confirmed.entrySet()) confirming.forget(e.getKey(), e.getValue());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "cluster owner " + options.owner() + ": confirmed output outbox rows not deleted (" + e
+                    + "); the next write or sweep deletes them", e);
         }
     }
 
@@ -534,11 +666,13 @@ public final class PartitionOwnerLoop implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            releaseConfirmed(partitions);
             forget(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            releaseConfirmed(partitions);
             forget(partitions);
         }
     }

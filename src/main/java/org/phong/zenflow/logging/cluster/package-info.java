@@ -23,7 +23,12 @@
  *       one fenced write and hands the sequenced entries to a {@link
  *       org.phong.zenflow.logging.cluster.SequencedListener}.</li>
  *   <li>{@link org.phong.zenflow.logging.cluster.OutputPublisher}: that listener for the output topic, in
- *       the Kafka sink's format ({@code sink.kafka.KafkaRecords}).</li>
+ *       the Kafka sink's format ({@code sink.kafka.KafkaRecords}); a {@link
+ *       org.phong.zenflow.logging.cluster.ConfirmingListener}: it confirms each write once Kafka acknowledged
+ *       all of it.</li>
+ *   <li>{@link org.phong.zenflow.logging.cluster.OutputOutbox} (table {@code cluster_unpublished}, migration
+ *       V6): which committed writes' output is not confirmed, written in the write's transaction and read back
+ *       to republish at the partition's next claim.</li>
  *   <li>{@link org.phong.zenflow.logging.cluster.DurableProducers}: the one place both producers get their
  *       fixed settings ({@code acks=all}, idempotence) and their byte-array {@code KafkaProducer}.</li>
  *   <li>{@link org.phong.zenflow.logging.cluster.ClusterNode}: one node's three parts with their lifecycle
@@ -31,8 +36,7 @@
  *       publisher), the router's {@code Forwarder} (ingest producer refusal = {@code Forwarder.Refused}),
  *       and the {@link org.phong.zenflow.logging.cluster.ClusterNode.Status} health and metrics read.</li>
  * </ul>
- * <b>Not built</b>: the live tail from the output topic (so no {@code ?wait=persisted} in cluster mode),
- * republishing to the output topic after a takeover, and the multi-server Liberty tests.
+ * <b>Not built</b>: {@code ?wait=persisted} in cluster mode (refused with 400: see docs/cluster.md).
  *
  * <p><b>Invariants</b>
  * <ul>
@@ -61,8 +65,14 @@
  *   <li>The loop never skips a record it could store: a failed write is retried from its first offset,
  *       after backoff, until it commits or the partition is fenced or revoked. A rejected entry is not
  *       skipped either: it is in {@code logs_rejected}, and among the listener's sequenced entries.</li>
- *   <li>Output: after the commit, in commit order, at least once while the process lives; nothing is
- *       republished after a crash or a lost commit reply (readers fill seq jumps from PostgreSQL).</li>
+ *   <li>Output: after the commit, in commit order, at least once, also across crashes, takeovers and lost
+ *       commit replies: a write that stores entries records them in the outbox in its own transaction; the
+ *       row is deleted only after the publisher confirmed every entry of it (the delete rides on a later
+ *       write, or a sweep); every claim and every offset mismatch republishes the partition's rows its
+ *       publisher does not hold, read back from {@code logs}. Not exactly once: a confirmed row whose delete
+ *       died with its node, or a fenced owner still sending, gives duplicates; readers dedupe by
+ *       {@code (runId, seq)} (the live tail does, and fills seq jumps from PostgreSQL). Dead-lettered
+ *       entries are not in {@code logs}, so a republished write leaves them out.</li>
  *   <li>Ingest: a record the producer refused was never queued (the router answers REJECTED); a record it
  *       took is either acknowledged ({@code acks=all}: it will be stored exactly once, by whichever node
  *       owns its partition then) or reported failed to its waiter. Records of one run produced through two

@@ -44,6 +44,8 @@ public class ClusterMetrics {
         counter(node, CLUSTER_DATABASE_RETRIES, s -> s.loop().retries());
         counter(node, CLUSTER_OUTPUT_PUBLISHED, s -> s.output().acknowledged());
         counter(node, CLUSTER_OUTPUT_FAILED, s -> s.output().failed());
+        counter(node, CLUSTER_OUTPUT_REPUBLISHED, s -> s.output().republished());
+        counter(node, CLUSTER_OUTPUT_EXPIRED, s -> s.output().expired());
         registry.gauge(metadata(CLUSTER_OWNED_PARTITIONS), node, n -> n.ownedPartitions().size());
     }
 

@@ -124,6 +124,8 @@ public final class MetricNames {
     public static final String CLUSTER_DATABASE_RETRIES = "zenflow.logging.cluster.database.retries";
     public static final String CLUSTER_OUTPUT_PUBLISHED = "zenflow.logging.cluster.output.published";
     public static final String CLUSTER_OUTPUT_FAILED = "zenflow.logging.cluster.output.failed";
+    public static final String CLUSTER_OUTPUT_REPUBLISHED = "zenflow.logging.cluster.output.republished";
+    public static final String CLUSTER_OUTPUT_EXPIRED = "zenflow.logging.cluster.output.expired";
     public static final String CLUSTER_OWNED_PARTITIONS = "zenflow.logging.cluster.owned.partitions";
 
     public static final String STREAM_SESSIONS = "zenflow.logging.stream.sessions";
@@ -279,7 +281,11 @@ public final class MetricNames {
             new Def(CLUSTER_OUTPUT_PUBLISHED, Kind.COUNTER, null, List.of(),
                     "Stored entries published to the output topic and acknowledged"),
             new Def(CLUSTER_OUTPUT_FAILED, Kind.COUNTER, null, List.of(),
-                    "Stored entries not published to the output topic (refused or given up on; they are in PostgreSQL)"),
+                    "Stored entries not published to the output topic (refused or given up on; they are in PostgreSQL, republished at the partition's next claim)"),
+            new Def(CLUSTER_OUTPUT_REPUBLISHED, Kind.COUNTER, null, List.of(),
+                    "Stored entries read back from the output outbox and published again (a takeover, a failed send, a lost commit reply)"),
+            new Def(CLUSTER_OUTPUT_EXPIRED, Kind.COUNTER, null, List.of(),
+                    "Entries of output outbox rows that retention dropped from PostgreSQL before they were published (never on the output topic)"),
             new Def(CLUSTER_OWNED_PARTITIONS, Kind.GAUGE, null, List.of(),
                     "Ingest partitions this node owns now (claimed in the ledger, not fenced or revoked)"));
 

@@ -21,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,11 +78,32 @@ class ClusterNodeTest {
     }
 
     private Node node(DataSource ds, String in, String out, String name, Map<String, Object> consumer) throws InterruptedException {
+        return node(ds, in, out, name, consumer, ClusterNode.Producers.KAFKA);
+    }
+
+    /**
+     * Real ingest producers; an output publisher whose producer takes every send and completes none: what a
+     * node killed after its commits and before Kafka acknowledged their output leaves behind.
+     */
+    private static final ClusterNode.Producers UNACKNOWLEDGED_OUTPUT = new ClusterNode.Producers() {
+        @Override
+        public IngestProducer ingest(String topic, Map<String, Object> properties) {
+            return ClusterNode.Producers.KAFKA.ingest(topic, properties);
+        }
+
+        @Override
+        public OutputPublisher output(String topic, Map<String, Object> properties) {
+            return new OutputPublisher(topic, new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()));
+        }
+    };
+
+    private Node node(DataSource ds, String in, String out, String name, Map<String, Object> consumer, ClusterNode.Producers producers)
+            throws InterruptedException {
         Map<String, Object> c = new HashMap<>(Map.of("max.poll.records", "100", "session.timeout.ms", "10000", "heartbeat.interval.ms", "1000"));
         c.putAll(consumer);
         ClusterNode n = ClusterNode.builder().topics(in, out).groupId("g-" + in).node(name).kafka(Map.of("bootstrap.servers", bootstrap))
                 .producerProperties(Map.of("linger.ms", "2")).consumerProperties(c).dataSource(ds).threads(Thread::new)
-                .loop(100, 20, 200).readyTimeout(Duration.ofSeconds(30)).build();
+                .loop(100, 20, 200).readyTimeout(Duration.ofSeconds(30)).producers(producers).build();
         closing.add(n);
         n.start();
         return new Node(n, LogRouter.forwarding(n, Redactor.from(SecuritySettings.defaults()), PipelineObserver.NONE));
@@ -281,6 +304,49 @@ class ClusterNodeTest {
             assertEquals(Set.of("node-a", "node-b"), byOwner.keySet(), "the ledger names only the survivors as owners: " + byOwner);
         }
         assertTrue(halted.node().status().problems().contains("cluster node stopped"));
+    }
+
+    /**
+     * The outbox across a takeover: node-a stores part of the load, none of its output is acknowledged
+     * (its producer never completes a send), and it dies (halted; its consumer does not leave the group).
+     * node-b takes every partition over once the group evicts node-a, republishes from PostgreSQL every entry
+     * node-a stored, and stores and publishes the rest. The output topic, read to its end, then holds every
+     * stored (runId, seq) with its message, compared entry by entry with the logs table, and the outbox is
+     * empty. Exactly once here: node-a published nothing, and node-b republishes a row only while it neither
+     * has it in flight nor confirmed it (a duplicate needs a confirmed row whose delete died with its node).
+     */
+    @Test
+    void entriesANodeStoredButNeverPublishedAreRepublishedByTheNodeThatTakesItsPartitionsOver() throws Exception {
+        DataSource ds = ClusterRig.freshDatabase();
+        String in = ClusterRig.topic("ingest", PARTITIONS);
+        String out = "output-" + in;
+        KafkaBrokerLauncher.createTopic(bootstrap, out, PARTITIONS);
+        Node a = node(ds, in, out, "node-a", Map.of("internal.leave.group.on.close", "false", "session.timeout.ms", "6000"),
+                UNACKNOWLEDGED_OUTPUT);
+        await("node-a owns every partition").atMost(DONE_WITHIN).until(() -> a.node().ownedPartitions().size() == PARTITIONS);
+        Driver d = new Driver();
+        for (int round = 0; round <= 2; round++) Driver.settle(d.round(round, List.of(a)));
+        awaitConsumed(ds, in);
+        long storedByA = a.node().status().loop().entriesWritten();
+        assertEquals(PartitionOwnerLoopTest.rows(ds), storedByA);
+        assertEquals(0, a.node().status().output().acknowledged(), "nothing node-a stored reached the output topic");
+        assertTrue(PartitionOwnerLoopTest.count(ds, "SELECT count(*) FROM cluster_unpublished") > 0, "node-a's writes are in the outbox");
+
+        a.node().halt(Duration.ZERO);
+        await("node-a's owner loop ended").atMost(DONE_WITHIN).until(() -> !a.node().status().loop().running());
+        Node b = node(ds, in, out, "node-b", Map.of());
+        await("node-b owns every partition").atMost(DONE_WITHIN).until(() -> b.node().ownedPartitions().size() == PARTITIONS);
+        for (int round = 3; round <= BATCHES + 1; round++) Driver.settle(d.round(round, List.of(b)));
+        assertEquals(d.sent, d.acknowledged, "every entry acknowledged");
+        awaitConsumed(ds, in);
+        PartitionOwnerLoopTest.assertExactlyOnceInOrder(ds, d.w);
+        PartitionOwnerLoopTest.awaitOutboxEmpty(ds);
+
+        OutputPublisher.Stats output = b.node().status().output();
+        assertEquals(storedByA, output.republished(), "node-b republished every entry node-a stored, once");
+        assertEquals(d.w.entries(), output.acknowledged(), "node-b's output: node-a's entries and its own");
+        assertEquals(0, output.failed() + output.expired(), output.toString());
+        PartitionOwnerLoopTest.outputVerdict(ds, out, false).assertExact("output topic after the takeover");
     }
 
     @Test

@@ -218,6 +218,57 @@ class FencedPartitionWriterTest {
         assertEquals(7, ledger.current(TOPIC, 2).orElseThrow().nextOffset());
     }
 
+    /**
+     * The output outbox: a write with entries records its per-run seq ranges in its own transaction, a
+     * refused write records nothing, a write without entries records no row, and confirmed rows go with the
+     * partition's next write; the rows read back as the stored entries, and what retention dropped is absent.
+     */
+    @Test
+    void theOutboxRowIsCommittedWithTheWriteAndConfirmedRowsGoWithTheNextWrite() throws Exception {
+        DataSource ds = freshDatabase();
+        PartitionLedger ledger = new PartitionLedger(ds);
+        FencedPartitionWriter w = writer(ds, "node-a");
+        OutputOutbox outbox = w.outbox();
+        UUID wf = UUID.randomUUID();
+        UUID r1 = UUID.randomUUID();
+        UUID r2 = UUID.randomUUID();
+        PartitionClaim a = ledger.claim(TOPIC, 4, "node-a");
+        OutputOutbox.Update record = new OutputOutbox.Update(true, java.util.Set.of());
+        FencedPartitionWriter.Written first = w.write(a, 0, 4, List.of(entry(wf, r1, 0), entry(wf, r2, 1), entry(wf, r1, 2),
+                new Started(wf, r2, T0)), record);
+        FencedPartitionWriter.Written second = w.write(a, 4, 2, List.of(entry(wf, r1, 4), entry(wf, r1, 5)), record);
+        w.write(a, 6, 1, List.of(new Ended(r2, RunOutcome.SUCCEEDED, T0)), record); // no entries: no row
+        assertEquals(List.of(new OutputOutbox.Row(0, List.of(new OutputOutbox.Range(r1, 1, 2), new OutputOutbox.Range(r2, 1, 1))),
+                new OutputOutbox.Row(4, List.of(new OutputOutbox.Range(r1, 3, 4)))), outbox.pending(TOPIC, 4));
+        assertEquals(List.of(), outbox.pending(TOPIC, 5), "rows are per partition");
+        List<OutputOutbox.Row> rows = outbox.pending(TOPIC, 4);
+        assertEquals(sorted(first.sequenced()), outbox.entries(rows.get(0)), "a row reads back as the entries its write stored");
+        assertEquals(second.sequenced(), outbox.entries(rows.get(1)));
+
+        // A refused write (a newer claim) leaves the outbox as it was, confirmations included.
+        PartitionClaim b = ledger.claim(TOPIC, 4, "node-b");
+        assertThrows(FencedException.class, () -> w.write(a, 7, 1, List.of(entry(wf, r1, 7)), new OutputOutbox.Update(true, java.util.Set.of(0L))));
+        assertEquals(2, outbox.pending(TOPIC, 4).size());
+        // The next write deletes the confirmed row (only that one) and adds its own.
+        writer(ds, "node-b").write(b, 7, 1, List.of(entry(wf, r2, 7)), new OutputOutbox.Update(true, java.util.Set.of(0L, 99L)));
+        assertEquals(List.of(4L, 7L), outbox.pending(TOPIC, 4).stream().map(OutputOutbox.Row::firstOffset).toList());
+        // Outside a write: any node may delete confirmed rows, several partitions in one statement.
+        assertEquals(1, outbox.delete(TOPIC, Map.of(4, java.util.Set.of(4L), 5, java.util.Set.of(4L))));
+        try (Connection c = ds.getConnection()) {
+            c.createStatement().execute("DELETE FROM logs WHERE run_id = '" + r2 + "'"); // what retention does to a month
+        }
+        assertEquals(List.of(), outbox.entries(outbox.pending(TOPIC, 4).get(0)), "rows retention dropped are absent");
+        assertEquals(1, outbox.pending(TOPIC, 4).get(0).entries());
+        // Without Update.record nothing is recorded: a listener that never confirms gets no outbox.
+        writer(ds, "node-b").write(b, 8, 1, List.of(entry(wf, r1, 8)));
+        assertEquals(1, outbox.pending(TOPIC, 4).size());
+    }
+
+    private static List<LogEntry> sorted(List<LogEntry> entries) {
+        return entries.stream().sorted(java.util.Comparator.comparing((LogEntry e) -> e.runId().toString()).thenComparingLong(LogEntry::seq))
+                .toList();
+    }
+
     /** @return the run's messages ordered by seq, after checking seq is exactly 1..N */
     private static List<String> messages(DataSource ds, UUID run) throws SQLException {
         List<String> out = new ArrayList<>();

@@ -314,28 +314,11 @@ class PartitionOwnerLoopTest {
         assertEquals(Set.of(0, 1, 2), a.ownedPartitions());
         assertEquals(new IngestProducer.Stats(w.records, 0, 0), p.stats());
 
-        // (e) The output topic, read to its end: every (runId, seq) exactly once, with the stored entry's message.
+        // (e) The output topic, read to its end: every (runId, seq) exactly once, in seq order, with the stored entry's message.
         publisher.flush();
         assertEquals(new OutputPublisher.Stats(w.entries(), 0), publisher.stats());
-        Map<String, String> storedBySeq = new HashMap<>();
-        for (Map.Entry<UUID, List<String>> e : w.messages.entrySet()) {
-            for (int i = 0; i < e.getValue().size(); i++) storedBySeq.put(e.getKey() + ":" + (i + 1), e.getValue().get(i));
-        }
-        ExactlyOnce published = new ExactlyOnce().mustArrive(storedBySeq.keySet());
-        Map<UUID, Long> lastSeq = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readToEnd(out)) {
-            JsonObject o = json(r.value());
-            UUID run = UUID.fromString(o.getString("runId"));
-            long seq = o.getJsonNumber("seq").longValue();
-            String id = run + ":" + seq;
-            published.read(id);
-            assertEquals(run.toString(), new String(r.key(), StandardCharsets.US_ASCII), "keyed by run");
-            assertEquals(KafkaRecords.FORMAT, new String(r.headers().lastHeader(KafkaRecords.FORMAT_HEADER).value(), StandardCharsets.UTF_8));
-            assertEquals(storedBySeq.get(id), o.getString("message"), id);
-            assertTrue(seq > lastSeq.getOrDefault(run, 0L), "a run's records in seq order on its partition");
-            lastSeq.put(run, seq);
-        }
-        published.verdict().assertExact("output topic");
+        outputVerdict(ds, out, true).assertExact("output topic");
+        awaitOutboxEmpty(ds); // every write confirmed: its row went with a later write or the idle sweep
 
         // The group offsets are only a hint, but they are committed: they reach the ledger's offsets.
         try (Admin admin = KafkaBrokerLauncher.admin(bootstrap)) {
@@ -500,11 +483,7 @@ class PartitionOwnerLoopTest {
         flaky.refuseConnections.set(2); // the first two claims: the partition waits paused, the claim is retried
         PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", heard::addAll, ms -> sleeps.add(ms));
         IngestProducer p = producer(in);
-        Workload w = new Workload(3);
-        List<IngestRecord> first = new ArrayList<>(w.starts());
-        first.addAll(w.entries(10));
-        acknowledged(send(p, first));
-        awaitStored(ds, in, w.entries(), w.records);
+        Workload w = startAndStore(ds, p, in, 3, 10);
         assertEquals(2, a.stats().claimFailures());
         assertEquals(1, a.stats().claims());
         assertEquals(0, a.stats().retries());
@@ -516,12 +495,7 @@ class PartitionOwnerLoopTest {
         assertEquals(3, sleeps.size(), "one backoff per failed attempt, none real");
         assertTrue(sleeps.get(0) >= 10 && sleeps.get(0) <= 20 && sleeps.get(2) >= 40 && sleeps.get(2) <= 80, sleeps.toString());
 
-        flaky.loseCommitReplies.set(1);
-        List<IngestRecord> third = new ArrayList<>(w.entries(10));
-        third.addAll(w.ends());
-        acknowledged(send(p, third));
-        awaitStored(ds, in, w.entries(), w.records);
-        assertExactlyOnceInOrder(ds, w);
+        List<IngestRecord> third = storeWithALostCommitReply(flaky, ds, p, in, w);
         assertEquals(4, a.stats().retries());
         assertEquals(1, a.stats().offsetMismatches(), "the retry of the committed write found the ledger past it");
         assertEquals(0, flaky.refuseConnections.get() + flaky.loseCommitReplies.get(), "every planted failure happened");
@@ -531,7 +505,104 @@ class PartitionOwnerLoopTest {
         assertTrue(heard.size() < w.entries() && heard.size() >= w.entries() - third.size(), heard.size() + " of " + w.entries());
     }
 
+    /**
+     * A commit whose reply is lost: the loop learns of it only as an offset mismatch, never told the
+     * publisher, and republishes it from the outbox (read back from PostgreSQL); the output topic then holds
+     * every stored (runId, seq) exactly once (nothing here can publish a write twice) and the outbox empties.
+     * An outbox row whose entries retention already dropped is counted as expired and deleted at the claim,
+     * not retried.
+     */
+    @Test
+    void aWriteWhoseCommitReplyWasLostIsRepublishedFromTheOutbox() throws Exception {
+        DataSource ds = freshDatabase();
+        FlakyDataSource flaky = new FlakyDataSource(ds);
+        String in = topic("ingest", 1);
+        String out = topic("output", 1);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_unpublished"
+                + " (topic, partition, first_offset, run_ids, from_seq, to_seq) VALUES (?, 0, 1000000, ARRAY[?::uuid], '{1}', '{5}')")) {
+            ps.setString(1, in);
+            ps.setString(2, UUID.randomUUID().toString()); // a write of a previous life whose 5 rows retention dropped
+            ps.executeUpdate();
+        }
+        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap));
+        closing.add(publisher);
+        PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", publisher, Thread::sleep);
+        IngestProducer p = producer(in);
+        Workload w = startAndStore(ds, p, in, 3, 10);
+
+        storeWithALostCommitReply(flaky, ds, p, in, w);
+        assertEquals(0, flaky.loseCommitReplies.get(), "the planted failure happened");
+        assertEquals(1, a.stats().offsetMismatches());
+        awaitOutboxEmpty(ds);
+        publisher.flush();
+        OutputPublisher.Stats s = publisher.stats();
+        long lost = w.entries() - a.stats().entriesWritten(); // the write whose reply was lost is not counted as written
+        assertTrue(lost > 0, "the lost write stored entries");
+        assertEquals(new OutputPublisher.Stats(w.entries(), 0, lost, 5), s, "the lost write republished once, the expired row counted");
+        outputVerdict(ds, out, false).assertExact("output topic after a lost commit reply");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** Produces {@code runs} runs' starts and {@code perRun} entries of each, and waits until they are stored. */
+    private static Workload startAndStore(DataSource ds, IngestProducer p, String in, int runs, int perRun) throws Exception {
+        Workload w = new Workload(runs);
+        List<IngestRecord> first = new ArrayList<>(w.starts());
+        first.addAll(w.entries(perRun));
+        acknowledged(send(p, first));
+        awaitStored(ds, in, w.entries(), w.records);
+        return w;
+    }
+
+    /**
+     * Plants one lost commit reply, produces 10 more entries of every run and the runs' ends, and waits until
+     * everything is stored exactly once in order. @return what it produced
+     */
+    private static List<IngestRecord> storeWithALostCommitReply(FlakyDataSource flaky, DataSource ds, IngestProducer p, String in, Workload w)
+            throws Exception {
+        flaky.loseCommitReplies.set(1);
+        List<IngestRecord> rest = new ArrayList<>(w.entries(10));
+        rest.addAll(w.ends());
+        acknowledged(send(p, rest));
+        awaitStored(ds, in, w.entries(), w.records);
+        assertExactlyOnceInOrder(ds, w);
+        return rest;
+    }
+
+    /** Waits until every outbox row is deleted (each write confirmed, and its delete committed). */
+    static void awaitOutboxEmpty(DataSource ds) {
+        await("the output outbox emptied").atMost(DONE_WITHIN).pollInterval(Duration.ofMillis(200))
+                .until(() -> count(ds, "SELECT count(*) FROM cluster_unpublished") == 0);
+    }
+
+    /**
+     * Reads the output topic to its end and compares it entry by entry with the logs table: each record keyed
+     * by its run, in the sink's format, carrying the stored entry's message for its (runId, seq).
+     *
+     * @param inOrder also require each run's records in strictly increasing seq (no republish, no duplicate)
+     * @return the verdict over the (runId, seq) ids: every stored one must arrive
+     */
+    static ExactlyOnce.Verdict outputVerdict(DataSource ds, String out, boolean inOrder) throws SQLException {
+        Map<String, String> stored = new HashMap<>();
+        try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT run_id, seq, message FROM logs")) {
+            while (rs.next()) stored.put(rs.getObject(1, UUID.class) + ":" + rs.getLong(2), rs.getString(3));
+        }
+        ExactlyOnce published = new ExactlyOnce().mustArrive(stored.keySet());
+        Map<UUID, Long> lastSeq = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readToEnd(out)) {
+            JsonObject o = json(r.value());
+            UUID run = UUID.fromString(o.getString("runId"));
+            long seq = o.getJsonNumber("seq").longValue();
+            String id = run + ":" + seq;
+            published.read(id);
+            assertEquals(run.toString(), new String(r.key(), StandardCharsets.US_ASCII), "keyed by run");
+            assertEquals(KafkaRecords.FORMAT, new String(r.headers().lastHeader(KafkaRecords.FORMAT_HEADER).value(), StandardCharsets.UTF_8));
+            if (stored.containsKey(id)) assertEquals(stored.get(id), o.getString("message"), id);
+            if (inOrder) assertTrue(seq > lastSeq.getOrDefault(run, 0L), "a run's records in seq order on its partition");
+            lastSeq.put(run, seq);
+        }
+        return published.verdict();
+    }
 
     private static JsonObject json(byte[] value) {
         try (var r = JsonSupport.JSON.createReader(new StringReader(new String(value, StandardCharsets.UTF_8)))) {
@@ -541,7 +612,7 @@ class PartitionOwnerLoopTest {
 
     private static List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ClusterRig.bootstrap(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(tps);

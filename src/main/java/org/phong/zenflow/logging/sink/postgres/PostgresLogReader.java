@@ -33,8 +33,16 @@ public final class PostgresLogReader {
     /** Initial allocation of a page (it grows up to the page's limit). */
     private static final int PAGE_INITIAL_CAPACITY = 1024;
 
-    private static final String SELECT = "SELECT workflow_id, run_id, seq, node_key, ts, level, message, error_code,"
-            + " metadata::text, trace_id, hierarchy FROM logs WHERE run_id = ?";
+    /** The columns {@link #row} reads, in its order (unqualified: only {@code logs} has these names in any query here). */
+    private static final String COLUMNS = "workflow_id, run_id, seq, node_key, ts, level, message, error_code,"
+            + " metadata::text, trace_id, hierarchy";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM logs WHERE run_id = ?";
+    /**
+     * Seq ranges of several runs in one statement: the ranges are unnested into rows ({@code r}, whose column
+     * names differ from the log columns) and each probes the per-partition unique index {@code (run_id, seq, ts)}.
+     */
+    private static final String RANGES = "SELECT " + COLUMNS + " FROM unnest(?::uuid[], ?::bigint[], ?::bigint[]) AS r(rid, lo, hi)"
+            + " JOIN logs ON run_id = r.rid AND seq BETWEEN r.lo AND r.hi ORDER BY run_id, seq";
     private static final String AFTER = " AND seq > ?";
     private static final String BEFORE = " AND seq < ?";
     private static final String LEVEL_FILTER = " AND level = ANY (?)";
@@ -114,6 +122,33 @@ public final class PostgresLogReader {
             int p = bind(c, ps, runId, cursor, filter);
             ps.setInt(p, limit);
             List<LogEntry> out = new ArrayList<>(Math.min(limit, PAGE_INITIAL_CAPACITY));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(row(rs));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The stored entries of several runs' seq ranges, for republishing what a write stored (cluster mode's
+     * output outbox). Entries that are not in {@code logs} (dropped by retention, or never stored there) are
+     * simply absent; the caller compares the count with the ranges' size.
+     *
+     * @param runIds  the runs, one per range
+     * @param fromSeq each range's first seq (inclusive)
+     * @param toSeq   each range's last seq (inclusive)
+     * @return the entries found, ordered by run, then seq ascending
+     * @throws SQLException when the database refuses
+     */
+    public List<LogEntry> readRanges(List<UUID> runIds, List<Long> fromSeq, List<Long> toSeq) throws SQLException {
+        if (runIds.size() != fromSeq.size() || runIds.size() != toSeq.size()) {
+            throw new IllegalArgumentException("ranges of unequal length: " + runIds.size() + ", " + fromSeq.size() + ", " + toSeq.size());
+        }
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RANGES)) {
+            ps.setArray(1, c.createArrayOf("text", runIds.stream().map(UUID::toString).toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("int8", fromSeq.toArray(Long[]::new)));
+            ps.setArray(3, c.createArrayOf("int8", toSeq.toArray(Long[]::new)));
+            List<LogEntry> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(row(rs));
             }

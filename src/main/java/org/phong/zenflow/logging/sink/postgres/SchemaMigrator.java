@@ -54,7 +54,7 @@ public final class SchemaMigrator {
     public static final String HISTORY_TABLE = "zenflow_logging_schema_history";
     /** Every migration file, in order; the explicit fallback serves exactly these. */
     static final List<String> KNOWN_MIGRATIONS = List.of("V1__logs.sql", "V2__runs.sql", "V3__logs_rejected.sql", "V4__cluster.sql",
-            "V5__runs_fillfactor.sql");
+            "V5__runs_fillfactor.sql", "V6__cluster_unpublished.sql");
 
     private SchemaMigrator() {
     }

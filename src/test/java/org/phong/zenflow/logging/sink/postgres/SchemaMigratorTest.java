@@ -30,8 +30,8 @@ class SchemaMigratorTest {
     void createsTableIndexesKeyFunctionAndPartitionsAndIsIdempotent() throws Exception {
         DataSource ds = PG.get().newDatabase("mig_basic");
         SchemaMigrator.Outcome first = SchemaMigrator.migrate(ds);
-        assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster", "5 runs fillfactor"), first.applied());
-        assertEquals("5", first.schemaVersion());
+        assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster", "5 runs fillfactor", "6 cluster unpublished"), first.applied());
+        assertEquals("6", first.schemaVersion());
         assertFalse(first.explicitResources(), "classpath scanning works outside Liberty");
 
         assertEquals("p", string(ds, "SELECT relkind::text FROM pg_class WHERE oid = 'logs'::regclass"));
@@ -62,7 +62,7 @@ class SchemaMigratorTest {
 
         SchemaMigrator.Outcome second = SchemaMigrator.migrate(ds);
         assertEquals(List.of(), second.applied());
-        assertEquals("5", second.schemaVersion());
+        assertEquals("6", second.schemaVersion());
         assertEquals(expected, partitions(ds));
         assertEquals(1, Pg.count(ds, "SELECT count(*) FROM zenflow_logging_schema_history WHERE version = '1' AND success"));
         assertEquals("PRIMARY KEY (run_id, seq)", string(ds, "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
@@ -74,7 +74,7 @@ class SchemaMigratorTest {
         DataSource ds = PG.get().newDatabase("mig_explicit");
         SchemaMigrator.Outcome explicit = SchemaMigrator.migrate(ds, true);
         assertTrue(explicit.explicitResources());
-        assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster", "5 runs fillfactor"), explicit.applied());
+        assertEquals(List.of("1 logs", "2 runs", "3 logs rejected", "4 cluster", "5 runs fillfactor", "6 cluster unpublished"), explicit.applied());
         // Scanning afterwards validates the checksum/script of the explicitly applied V1: no-op, no error.
         assertEquals(List.of(), SchemaMigrator.migrate(ds).applied());
         assertEquals(List.of(), SchemaMigrator.migrate(ds, true).applied());
