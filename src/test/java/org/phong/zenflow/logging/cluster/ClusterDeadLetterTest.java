@@ -28,7 +28,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -49,6 +48,8 @@ import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 import org.phong.zenflow.logging.time.Sleeper;
+import org.phong.zenflow.logging.testing.Closing;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cluster mode's dead-letter path against the run's real broker and embedded PostgreSQL ({@link ClusterRig}): an
@@ -64,12 +65,9 @@ class ClusterDeadLetterTest {
     /** The test's CHECK: a message containing the mark is refused (23514), as an operator's rule on logs would. */
     private static final String CHECK = "test_poison_check";
     private static final String MARK = "POISON";
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final Closing closing = new Closing();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
 
     // ------------------------------------------------------------------ what reaches the writer
 

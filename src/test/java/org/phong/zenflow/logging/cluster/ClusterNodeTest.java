@@ -26,7 +26,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +43,8 @@ import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
+import org.phong.zenflow.logging.testing.Closing;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cluster mode as the server runs it, minus CDI: three {@link ClusterNode}s in one JVM, on one forked
@@ -61,17 +62,14 @@ class ClusterNodeTest {
     private static final int BATCHES = 5;
     private static final int BATCH = 8;
     private static String bootstrap;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @BeforeAll
     static void start() {
         bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
 
     /** One node and its entry point. */
     private record Node(ClusterNode node, LogRouter router) {

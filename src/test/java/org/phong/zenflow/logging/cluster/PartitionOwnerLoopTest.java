@@ -48,7 +48,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,6 +67,8 @@ import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
 import org.phong.zenflow.logging.time.MonotonicClock;
 import org.phong.zenflow.logging.time.Sleeper;
+import org.phong.zenflow.logging.testing.Closing;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cluster mode's Kafka half against a real single-node KRaft broker (forked, ephemeral ports; shared with the
@@ -85,17 +86,14 @@ class PartitionOwnerLoopTest {
     /** How long a finished count must stay unchanged (a late duplicate would show up in it). */
     private static final long STABLE_MS = 1_500;
     private static String bootstrap;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @BeforeAll
     static void start() {
         bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
 
     private static String topic(String what, int partitions) throws InterruptedException {
         return ClusterRig.topic(what, partitions);
@@ -119,7 +117,7 @@ class PartitionOwnerLoopTest {
     }
 
     /** A started node (closed with {@code closing}): its writer on {@code writes}, its ledger on {@code ds}; small polls, short backoff. */
-    static PartitionOwnerLoop startLoop(List<AutoCloseable> closing, DataSource ds, DataSource writes, String topic, String group, String node,
+    static PartitionOwnerLoop startLoop(Closing closing, DataSource ds, DataSource writes, String topic, String group, String node,
                                         SequencedListener listener, Sleeper sleeper) {
         String bootstrap = ClusterRig.bootstrap();
         PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
@@ -140,7 +138,7 @@ class PartitionOwnerLoopTest {
     }
 
     /** @return a producer to {@code topic} that has its metadata (closed with {@code closing}) */
-    static IngestProducer startProducer(List<AutoCloseable> closing, String topic) throws InterruptedException {
+    static IngestProducer startProducer(Closing closing, String topic) throws InterruptedException {
         IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", ClusterRig.bootstrap()));
         closing.add(p);
         assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");

@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,6 +57,8 @@ import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.stream.StreamHubTest.Recorder;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.testing.Closing;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cross-node live tail against a real single-node KRaft broker (forked, ephemeral ports; shared with the
@@ -84,7 +85,8 @@ class ClusterLiveTailTest {
     private static String bootstrap;
     private static EmbeddedPostgres pg;
     private static final AtomicInteger names = new AtomicInteger();
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @BeforeAll
     static void start(SharedKafkaBroker.Bootstrap broker) throws Exception {
@@ -97,10 +99,6 @@ class ClusterLiveTailTest {
         if (pg != null) pg.close();
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
 
     private static String topic(String what, int partitions) throws InterruptedException {
         String t = "tail-" + what + "-" + names.incrementAndGet(); // the broker is shared with other classes
