@@ -38,6 +38,8 @@ final class WorkflowBuffer {
     private long lastSeq;
     /** Entries waiting for the seq lookup, in arrival order; null once READY. */
     private List<LogEntry> parked;
+    /** Sampled parked entries: {index in parked, route() nanos}; null when none. */
+    private List<long[]> parkedSamples;
     /** Marks that arrived while RECOVERING; run once the parked entries are sequenced. */
     private List<Runnable> afterRecovery;
     /** A completion that arrived while RECOVERING, and its outcome. */
@@ -120,8 +122,18 @@ final class WorkflowBuffer {
         return !released && parked == null && nowMs - lastActivityMs >= idleAfterMs;
     }
 
-    /** RECOVERING: keeps the entry for sequencing once the last seq is known. */
-    void park(LogEntry e) {
+    /**
+     * RECOVERING: keeps the entry for sequencing once the last seq is known.
+     *
+     * @param routedAtNanos its sampled route() time, or 0 when it is not sampled (a burst of new runs parks most
+     *                      of their first entries: skipping their samples would leave the end-to-end latency
+     *                      without the entries that waited longest)
+     */
+    void park(LogEntry e, long routedAtNanos) {
+        if (routedAtNanos != 0L) {
+            if (parkedSamples == null) parkedSamples = new ArrayList<>();
+            parkedSamples.add(new long[] {parked.size(), routedAtNanos});
+        }
         parked.add(e);
     }
 
@@ -142,8 +154,12 @@ final class WorkflowBuffer {
         return ++recoveryAttempts;
     }
 
-    /** What a RECOVERING buffer held when it became READY, to be replayed in this order. */
-    record Recovered(List<LogEntry> parked, List<Runnable> marks, LongConsumer completion, RunOutcome outcome) {
+    /**
+     * What a RECOVERING buffer held when it became READY, to be replayed in this order.
+     *
+     * @param samples {index in parked, route() nanos} of its sampled entries
+     */
+    record Recovered(List<LogEntry> parked, List<long[]> samples, List<Runnable> marks, LongConsumer completion, RunOutcome outcome) {
     }
 
     /** While RECOVERING: a seq the run is known to have reached (from the journal); the lookup's answer can only raise it. */
@@ -154,8 +170,10 @@ final class WorkflowBuffer {
     /** RECOVERING -&gt; READY with the looked-up last seq (never below one already known). */
     Recovered endRecovery(long lookedUpLastSeq) {
         lastSeq = Math.max(lastSeq, lookedUpLastSeq);
-        Recovered r = new Recovered(parked, afterRecovery == null ? List.of() : afterRecovery, onCompleted, completedOutcome);
+        Recovered r = new Recovered(parked, parkedSamples == null ? List.of() : parkedSamples,
+                afterRecovery == null ? List.of() : afterRecovery, onCompleted, completedOutcome);
         parked = null;
+        parkedSamples = null;
         afterRecovery = null;
         onCompleted = null;
         completedOutcome = null;

@@ -461,8 +461,7 @@ public final class WorkflowBufferManager {
 
     /**
      * Sequences a sampled entry and registers it with the end-to-end tracker. An entry that has to
-     * wait for its run's seq lookup is sequenced later and is not followed (a rare path; the sample
-     * is simply skipped).
+     * wait for its run's seq lookup is parked with its sample and registered when it is sequenced.
      *
      * @param e             an admitted entry without seq
      * @param routedAtNanos System.nanoTime() of its route() call, or 0 when it is not sampled
@@ -475,7 +474,7 @@ public final class WorkflowBufferManager {
                 if (b.released()) continue; // swept between get and lock: take the successor
                 b.touch(scheduler.nowMillis());
                 if (b.recovering()) {
-                    b.park(e);
+                    b.park(e, routedAtNanos);
                     parkedEntries.incrementAndGet();
                     return;
                 }
@@ -580,9 +579,14 @@ public final class WorkflowBufferManager {
         WorkflowBuffer.Recovered r = b.endRecovery(last);
         parkedEntries.addAndGet(-r.parked().size());
         startDeadlineDone(b);
-        for (LogEntry p : r.parked()) {
-            LogEntry s = sequence(b, p);
+        int next = 0;
+        for (int i = 0; i < r.parked().size(); i++) {
+            LogEntry s = sequence(b, r.parked().get(i));
             listener.sequenced(s);
+            if (next < r.samples().size() && r.samples().get(next)[0] == i) {
+                if (tracker != null) tracker.expect(s.runId(), s.seq(), r.samples().get(next)[1]);
+                next++;
+            }
             afterAppend(b, s);
         }
         r.marks().forEach(Runnable::run);

@@ -23,7 +23,9 @@ import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.config.FsyncPolicy;
 import org.phong.zenflow.logging.config.LoggingSettings;
 import org.phong.zenflow.logging.journal.Journal;
+import org.phong.zenflow.logging.stats.EndToEndTracker;
 import org.phong.zenflow.logging.stats.PipelineObserver;
+import org.phong.zenflow.logging.testing.RecordingObserver;
 import org.phong.zenflow.logging.testing.Entries;
 import org.phong.zenflow.logging.testing.JournalFixtures;
 import org.phong.zenflow.logging.testing.ManualExecutor;
@@ -278,6 +280,35 @@ class WorkflowBufferManagerTest {
         assertEquals(range(42, 46), seqs(all));
         for (int i = 0; i < 5; i++) assertEquals("p" + (i + 1), all.get(i).message(), "arrival order kept");
         assertEquals(1, lookups.get());
+    }
+
+    /**
+     * A burst of new runs parks their first entries while each run's last seq is looked up; sampled ones among
+     * them are followed once sequenced (they used to be skipped, and a CI run of MetricsIT saw under 100 of
+     * ~1,560 expected end-to-end samples for 100 new runs).
+     */
+    @Test
+    void sampledEntriesParkedDuringTheLookupAreFollowedEndToEnd() {
+        ManualExecutor lookupExecutor = new ManualExecutor();
+        RecordingObserver observer = new RecordingObserver(1);
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(1_000);
+        EndToEndTracker tracker = new EndToEndTracker(observer, nanos::get);
+        WorkflowBufferManager m = new WorkflowBufferManager(SETTINGS, b -> {
+            out.add(b.entries());
+            tracker.durable(b.entries());
+        }, clock, r -> 41, lookupExecutor, observer, tracker, null, BufferListener.NONE);
+        long t0 = nanos.get();
+        m.append(Entries.info(wf, run, "p1"), t0);
+        m.append(Entries.info(wf, run, "p2"), 0L);
+        m.append(Entries.info(wf, run, "p3"), t0);
+        assertEquals(0, tracker.pendingSamples(), "parked: not sequenced yet");
+        nanos.addAndGet(40_000_000L);
+        lookupExecutor.runAll();
+        assertEquals(2, tracker.pendingSamples(), "both sampled entries registered with their seqs once sequenced");
+        m.flushAll();
+        assertEquals(range(42, 44), seqs(delivered()));
+        assertEquals(0, tracker.pendingSamples());
+        assertEquals(List.of(40_000_000L, 40_000_000L), observer.endToEndNanos, "each measured from its own route()");
     }
 
     @Test

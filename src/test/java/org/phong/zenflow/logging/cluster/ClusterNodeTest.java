@@ -258,18 +258,7 @@ class ClusterNodeTest {
         Set<String> unconfirmed = new HashSet<>(d.sent);
         unconfirmed.removeAll(d.acknowledged);
         ExactlyOnce verdict = new ExactlyOnce().mustArrive(d.acknowledged).mayArrive(unconfirmed);
-        Map<UUID, List<String>> stored = new HashMap<>();
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT run_id, seq, message FROM logs ORDER BY run_id, seq");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                UUID run = rs.getObject(1, UUID.class);
-                List<String> m = stored.computeIfAbsent(run, r -> new ArrayList<>());
-                assertEquals(m.size() + 1, rs.getLong(2), "run " + run + ": seq gap-free from 1");
-                m.add(rs.getString(3));
-                verdict.read(rs.getString(3));
-            }
-        }
+        Map<UUID, List<String>> stored = PartitionOwnerLoopTest.storedGapFree(ds, verdict);
         verdict.verdict().assertExact("stored entries after node-c halted");
         for (Map.Entry<UUID, List<String>> e : d.w.messages.entrySet()) {
             List<String> producedAcked = e.getValue().stream().filter(d.acknowledged::contains).toList();

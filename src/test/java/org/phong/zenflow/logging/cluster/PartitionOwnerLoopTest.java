@@ -243,13 +243,11 @@ class PartitionOwnerLoopTest {
     }
 
     /**
-     * Entry by entry: every produced message stored exactly once (nothing lost, nothing twice, nothing
-     * foreign), each run's seqs exactly 1..k in produced order, its runs row counting k and ended.
+     * Reads {@code logs} to its end in (run, seq) order: each run's messages in seq order, asserting every run's
+     * seqs are 1..k without a gap; every message goes to {@code verdict}.
      */
-    static void assertExactlyOnceInOrder(DataSource ds, Workload w) throws SQLException {
+    static Map<UUID, List<String>> storedGapFree(DataSource ds, ExactlyOnce verdict) throws SQLException {
         Map<UUID, List<String>> stored = new HashMap<>();
-        ExactlyOnce verdict = new ExactlyOnce();
-        for (List<String> m : w.messages.values()) verdict.mustArrive(m);
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT run_id, seq, message FROM logs ORDER BY run_id, seq");
              ResultSet rs = ps.executeQuery()) {
@@ -261,6 +259,17 @@ class PartitionOwnerLoopTest {
                 verdict.read(rs.getString(3));
             }
         }
+        return stored;
+    }
+
+    /**
+     * Entry by entry: every produced message stored exactly once (nothing lost, nothing twice, nothing
+     * foreign), each run's seqs exactly 1..k in produced order, its runs row counting k and ended.
+     */
+    static void assertExactlyOnceInOrder(DataSource ds, Workload w) throws SQLException {
+        ExactlyOnce verdict = new ExactlyOnce();
+        for (List<String> m : w.messages.values()) verdict.mustArrive(m);
+        Map<UUID, List<String>> stored = storedGapFree(ds, verdict);
         verdict.verdict().assertExact("stored entries");
         for (Map.Entry<UUID, List<String>> e : w.messages.entrySet()) {
             assertEquals(e.getValue(), stored.get(e.getKey()), "run " + e.getKey() + " in seq order is its produced order");
