@@ -179,6 +179,10 @@ public final class Durability {
             persisted.remove(run); // forgotten by the buffers: a later mark of it is 0
         } else {
             persisted.merge(run, new Persisted(seq, now), (a, b) -> a.seq() >= b.seq() ? new Persisted(a.seq(), now) : b);
+            // The run may have been released and forgotten between the check above and the merge (its
+            // forgotten() then removed nothing, and this mark would stay for good): check again after it. The
+            // buffers drop the run before they call forgotten(), so one of the two removals sees it.
+            if (forgetting && !buffers.holds(run) && !waiters.containsKey(run)) persisted.remove(run);
         }
         if (!waiters.isEmpty()) release(run, Math.max(seq, persistedSeq(run)));
     }
