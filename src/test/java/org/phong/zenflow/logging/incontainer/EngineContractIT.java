@@ -46,6 +46,8 @@ import org.phong.zenflow.logging.router.RouteResult;
 @ExtendWith(ArquillianExtension.class)
 class EngineContractIT {
     private static final Duration DELIVERY = Duration.ofSeconds(60);
+    /** DEBUG entries fired as events under backpressure: accepted ones add ~0.06% each to the ~1,700-entry journal. */
+    private static final int FIRED_BY_EVENTS = 500;
 
     @Deployment
     static WebArchive exampleEngine() {
@@ -122,9 +124,11 @@ class EngineContractIT {
 
             // The same through events: Event.fire() answers nothing, the counters tell the engine.
             long beforeEvents = engine.droppedSoFar();
-            byEvents = engine.runByEvents(workflow, 50, LogLevel.DEBUG);
+            byEvents = engine.runByEvents(workflow, FIRED_BY_EVENTS, LogLevel.DEBUG);
             // Between 80% and 90% of the journal's budget the strategy sheds DEBUG more as it fills, not all of it:
-            // every fired entry is either shed and counted or delivered (checked below, after the release).
+            // every fired entry is either shed and counted or delivered (checked below, after the release). Enough
+            // are fired that the ones accepted alone fill the held journal past 90%, where every DEBUG is shed
+            // (50 were too few: a CI run shed none of them).
             shedByEvents = engine.droppedSoFar() - beforeEvents;
             assertTrue(shedByEvents > 0, "fired DEBUG entries shed and counted: " + shedByEvents);
         } finally {
@@ -136,7 +140,7 @@ class EngineContractIT {
                 .until(() -> sink.seqs(first).size() == 10);
         assertEquals(LongStream.rangeClosed(1, 10).boxed().toList(), sink.seqs(first));
         Awaitility.await("in flight drains").atMost(DELIVERY).until(() -> router.admission().inFlight() == 0);
-        int delivered = (int) (50 - shedByEvents);
+        int delivered = (int) (FIRED_BY_EVENTS - shedByEvents);
         Awaitility.await("the fired entries not shed reach the sink").atMost(DELIVERY)
                 .until(() -> sink.seqs(byEvents).size() >= delivered);
         assertEquals(LongStream.rangeClosed(1, delivered).boxed().toList(), sink.seqs(byEvents),
