@@ -17,7 +17,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                     int generatorThreads,
                     int latencyRuns, double latencyRate, int latencyWarmupSeconds, int latencySeconds,
                     int memoryWarmupRuns, int churnRuns, int churnEntries, int churnConcurrency,
-                    int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs,
+                    int idleRuns, int idleEntries, int fullRingRuns, long tombstoneCheckMs, boolean memoryHistograms,
                     int liveReaders, double liveRate, int liveRuns, double liveRunRate, int liveWarmupSeconds, int liveSeconds,
                     int liveIngestEntries, int liveTrials,
                     int log4jQueue, int log4jBatch,
@@ -59,6 +59,8 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 i(a, "idle-entries", 20),
                 i(a, "full-ring-runs", full ? 2000 : 100),
                 i(a, "tombstone-check-ms", full ? 5_000 : 1_000),
+                // class histograms of live objects before and after the churn, in <out>/histograms
+                Boolean.parseBoolean(a.getOrDefault("memory-histograms", "false")),
                 i(a, "live-readers", 50),
                 d(a, "live-rate", 10_000),
                 i(a, "live-runs", 200),
@@ -85,7 +87,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
         a.keySet().removeAll(java.util.Set.of("mode", "out", "seed", "phases", "e2e-runs", "e2e-rate", "e2e-warmup-seconds",
                 "e2e-seconds", "entries-per-run", "threads", "latency-runs", "latency-rate", "latency-warmup-seconds",
                 "latency-seconds", "memory-warmup-runs", "churn-runs", "churn-entries", "churn-concurrency", "idle-runs",
-                "idle-entries", "full-ring-runs", "tombstone-check-ms", "live-readers", "live-rate", "live-runs", "live-run-rate",
+                "idle-entries", "full-ring-runs", "tombstone-check-ms", "memory-histograms", "live-readers", "live-rate", "live-runs", "live-run-rate",
                 "live-warmup-seconds", "live-seconds", "live-ingest-entries", "live-trials", "log4j-queue", "log4j-batch", "pg", "sink-format",
                 "copy-connections", "copy-max-rows", "cluster-runs", "cluster-warmup-seconds", "cluster-seconds"));
         if (!a.isEmpty()) throw new IllegalArgumentException("unknown option(s): " + a.keySet());

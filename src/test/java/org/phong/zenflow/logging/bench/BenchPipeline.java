@@ -42,7 +42,12 @@ final class BenchPipeline implements AutoCloseable {
 
     /** @param listener told of every sequenced entry, as the server's live tail ({@code StreamHub}) is */
     BenchPipeline(DataSource ds, LoggingSettings settings, PipelineVariant variant, BufferListener listener) {
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer"));
+        // As the server's: Liberty's scheduled executor takes a cancelled task out of its queue at once
+        // (its SchedulingHelper.cancel removes itself), the JDK's keeps it until its delay passes unless told.
+        // Without this, every run completed within max-delay-ms leaves its cancelled flush timer on the heap.
+        java.util.concurrent.ScheduledThreadPoolExecutor t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon("bench-timer"));
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
         this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, daemon("bench-executor"));
         this.sink = new PostgresLogSink(ds, settings, executor); // parts of a deep backlog's batch: copy-connections
         this.timed = new TimedSink(sink);

@@ -64,6 +64,8 @@ final class MemoryPhase {
     private final long base;
     private long[] acceptedByIndex = new long[0];
     final List<String> seqMismatches = new ArrayList<>();
+    /** Where the live-object class histograms around the churn go ({@code --memory-histograms}); null: none taken. */
+    java.nio.file.Path histogramDir;
 
     MemoryPhase(BenchPipeline bp, Workload workload, AtomicLong nextRunIndex) {
         this.bp = bp;
@@ -86,10 +88,10 @@ final class MemoryPhase {
         acceptedByIndex = new long[warmupRuns + churnRuns + idleRuns + fullRingRuns];
         churn(warmupRuns, churnEntries, churnConcurrency);
         idle();
-        long before = heapAfterGc();
+        long before = heapAfterGc("churn-before");
         churn(churnRuns, churnEntries, churnConcurrency);
         idle();
-        long after = heapAfterGc();
+        long after = heapAfterGc("churn-after");
 
         List<Run> open = new ArrayList<>(open(FEW_RUNS, idleEntries));
         idle();
@@ -195,12 +197,52 @@ final class MemoryPhase {
         if (!bp.awaitIdle(IDLE_TIMEOUT_MS)) throw new IllegalStateException("the pipeline did not drain in " + IDLE_TIMEOUT_MS + " ms");
     }
 
+    /**
+     * Live heap: the bytes of the objects a full collection left, as the JVM's class histogram of live
+     * objects ({@code jcmd GC.class_histogram}) totals them, after a few full collections so that
+     * references cleared by one are collected by the next. Not the heap's "used" figure: after G1's full
+     * collection that counts up to a region per compacting worker of free space too, and whatever the
+     * pipeline's timers and the driver allocated since, which came and went by several hundred KB
+     * between readings, as much as the 5% the churn figure allows.
+     */
     static long heapAfterGc() throws InterruptedException {
+        return liveHeap(classHistogram());
+    }
+
+    /** @return the "Total" line's bytes of a class histogram */
+    static long liveHeap(String histogram) {
+        for (String line : histogram.split("\\R")) {
+            String t = line.trim();
+            if (t.startsWith("Total")) {
+                String[] f = t.split("\\s+");
+                return Long.parseLong(f[f.length - 1]);
+            }
+        }
+        throw new IllegalStateException("no Total line in the class histogram");
+    }
+
+    private static String classHistogram() throws InterruptedException {
         for (int i = 0; i < GC_ROUNDS; i++) {
             System.gc();
             Thread.sleep(GC_SETTLE_MS);
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        try {
+            return String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[]{new String[0]}, new String[]{String[].class.getName()}));
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("class histogram", e);
+        }
+    }
+
+    /** {@link #heapAfterGc()}, keeping the histogram as {@code histogramDir/name.txt} when asked (to tell which objects a difference is) */
+    private long heapAfterGc(String name) throws java.io.IOException, InterruptedException {
+        String h = classHistogram();
+        if (histogramDir != null) {
+            java.nio.file.Files.createDirectories(histogramDir);
+            java.nio.file.Files.writeString(histogramDir.resolve(name + ".txt"), h);
+        }
+        return liveHeap(h);
     }
 
     static int threads() {

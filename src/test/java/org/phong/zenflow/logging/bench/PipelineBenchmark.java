@@ -465,6 +465,7 @@ public final class PipelineBenchmark {
                 o.churnRuns(), o.idleRuns(), o.idleEntries(), o.fullRingRuns());
         double t0 = timeline.nowSeconds();
         MemoryPhase m = new MemoryPhase(bp, workload, nextRunIndex);
+        if (o.memoryHistograms()) m.histogramDir = o.out().resolve("histograms");
         MemoryPhase.Result r = m.run(o.memoryWarmupRuns(), o.churnRuns(), o.churnEntries(), o.churnConcurrency(),
                 o.idleRuns(), o.idleEntries(), o.fullRingRuns());
         timeline.samples.add(new Timeline.Sample("memory", t0, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
