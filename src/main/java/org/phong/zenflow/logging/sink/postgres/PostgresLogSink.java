@@ -551,13 +551,17 @@ public final class PostgresLogSink implements LogSink {
         }
     }
 
+    /** The months a batch's rows fall in; a month is worked out only for a row outside the last one's. */
     private static Set<YearMonth> months(List<LogEntry> entries) {
         Set<YearMonth> months = new TreeSet<>();
-        YearMonth last = null;
+        long from = 1, until = 0; // [from, until): epoch seconds of the last month found; empty at first
         for (LogEntry e : entries) {
+            long sec = e.ts().getEpochSecond();
+            if (sec >= from && sec < until) continue;
             YearMonth m = PartitionMaintainer.month(e.ts());
-            if (!m.equals(last)) months.add(m);
-            last = m;
+            months.add(m);
+            from = m.atDay(1).toEpochDay() * 86_400L;
+            until = m.plusMonths(1).atDay(1).toEpochDay() * 86_400L;
         }
         return months;
     }
