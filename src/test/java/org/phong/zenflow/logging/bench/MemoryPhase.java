@@ -106,10 +106,10 @@ final class MemoryPhase {
         idle();
 
         int ring = bp.pipeline.settings().ringBufferSize();
-        long beforeRing = heapAfterGc();
+        long beforeRing = heapAfterGc("full-ring-before");
         List<Run> full = open(fullRingRuns, ring);
         idle();
-        long heapFull = heapAfterGc();
+        long heapFull = heapAfterGc("full-ring");
         complete(full);
         idle();
         return new Result(churnRuns, before, after, idleRuns, idleEntries, heapFew, heapIdle, estimate,

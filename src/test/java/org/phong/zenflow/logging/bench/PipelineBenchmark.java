@@ -473,7 +473,7 @@ public final class PipelineBenchmark {
         boolean drained = bp.shutdown();
         check("memory", drained, db.verify(m.expected()), m.seqMismatches);
 
-        double mb = 1024.0 * 1024.0;
+        double mb = 1024.0 * 1024.0; // MiB, as every heap figure of this benchmark since the first
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("heapBeforeChurnBytes", r.heapBeforeChurn());
         j.put("heapAfterChurnBytes", r.heapAfterChurn());
@@ -494,17 +494,17 @@ public final class PipelineBenchmark {
         results.put("memory", j);
         double perK = r.bytesPerThousandIdleRuns() / mb;
         rows.add(new Report.Row(String.format("heap per 1,000 active runs (%,d open, idle, %d entries each)", r.idleRuns(), r.idleEntries()),
-                String.format("%.1f MB", perK), "<= 10 MB", perK <= 10));
+                String.format("%.1f MiB", perK), "<= 10 MiB", perK <= 10));
         double perKRing = r.bytesPerThousandFullRingRuns() / mb;
         rows.add(new Report.Row(String.format("heap per 1,000 active runs with a full ring (%d entries each)", r.ringSize()),
-                String.format("%.1f MB", perKRing), "<= 10 MB", perKRing <= 10));
+                String.format("%.1f MiB", perKRing), "<= 10 MiB", perKRing <= 10));
         rows.add(new Report.Row(String.format("heap after %,d runs started+completed vs before", r.churnRuns()),
-                String.format("%.1f -> %.1f MB (%+.1f%%)", r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, 100 * r.churnGrowth()),
+                String.format("%.1f -> %.1f MiB (%+.1f%%)", r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, 100 * r.churnGrowth()),
                 "within 5%", Math.abs(r.churnGrowth()) <= 0.05));
         rows.add(new Report.Row(String.format("threads with 10 / %,d active runs", r.idleRuns()),
                 r.threadsFewRuns() + " / " + r.threadsIdleRuns(), "no more", r.threadsIdleRuns() <= r.threadsFewRuns()));
         // "no more", not "equal": runs never get a thread, but a pool thread may end between the readings
-        System.out.printf("  %.1f MB per 1,000 idle runs, %.1f MB per 1,000 full-ring runs; churn %.1f -> %.1f MB; threads %d / %d%n",
+        System.out.printf("  %.1f MiB per 1,000 idle runs, %.1f MiB per 1,000 full-ring runs; churn %.1f -> %.1f MiB; threads %d / %d%n",
                 perK, perKRing, r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, r.threadsFewRuns(), r.threadsIdleRuns());
 
         return j;
@@ -516,7 +516,7 @@ public final class PipelineBenchmark {
      * memory pipeline (and its tombstones) is unreachable here.
      */
     private void tombstoneCheck(Map<String, Object> j) throws Exception {
-        double mb = 1024.0 * 1024.0;
+        double mb = 1024.0 * 1024.0; // MiB, as every heap figure of this benchmark since the first
         db.truncate();
         java.util.Properties p = new java.util.Properties();
         p.setProperty(LoggingSettings.CLEANUP_IDLE_AFTER_MS, String.valueOf(o.tombstoneCheckMs()));
@@ -536,10 +536,10 @@ public final class PipelineBenchmark {
         double again = (double) (c[2] - c[1]) / c[1];
         j.put("secondChurnGrowthAfterExpiry", again);
         rows.add(new Report.Row(String.format("same, after the runs' tombstones expired (cleanup-idle-after-ms=%,d)", o.tombstoneCheckMs()),
-                String.format("%.1f -> %.1f MB (%+.1f%%)", c[0] / mb, c[1] / mb, 100 * growth), "within 5%", Math.abs(growth) <= 0.05));
+                String.format("%.1f -> %.1f MiB (%+.1f%%)", c[0] / mb, c[1] / mb, 100 * growth), "within 5%", Math.abs(growth) <= 0.05));
         rows.add(new Report.Row(String.format("same, %,d more runs (a leak grows again, a high-water mark does not)", o.churnRuns()),
-                String.format("%.1f -> %.1f MB (%+.1f%%)", c[1] / mb, c[2] / mb, 100 * again), "within 5%", Math.abs(again) <= 0.05));
-        System.out.printf("  %.1f -> %.1f -> %.1f MB once expired%n", c[0] / mb, c[1] / mb, c[2] / mb);
+                String.format("%.1f -> %.1f MiB (%+.1f%%)", c[1] / mb, c[2] / mb, 100 * again), "within 5%", Math.abs(again) <= 0.05));
+        System.out.printf("  %.1f -> %.1f -> %.1f MiB once expired%n", c[0] / mb, c[1] / mb, c[2] / mb);
     }
 
 
