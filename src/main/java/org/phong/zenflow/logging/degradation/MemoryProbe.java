@@ -1,18 +1,39 @@
 package org.phong.zenflow.logging.degradation;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+
 /** Heap use as a fraction of the maximum heap; injectable so tests decide the pressure. */
 @FunctionalInterface
 public interface MemoryProbe {
     /** @return heap used / max heap, 0..1 */
     double heapFraction();
 
-    /** @return the JVM's own heap figures (used after the last GC is not exposed cheaply, so current use) */
+    /**
+     * The JVM's live heap against its maximum: per heap pool, the usage right after its last
+     * collection, and the current usage only where the JVM reports no such figure. Not the current
+     * heap figure: that counts garbage not yet collected, and G1 lets it pass 90% of the heap before a
+     * young collection whenever entries arrive fast, which put the pipeline into memory-pressure
+     * sampling (DEBUG/INFO kept 1 in 10) with a live heap under half the maximum (seen in the
+     * benchmark with the journal on: 238 of 3.5 million entries dropped in 30 s).
+     */
     static MemoryProbe jvm() {
-        Runtime rt = Runtime.getRuntime();
         return () -> {
-            long max = rt.maxMemory();
-            long used = rt.totalMemory() - rt.freeMemory();
-            return max <= 0 ? 0 : (double) used / max;
+            long max = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
+            return max <= 0 ? 0 : (double) liveHeapBytes() / max;
         };
+    }
+
+    /** @return heap bytes in use after the heap pools' last collections (current use where unreported) */
+    static long liveHeapBytes() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() != MemoryType.HEAP || !pool.isValid()) continue;
+            MemoryUsage afterGc = pool.getCollectionUsage();
+            used += afterGc != null ? afterGc.getUsed() : pool.getUsage().getUsed();
+        }
+        return used;
     }
 }

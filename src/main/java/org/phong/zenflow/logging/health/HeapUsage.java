@@ -1,15 +1,13 @@
 package org.phong.zenflow.logging.health;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
+import org.phong.zenflow.logging.degradation.MemoryProbe;
 
 /**
  * How much of the heap is really in use. The current heap figure includes garbage not yet collected
  * and routinely reaches 90% just before a GC, which would make readiness flap; this uses, per heap
  * pool, the usage right after its last collection (the live set) when the JVM reports it, and the
- * current usage otherwise.
+ * current usage otherwise: the same figure the degradation monitor's memory pressure reads.
  *
  * @param usedBytes heap still in use after the last collections
  * @param maxBytes  the heap's maximum (-Xmx)
@@ -18,15 +16,9 @@ public record HeapUsage(long usedBytes, long maxBytes) {
 
     /** @return the JVM's heap now */
     public static HeapUsage now() {
-        long used = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() != MemoryType.HEAP || !pool.isValid()) continue;
-            MemoryUsage afterGc = pool.getCollectionUsage();
-            used += afterGc != null ? afterGc.getUsed() : pool.getUsage().getUsed();
-        }
         long max = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
         if (max <= 0) max = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
-        return new HeapUsage(used, max);
+        return new HeapUsage(MemoryProbe.liveHeapBytes(), max);
     }
 
     /** @return used / max, 0 when the maximum is unknown */
