@@ -81,7 +81,7 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
     }
 
     /** @return the broker's bootstrap address */
-    static String bootstrap() {
+    public static String bootstrap() {
         return rig().bootstrap;
     }
 
@@ -96,7 +96,7 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
     }
 
     /** @return a new, migrated database */
-    static DataSource freshDatabase() throws SQLException {
+    public static DataSource freshDatabase() throws SQLException {
         String name = name("db").replace('-', '_');
         try (Connection c = pg().getPostgresDatabase().getConnection()) {
             c.createStatement().execute("CREATE DATABASE " + name);
@@ -107,7 +107,7 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
     }
 
     /** @return a new topic of {@code partitions} partitions named after {@code what} */
-    static String topic(String what, int partitions) throws InterruptedException {
+    public static String topic(String what, int partitions) throws InterruptedException {
         String t = name(what);
         KafkaBrokerLauncher.createTopic(bootstrap(), t, partitions);
         return t;
