@@ -1,9 +1,13 @@
 package org.phong.zenflow.logging.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import java.nio.file.Files;
@@ -12,12 +16,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
+import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
+import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
+import org.phong.zenflow.logging.testing.Closing;
 import org.phong.zenflow.logging.testing.Directories;
+import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * The run's shared KRaft broker ({@link SharedKafkaBroker}) and one embedded PostgreSQL shared by the cluster tests of a test run
@@ -111,6 +122,37 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
         String t = name(what);
         KafkaBrokerLauncher.createTopic(bootstrap(), t, partitions);
         return t;
+    }
+
+    /** A started partition owner (closed with {@code closing}): its writer on {@code writes}, its ledger on {@code ds}; small polls, short backoff. */
+    public static PartitionOwnerLoop startLoop(Closing closing, DataSource ds, DataSource writes, String topic, String group, String node,
+                                               SequencedListener listener, Sleeper sleeper) {
+        PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
+                .withRetryBackoff(20, 200);
+        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.CLIENT_ID_CONFIG, node, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
+                new FencedPartitionWriter(writes, new PartitionMaintainer(writes), new RunsTableWriter(node)), listener, sleeper,
+                MonotonicClock::nowMillis);
+        closing.add(l);
+        l.start(Thread::new);
+        return l;
+    }
+
+    /** @return an ingest producer to {@code topic} that has its metadata (closed with {@code closing}) */
+    public static IngestProducer startProducer(Closing closing, String topic) throws InterruptedException {
+        IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", bootstrap()));
+        closing.add(p);
+        assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
+        return p;
+    }
+
+    /** @return an output publisher to {@code topic} (closed with {@code closing}) */
+    public static OutputPublisher startPublisher(Closing closing, String topic) {
+        OutputPublisher p = OutputPublisher.create(topic, Map.of("bootstrap.servers", bootstrap()));
+        closing.add(p);
+        return p;
     }
 
     /**

@@ -62,12 +62,8 @@ import org.phong.zenflow.logging.cluster.IngestRecord.Started;
 import org.phong.zenflow.logging.codec.JsonSupport;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
-import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
-import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
-import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
-import org.phong.zenflow.logging.time.MonotonicClock;
 import org.phong.zenflow.logging.time.Sleeper;
 import org.phong.zenflow.logging.testing.Closing;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -100,35 +96,11 @@ class PartitionOwnerLoopTest {
     /** A node: its writer on {@code writes}, its ledger on {@code ds}. */
     private PartitionOwnerLoop loop(DataSource ds, DataSource writes, String topic, String group, String node, SequencedListener listener,
                                     Sleeper sleeper) {
-        return startLoop(closing, ds, writes, topic, group, node, listener, sleeper);
-    }
-
-    /** A started node (closed with {@code closing}): its writer on {@code writes}, its ledger on {@code ds}; small polls, short backoff. */
-    static PartitionOwnerLoop startLoop(Closing closing, DataSource ds, DataSource writes, String topic, String group, String node,
-                                        SequencedListener listener, Sleeper sleeper) {
-        PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
-                .withRetryBackoff(20, 200);
-        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.CLIENT_ID_CONFIG, node, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
-                new FencedPartitionWriter(writes, new PartitionMaintainer(writes), new RunsTableWriter(node)), listener, sleeper,
-                MonotonicClock::nowMillis);
-        closing.add(l);
-        l.start(Thread::new);
-        return l;
+        return ClusterRig.startLoop(closing, ds, writes, topic, group, node, listener, sleeper);
     }
 
     private IngestProducer producer(String topic) throws InterruptedException {
-        return startProducer(closing, topic);
-    }
-
-    /** @return a producer to {@code topic} that has its metadata (closed with {@code closing}) */
-    static IngestProducer startProducer(Closing closing, String topic) throws InterruptedException {
-        IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", ClusterRig.bootstrap()));
-        closing.add(p);
-        assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
-        return p;
+        return ClusterRig.startProducer(closing, topic);
     }
 
     private static List<CompletableFuture<RecordMetadata>> send(IngestProducer p, List<IngestRecord> records) throws InterruptedException {
@@ -288,8 +260,7 @@ class PartitionOwnerLoopTest {
         DataSource ds = freshDatabase();
         String in = topic("ingest", 3);
         String out = topic("output", 3);
-        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap()));
-        closing.add(publisher);
+        OutputPublisher publisher = ClusterRig.startPublisher(closing, out);
         PartitionOwnerLoop a = loop(ds, in, "g-" + in, "node-a", publisher, Thread::sleep);
         IngestProducer p = producer(in);
         Workload w = new Workload(6);
@@ -517,8 +488,7 @@ class PartitionOwnerLoopTest {
             ps.setString(2, UUID.randomUUID().toString()); // a write of a previous life whose 5 rows retention dropped
             ps.executeUpdate();
         }
-        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap()));
-        closing.add(publisher);
+        OutputPublisher publisher = ClusterRig.startPublisher(closing, out);
         PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", publisher, Thread::sleep);
         IngestProducer p = producer(in);
         Workload w = startAndStore(ds, p, in, 3, 10);

@@ -31,12 +31,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
-import org.phong.zenflow.logging.cluster.FencedPartitionWriter;
 import org.phong.zenflow.logging.cluster.ClusterRig;
 import org.phong.zenflow.logging.cluster.IngestProducer;
 import org.phong.zenflow.logging.cluster.IngestRecord;
 import org.phong.zenflow.logging.cluster.OutputPublisher;
-import org.phong.zenflow.logging.cluster.PartitionLedger;
 import org.phong.zenflow.logging.cluster.PartitionOwnerLoop;
 import org.phong.zenflow.logging.cluster.SequencedListener;
 import org.phong.zenflow.logging.config.ConfigReader;
@@ -44,11 +42,9 @@ import org.phong.zenflow.logging.config.StreamSettings;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
 import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
-import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
 import org.phong.zenflow.logging.sink.postgres.RunHistory;
 import org.phong.zenflow.logging.sink.postgres.RunsTableReader;
-import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.stream.StreamHubTest.Recorder;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 import org.phong.zenflow.logging.time.MonotonicClock;
@@ -83,23 +79,11 @@ class ClusterLiveTailTest {
     // ------------------------------------------------------------------ node A: stores and publishes
 
     private void ownerNode(DataSource ds, String in, SequencedListener listener) {
-        PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(in, "node-a").withPollTimeout(Duration.ofMillis(100))
-                .withRetryBackoff(20, 200);
-        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "g-" + in,
-                ConsumerConfig.CLIENT_ID_CONFIG, "node-a", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
-                new FencedPartitionWriter(ds, new PartitionMaintainer(ds), new RunsTableWriter("node-a")), listener, Thread::sleep,
-                MonotonicClock::nowMillis);
-        closing.add(l);
-        l.start(Thread::new);
+        ClusterRig.startLoop(closing, ds, ds, in, "g-" + in, "node-a", listener, Thread::sleep);
     }
 
     private IngestProducer producer(String in) throws InterruptedException {
-        IngestProducer p = IngestProducer.create(in, Map.of("bootstrap.servers", bootstrap()));
-        closing.add(p);
-        assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
-        return p;
+        return ClusterRig.startProducer(closing, in);
     }
 
     private static void send(IngestProducer p, List<IngestRecord> records) throws Exception {
@@ -215,8 +199,7 @@ class ClusterLiveTailTest {
         DataSource ds = freshDatabase();
         String in = topic("ingest", 3);
         String out = topic("output", 3);
-        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap()));
-        closing.add(publisher);
+        OutputPublisher publisher = ClusterRig.startPublisher(closing, out);
         List<List<LogEntry>> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
         ownerNode(ds, in, sequenced -> {
             writes.add(sequenced);
