@@ -35,7 +35,8 @@ import org.phong.zenflow.logging.time.Sleeper;
  * ({@code @ExtendWith(ClusterRig.class)}): started by the first class that needs them, stopped when
  * JUnit closes its root store at the end of the run. Starting them costs about half a minute on the CI
  * machine; each test isolates itself with its own topics, consumer group and database
- * ({@link #freshDatabase}, {@link #name}).
+ * ({@link #freshDatabase}, {@link #topic}, {@link #name}), and starts the parts under test on them,
+ * closed after the test ({@link #startLoop}, {@link #startProducer}, {@link #startPublisher}).
  */
 public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
     /** The running rig, once started: one per test JVM, like the broker process it stands for. */
