@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -24,8 +23,8 @@ import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
 import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.testing.Closing;
+import org.phong.zenflow.logging.testing.Databases;
 import org.phong.zenflow.logging.testing.Directories;
 import org.phong.zenflow.logging.time.MonotonicClock;
 import org.phong.zenflow.logging.time.Sleeper;
@@ -109,13 +108,7 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
 
     /** @return a new, migrated database */
     public static DataSource freshDatabase() throws SQLException {
-        String name = name("db").replace('-', '_');
-        try (Connection c = pg().getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg().getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
+        return Databases.createMigrated(pg(), name("db").replace('-', '_'));
     }
 
     /** @return a new topic of {@code partitions} partitions named after {@code what} */
