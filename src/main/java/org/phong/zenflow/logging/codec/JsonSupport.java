@@ -1,5 +1,6 @@
 package org.phong.zenflow.logging.codec;
 
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 
 /**
@@ -12,5 +13,15 @@ public final class JsonSupport {
     public static final JsonProvider JSON = JsonProvider.provider();
 
     private JsonSupport() {
+    }
+
+    /**
+     * Adds a text member that may be absent as JSON {@code null}, so the member is always there
+     * (the API's answers and the entry format name optional members explicitly).
+     *
+     * @return {@code b}
+     */
+    public static JsonObjectBuilder addNullable(JsonObjectBuilder b, String name, String value) {
+        return value == null ? b.addNull(name) : b.add(name, value);
     }
 }

@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.codec;
 
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+import static org.phong.zenflow.logging.codec.JsonSupport.addNullable;
 
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -142,11 +143,6 @@ public final class LogEntryJson {
             }
         }
         out.append(s, from, n).append('"');
-    }
-
-    private static void addNullable(JsonObjectBuilder b, String name, String v) {
-        if (v == null) b.addNull(name);
-        else b.add(name, v);
     }
 
     /**

@@ -7,9 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.interceptor.Interceptor;
 import java.util.function.ToLongFunction;
-import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.cluster.ClusterNode;
 
@@ -22,16 +20,13 @@ import org.phong.zenflow.logging.cluster.ClusterNode;
 @ApplicationScoped
 public class ClusterMetrics {
     @Inject
-    MetricRegistry registry;
-
-    @Inject
     RunningPipeline module;
 
     @Inject
-    CounterMirror mirror;
+    CatalogMetrics metrics;
 
     /** Registers once the application has started, after LoggingModule's start observer has started the node. */
-    void register(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) @Initialized(ApplicationScoped.class) Object ignored) {
+    void register(@Observes @Priority(CatalogMetrics.AFTER_PIPELINE) @Initialized(ApplicationScoped.class) Object ignored) {
         ClusterNode node = module.clusterOrNull();
         if (node == null) return;
         counter(node, CLUSTER_RECORDS_PRODUCED, s -> s.producer().acknowledged());
@@ -46,10 +41,10 @@ public class ClusterMetrics {
         counter(node, CLUSTER_OUTPUT_FAILED, s -> s.output().failed());
         counter(node, CLUSTER_OUTPUT_REPUBLISHED, s -> s.output().republished());
         counter(node, CLUSTER_OUTPUT_EXPIRED, s -> s.output().expired());
-        registry.gauge(metadata(CLUSTER_OWNED_PARTITIONS), node, n -> n.ownedPartitions().size());
+        metrics.gauge(CLUSTER_OWNED_PARTITIONS, node, n -> n.ownedPartitions().size());
     }
 
     private void counter(ClusterNode node, String name, ToLongFunction<ClusterNode.Status> f) {
-        mirror.mirror(registry.counter(metadata(name)), () -> f.applyAsLong(node.snapshot()));
+        metrics.counter(name, () -> f.applyAsLong(node.snapshot()));
     }
 }

@@ -11,7 +11,6 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
-import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.LoggingPipeline;
@@ -30,20 +29,16 @@ public class JournalMetrics {
     private static final double MICROS_PER_SECOND = 1e6;
 
     @Inject
-    MetricRegistry registry;
-
-    @Inject
     RunningPipeline module;
 
     @Inject
-    CounterMirror mirror;
+    CatalogMetrics metrics;
 
     private volatile JournalStats snapshot;
     private volatile long snapshotAt;
 
     /** Registers after the pipeline is built (LoggingModule observes at the default priority). */
-    void register(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000)
-                  @Initialized(ApplicationScoped.class) Object ignored) {
+    void register(@Observes @Priority(CatalogMetrics.AFTER_PIPELINE) @Initialized(ApplicationScoped.class) Object ignored) {
         LoggingPipeline p = module.runningOrNull();
         if (p == null) return;
         gauge(JOURNAL_SIZE, JournalStats::bytesOnDisk);
@@ -63,8 +58,8 @@ public class JournalMetrics {
             gauge(JOURNAL_SINK_BACKLOG, s -> s.sinkBacklogBytes().getOrDefault(sink, 0L), tag);
         }
         // zenflow.logging.degradation.level is PipelineMetrics' gauge over health.Degradation (PipelineDegradation).
-        mirror.mirror(registry.counter(metadata(DEGRADATION_SAMPLED_OUT)), pipeline(q -> q.degradation().sampledOut()));
-        mirror.mirror(registry.counter(metadata(DEGRADATION_TRANSITIONS)), pipeline(q -> q.degradation().transitions()));
+        metrics.counter(DEGRADATION_SAMPLED_OUT, pipeline(q -> q.degradation().sampledOut()));
+        metrics.counter(DEGRADATION_TRANSITIONS, pipeline(q -> q.degradation().transitions()));
     }
 
     private LongSupplier pipeline(ToLongFunction<LoggingPipeline> read) {
@@ -75,15 +70,15 @@ public class JournalMetrics {
     }
 
     private void counter(String name, ToLongFunction<JournalStats> f) {
-        mirror.mirror(registry.counter(metadata(name)), () -> f.applyAsLong(stats()));
+        metrics.counter(name, () -> f.applyAsLong(stats()));
     }
 
     private void gauge(String name, ToLongFunction<JournalStats> f, Tag... tags) {
-        registry.gauge(metadata(name), this, (Function<JournalMetrics, Long>) m -> f.applyAsLong(m.stats()), tags);
+        metrics.gauge(name, this, (Function<JournalMetrics, Long>) m -> f.applyAsLong(m.stats()), tags);
     }
 
     private void seconds(String name, ToDoubleFunction<JournalStats> f) {
-        registry.gauge(metadata(name), this, (Function<JournalMetrics, Double>) m -> f.applyAsDouble(m.stats()));
+        metrics.gauge(name, this, (Function<JournalMetrics, Double>) m -> f.applyAsDouble(m.stats()));
     }
 
     private JournalStats stats() {

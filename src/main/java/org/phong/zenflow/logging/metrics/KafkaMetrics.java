@@ -7,10 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.util.function.ToLongFunction;
-import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Timer;
 import org.phong.zenflow.logging.cdi.KafkaSinkWiring;
 import org.phong.zenflow.logging.sink.kafka.KafkaLogSink;
@@ -28,19 +26,16 @@ public class KafkaMetrics {
     private static final double MILLIS_PER_SECOND = 1e3;
 
     @Inject
-    MetricRegistry registry;
-
-    @Inject
     KafkaSinkWiring kafka;
 
     @Inject
-    CounterMirror mirror;
+    CatalogMetrics metrics;
 
     /**
      * Registers once the application has started, after LoggingModule's start observer (default
      * priority {@code APPLICATION + 500}) has built the pipeline and its sink.
      */
-    void register(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) @Initialized(ApplicationScoped.class) Object ignored) {
+    void register(@Observes @Priority(CatalogMetrics.AFTER_PIPELINE) @Initialized(ApplicationScoped.class) Object ignored) {
         KafkaLogSink sink = kafka.sinkOrNull();
         if (sink == null) return;
         counter(sink, KAFKA_SENT, KafkaSinkStats::sent);
@@ -53,17 +48,16 @@ public class KafkaMetrics {
         gauge(sink, KAFKA_JOURNAL_BACKLOG, KafkaSinkStats::journalBacklogBytes);
         counter(sink, KAFKA_JOURNAL_SKIPPED, KafkaSinkStats::journalSkipped);
         gauge(sink, KAFKA_ACKED_POSITION, KafkaSinkStats::ackedPosition);
-        registry.gauge(metadata(KAFKA_OLDEST_UNACKED_AGE), sink,
-                s -> s.stats().oldestUnackedMs() / MILLIS_PER_SECOND);
-        Timer latency = registry.timer(metadata(KAFKA_SEND_LATENCY));
+        metrics.gauge(KAFKA_OLDEST_UNACKED_AGE, sink, s -> s.stats().oldestUnackedMs() / MILLIS_PER_SECOND);
+        Timer latency = metrics.timer(KAFKA_SEND_LATENCY);
         sink.onLatency(nanos -> latency.update(Duration.ofNanos(nanos)));
     }
 
     private void gauge(KafkaLogSink sink, String name, ToLongFunction<KafkaSinkStats> f) {
-        registry.gauge(metadata(name), sink, s -> f.applyAsLong(s.stats()));
+        metrics.gauge(name, sink, s -> f.applyAsLong(s.stats()));
     }
 
     private void counter(KafkaLogSink sink, String name, ToLongFunction<KafkaSinkStats> f) {
-        mirror.mirror(registry.counter(metadata(name)), () -> f.applyAsLong(sink.stats()));
+        metrics.counter(name, () -> f.applyAsLong(sink.stats()));
     }
 }

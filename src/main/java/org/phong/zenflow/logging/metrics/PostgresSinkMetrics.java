@@ -38,8 +38,7 @@ public class PostgresSinkMetrics {
     GuardedPostgresWriter writer;
 
     /** Registers with the application, after the pipeline (LoggingModule observes at the default priority). */
-    void register(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000)
-                  @Initialized(ApplicationScoped.class) Object ignored) {
+    void register(@Observes @Priority(CatalogMetrics.AFTER_PIPELINE) @Initialized(ApplicationScoped.class) Object ignored) {
         gauge(REJECTED, "Entries PostgreSQL refused for their content and the sink moved to logs_rejected since start"
                 + " (each is missing from logs; see docs/durability.md)", RejectionStats::rejected);
         gauge(ISOLATED_BATCHES, "Batches refused for the content of some entries and split to isolate them since start",

@@ -27,8 +27,7 @@ public class RetentionMetrics {
     RunsTableWiring runs;
 
     /** Registers after the pipeline (and so the retention maintainer) is built. */
-    void register(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000)
-                  @Initialized(ApplicationScoped.class) Object ignored) {
+    void register(@Observes @Priority(CatalogMetrics.AFTER_PIPELINE) @Initialized(ApplicationScoped.class) Object ignored) {
         if (runs.retentionOrNull() == null) return;
         retention("partitions.dropped", "Partitions of logs (and logs_rejected) this node detached and dropped since start",
                 RetentionMaintainer::partitionsDropped);

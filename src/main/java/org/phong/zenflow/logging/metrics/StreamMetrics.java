@@ -7,7 +7,6 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.function.ToLongFunction;
-import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.phong.zenflow.logging.RunningPipeline;
 import org.phong.zenflow.logging.stream.StreamHub;
 
@@ -20,13 +19,10 @@ import org.phong.zenflow.logging.stream.StreamHub;
 public class StreamMetrics {
 
     @Inject
-    MetricRegistry registry;
-
-    @Inject
     RunningPipeline module;
 
     @Inject
-    CounterMirror mirror;
+    CatalogMetrics metrics;
 
     void register(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         gauge(STREAM_SESSIONS, h -> h.openSessions());
@@ -45,10 +41,10 @@ public class StreamMetrics {
     }
 
     private void gauge(String name, ToLongFunction<StreamHub> f) {
-        registry.gauge(metadata(name), module, m -> read(f));
+        metrics.gauge(name, module, m -> read(f));
     }
 
     private void counter(String name, ToLongFunction<StreamHub> f) {
-        mirror.mirror(registry.counter(metadata(name)), () -> read(f));
+        metrics.counter(name, () -> read(f));
     }
 }

@@ -3,6 +3,7 @@ package org.phong.zenflow.logging.rest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+import static org.phong.zenflow.logging.codec.JsonSupport.addNullable;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -89,9 +90,7 @@ public class AdminResource {
                     .add("healthy", s.healthy()).add("backlog", s.backlog()).add("written", s.written())
                     .add("failures", s.failures()).add("dropped", s.dropped())
                     .add("consecutiveFailures", s.consecutiveFailures());
-            if (s.lastError() == null) o.addNull("lastError");
-            else o.add("lastError", s.lastError());
-            sinks.add(o);
+            sinks.add(addNullable(o, "lastError", s.lastError()));
         }
         return JSON.createObjectBuilder()
                 .add("mode", "single")
@@ -197,9 +196,7 @@ public class AdminResource {
             o.addNull("lastRejectedAt").addNull("lastSqlState").addNull("lastError");
         } else {
             o.add("lastRejectedAt", r.lastRejectedAt().toString());
-            if (r.lastSqlState() == null) o.addNull("lastSqlState");
-            else o.add("lastSqlState", r.lastSqlState());
-            o.add("lastError", r.lastError());
+            addNullable(o, "lastSqlState", r.lastSqlState()).add("lastError", r.lastError());
         }
         return o;
     }

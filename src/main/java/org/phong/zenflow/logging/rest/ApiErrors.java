@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.rest;
 
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+import static org.phong.zenflow.logging.codec.JsonSupport.addNullable;
 
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.http.HttpServletResponse;
@@ -51,9 +52,7 @@ public final class ApiErrors {
                 .add("status", status).add("detail", truncate(detail == null ? title : detail));
         if (index == null) b.addNull("index");
         else b.add("index", index);
-        if (field == null) b.addNull("field");
-        else b.add("field", field);
-        return b.build().toString();
+        return addNullable(b, "field", field).build().toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import org.phong.zenflow.logging.config.BoundSettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
+import static org.phong.zenflow.logging.codec.JsonSupport.addNullable;
 import static org.phong.zenflow.logging.rest.QueryParams.longParam;
 
 import jakarta.json.JsonArrayBuilder;
@@ -312,9 +313,7 @@ public class RunResource {
     private static JsonObject rejectedJson(PostgresLogReader.Rejected r) {
         JsonObjectBuilder o = JSON.createObjectBuilder().add("seq", r.seq()).add("rejected", true)
                 .add("nodeKey", r.nodeKey()).add("ts", r.ts().toString());
-        if (r.sqlState() == null) o.addNull("sqlstate");
-        else o.add("sqlstate", r.sqlState());
-        return o.add("reason", r.error()).build();
+        return addNullable(o, "sqlstate", r.sqlState()).add("reason", r.error()).build();
     }
 
     /** @return the body, a JSON object in UTF-8 (400 otherwise), or null when it is larger than max-event-body-bytes */

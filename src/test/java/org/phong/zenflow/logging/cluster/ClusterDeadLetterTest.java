@@ -305,8 +305,8 @@ class ClusterDeadLetterTest {
     private Owner owner(DataSource ds, DataSource writes, Sleeper sleeper) throws InterruptedException {
         String in = ClusterRig.topic("ingest", 1);
         List<LogEntry> heard = new CopyOnWriteArrayList<>();
-        PartitionOwnerLoop loop = PartitionOwnerLoopTest.startLoop(closing, ds, writes, in, "g-" + in, "node-a", heard::addAll, sleeper);
-        return new Owner(in, loop, PartitionOwnerLoopTest.startProducer(closing, in), heard);
+        PartitionOwnerLoop loop = ClusterRig.startLoop(closing, ds, writes, in, "g-" + in, "node-a", heard::addAll, sleeper);
+        return new Owner(in, loop, ClusterRig.startProducer(closing, in), heard);
     }
 
     private static FencedPartitionWriter writer(DataSource ds, String node) {

@@ -1,6 +1,7 @@
 package org.phong.zenflow.logging.cluster;
 
 import static org.awaitility.Awaitility.await;
+import static org.phong.zenflow.logging.cluster.ClusterRig.bootstrap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,7 +27,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -61,14 +61,8 @@ class ClusterNodeTest {
     private static final int RUNS = 36;
     private static final int BATCHES = 5;
     private static final int BATCH = 8;
-    private static String bootstrap;
     @RegisterExtension
     final Closing closing = new Closing();
-
-    @BeforeAll
-    static void start() {
-        bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
-    }
 
 
     /** One node and its entry point. */
@@ -99,7 +93,7 @@ class ClusterNodeTest {
             throws InterruptedException {
         Map<String, Object> c = new HashMap<>(Map.of("max.poll.records", "100", "session.timeout.ms", "10000", "heartbeat.interval.ms", "1000"));
         c.putAll(consumer);
-        ClusterNode n = ClusterNode.builder().topics(in, out).groupId("g-" + in).node(name).kafka(Map.of("bootstrap.servers", bootstrap))
+        ClusterNode n = ClusterNode.builder().topics(in, out).groupId("g-" + in).node(name).kafka(Map.of("bootstrap.servers", bootstrap()))
                 .producerProperties(Map.of("linger.ms", "2")).consumerProperties(c).dataSource(ds).threads(Thread::new)
                 .loop(100, 20, 200).readyTimeout(Duration.ofSeconds(30)).producers(producers).build();
         closing.add(n);
@@ -183,7 +177,7 @@ class ClusterNodeTest {
 
     /** The sum of the ingest topic's end offsets: what the ledger holds once every record is consumed. */
     private static long endOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap()), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
             for (PartitionInfo p : c.partitionsFor(topic)) tps.add(new TopicPartition(topic, p.partition()));
@@ -206,7 +200,7 @@ class ClusterNodeTest {
     void threeNodesStoreEveryRunExactlyOnceGapFreeWhicheverNodesTookItsRecords() throws Exception {
         DataSource ds = ClusterRig.freshDatabase();
         String in = ClusterRig.topic("ingest", PARTITIONS);
-        KafkaBrokerLauncher.createTopic(bootstrap, "output-" + in, PARTITIONS);
+        KafkaBrokerLauncher.createTopic(bootstrap(), "output-" + in, PARTITIONS);
         List<Node> nodes = cluster(ds, in, "output-" + in, Map.of());
         Driver d = new Driver();
         for (int round = 0; round <= BATCHES + 1; round++) Driver.settle(d.round(round, nodes));
@@ -236,7 +230,7 @@ class ClusterNodeTest {
     void aNodeHaltedMidLoadLosesNoAcknowledgedEntryAndTheOthersTakeOverItsPartitions() throws Exception {
         DataSource ds = ClusterRig.freshDatabase();
         String in = ClusterRig.topic("ingest", PARTITIONS);
-        KafkaBrokerLauncher.createTopic(bootstrap, "output-" + in, PARTITIONS);
+        KafkaBrokerLauncher.createTopic(bootstrap(), "output-" + in, PARTITIONS);
         // node-c dies as a process does: its consumer does not say goodbye, the group waits out its session (6 s, the broker's least)
         List<Node> nodes = cluster(ds, in, "output-" + in, Map.of("internal.leave.group.on.close", "false", "session.timeout.ms", "6000"));
         Node halted = nodes.get(2);
@@ -307,7 +301,7 @@ class ClusterNodeTest {
         DataSource ds = ClusterRig.freshDatabase();
         String in = ClusterRig.topic("ingest", PARTITIONS);
         String out = "output-" + in;
-        KafkaBrokerLauncher.createTopic(bootstrap, out, PARTITIONS);
+        KafkaBrokerLauncher.createTopic(bootstrap(), out, PARTITIONS);
         Node a = node(ds, in, out, "node-a", Map.of("internal.leave.group.on.close", "false", "session.timeout.ms", "6000"),
                 UNACKNOWLEDGED_OUTPUT);
         await("node-a owns every partition").atMost(DONE_WITHIN).until(() -> a.node().ownedPartitions().size() == PARTITIONS);

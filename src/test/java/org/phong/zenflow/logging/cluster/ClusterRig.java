@@ -1,30 +1,41 @@
 package org.phong.zenflow.logging.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
+import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
+import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
+import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
+import org.phong.zenflow.logging.testing.Closing;
+import org.phong.zenflow.logging.testing.Databases;
 import org.phong.zenflow.logging.testing.Directories;
+import org.phong.zenflow.logging.time.MonotonicClock;
+import org.phong.zenflow.logging.time.Sleeper;
 
 /**
  * The run's shared KRaft broker ({@link SharedKafkaBroker}) and one embedded PostgreSQL shared by the cluster tests of a test run
  * ({@code @ExtendWith(ClusterRig.class)}): started by the first class that needs them, stopped when
  * JUnit closes its root store at the end of the run. Starting them costs about half a minute on the CI
  * machine; each test isolates itself with its own topics, consumer group and database
- * ({@link #freshDatabase}, {@link #name}).
+ * ({@link #freshDatabase}, {@link #topic}, {@link #name}), and starts the parts under test on them,
+ * closed after the test ({@link #startLoop}, {@link #startProducer}, {@link #startPublisher}).
  */
 public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
     /** The running rig, once started: one per test JVM, like the broker process it stands for. */
@@ -81,7 +92,7 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
     }
 
     /** @return the broker's bootstrap address */
-    static String bootstrap() {
+    public static String bootstrap() {
         return rig().bootstrap;
     }
 
@@ -96,21 +107,46 @@ public final class ClusterRig implements BeforeAllCallback, ExtensionContext.Sto
     }
 
     /** @return a new, migrated database */
-    static DataSource freshDatabase() throws SQLException {
-        String name = name("db").replace('-', '_');
-        try (Connection c = pg().getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg().getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
+    public static DataSource freshDatabase() throws SQLException {
+        return Databases.createMigrated(pg(), name("db").replace('-', '_'));
     }
 
     /** @return a new topic of {@code partitions} partitions named after {@code what} */
-    static String topic(String what, int partitions) throws InterruptedException {
+    public static String topic(String what, int partitions) throws InterruptedException {
         String t = name(what);
         KafkaBrokerLauncher.createTopic(bootstrap(), t, partitions);
         return t;
+    }
+
+    /** A started partition owner (closed with {@code closing}): its writer on {@code writes}, its ledger on {@code ds}; small polls, short backoff. */
+    public static PartitionOwnerLoop startLoop(Closing closing, DataSource ds, DataSource writes, String topic, String group, String node,
+                                               SequencedListener listener, Sleeper sleeper) {
+        PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
+                .withRetryBackoff(20, 200);
+        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.CLIENT_ID_CONFIG, node, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
+                new FencedPartitionWriter(writes, new PartitionMaintainer(writes), new RunsTableWriter(node)), listener, sleeper,
+                MonotonicClock::nowMillis);
+        closing.add(l);
+        l.start(Thread::new);
+        return l;
+    }
+
+    /** @return an ingest producer to {@code topic} that has its metadata (closed with {@code closing}) */
+    public static IngestProducer startProducer(Closing closing, String topic) throws InterruptedException {
+        IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", bootstrap()));
+        closing.add(p);
+        assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
+        return p;
+    }
+
+    /** @return an output publisher to {@code topic} (closed with {@code closing}) */
+    public static OutputPublisher startPublisher(Closing closing, String topic) {
+        OutputPublisher p = OutputPublisher.create(topic, Map.of("bootstrap.servers", bootstrap()));
+        closing.add(p);
+        return p;
     }
 
     /**

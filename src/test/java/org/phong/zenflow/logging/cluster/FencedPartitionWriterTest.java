@@ -33,7 +33,7 @@ import org.phong.zenflow.logging.cluster.IngestRecord.Entry;
 import org.phong.zenflow.logging.cluster.IngestRecord.Started;
 import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
+import org.phong.zenflow.logging.testing.Databases;
 
 /**
  * The fenced transactional write against a real PostgreSQL: seq from the stored last seq, rows +
@@ -57,13 +57,7 @@ class FencedPartitionWriterTest {
     }
 
     private static DataSource freshDatabase() throws SQLException {
-        String name = "cluster_" + (++databases);
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg.getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
+        return Databases.createMigrated(pg, "cluster_" + (++databases));
     }
 
     private static FencedPartitionWriter writer(DataSource ds, String node) {

@@ -34,9 +34,7 @@ class IngestProducerTest {
     @Test
     void theIngestPathFixesAcksIdempotenceAndASmallMaxBlock() {
         Map<String, Object> p = IngestProducer.producerProperties(Map.of("bootstrap.servers", "b:9092", "acks", "1"));
-        assertEquals("all", p.get(ProducerConfig.ACKS_CONFIG));
-        assertEquals("true", p.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
-        assertEquals(Long.toString(IngestProducer.DEFAULT_MAX_BLOCK_MS), p.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+        DurableProducersTest.assertDurable(p, IngestProducer.DEFAULT_MAX_BLOCK_MS);
         assertEquals("3", IngestProducer.producerProperties(Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, "3")).get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
     }
 

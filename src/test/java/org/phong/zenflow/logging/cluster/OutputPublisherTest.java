@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -96,8 +95,6 @@ class OutputPublisherTest {
     @Test
     void acksAndIdempotenceAreFixedAndMaxBlockBounded() {
         Map<String, Object> p = OutputPublisher.producerProperties(Map.of("acks", "0", "enable.idempotence", "false"));
-        assertEquals("all", p.get(ProducerConfig.ACKS_CONFIG));
-        assertEquals("true", p.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
-        assertEquals(Long.toString(OutputPublisher.DEFAULT_MAX_BLOCK_MS), p.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+        DurableProducersTest.assertDurable(p, OutputPublisher.DEFAULT_MAX_BLOCK_MS);
     }
 }

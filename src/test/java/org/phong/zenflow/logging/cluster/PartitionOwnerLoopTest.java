@@ -1,6 +1,9 @@
 package org.phong.zenflow.logging.cluster;
 
 import static org.awaitility.Awaitility.await;
+import static org.phong.zenflow.logging.cluster.ClusterRig.bootstrap;
+import static org.phong.zenflow.logging.cluster.ClusterRig.freshDatabase;
+import static org.phong.zenflow.logging.cluster.ClusterRig.topic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -48,7 +51,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
@@ -60,12 +62,8 @@ import org.phong.zenflow.logging.cluster.IngestRecord.Started;
 import org.phong.zenflow.logging.codec.JsonSupport;
 import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
-import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
-import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
-import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
 import org.phong.zenflow.logging.testing.ExactlyOnce;
-import org.phong.zenflow.logging.time.MonotonicClock;
 import org.phong.zenflow.logging.time.Sleeper;
 import org.phong.zenflow.logging.testing.Closing;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -85,23 +83,8 @@ class PartitionOwnerLoopTest {
     private static final Duration DONE_WITHIN = Duration.ofSeconds(45);
     /** How long a finished count must stay unchanged (a late duplicate would show up in it). */
     private static final long STABLE_MS = 1_500;
-    private static String bootstrap;
     @RegisterExtension
     final Closing closing = new Closing();
-
-    @BeforeAll
-    static void start() {
-        bootstrap = ClusterRig.bootstrap(); // the broker and PostgreSQL are the run's shared ClusterRig
-    }
-
-
-    private static String topic(String what, int partitions) throws InterruptedException {
-        return ClusterRig.topic(what, partitions);
-    }
-
-    private static DataSource freshDatabase() throws SQLException {
-        return ClusterRig.freshDatabase();
-    }
 
     // ------------------------------------------------------------------ the parts under test
 
@@ -113,36 +96,11 @@ class PartitionOwnerLoopTest {
     /** A node: its writer on {@code writes}, its ledger on {@code ds}. */
     private PartitionOwnerLoop loop(DataSource ds, DataSource writes, String topic, String group, String node, SequencedListener listener,
                                     Sleeper sleeper) {
-        return startLoop(closing, ds, writes, topic, group, node, listener, sleeper);
-    }
-
-    /** A started node (closed with {@code closing}): its writer on {@code writes}, its ledger on {@code ds}; small polls, short backoff. */
-    static PartitionOwnerLoop startLoop(Closing closing, DataSource ds, DataSource writes, String topic, String group, String node,
-                                        SequencedListener listener, Sleeper sleeper) {
-        String bootstrap = ClusterRig.bootstrap();
-        PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(topic, node).withPollTimeout(Duration.ofMillis(100))
-                .withRetryBackoff(20, 200);
-        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.CLIENT_ID_CONFIG, node, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
-                new FencedPartitionWriter(writes, new PartitionMaintainer(writes), new RunsTableWriter(node)), listener, sleeper,
-                MonotonicClock::nowMillis);
-        closing.add(l);
-        l.start(Thread::new);
-        return l;
+        return ClusterRig.startLoop(closing, ds, writes, topic, group, node, listener, sleeper);
     }
 
     private IngestProducer producer(String topic) throws InterruptedException {
-        return startProducer(closing, topic);
-    }
-
-    /** @return a producer to {@code topic} that has its metadata (closed with {@code closing}) */
-    static IngestProducer startProducer(Closing closing, String topic) throws InterruptedException {
-        IngestProducer p = IngestProducer.create(topic, Map.of("bootstrap.servers", ClusterRig.bootstrap()));
-        closing.add(p);
-        assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
-        return p;
+        return ClusterRig.startProducer(closing, topic);
     }
 
     private static List<CompletableFuture<RecordMetadata>> send(IngestProducer p, List<IngestRecord> records) throws InterruptedException {
@@ -302,8 +260,7 @@ class PartitionOwnerLoopTest {
         DataSource ds = freshDatabase();
         String in = topic("ingest", 3);
         String out = topic("output", 3);
-        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap));
-        closing.add(publisher);
+        OutputPublisher publisher = ClusterRig.startPublisher(closing, out);
         PartitionOwnerLoop a = loop(ds, in, "g-" + in, "node-a", publisher, Thread::sleep);
         IngestProducer p = producer(in);
         Workload w = new Workload(6);
@@ -328,7 +285,7 @@ class PartitionOwnerLoopTest {
         awaitOutboxEmpty(ds); // every write confirmed: its row went with a later write or the idle sweep
 
         // The group offsets are only a hint, but they are committed: they reach the ledger's offsets.
-        try (Admin admin = KafkaBrokerLauncher.admin(bootstrap)) {
+        try (Admin admin = KafkaBrokerLauncher.admin(bootstrap())) {
             await("group offset hints").atMost(DONE_WITHIN).until(() -> {
                 Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets("g-" + in).partitionsToOffsetAndMetadata()
                         .get(10, TimeUnit.SECONDS);
@@ -462,7 +419,7 @@ class PartitionOwnerLoopTest {
         int poison = 4;
         for (IngestRecord r : w.entries(10)) records.add(IngestCodec.record(in, r));
         for (IngestRecord r : w.ends()) records.add(IngestCodec.record(in, r));
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(), "acks", "all"),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (ProducerRecord<byte[], byte[]> r : records) raw.send(r).get(30, TimeUnit.SECONDS);
         }
@@ -531,8 +488,7 @@ class PartitionOwnerLoopTest {
             ps.setString(2, UUID.randomUUID().toString()); // a write of a previous life whose 5 rows retention dropped
             ps.executeUpdate();
         }
-        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap));
-        closing.add(publisher);
+        OutputPublisher publisher = ClusterRig.startPublisher(closing, out);
         PartitionOwnerLoop a = loop(flaky, flaky, in, "g-" + in, "node-a", publisher, Thread::sleep);
         IngestProducer p = producer(in);
         Workload w = startAndStore(ds, p, in, 3, 10);

@@ -13,7 +13,6 @@ import jakarta.annotation.security.RolesAllowed;
 import org.phong.zenflow.logging.security.Roles;
 import org.phong.zenflow.logging.codec.LogEntryJson;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -41,6 +40,7 @@ import org.phong.zenflow.logging.config.SecuritySettings;
 import org.phong.zenflow.logging.router.LogRouter;
 import org.phong.zenflow.logging.router.RouteResult;
 import org.phong.zenflow.logging.rest.ApiDocs;
+import org.phong.zenflow.logging.rest.SimulatorSwitch;
 
 /**
  * {@code POST /api/v1/admin/simulate}: an in-process engine, for the integration tests. A test aid, not
@@ -107,7 +107,7 @@ public class SimulatorResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "disabled", value = ApiDocs.SIMULATOR_OFF)))
     public Response simulate(String body) throws Exception {
-        if (!settings.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
+        SimulatorSwitch.requireOn(settings, security);
         JsonObject o = LogEntryJson.bodyObject(body);
         int runs = o.getInt("runs", 1);
         int perRun = o.getInt("entriesPerRun", 100);

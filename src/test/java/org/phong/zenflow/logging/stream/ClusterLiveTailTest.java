@@ -1,13 +1,13 @@
 package org.phong.zenflow.logging.stream;
 
 import static org.awaitility.Awaitility.await;
+import static org.phong.zenflow.logging.cluster.ClusterRig.bootstrap;
+import static org.phong.zenflow.logging.cluster.ClusterRig.freshDatabase;
+import static org.phong.zenflow.logging.cluster.ClusterRig.topic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,40 +20,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
-import org.phong.zenflow.logging.cluster.FencedPartitionWriter;
 import org.phong.zenflow.logging.cluster.ClusterRig;
 import org.phong.zenflow.logging.cluster.IngestProducer;
 import org.phong.zenflow.logging.cluster.IngestRecord;
 import org.phong.zenflow.logging.cluster.OutputPublisher;
-import org.phong.zenflow.logging.cluster.PartitionLedger;
 import org.phong.zenflow.logging.cluster.PartitionOwnerLoop;
 import org.phong.zenflow.logging.cluster.SequencedListener;
 import org.phong.zenflow.logging.config.ConfigReader;
 import org.phong.zenflow.logging.config.StreamSettings;
-import org.phong.zenflow.logging.devkafka.KafkaBrokerLauncher;
 import org.phong.zenflow.logging.devkafka.SharedKafkaBroker;
 import org.phong.zenflow.logging.sink.kafka.ConsumerFactory;
 import org.phong.zenflow.logging.sink.kafka.KafkaRecords;
-import org.phong.zenflow.logging.sink.postgres.PartitionMaintainer;
 import org.phong.zenflow.logging.sink.postgres.PostgresLogReader;
 import org.phong.zenflow.logging.sink.postgres.RunHistory;
 import org.phong.zenflow.logging.sink.postgres.RunsTableReader;
-import org.phong.zenflow.logging.sink.postgres.RunsTableWriter;
-import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
 import org.phong.zenflow.logging.stream.StreamHubTest.Recorder;
 import org.phong.zenflow.logging.time.ExecutorScheduler;
 import org.phong.zenflow.logging.time.MonotonicClock;
@@ -61,9 +52,9 @@ import org.phong.zenflow.logging.testing.Closing;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Cross-node live tail against a real single-node KRaft broker (forked, ephemeral ports; shared with the
- * other broker test classes of the run, {@link SharedKafkaBroker}) and an
- * embedded PostgreSQL, as {@code PartitionOwnerLoopTest} runs them: "node A" is a {@link
+ * Cross-node live tail against a real single-node KRaft broker (forked, ephemeral ports) and an embedded
+ * PostgreSQL, both the run's shared {@link ClusterRig} (the broker is {@link SharedKafkaBroker}'s), as
+ * {@code PartitionOwnerLoopTest} runs them: "node A" is a {@link
  * PartitionOwnerLoop} that stores what {@link IngestProducer} sends and publishes it with an {@link
  * OutputPublisher}; "node B" has no buffers and no partitions, only a {@link StreamHub} in cluster mode
  * fed by its own {@link OutputTopicFollower}. Clients of node B that connect before, during and after
@@ -72,7 +63,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its unique message), then {@code run-ended}; entries published twice reach them once, and entries
  * never published reach them from PostgreSQL.
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith(ClusterRig.class)
 class ClusterLiveTailTest {
     private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
     private static final Duration DONE_WITHIN = Duration.ofSeconds(40);
@@ -82,60 +73,17 @@ class ClusterLiveTailTest {
     private static final int N = CHUNKS * PER_CHUNK;
     /** The owner's write that is committed but never published. */
     private static final int WITHHELD_WRITE = 5;
-    private static String bootstrap;
-    private static EmbeddedPostgres pg;
-    private static final AtomicInteger names = new AtomicInteger();
     @RegisterExtension
     final Closing closing = new Closing();
-
-    @BeforeAll
-    static void start(SharedKafkaBroker.Bootstrap broker) throws Exception {
-        pg = EmbeddedPostgres.start();
-        bootstrap = broker.address();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pg != null) pg.close();
-    }
-
-
-    private static String topic(String what, int partitions) throws InterruptedException {
-        String t = "tail-" + what + "-" + names.incrementAndGet(); // the broker is shared with other classes
-        KafkaBrokerLauncher.createTopic(bootstrap, t, partitions);
-        return t;
-    }
-
-    private static DataSource freshDatabase() throws SQLException {
-        String name = "tail_" + names.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        DataSource ds = pg.getDatabase("postgres", name);
-        SchemaMigrator.migrate(ds);
-        return ds;
-    }
 
     // ------------------------------------------------------------------ node A: stores and publishes
 
     private void ownerNode(DataSource ds, String in, SequencedListener listener) {
-        PartitionOwnerLoop.Options o = PartitionOwnerLoop.Options.defaults(in, "node-a").withPollTimeout(Duration.ofMillis(100))
-                .withRetryBackoff(20, 200);
-        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "g-" + in,
-                ConsumerConfig.CLIENT_ID_CONFIG, "node-a", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-        PartitionOwnerLoop l = new PartitionOwnerLoop(o, consumer, ConsumerFactory.kafka(), new PartitionLedger(ds),
-                new FencedPartitionWriter(ds, new PartitionMaintainer(ds), new RunsTableWriter("node-a")), listener, Thread::sleep,
-                MonotonicClock::nowMillis);
-        closing.add(l);
-        l.start(Thread::new);
+        ClusterRig.startLoop(closing, ds, ds, in, "g-" + in, "node-a", listener, Thread::sleep);
     }
 
     private IngestProducer producer(String in) throws InterruptedException {
-        IngestProducer p = IngestProducer.create(in, Map.of("bootstrap.servers", bootstrap));
-        closing.add(p);
-        assertTrue(p.awaitReady(Duration.ofSeconds(30)), "ingest topic metadata");
-        return p;
+        return ClusterRig.startProducer(closing, in);
     }
 
     private static void send(IngestProducer p, List<IngestRecord> records) throws Exception {
@@ -163,7 +111,7 @@ class ClusterLiveTailTest {
                 .map(r -> new RunEndSource.Ended(r.runId(), r.lastSeq(), r.outcome())).toList(), 300);
         closing.add(hub::stop);
         OutputTopicFollower f = new OutputTopicFollower(OutputTopicFollower.Options.defaults(out).withPartitionRecheck(1_000),
-                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.CLIENT_ID_CONFIG, "node-b"),
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.CLIENT_ID_CONFIG, "node-b"),
                 ConsumerFactory.kafka(), hub, Thread::sleep, MonotonicClock::nowMillis);
         closing.add(f);
         f.start(Thread::new);
@@ -251,8 +199,7 @@ class ClusterLiveTailTest {
         DataSource ds = freshDatabase();
         String in = topic("ingest", 3);
         String out = topic("output", 3);
-        OutputPublisher publisher = OutputPublisher.create(out, Map.of("bootstrap.servers", bootstrap));
-        closing.add(publisher);
+        OutputPublisher publisher = ClusterRig.startPublisher(closing, out);
         List<List<LogEntry>> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
         ownerNode(ds, in, sequenced -> {
             writes.add(sequenced);
@@ -287,7 +234,7 @@ class ClusterLiveTailTest {
                 for (UUID run : runs) clients.add(connect(b.hub(), "during " + run, run, 0));
                 // By hand: the first write's first entry again (a producer retry after a lost ack looks the
                 // same), and a record whose key is no run id.
-                try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+                try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(), "acks", "all"),
                         new ByteArraySerializer(), new ByteArraySerializer())) {
                     raw.send(KafkaRecords.record(out, writes.get(0).get(0))).get(30, TimeUnit.SECONDS);
                     raw.send(new ProducerRecord<>(out, "no run id".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)))

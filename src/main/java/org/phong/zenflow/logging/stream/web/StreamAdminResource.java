@@ -11,6 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phong.zenflow.logging.rest.ApiDocs;
+import org.phong.zenflow.logging.rest.SimulatorSwitch;
 import org.phong.zenflow.logging.security.Roles;
 
 import static org.phong.zenflow.logging.codec.JsonSupport.JSON;
@@ -21,7 +22,6 @@ import org.phong.zenflow.logging.config.AdminSettings;
 import org.phong.zenflow.logging.config.SecuritySettings;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -92,7 +92,7 @@ public class StreamAdminResource {
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = "Problem"),
                     examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response load(String body) throws Exception {
-        if (!admin.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
+        SimulatorSwitch.requireOn(admin, security);
         JsonObject o = LogEntryJson.bodyObject(body);
         UUID run = LogEntryJson.uuid(o, "runId");
         UUID workflow = o.containsKey("workflowId") ? LogEntryJson.uuid(o, "workflowId") : UUID.randomUUID();
@@ -187,7 +187,7 @@ public class StreamAdminResource {
                     examples = @ExampleObject(name = "off", value = ApiDocs.SIMULATOR_OFF)))
     public Response disconnect(@Parameter(name = "runId", in = ParameterIn.PATH, required = true, description = ApiDocs.RUN_ID_DESCRIPTION,
             example = ApiDocs.RUN_ID) @PathParam("runId") String runId) {
-        if (!admin.aidsEnabled(security.profile())) throw new NotFoundException(ApiDocs.SIMULATOR_OFF_DETAIL);
+        SimulatorSwitch.requireOn(admin, security);
         UUID run = LogEntryJson.parseUuid("runId", runId);
         int n = module.stream().disconnect(run, Outbound.GOING_AWAY, "disconnected by an administrator");
         return Response.ok(JSON.createObjectBuilder().add("closed", n).build().toString()).build();
