@@ -18,9 +18,9 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
  * (the seam argument is in package-info).
  *
  * <p>Threads. The router worker of the run appends each {@link LiveItem} once to the run's
- * {@link RunFeed} and tells every session ({@link #published}): a session whose backlog (bytes
- * after its cursor) passed session-queue-bytes is closed 1013, an idle one is woken; the worker never
- * blocks. Everything else runs in the <em>pump</em>, of which at most one is active per session
+ * {@link RunFeed}, wakes the sessions whose pump went idle ({@link #wakeIfIdle}) and, every
+ * {@code RunFeed.CHECK_EVERY_BYTES}, closes 1013 a session whose backlog (bytes after its cursor)
+ * passed session-queue-bytes ({@link #checkBacklog}); the worker never blocks. Everything else runs in the <em>pump</em>, of which at most one is active per session
  * ({@code pumping}): it reads history (PostgreSQL pages, then the ring snapshot), then walks the feed
  * from its cursor, and hands one frame at a time to {@link Outbound#send}. The pump continues from
  * the send's completion (inline when it completed synchronously: a trampoline, no recursion), so a
@@ -69,6 +69,10 @@ public final class Subscription implements LiveItem.Gatherer {
      */
     private final boolean fillGaps;
     private final AtomicBoolean pumping = new AtomicBoolean(true); // the opener runs the first pump
+    /** The run's feed (set at registration); an idle pump registers with it to be woken. */
+    private volatile RunFeed feed;
+    /** True while this session waits in its feed's idle queue (so it is there at most once). */
+    private final AtomicBoolean markedIdle = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** A ping is due: sent by the pump between two sends, never while a send is in flight (transports refuse that). */
     private final AtomicBoolean pingDue = new AtomicBoolean();
@@ -130,25 +134,32 @@ public final class Subscription implements LiveItem.Gatherer {
     // ------------------------------------------------------------------ router side
 
     /** Registration, under the feed's monitor: live items start after {@code tail}. */
-    void startAt(RunFeed.Node tail) {
+    void startAt(RunFeed feed, RunFeed.Node tail) {
+        this.feed = feed;
         consumedBytes = tail.endBytes;
         cursor.set(tail);
     }
 
     /**
-     * Router worker: {@code n} was appended to the run's feed. Never blocks. A session with nothing
-     * waiting always takes the item (so an entry larger than the bound cannot close a reader that
-     * keeps up); a run's end (0 bytes) never closes one.
+     * Router worker, every {@code RunFeed.CHECK_EVERY_BYTES} appended ({@code n} the newest node): closes
+     * the session when its backlog passed the bound. A session with nothing waiting before {@code n}
+     * always takes it (so an entry larger than the bound cannot close a reader that keeps up); a run's
+     * end (0 bytes) never closes one.
      */
-    void published(RunFeed.Node n) {
+    void checkBacklog(RunFeed.Node n) {
         if (closed.get()) return;
         int size = n.item.bytes();
-        long waiting = n.endBytes - size - consumedBytes; // before this item
+        long waiting = n.endBytes - size - consumedBytes; // before the newest item
         if (size > 0 && waiting > 0 && waiting + size > liveCapacityBytes) {
             hub.countOverflow();
             close(Outbound.TRY_AGAIN_LATER, "client too slow: " + waiting + " bytes queued; reconnect with afterSeq=" + covered);
-            return;
         }
+    }
+
+    /** Router worker: something was appended since this session's pump went idle. Never blocks. */
+    void wakeIfIdle() {
+        markedIdle.set(false);
+        if (closed.get()) return;
         if (!pumping.get() && pumping.compareAndSet(false, true)) hub.wake(this);
     }
 
@@ -169,7 +180,10 @@ public final class Subscription implements LiveItem.Gatherer {
                 if (f == WAIT) return; // a retry is scheduled; pumping stays true
                 if (f == null) {
                     pumping.set(false);
-                    // An offer between our empty poll and the flag reset found pumping=true and left: re-check.
+                    // The next append wakes us; one between our empty walk and this registration found
+                    // us pumping (or not yet registered) and left: re-check.
+                    RunFeed fd = feed;
+                    if (fd != null && markedIdle.compareAndSet(false, true)) fd.idle(this);
                     if ((!liveWaiting() && !pingDue.get()) || closed.get() || !pumping.compareAndSet(false, true)) return;
                     continue;
                 }

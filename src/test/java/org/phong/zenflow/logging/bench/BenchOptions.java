@@ -68,7 +68,7 @@ record BenchOptions(String mode, Path out, long seed, java.util.Set<String> phas
                 i(a, "live-warmup-seconds", full ? 3 : 1),
                 i(a, "live-seconds", full ? 10 : 2),
                 i(a, "live-ingest-entries", full ? 100_000 : 20_000),
-                i(a, "live-trials", full ? 5 : 1),
+                i(a, "live-trials", full ? 9 : 1),
                 // Log4j2's AsyncAppender default queue; a JDBC batch (and transaction) the size of the sink's COPY
                 i(a, "log4j-queue", 1024),
                 i(a, "log4j-batch", LoggingSettings.defaults().copyMaxRows()),
