@@ -104,43 +104,84 @@ public final class Redactor {
      * look-behind, tried at every position) cost far more, so they run only on the texts that may
      * hold a secret. Keep this list in step with the rules.
      *
+     * <p>Every trigger starts with two ASCII letters, and only 14 of the 676 letter pairs start one
+     * ({@link #STARTS}): the scan tests each pair of characters against that table (a load and a bit
+     * test, a branch that is almost never taken) and looks at the words only where a pair matches.
+     * Dispatching on every character instead (a switch over the first letters, most of which start
+     * some trigger) was 40% of a router worker's CPU in the single-run ingest benchmark.
+     *
      * @param s a text
      * @return false when no built-in rule can match {@code s}
      */
     static boolean mayHoldBuiltInSecret(String s) {
         int n = s.length();
-        for (int i = 0; i < n; i++) {
-            switch (s.charAt(i) | 0x20) { // ASCII letters to lower case; others never equal a case below
-                case 'p' -> {
-                    if (at(s, i, "pass") || at(s, i, "pwd")) return true;
-                }
-                case 's' -> {
-                    if (at(s, i, "secret") || at(s, i, "sk-")) return true;
-                }
-                case 'k' -> {
-                    if (at(s, i, "key")) return true;
-                }
-                case 't' -> {
-                    if (at(s, i, "token")) return true;
-                }
-                case 'b' -> {
-                    if (at(s, i, "bearer") || at(s, i, "basic")) return true;
-                }
-                case 'e' -> {
-                    if (at(s, i, "eyj")) return true;
-                }
-                case 'a' -> {
-                    if (at(s, i, "akia") || at(s, i, "aiza") || at(s, i, "auth")) return true;
-                }
-                case 'g' -> {
-                    if (i + 3 < n && (s.charAt(i + 1) | 0x20) == 'h' && s.charAt(i + 3) == '_') return true;
-                }
-                case 'x' -> {
-                    if (at(s, i, "xox")) return true;
-                }
-                default -> {
-                    // not a trigger
-                }
+        if (n < 2) return false;
+        int prev = letter(s.charAt(0));
+        for (int i = 1; i < n; i++) {
+            int c = letter(s.charAt(i));
+            if ((STARTS[prev] & (1 << c)) != 0 && triggerAt(s, i - 1)) return true;
+            prev = c;
+        }
+        return false;
+    }
+
+    /** 1..26 for the ASCII letters of either case, 0 for the other ASCII characters. */
+    private static final byte[] LETTERS = new byte[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            LETTERS[c] = (byte) (c - ('a' - 1));
+            LETTERS[c - ('a' - 'A')] = (byte) (c - ('a' - 1));
+        }
+    }
+
+    /** @return 1..26 for an ASCII letter of either case, 0 for anything else */
+    private static int letter(char c) {
+        return c < 128 ? LETTERS[c] : 0;
+    }
+
+    /** Letter pairs that start a trigger word: bit {@code letter(second)} of {@code STARTS[letter(first)]}. */
+    private static final int[] STARTS = new int[27];
+
+    static {
+        for (String p : new String[] {"pa", "pw", "se", "sk", "ke", "to", "be", "ba", "ey", "ak", "ai", "au", "gh", "xo"}) {
+            STARTS[letter(p.charAt(0))] |= 1 << letter(p.charAt(1));
+        }
+    }
+
+    /** @return true when a trigger word starts at {@code i} */
+    private static boolean triggerAt(String s, int i) {
+        int n = s.length();
+        switch (s.charAt(i) | 0x20) { // ASCII letters to lower case; others never equal a case below
+            case 'p' -> {
+                if (at(s, i, "pass") || at(s, i, "pwd")) return true;
+            }
+            case 's' -> {
+                if (at(s, i, "secret") || at(s, i, "sk-")) return true;
+            }
+            case 'k' -> {
+                if (at(s, i, "key")) return true;
+            }
+            case 't' -> {
+                if (at(s, i, "token")) return true;
+            }
+            case 'b' -> {
+                if (at(s, i, "bearer") || at(s, i, "basic")) return true;
+            }
+            case 'e' -> {
+                if (at(s, i, "eyj")) return true;
+            }
+            case 'a' -> {
+                if (at(s, i, "akia") || at(s, i, "aiza") || at(s, i, "auth")) return true;
+            }
+            case 'g' -> {
+                if (i + 3 < n && (s.charAt(i + 1) | 0x20) == 'h' && s.charAt(i + 3) == '_') return true;
+            }
+            case 'x' -> {
+                if (at(s, i, "xox")) return true;
+            }
+            default -> {
+                // not a trigger
             }
         }
         return false;

@@ -129,4 +129,34 @@ class RedactorTest {
         assertFalse(Redactor.mayHoldBuiltInSecret("node 7 finished the batch in 12 ms"));
         assertFalse(Redactor.mayHoldBuiltInSecret("Ünïcödé ßtring — ok 🙂"));
     }
+
+    /**
+     * The pre-filter against a plain definition of it (ASCII-folded text contains a trigger word, or
+     * "gh", any UTF-16 unit, "_"), over random texts built from trigger fragments in both cases, letters
+     * that are not ASCII (their case folding must not make a trigger) and punctuation.
+     */
+    @Test
+    void thePreFilterAgreesWithItsDefinitionOnRandomTexts() {
+        String[] parts = {"p", "pa", "ss", "pw", "d", "se", "cr", "et", "sk", "-", "ke", "y", "to", "ken", "be", "ar", "er", "ba", "sic",
+                "ey", "J", "ak", "IA", "ai", "ZA", "au", "th", "x", "ox", "gh", "_", "P", "S", "K", "T", "B", "E", "A", "G", "H", "X",
+                " ", "=", "é", "ſ", "K", "ı", "ß", "🙂", "0"};
+        String[] words = {"pass", "pwd", "secret", "sk-", "key", "token", "bearer", "basic", "eyj", "akia", "aiza", "auth", "xox"};
+        java.util.Random r = new java.util.Random(11);
+        int triggered = 0;
+        for (int k = 0; k < 20_000; k++) {
+            StringBuilder b = new StringBuilder();
+            int n = r.nextInt(8);
+            for (int i = 0; i < n; i++) b.append(parts[r.nextInt(parts.length)]);
+            String text = b.toString();
+            StringBuilder folded = new StringBuilder(text.length());
+            for (char c : text.toCharArray()) folded.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+            String f = folded.toString();
+            boolean gh = false; // "gh", one UTF-16 unit, "_" (the GitHub token prefixes gh?_ are ASCII)
+            for (int i = 0; i + 3 < f.length(); i++) gh |= f.startsWith("gh", i) && f.charAt(i + 3) == '_';
+            boolean expected = gh || java.util.Arrays.stream(words).anyMatch(f::contains);
+            if (expected) triggered++;
+            assertEquals(expected, Redactor.mayHoldBuiltInSecret(text), text);
+        }
+        assertTrue(triggered > 200, "texts with a trigger are exercised too: " + triggered);
+    }
 }
