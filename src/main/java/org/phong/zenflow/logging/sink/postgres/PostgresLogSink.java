@@ -6,6 +6,8 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -263,8 +265,9 @@ public final class PostgresLogSink implements LogSink {
      *                      part has finished
      */
     @Override
-    public void process(List<LogEntry> entries) throws SQLException {
-        if (entries.isEmpty()) return;
+    public void process(List<LogEntry> batch) throws SQLException {
+        if (batch.isEmpty()) return;
+        List<LogEntry> entries = inIndexOrder(batch);
         List<List<LogEntry>> parts = split(entries);
         if (parts.size() == 1) {
             poison.process(entries, this::writeBatch);
@@ -273,6 +276,30 @@ public final class PostgresLogSink implements LogSink {
             writeParts(entries, parts);
         }
         lastWriteFailed = false;
+    }
+
+    /** Runs in the order PostgreSQL sorts their ids (uuid compares as unsigned big-endian bytes). */
+    private static final Comparator<LogEntry> BY_RUN = (x, y) -> {
+        UUID p = x.runId();
+        UUID q = y.runId();
+        int c = Long.compareUnsigned(p.getMostSignificantBits(), q.getMostSignificantBits());
+        return c != 0 ? c : Long.compareUnsigned(p.getLeastSignificantBits(), q.getLeastSignificantBits());
+    };
+
+    /**
+     * The batch with each run's entries together, runs in the order of their ids, each run's entries in
+     * their order in the batch (a stable sort). A journal follower's batch holds its runs interleaved as
+     * they arrived (~20 rows of each of 1,000 live runs in a 20,000-row COPY): inserted in that order,
+     * every row lands on another leaf of the {@code (run_id, seq, ts)} and {@code (workflow_id, run_id, ts)}
+     * indexes, and PostgreSQL spent twice the CPU per row it spends on rows grouped by run (18.4 against
+     * 9.4 us in the benchmark, journal on and off). Sorting costs the JVM a few ms per 20,000 rows; the order
+     * of rows inside one all-or-nothing COPY means nothing else.
+     */
+    static List<LogEntry> inIndexOrder(List<LogEntry> entries) {
+        if (entries.size() < 2) return entries;
+        LogEntry[] rows = entries.toArray(new LogEntry[0]);
+        Arrays.sort(rows, BY_RUN); // stable for objects (TimSort): a run's entries keep their order
+        return Arrays.asList(rows);
     }
 
     /**
