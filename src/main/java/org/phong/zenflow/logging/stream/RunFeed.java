@@ -12,11 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * session's queue (one node allocation and two atomic updates per entry and session); with 50
  * readers on a busy run that was most of the worker's time. Now an entry costs the worker one node,
  * one uncontended lock, and a poll of the {@code idle} queue: only sessions whose pump went idle
- * since the last append are told (and woken). Reading every session's consumed bytes per entry, which
- * the pumps write from other cores, still cost the worker a cache miss per session and entry (single-run
- * ingest with 50 readers at 63% of none); the backlog bound is now checked once per
- * {@link #CHECK_EVERY_BYTES} appended, so a session may pass session-queue-bytes by at most that much
- * plus one entry before it is closed.
+ * since the last append are told (and woken). The backlog bound is checked once per
+ * {@link #CHECK_EVERY_BYTES} appended, not per entry (reading every session's consumed bytes, which the
+ * pumps write from other cores, is a cache miss per session), so a session may pass session-queue-bytes
+ * by at most that much plus one entry before it is closed.
  *
  * <p>Invariants.
  * <ul>
@@ -61,7 +60,7 @@ final class RunFeed {
     static final long CHECK_EVERY_BYTES = 64 * 1024;
 
     private final CopyOnWriteArrayList<Subscription> sessions = new CopyOnWriteArrayList<>();
-    /** Sessions whose pump went idle and that the next append must wake (each at most once: {@link Subscription#markIdle}). */
+    /** Sessions whose pump went idle and that the next append must wake (each at most once: the session's {@code markedIdle} flag). */
     private final ConcurrentLinkedQueue<Subscription> idle = new ConcurrentLinkedQueue<>();
     private Node tail = new Node(null, 0); // guarded by this
     private long checkedAtBytes; // guarded by this

@@ -20,7 +20,8 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
  * <p>Threads. The router worker of the run appends each {@link LiveItem} once to the run's
  * {@link RunFeed}, wakes the sessions whose pump went idle ({@link #wakeIfIdle}) and, every
  * {@code RunFeed.CHECK_EVERY_BYTES}, closes 1013 a session whose backlog (bytes after its cursor)
- * passed session-queue-bytes ({@link #checkBacklog}); the worker never blocks. Everything else runs in the <em>pump</em>, of which at most one is active per session
+ * passed session-queue-bytes ({@link #checkBacklog}); the worker never blocks. Everything else runs in
+ * the <em>pump</em>, of which at most one is active per session
  * ({@code pumping}): it reads history (PostgreSQL pages, then the ring snapshot), then walks the feed
  * from its cursor, and hands one frame at a time to {@link Outbound#send}. The pump continues from
  * the send's completion (inline when it completed synchronously: a trampoline, no recursion), so a
