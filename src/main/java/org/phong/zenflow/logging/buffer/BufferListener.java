@@ -21,8 +21,19 @@ public interface BufferListener {
     default void runStarted(UUID workflowId, UUID runId) {
     }
 
-    /** @param entry an entry that has just been given its seq (and is in the run's ring) */
+    /** @param entry an entry that has just been given its seq (and is in the run's ring when the run is watched) */
     default void sequenced(LogEntry entry) {
+    }
+
+    /**
+     * Asked once when the run's buffer is made: a run someone already watches keeps a ring of its latest
+     * entries from its first entry on (otherwise from the first {@code snapshot} a live tail takes).
+     *
+     * @param runId the run
+     * @return true when a live tail is open on it
+     */
+    default boolean watches(UUID runId) {
+        return false;
     }
 
     /**

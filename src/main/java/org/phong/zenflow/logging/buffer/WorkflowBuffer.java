@@ -11,8 +11,8 @@ import org.phong.zenflow.logging.api.SinkBatch;
 import org.phong.zenflow.logging.time.Scheduler;
 
 /**
- * The in-memory state of one active run: its sequence counter, the batch being collected, and a
- * compact ring of its latest entries for live tails. Guarded by its own monitor (every method is
+ * The in-memory state of one active run: its sequence counter, the batch being collected, and,
+ * once someone watches the run, a compact ring of its latest entries for live tails. Guarded by its own monitor (every method is
  * called under it); appends come from the router worker that owns the run, flushes also from the
  * shared scheduler.
  *
@@ -24,7 +24,7 @@ import org.phong.zenflow.logging.time.Scheduler;
  * RECOVERING: the run's last seq is being looked up; entries are parked in arrival order
  * ({@link #park}), and a mark or a completion arriving meanwhile is deferred ({@link #deferMark},
  * {@link #deferCompletion}) and handed back by {@link #endRecovery} in order. READY: entries are
- * sequenced ({@link #sequence}) into the pending batch and the ring. RELEASED: the buffer takes no
+ * sequenced ({@link #sequence}) into the pending batch, and into the ring when the run is watched. RELEASED: the buffer takes no
  * entry; the manager makes a new one that continues the sequence.
  *
  * <p>Batching state: the pending batch, the time its oldest entry arrived, its flush timer and the
@@ -62,7 +62,14 @@ final class WorkflowBuffer {
     private int targetBatch;
     private long lastActivityMs;
 
-    /** Latest entries; allocated on first use, dropped when the ring limit is 0. */
+    /**
+     * Set when a live tail first asks for the run ({@link #watch}) and kept for the buffer's life: only
+     * then are entries kept in the ring. Encoding and compressing every entry of every run cost as much
+     * as the rest of the router's work together (e2e benchmark: 11.3 against 6.8 us of JVM CPU a row),
+     * for a history the database serves anyway; a watched run's ring serves its reconnects from memory.
+     */
+    private boolean watched;
+    /** Latest entries since the run was watched; allocated on first use, dropped when the ring limit is 0. */
     private CompactRing ring;
     private final RingCodec codec;
     private final int ringCapacity;
@@ -190,7 +197,7 @@ final class WorkflowBuffer {
     // ---------------------------------------------------------------- entries and batches
 
     /**
-     * READY: gives the entry the next seq, adds it to the batch and the ring; returns the sequenced entry.
+     * READY: gives the entry the next seq, adds it to the batch (and the ring, when watched); returns the sequenced entry.
      *
      * @param ringLimit the ring size in force now (smaller under memory pressure)
      * @param nowMs     now, the batch's start when it was empty
@@ -199,6 +206,23 @@ final class WorkflowBuffer {
         LogEntry s = e.withSeq(++lastSeq);
         if (pending.isEmpty()) pendingSinceMs = nowMs;
         pending.add(s);
+        if (watched) remember(s, ringLimit);
+        return s;
+    }
+
+    /**
+     * From now on the run's entries are kept in the ring (the first one sequenced after this call is
+     * its first). Every entry after the call goes in, so the ring always holds consecutive seqs.
+     */
+    void watch() {
+        watched = true;
+    }
+
+    boolean watched() {
+        return watched;
+    }
+
+    private void remember(LogEntry s, int ringLimit) {
         int cap = Math.min(ringCapacity, ringLimit);
         if (cap > 0) {
             if (ring == null) ring = new CompactRing(codec, runId, cap);
@@ -207,7 +231,6 @@ final class WorkflowBuffer {
         } else {
             ring = null;
         }
-        return s;
     }
 
     /** The journal could not hold the entry just sequenced (last in pending), seq {@code seq}. */

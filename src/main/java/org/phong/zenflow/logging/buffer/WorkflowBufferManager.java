@@ -659,8 +659,10 @@ public final class WorkflowBufferManager {
 
     /** @param lastSeq the run's known last seq, or -1 to look it up (the buffer starts RECOVERING) */
     private WorkflowBuffer newBuffer(UUID runId, UUID workflowId, long lastSeq) {
-        return new WorkflowBuffer(runId, workflowId, lastSeq, ringCodec, settings.ringBufferSize(),
+        WorkflowBuffer b = new WorkflowBuffer(runId, workflowId, lastSeq, ringCodec, settings.ringBufferSize(),
                 settings.defaultBatchSize(), scheduler.nowMillis());
+        if (listener.watches(runId)) b.watch();
+        return b;
     }
 
     // ---------------------------------------------------------------- reading
@@ -668,7 +670,7 @@ public final class WorkflowBufferManager {
     /**
      * @param runId    the run
      * @param afterSeq return entries with a greater seq
-     * @return the run's ring entries after {@code afterSeq}; empty when the run is not active here
+     * @return the run's ring entries after {@code afterSeq}; empty when the run is not active or not watched here
      */
     public List<LogEntry> recent(UUID runId, long afterSeq) {
         WorkflowBuffer b = runs.get(runId);
@@ -682,7 +684,10 @@ public final class WorkflowBufferManager {
      * Where a live tail of the run must take its history from, read atomically with respect to the
      * run's appends: an entry sequenced after this call is reported to the {@link BufferListener}
      * after it; one sequenced before is in {@code ring} (seq &gt; afterSeq) or has seq &lt;
-     * {@code ringFirstSeq} and was handed downstream (on its way to the durable sinks).
+     * {@code ringFirstSeq} and is on its way to the durable sinks (in the pending batch or handed downstream).
+     * The run counts as watched from here on: its ring starts with the next entry sequenced, so the first
+     * snapshot of a run nobody watched has an empty ring ({@code ringFirstSeq = lastSeq + 1}) and its
+     * history is the database's; later snapshots (a reconnect) find the entries since in memory.
      *
      * @param runId    the run
      * @param afterSeq the caller has everything up to this seq
@@ -693,6 +698,7 @@ public final class WorkflowBufferManager {
         if (b != null) {
             synchronized (b) {
                 if (!b.released()) {
+                    b.watch(); // the ring starts here: what was sequenced before is on its way to the sinks
                     if (b.recovering()) return new RingSnapshot(RingSnapshot.State.RECOVERING, List.of(), 0, 0);
                     return new RingSnapshot(RingSnapshot.State.ACTIVE, b.ringAfter(afterSeq), b.ringFirstSeq(), b.lastSeq());
                 }

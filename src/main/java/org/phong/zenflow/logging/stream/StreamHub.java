@@ -235,9 +235,11 @@ public final class StreamHub implements BufferListener {
 
     /**
      * @param runId a run
-     * @return true while a session here watches it (the follower decodes only those runs' records)
+     * @return true while a session here watches it (the follower decodes only those runs' records; a
+     *         buffer made for a watched run keeps its ring from its first entry)
      */
-    boolean watches(UUID runId) {
+    @Override
+    public boolean watches(UUID runId) {
         return topics.containsKey(runId);
     }
 

@@ -23,10 +23,10 @@ import org.phong.zenflow.logging.router.RouteResult;
  *   <li><b>churn</b>: heap before and after {@code churnRuns} runs started, given a few entries each,
  *       completed and written (after a warm-up churn, so class loading and JIT are not counted);</li>
  *   <li><b>idle runs</b>: heap and threads with 10 open runs, then with {@code idleRuns} open runs, each
- *       having logged {@code idleEntries} entries that are written (so a run holds only its state and its
- *       ring of recent entries); the difference per 1,000 runs;</li>
- *   <li><b>full ring</b>: the same for {@code fullRingRuns} runs that logged ring-buffer-size entries
- *       (the most a run holds when its batches are written).</li>
+ *       having logged {@code idleEntries} entries that are written and none watched by a live tail (so a
+ *       run holds only its state); the difference per 1,000 runs;</li>
+ *   <li><b>full ring</b>: the same for {@code fullRingRuns} runs that a live tail looked at before they
+ *       logged ring-buffer-size entries (the most a run holds when its batches are written).</li>
  * </ol>
  * Entries are routed honouring backpressure, and counted for the exactness check like every phase.
  */
@@ -93,11 +93,11 @@ final class MemoryPhase {
         idle();
         long after = heapAfterGc("churn-after");
 
-        List<Run> open = new ArrayList<>(open(FEW_RUNS, idleEntries));
+        List<Run> open = new ArrayList<>(open(FEW_RUNS, idleEntries, false));
         idle();
         long heapFew = heapAfterGc();
         int threadsFew = threads();
-        open.addAll(open(idleRuns - FEW_RUNS, idleEntries));
+        open.addAll(open(idleRuns - FEW_RUNS, idleEntries, false));
         idle();
         long heapIdle = heapAfterGc();
         int threadsIdle = threads();
@@ -107,7 +107,7 @@ final class MemoryPhase {
 
         int ring = bp.pipeline.settings().ringBufferSize();
         long beforeRing = heapAfterGc("full-ring-before");
-        List<Run> full = open(fullRingRuns, ring);
+        List<Run> full = open(fullRingRuns, ring, true);
         idle();
         long heapFull = heapAfterGc("full-ring");
         complete(full);
@@ -154,17 +154,25 @@ final class MemoryPhase {
 
     private void churn(int runs, int entries, int concurrency) throws Exception {
         for (int done = 0; done < runs; done += concurrency) {
-            complete(open(Math.min(concurrency, runs - done), entries));
+            complete(open(Math.min(concurrency, runs - done), entries, false));
         }
     }
 
-    /** Starts {@code n} runs and routes {@code entries} entries to each, interleaved across the runs. */
-    private List<Run> open(int n, int entries) {
+    /**
+     * Starts {@code n} runs and routes {@code entries} entries to each, interleaved across the runs.
+     *
+     * @param watched look at each run as a live tail does first, so it keeps a ring of its latest entries
+     */
+    private List<Run> open(int n, int entries, boolean watched) {
         List<Run> runs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Run r = new Run();
             router.runStarted(new WorkflowRunStarted(r.workflowId, r.runId));
             runs.add(r);
+        }
+        if (watched) {
+            router.barrier().join(); // the starts are in the buffers
+            for (Run r : runs) bp.pipeline.buffers().snapshot(r.runId, 0);
         }
         for (int k = 1; k <= entries; k++) {
             for (Run r : runs) {

@@ -31,6 +31,7 @@ class WorkflowBufferManagerMemoryTest {
         UUID big = UUID.randomUUID();
         m.start(wf, small);
         m.start(wf, big);
+        m.snapshot(big, 0); // watched: it keeps a ring
         for (int i = 0; i < 5; i++) m.append(entry(wf, small, "x".repeat(100)));
         for (int i = 0; i < 50; i++) m.append(entry(wf, big, "y".repeat(1000)));
 

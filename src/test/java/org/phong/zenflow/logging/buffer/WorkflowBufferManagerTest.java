@@ -404,17 +404,44 @@ class WorkflowBufferManagerTest {
     }
 
     @Test
-    void recentReturnsTheBoundedRing() {
+    void recentReturnsTheBoundedRingOfAWatchedRun() {
         WorkflowBufferManager m = manager();
         m.start(wf, run);
-        assertEquals(List.of(), m.recent(run, 0));
+        m.append(Entries.info(wf, run, "x"));
+        m.append(Entries.info(wf, run, "x"));
+        assertEquals(List.of(), m.recent(run, 0), "nobody watches the run: no ring");
+        WorkflowBufferManager.RingSnapshot first = m.snapshot(run, 0);
+        assertEquals(List.of(), first.ring(), "the first look: an empty ring");
+        assertEquals(3, first.ringFirstSeq(), "seqs 1-2 are the sinks' to serve");
         for (int i = 0; i < 8; i++) m.append(Entries.info(wf, run, "x"));
-        assertEquals(List.of(4L, 5L, 6L, 7L, 8L), seqs(m.recent(run, 0)), "ring-buffer-size 5");
-        assertEquals(List.of(7L, 8L), seqs(m.recent(run, 6)));
-        assertEquals(List.of(), m.recent(run, 8));
+        assertEquals(List.of(6L, 7L, 8L, 9L, 10L), seqs(m.recent(run, 0)), "ring-buffer-size 5, since the run was watched");
+        assertEquals(List.of(9L, 10L), seqs(m.recent(run, 8)));
+        assertEquals(List.of(), m.recent(run, 10));
+        assertEquals(6, m.snapshot(run, 0).ringFirstSeq());
         assertEquals(List.of(), m.recent(UUID.randomUUID(), 0));
         complete(m, run, RunOutcome.SUCCEEDED);
         assertEquals(List.of(), m.recent(run, 0), "not active any more");
+    }
+
+    @Test
+    void aRunWatchedBeforeItStartsKeepsItsRingFromTheFirstEntry() {
+        UUID other = UUID.randomUUID();
+        BufferListener watchesRun = new BufferListener() {
+            @Override
+            public boolean watches(UUID runId) {
+                return runId.equals(run);
+            }
+        };
+        WorkflowBufferManager m = new WorkflowBufferManager(TestSettings.of(RING_BUFFER_SIZE, "5"), b -> out.add(b.entries()), clock,
+                r -> 0, ManualExecutor.DIRECT, watchesRun);
+        m.start(wf, run);
+        m.start(wf, other);
+        for (int i = 0; i < 3; i++) {
+            m.append(Entries.info(wf, run, "x"));
+            m.append(Entries.info(wf, other, "x"));
+        }
+        assertEquals(List.of(1L, 2L, 3L), seqs(m.recent(run, 0)));
+        assertEquals(List.of(), m.recent(other, 0));
     }
 
     @Test
@@ -422,6 +449,7 @@ class WorkflowBufferManagerTest {
         WorkflowBufferManager m = new WorkflowBufferManager(TestSettings.of(RING_BUFFER_SIZE, "0"), b -> out.add(b.entries()), clock,
                 r -> 0, ManualExecutor.DIRECT);
         m.start(wf, run);
+        m.snapshot(run, 0);
         m.append(Entries.info(wf, run, "x"));
         assertEquals(List.of(), m.recent(run, 0));
     }

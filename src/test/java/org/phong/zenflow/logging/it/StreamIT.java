@@ -65,6 +65,9 @@ class StreamIT {
     @Test
     void seamsAtTheRingBoundaryAndPastItFromTheDatabase() throws Exception {
         String run = newRun();
+        // A run keeps a ring once someone watches it: this first viewer makes the ring hold the last 200.
+        TailClient watcher = TailClient.open(run, 0, null, true, 0);
+        awaitTrue(() -> watcher.caughtUpSeq >= 0, "the watcher caught up");
         load(run, 1000, 0); // seq 1..1000; the ring holds 801..1000
         long[] afters = {1000 - RING, 1000 - RING - 1, 0, 999, 1000};
         List<TailClient> clients = new ArrayList<>();
@@ -83,6 +86,8 @@ class StreamIT {
             assertEquals(range(afters[i] + 1, 1010), c.seqs(), "history then live after " + afters[i]);
             assertEquals("{\"type\":\"run-ended\",\"lastSeq\":1010,\"outcome\":\"FAILED\"}", c.runEnded);
         }
+        assertEquals("1000 run ended", watcher.done.get(30, TimeUnit.SECONDS));
+        assertEquals(range(1, 1010), watcher.seqs(), "the watcher: everything live");
         // The run is over: everything but the run's end comes from PostgreSQL now.
         TailClient late = TailClient.open(run, 500, null, true, 0);
         assertEquals("1000 run ended", late.done.get(60, TimeUnit.SECONDS));

@@ -71,6 +71,11 @@ class StreamHubTest {
         return StreamSettings.from(ConfigReader.overProperties(p));
     }
 
+    /** A viewer looked at the run before (it is watched): its ring holds the entries from here on. */
+    private void watched() {
+        buffers.snapshot(run, 0);
+    }
+
     private void append(int n, LogLevel level) {
         for (int i = 0; i < n; i++) buffers.append(Entries.entry(wf, run, level, "m"));
     }
@@ -150,6 +155,7 @@ class StreamHubTest {
     void historyFromRingThenLive() {
         build();
         buffers.start(wf, run);
+        watched();
         append(3, LogLevel.INFO);
         Recorder r = new Recorder();
         hub.subscribe(run, 1, null, r);
@@ -159,9 +165,33 @@ class StreamHubTest {
     }
 
     @Test
+    void theFirstLookAtARunNobodyWatchedReadsTheDatabaseThenLaterOnesTheRing() {
+        build();
+        buffers.start(wf, run);
+        append(6, LogLevel.INFO); // 1-4 downstream, 5-6 pending; no ring: nobody watches
+        assertEquals(List.of(), buffers.recent(run, 0), "no ring");
+        Recorder first = new Recorder();
+        hub.subscribe(run, 0, null, first);
+        exec.runAll();
+        assertEquals("H", first.types(), "1-6 are on their way to the database: waits for them");
+        append(3, LogLevel.INFO); // 7-9 live for the first session, and in the ring since it looked
+        buffers.flushAll();
+        persistAll();
+        clock.advance(1000);
+        exec.runAll();
+        assertEquals(range(1, 9), first.seqs());
+        assertTrue(first.types().contains("C6"), first.types());
+        Recorder again = new Recorder(); // a reconnect: the entries since the first look are in memory
+        hub.subscribe(run, 6, null, again);
+        exec.runAll();
+        assertEquals("H L7,8,9 C9", again.types());
+    }
+
+    @Test
     void seamPastTheRingWaitsForEntriesOnTheirWayToTheDatabase() {
         build();
         buffers.start(wf, run);
+        watched();
         append(12, LogLevel.INFO); // batches 1-4, 5-8 downstream, ring holds 8..12
         synchronized (downstream) {
             db.addAll(downstream.subList(0, 4)); // 5..8 still on their way
@@ -231,6 +261,7 @@ class StreamHubTest {
     void minLevelFiltersHistoryAndLiveButCaughtUpCoversEverything() {
         build();
         buffers.start(wf, run);
+        watched();
         append(2, LogLevel.DEBUG);
         append(1, LogLevel.ERROR);
         Recorder r = new Recorder();
@@ -461,6 +492,7 @@ class StreamHubTest {
     void filtersApplyOnBothSidesOfTheSeamAndCaughtUpCoversTheSkippedEntries() {
         build();
         buffers.start(wf, run);
+        watched();
         buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("fetch").message("Connection RESET by peer").build());
         buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("store").message("connection reset").build());
         buffers.append(Entries.valid().workflowId(wf).runId(run).nodeKey("fetch").message("ok").build());
@@ -592,6 +624,7 @@ class StreamHubTest {
     void longPollAnswersAtOnceWaitsForTheNextEntryOrTimesOut() throws Exception {
         build();
         buffers.start(wf, run);
+        watched();
         append(3, LogLevel.INFO);
         var now = LongPoll.poll(hub, run, 1, 100, null, 5000);
         exec.runAll();
