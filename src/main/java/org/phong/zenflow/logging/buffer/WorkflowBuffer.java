@@ -298,14 +298,31 @@ final class WorkflowBuffer {
 
     // ---------------------------------------------------------------- ring
 
-    /** @return entries of the ring with seq greater than {@code afterSeq}, oldest first */
+    /*
+     * What a live tail can read from memory: the ring (a watched run's latest entries) or the pending
+     * batch (entries not yet handed downstream), whichever reaches further back. Both end at lastSeq and
+     * hold consecutive seqs (a batch is taken whole), so either is the run's suffix: the first look at a
+     * run nobody watched still finds its unflushed entries here instead of waiting up to max-delay-ms
+     * for them to reach the database.
+     */
+
+    /** @return entries held in memory with seq greater than {@code afterSeq}, oldest first */
     List<LogEntry> ringAfter(long afterSeq) {
+        if (pendingReachesFurther()) {
+            int from = (int) Math.max(0, afterSeq + 1 - pending.get(0).seq());
+            return from >= pending.size() ? new ArrayList<>(0) : new ArrayList<>(pending.subList(from, pending.size()));
+        }
         return ring == null ? new ArrayList<>(0) : ring.after(afterSeq);
     }
 
-    /** @return the oldest seq the ring still holds, or lastSeq + 1 when empty */
+    /** @return the oldest seq held in memory (ring or pending batch), or lastSeq + 1 when none */
     long ringFirstSeq() {
+        if (pendingReachesFurther()) return pending.get(0).seq();
         return ring == null || ring.size() == 0 ? lastSeq + 1 : ring.firstSeq();
+    }
+
+    private boolean pendingReachesFurther() {
+        return !pending.isEmpty() && (ring == null || ring.size() == 0 || pending.get(0).seq() < ring.firstSeq());
     }
 
     // ---------------------------------------------------------------- memory

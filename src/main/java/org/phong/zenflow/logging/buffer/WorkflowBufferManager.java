@@ -670,7 +670,8 @@ public final class WorkflowBufferManager {
     /**
      * @param runId    the run
      * @param afterSeq return entries with a greater seq
-     * @return the run's ring entries after {@code afterSeq}; empty when the run is not active or not watched here
+     * @return the run's entries in memory after {@code afterSeq} (its ring, or its pending batch when that
+     *         reaches further back); empty when the run is not active here
      */
     public List<LogEntry> recent(UUID runId, long afterSeq) {
         WorkflowBuffer b = runs.get(runId);
@@ -685,9 +686,10 @@ public final class WorkflowBufferManager {
      * run's appends: an entry sequenced after this call is reported to the {@link BufferListener}
      * after it; one sequenced before is in {@code ring} (seq &gt; afterSeq) or has seq &lt;
      * {@code ringFirstSeq} and is on its way to the durable sinks (in the pending batch or handed downstream).
+     * "Ring" here is what memory holds: the run's ring or its pending batch, whichever reaches further back.
      * The run counts as watched from here on: its ring starts with the next entry sequenced, so the first
-     * snapshot of a run nobody watched has an empty ring ({@code ringFirstSeq = lastSeq + 1}) and its
-     * history is the database's; later snapshots (a reconnect) find the entries since in memory.
+     * snapshot of a run nobody watched holds only its pending batch and the rest of its history is the
+     * database's; later snapshots (a reconnect) find the entries since in memory.
      *
      * @param runId    the run
      * @param afterSeq the caller has everything up to this seq
@@ -711,10 +713,10 @@ public final class WorkflowBufferManager {
     }
 
     /**
-     * @param state        ACTIVE (ring holds the latest entries), RECOVERING (last seq being looked up:
+     * @param state        ACTIVE (memory holds the latest entries), RECOVERING (last seq being looked up:
      *                     nothing sequenced yet), RELEASED (lastSeq known, nothing in memory), UNKNOWN
-     * @param ring         ring entries after the asked seq, ascending (ACTIVE only)
-     * @param ringFirstSeq oldest seq in the ring, lastSeq + 1 when empty (ACTIVE, RELEASED); 0 otherwise
+     * @param ring         entries in memory (ring or pending batch) after the asked seq, ascending (ACTIVE only)
+     * @param ringFirstSeq oldest seq in memory, lastSeq + 1 when none (ACTIVE, RELEASED); 0 otherwise
      * @param lastSeq      last seq given (ACTIVE, RELEASED); 0 otherwise
      */
     public record RingSnapshot(State state, List<LogEntry> ring, long ringFirstSeq, long lastSeq) {

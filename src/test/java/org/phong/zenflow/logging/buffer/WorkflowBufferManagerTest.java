@@ -404,20 +404,23 @@ class WorkflowBufferManagerTest {
     }
 
     @Test
-    void recentReturnsTheBoundedRingOfAWatchedRun() {
+    void recentReturnsThePendingBatchOfAnUnwatchedRunAndTheBoundedRingOfAWatchedOne() {
         WorkflowBufferManager m = manager();
         m.start(wf, run);
-        m.append(Entries.info(wf, run, "x"));
-        m.append(Entries.info(wf, run, "x"));
-        assertEquals(List.of(), m.recent(run, 0), "nobody watches the run: no ring");
+        for (int i = 0; i < 6; i++) m.append(Entries.info(wf, run, "x")); // 1-4 handed downstream, 5-6 pending
+        assertEquals(List.of(5L, 6L), seqs(m.recent(run, 0)), "nobody watches the run: its pending batch, no ring");
+        assertEquals(List.of(6L), seqs(m.recent(run, 5)));
         WorkflowBufferManager.RingSnapshot first = m.snapshot(run, 0);
-        assertEquals(List.of(), first.ring(), "the first look: an empty ring");
-        assertEquals(3, first.ringFirstSeq(), "seqs 1-2 are the sinks' to serve");
+        assertEquals(List.of(5L, 6L), seqs(first.ring()));
+        assertEquals(5, first.ringFirstSeq(), "seqs 1-4 are the sinks' to serve");
+        m.flushAll();
+        assertEquals(List.of(), m.recent(run, 0), "flushed, and the ring starts after the first look");
         for (int i = 0; i < 8; i++) m.append(Entries.info(wf, run, "x"));
-        assertEquals(List.of(6L, 7L, 8L, 9L, 10L), seqs(m.recent(run, 0)), "ring-buffer-size 5, since the run was watched");
-        assertEquals(List.of(9L, 10L), seqs(m.recent(run, 8)));
-        assertEquals(List.of(), m.recent(run, 10));
-        assertEquals(6, m.snapshot(run, 0).ringFirstSeq());
+        m.flushAll();
+        assertEquals(List.of(10L, 11L, 12L, 13L, 14L), seqs(m.recent(run, 0)), "ring-buffer-size 5, since the run was watched");
+        assertEquals(List.of(13L, 14L), seqs(m.recent(run, 12)));
+        assertEquals(List.of(), m.recent(run, 14));
+        assertEquals(10, m.snapshot(run, 0).ringFirstSeq());
         assertEquals(List.of(), m.recent(UUID.randomUUID(), 0));
         complete(m, run, RunOutcome.SUCCEEDED);
         assertEquals(List.of(), m.recent(run, 0), "not active any more");
@@ -440,6 +443,7 @@ class WorkflowBufferManagerTest {
             m.append(Entries.info(wf, run, "x"));
             m.append(Entries.info(wf, other, "x"));
         }
+        m.flushAll();
         assertEquals(List.of(1L, 2L, 3L), seqs(m.recent(run, 0)));
         assertEquals(List.of(), m.recent(other, 0));
     }
@@ -451,6 +455,7 @@ class WorkflowBufferManagerTest {
         m.start(wf, run);
         m.snapshot(run, 0);
         m.append(Entries.info(wf, run, "x"));
+        m.flushAll();
         assertEquals(List.of(), m.recent(run, 0));
     }
 
