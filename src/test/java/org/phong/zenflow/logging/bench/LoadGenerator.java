@@ -26,6 +26,12 @@ import org.phong.zenflow.logging.router.RouteResult;
  * {@link Workload#runLength} entries, completes, and a new run takes its slot, so about
  * {@code concurrentRuns} runs are always open.
  *
+ * <p>Optionally closed on persistence ({@link #boundUnpersisted}): the threads also wait while more than a
+ * given number of accepted entries are not yet written. Without a journal the router's own admission bound
+ * does that; with one, an entry leaves admission once journaled, and an open-loop engine above the sinks' pace
+ * would fill the journal at the cost of the CPU the sinks need, which measures a backlog growing, not a
+ * sustained rate.
+ *
  * <p>Only the {@code route()} call is timed (on the calling thread, into an HdrHistogram
  * {@link Recorder}); building the entry is the engine's cost, not the router's.
  *
@@ -44,8 +50,13 @@ final class LoadGenerator {
     record RunRecord(long runIndex, UUID workflowId, UUID runId, long accepted) {
     }
 
+    /** Entries between two checks of the unpersisted bound (a LongAdder sum per entry would cost more than the check saves). */
+    private static final int UNPERSISTED_CHECK_EVERY = 64;
+
     private final LogRouter router;
     private final Workload workload;
+    private java.util.function.LongSupplier persisted;
+    private long maxUnpersisted = Long.MAX_VALUE;
     private final int threads;
     private final int concurrentRuns;
     private final double rate;
@@ -78,6 +89,22 @@ final class LoadGenerator {
         this.honourBackpressure = honourBackpressure;
         this.latency = latency;
         this.nextRunIndex = nextRunIndex;
+    }
+
+    /**
+     * Closes the loop on persistence: generator threads wait while more than {@code max} accepted entries
+     * are not yet persisted (waits count as backpressure). Call before {@link #start}.
+     *
+     * @param rowsPersisted rows the pipeline has written so far (starting at 0 with this generator)
+     */
+    LoadGenerator boundUnpersisted(java.util.function.LongSupplier rowsPersisted, long max) {
+        this.persisted = rowsPersisted;
+        this.maxUnpersisted = max;
+        return this;
+    }
+
+    private boolean tooMuchUnpersisted() {
+        return persisted != null && accepted.sum() - persisted.getAsLong() > maxUnpersisted;
     }
 
     void start() {
@@ -176,9 +203,12 @@ final class LoadGenerator {
                 i += skip;
                 continue;
             }
-            if (honourBackpressure && !router.hasRoomFor(1)) {
+            boolean unpersisted = i % UNPERSISTED_CHECK_EVERY == 0 && tooMuchUnpersisted();
+            if (unpersisted || honourBackpressure && !router.hasRoomFor(1)) {
                 long w0 = System.nanoTime();
-                while (!stop && !router.hasRoomFor(1)) LockSupport.parkNanos(BACKPRESSURE_WAIT_NS);
+                while (!stop && (tooMuchUnpersisted() || honourBackpressure && !router.hasRoomFor(1))) {
+                    LockSupport.parkNanos(BACKPRESSURE_WAIT_NS);
+                }
                 long waited = System.nanoTime() - w0;
                 backpressureWaitNanos.add(waited);
                 start += waited; // the schedule moves with the wait: it is the sink's pace, not missed load
