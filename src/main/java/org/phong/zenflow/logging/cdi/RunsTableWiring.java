@@ -77,6 +77,11 @@ public class RunsTableWiring {
             }
 
             @Override
+            public boolean watches(UUID runId) {
+                return other.watches(runId);
+            }
+
+            @Override
             public void sequenced(LogEntry entry) {
                 other.sequenced(entry);
                 if (!workflows.containsKey(entry.runId())) workflows.put(entry.runId(), entry.workflowId());

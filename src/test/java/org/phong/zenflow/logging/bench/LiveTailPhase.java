@@ -331,6 +331,12 @@ final class LiveTailPhase {
         }
 
         @Override
+        public boolean watches(UUID runId) {
+            StreamHub h = hub;
+            return h != null && h.watches(runId);
+        }
+
+        @Override
         public void sequenced(org.phong.zenflow.logging.api.LogEntry e) {
             StreamHub h = hub;
             if (h != null) h.sequenced(e);
