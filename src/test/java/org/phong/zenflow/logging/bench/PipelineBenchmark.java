@@ -501,11 +501,12 @@ public final class PipelineBenchmark {
         j.put("bytesPerThousandFullRingRuns", r.bytesPerThousandFullRingRuns());
         results.put("memory", j);
         double perK = r.bytesPerThousandIdleRuns() / mb;
-        rows.add(new Report.Row(String.format("heap per 1,000 active runs (%,d open, idle, %d entries each)", r.idleRuns(), r.idleEntries()),
-                String.format("%.1f MiB", perK), "<= 10 MiB", perK <= 10));
+        // The 10 MB, read as 10,000,000 bytes (the stricter of MB and MiB).
+        rows.add(new Report.Row(String.format("heap per 1,000 active runs (%,d open, idle, %d entries each, not watched)", r.idleRuns(), r.idleEntries()),
+                String.format("%.1f MiB", perK), "<= 10 MB", r.bytesPerThousandIdleRuns() <= 10_000_000));
         double perKRing = r.bytesPerThousandFullRingRuns() / mb;
-        rows.add(new Report.Row(String.format("heap per 1,000 active runs with a full ring (%d entries each)", r.ringSize()),
-                String.format("%.1f MiB", perKRing), "<= 10 MiB", perKRing <= 10));
+        rows.add(new Report.Row(String.format("heap per 1,000 watched runs with a full ring (%d entries each)", r.ringSize()),
+                String.format("%.1f MiB (%,.0f bytes)", perKRing, r.bytesPerThousandFullRingRuns()), "<= 10 MB", r.bytesPerThousandFullRingRuns() <= 10_000_000));
         rows.add(new Report.Row(String.format("heap after %,d runs started+completed vs before", r.churnRuns()),
                 String.format("%.1f -> %.1f MiB (%+.1f%%)", r.heapBeforeChurn() / mb, r.heapAfterChurn() / mb, 100 * r.churnGrowth()),
                 "within 5%", Math.abs(r.churnGrowth()) <= 0.05));
