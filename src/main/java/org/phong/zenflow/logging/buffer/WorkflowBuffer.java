@@ -218,10 +218,6 @@ final class WorkflowBuffer {
         watched = true;
     }
 
-    boolean watched() {
-        return watched;
-    }
-
     private void remember(LogEntry s, int ringLimit) {
         int cap = Math.min(ringCapacity, ringLimit);
         if (cap > 0) {
