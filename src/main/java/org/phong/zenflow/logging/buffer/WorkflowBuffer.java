@@ -303,7 +303,7 @@ final class WorkflowBuffer {
      */
 
     /** @return entries held in memory with seq greater than {@code afterSeq}, oldest first */
-    List<LogEntry> ringAfter(long afterSeq) {
+    List<LogEntry> inMemoryAfter(long afterSeq) {
         if (pendingReachesFurther()) {
             int from = (int) Math.max(0, afterSeq + 1 - pending.get(0).seq());
             return from >= pending.size() ? new ArrayList<>(0) : new ArrayList<>(pending.subList(from, pending.size()));
@@ -312,7 +312,7 @@ final class WorkflowBuffer {
     }
 
     /** @return the oldest seq held in memory (ring or pending batch), or lastSeq + 1 when none */
-    long ringFirstSeq() {
+    long firstInMemory() {
         if (pendingReachesFurther()) return pending.get(0).seq();
         return ring == null || ring.size() == 0 ? lastSeq + 1 : ring.firstSeq();
     }

@@ -677,16 +677,16 @@ public final class WorkflowBufferManager {
         WorkflowBuffer b = runs.get(runId);
         if (b == null) return List.of();
         synchronized (b) {
-            return b.ringAfter(afterSeq);
+            return b.inMemoryAfter(afterSeq);
         }
     }
 
     /**
      * Where a live tail of the run must take its history from, read atomically with respect to the
      * run's appends: an entry sequenced after this call is reported to the {@link BufferListener}
-     * after it; one sequenced before is in {@code ring} (seq &gt; afterSeq) or has seq &lt;
-     * {@code ringFirstSeq} and is on its way to the durable sinks (in the pending batch or handed downstream).
-     * "Ring" here is what memory holds: the run's ring or its pending batch, whichever reaches further back.
+     * after it; one sequenced before is in {@code inMemory} (seq &gt; afterSeq) or has seq &lt;
+     * {@code firstInMemory} and is on its way to the durable sinks (in the pending batch or handed downstream).
+     * Memory here is the run's ring or its pending batch, whichever reaches further back.
      * The run counts as watched from here on: its ring starts with the next entry sequenced, so the first
      * snapshot of a run nobody watched holds only its pending batch and the rest of its history is the
      * database's; later snapshots (a reconnect) find the entries since in memory.
@@ -695,31 +695,31 @@ public final class WorkflowBufferManager {
      * @param afterSeq the caller has everything up to this seq
      * @return the run's state here
      */
-    public RingSnapshot snapshot(UUID runId, long afterSeq) {
+    public MemorySnapshot snapshot(UUID runId, long afterSeq) {
         WorkflowBuffer b = runs.get(runId);
         if (b != null) {
             synchronized (b) {
                 if (!b.released()) {
                     b.watch(); // the ring starts here: what was sequenced before is on its way to the sinks
-                    if (b.recovering()) return new RingSnapshot(RingSnapshot.State.RECOVERING, List.of(), 0, 0);
-                    return new RingSnapshot(RingSnapshot.State.ACTIVE, b.ringAfter(afterSeq), b.ringFirstSeq(), b.lastSeq());
+                    if (b.recovering()) return new MemorySnapshot(MemorySnapshot.State.RECOVERING, List.of(), 0, 0);
+                    return new MemorySnapshot(MemorySnapshot.State.ACTIVE, b.inMemoryAfter(afterSeq), b.firstInMemory(), b.lastSeq());
                 }
             }
         }
         Tombstone t = tombstones.get(runId);
-        if (t != null) return new RingSnapshot(RingSnapshot.State.RELEASED, List.of(), t.lastSeq + 1, t.lastSeq);
+        if (t != null) return new MemorySnapshot(MemorySnapshot.State.RELEASED, List.of(), t.lastSeq + 1, t.lastSeq);
         // Released so long ago that the tombstone expired, or never seen: everything is in the sinks.
-        return new RingSnapshot(RingSnapshot.State.UNKNOWN, List.of(), 0, 0);
+        return new MemorySnapshot(MemorySnapshot.State.UNKNOWN, List.of(), 0, 0);
     }
 
     /**
      * @param state        ACTIVE (memory holds the latest entries), RECOVERING (last seq being looked up:
      *                     nothing sequenced yet), RELEASED (lastSeq known, nothing in memory), UNKNOWN
-     * @param ring         entries in memory (ring or pending batch) after the asked seq, ascending (ACTIVE only)
-     * @param ringFirstSeq oldest seq in memory, lastSeq + 1 when none (ACTIVE, RELEASED); 0 otherwise
+     * @param inMemory      entries in memory (ring or pending batch) after the asked seq, ascending (ACTIVE only)
+     * @param firstInMemory oldest seq in memory, lastSeq + 1 when none (ACTIVE, RELEASED); 0 otherwise
      * @param lastSeq      last seq given (ACTIVE, RELEASED); 0 otherwise
      */
-    public record RingSnapshot(State state, List<LogEntry> ring, long ringFirstSeq, long lastSeq) {
+    public record MemorySnapshot(State state, List<LogEntry> inMemory, long firstInMemory, long lastSeq) {
         /** See the record. */
         public enum State { ACTIVE, RECOVERING, RELEASED, UNKNOWN }
     }

@@ -21,7 +21,7 @@ import org.phong.zenflow.logging.api.LogLevel;
 import org.phong.zenflow.logging.api.RunOutcome;
 import org.phong.zenflow.logging.buffer.BufferListener;
 import org.phong.zenflow.logging.buffer.WorkflowBufferManager;
-import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager.MemorySnapshot;
 import org.phong.zenflow.logging.config.StreamSettings;
 import org.phong.zenflow.logging.time.Scheduler;
 
@@ -226,7 +226,7 @@ public final class StreamHub implements BufferListener {
             sub.beginFromStore();
             return sub;
         }
-        RingSnapshot snap = b.snapshot(runId, afterSeq);
+        MemorySnapshot snap = b.snapshot(runId, afterSeq);
         sub.begin(snap);
         return sub;
     }

@@ -11,7 +11,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogFilter;
-import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
+import org.phong.zenflow.logging.buffer.WorkflowBufferManager.MemorySnapshot;
 
 /**
  * One client watching one run: history after {@code afterSeq}, then live, without gap or duplicate
@@ -22,12 +22,12 @@ import org.phong.zenflow.logging.buffer.WorkflowBufferManager.RingSnapshot;
  * {@code RunFeed.CHECK_EVERY_BYTES}, closes 1013 a session whose backlog (bytes after its cursor)
  * passed session-queue-bytes ({@link #checkBacklog}); the worker never blocks. Everything else runs in
  * the <em>pump</em>, of which at most one is active per session
- * ({@code pumping}): it reads history (PostgreSQL pages, then the ring snapshot), then walks the feed
+ * ({@code pumping}): it reads history (PostgreSQL pages, then the snapshot's entries in memory), then walks the feed
  * from its cursor, and hands one frame at a time to {@link Outbound#send}. The pump continues from
  * the send's completion (inline when it completed synchronously: a trampoline, no recursion), so a
  * stalled peer holds no thread, only its place in the feed.
  *
- * <p>Coalescing. Each frame carries everything that waited: a history page, the ring, or the whole
+ * <p>Coalescing. Each frame carries everything that waited: a history page, the entries in memory, or the whole
  * live queue at the moment the previous send completed. A reader that keeps up gets small frames at
  * once; one that falls behind gets fewer, larger frames and catches up (the frame count per second
  * falls as the lag grows, instead of one frame per entry). Only a reader whose queue passes
@@ -82,7 +82,7 @@ public final class Subscription implements LiveItem.Gatherer {
     // ---- pump state (one pump at a time; published between pumps by the pumping flag's CAS)
     private volatile long covered;
     private volatile Phase phase = Phase.HELLO;
-    private RingSnapshot snapshot;
+    private MemorySnapshot snapshot;
     /** Highest seq history must take from the database; Long.MAX_VALUE: until a short page. */
     private long dbTarget;
     private final ArrayDeque<LogEntry> pending = new ArrayDeque<>();
@@ -112,11 +112,11 @@ public final class Subscription implements LiveItem.Gatherer {
         this.lastHeardMs = nowMs;
     }
 
-    /** Called once after registration, on the opener's thread: takes the ring snapshot, then pumps. */
-    void begin(RingSnapshot s) {
+    /** Called once after registration, on the opener's thread: takes the memory snapshot, then pumps. */
+    void begin(MemorySnapshot s) {
         snapshot = s;
         dbTarget = switch (s.state()) {
-            case ACTIVE, RELEASED -> s.ringFirstSeq() - 1;
+            case ACTIVE, RELEASED -> s.firstInMemory() - 1;
             case RECOVERING, UNKNOWN -> Long.MAX_VALUE;
         };
         hub.executor().execute(this::pump);
@@ -270,7 +270,7 @@ public final class Subscription implements LiveItem.Gatherer {
                 }
                 case HISTORY_RING -> {
                     if (snapshot != null) {
-                        for (LogEntry e : snapshot.ring()) if (e.seq() > covered) pending.add(e);
+                        for (LogEntry e : snapshot.inMemory()) if (e.seq() > covered) pending.add(e);
                         snapshot = null;
                     }
                     Frame f = historyFrame();

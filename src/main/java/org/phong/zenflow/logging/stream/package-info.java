@@ -23,15 +23,15 @@
  * <h2>The seam invariant (no gap, no duplicate)</h2>
  * <ol>
  *   <li>{@link org.phong.zenflow.logging.stream.StreamHub#subscribe} first <em>registers</em> the
- *   subscription for the run, then takes a {@code RingSnapshot} under the run's buffer monitor.
+ *   subscription for the run, then takes a {@code MemorySnapshot} under the run's buffer monitor.
  *   The hub is the buffers' {@link org.phong.zenflow.logging.buffer.BufferListener}, called under the
  *   same monitor right after an entry gets its seq. So an entry sequenced after the snapshot is
- *   offered live (registration happened-before), and one sequenced before it is in the snapshot's
- *   "ring" (what memory holds of the run: its ring, or its pending batch when that reaches further
- *   back; both end at the last seq), or is older than that and was handed downstream to the durable
+ *   offered live (registration happened-before), and one sequenced before it is in what the snapshot
+ *   found in memory (the run's ring, or its pending batch when that reaches further back; both end at
+ *   the last seq), or is older than that and was handed downstream to the durable
  *   sink. A run keeps a ring only from the first snapshot on (or from its start when a session was
  *   already registered), so the first look at a run holds at most its pending batch.</li>
- *   <li>History is therefore: PostgreSQL for {@code (afterSeq, ringFirstSeq-1]}, then the ring. The
+ *   <li>History is therefore: PostgreSQL for {@code (afterSeq, firstInMemory-1]}, then memory. The
  *   database page must continue {@code covered + 1, + 2, ...}; a short or holed page means entries are
  *   still on their way to the database (batched, in flight): the pump waits and re-reads (up to
  *   history-wait-ms, then 1013 with the resume point). A run not in memory (released long ago, or

@@ -51,7 +51,7 @@ class ForgetPersistedRunsTest {
         m.persisted(run, 3);
         assertFalse(m.holds(run));
         assertEquals(List.of(run + ":3"), forgotten);
-        assertEquals(WorkflowBufferManager.RingSnapshot.State.UNKNOWN, m.snapshot(run, 0).state());
+        assertEquals(WorkflowBufferManager.MemorySnapshot.State.UNKNOWN, m.snapshot(run, 0).state());
 
         lastSeqInDb = 3; // a late entry asks the database, which has everything
         append(1);

@@ -410,9 +410,9 @@ class WorkflowBufferManagerTest {
         for (int i = 0; i < 6; i++) m.append(Entries.info(wf, run, "x")); // 1-4 handed downstream, 5-6 pending
         assertEquals(List.of(5L, 6L), seqs(m.recent(run, 0)), "nobody watches the run: its pending batch, no ring");
         assertEquals(List.of(6L), seqs(m.recent(run, 5)));
-        WorkflowBufferManager.RingSnapshot first = m.snapshot(run, 0);
-        assertEquals(List.of(5L, 6L), seqs(first.ring()));
-        assertEquals(5, first.ringFirstSeq(), "seqs 1-4 are the sinks' to serve");
+        WorkflowBufferManager.MemorySnapshot first = m.snapshot(run, 0);
+        assertEquals(List.of(5L, 6L), seqs(first.inMemory()));
+        assertEquals(5, first.firstInMemory(), "seqs 1-4 are the sinks' to serve");
         m.flushAll();
         assertEquals(List.of(), m.recent(run, 0), "flushed, and the ring starts after the first look");
         for (int i = 0; i < 8; i++) m.append(Entries.info(wf, run, "x"));
@@ -420,7 +420,7 @@ class WorkflowBufferManagerTest {
         assertEquals(List.of(10L, 11L, 12L, 13L, 14L), seqs(m.recent(run, 0)), "ring-buffer-size 5, since the run was watched");
         assertEquals(List.of(13L, 14L), seqs(m.recent(run, 12)));
         assertEquals(List.of(), m.recent(run, 14));
-        assertEquals(10, m.snapshot(run, 0).ringFirstSeq());
+        assertEquals(10, m.snapshot(run, 0).firstInMemory());
         assertEquals(List.of(), m.recent(UUID.randomUUID(), 0));
         complete(m, run, RunOutcome.SUCCEEDED);
         assertEquals(List.of(), m.recent(run, 0), "not active any more");
