@@ -61,6 +61,11 @@ abstract sealed class CopyBuffer implements CopyRows permits CopyEncoder, Binary
         return len;
     }
 
+    @Override
+    public final void dropEmitted() {
+        len = 0;
+    }
+
     /**
      * Writes {@code s.charAt(i)}, which is NUL or not ASCII, as UTF-8: a surrogate pair as one 4-byte
      * sequence; NUL (a text column cannot hold it) and an unpaired surrogate (not encodable) as U+FFFD.

@@ -54,6 +54,13 @@ public interface CopyRows {
      */
     int emit(int from, Chunk out) throws java.sql.SQLException;
 
+    /**
+     * Forgets the bytes handed over by {@link #emit} so far, keeping what a COPY in progress still needs (the binary
+     * header is not written again): a streaming COPY sends a batch of any size through a buffer of one chunk. The
+     * encoder no longer holds a whole COPY stream until the next {@link #reset()}.
+     */
+    void dropEmitted();
+
     /** Receives encoded bytes ({@code CopyIn::writeToCopy}). */
     @FunctionalInterface
     interface Chunk {

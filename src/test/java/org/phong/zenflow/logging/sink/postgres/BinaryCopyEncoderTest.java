@@ -107,4 +107,45 @@ class BinaryCopyEncoderTest {
         assertEquals(BinaryCopyEncoder.class, CopyRows.of(CopyFormat.BINARY).getClass());
         assertEquals(CopyEncoder.class, CopyRows.of(CopyFormat.TEXT).getClass());
     }
+
+    /**
+     * A streaming COPY drops each chunk once sent: the chunks sent one after another are byte for byte the whole
+     * stream (one header, one trailer), in both formats, and the buffer does not grow with the batch.
+     */
+    @Test
+    void chunksDroppedOnceSentAddUpToTheWholeStream() throws IOException {
+        for (CopyFormat format : CopyFormat.values()) {
+            List<LogEntry> rows = new java.util.ArrayList<>();
+            for (int i = 1; i <= 4_000; i++) {
+                rows.add(LogEntry.builder().workflowId(WF).runId(RUN).nodeKey("node-" + (i % 7)).level(LogLevel.INFO)
+                        .ts(Instant.parse("2026-12-02T10:00:00Z").plusMillis(i)).message("row " + i + " \u00e9\t\\ \ud83d\ude00")
+                        .build().withSeq(i));
+            }
+            CopyRows whole = CopyRows.of(format);
+            whole.encode(rows);
+            byte[] expected = whole.asInputStream().readAllBytes();
+
+            CopyRows streaming = CopyRows.of(format);
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            for (int i = 0; i < rows.size(); i += 100) {
+                streaming.encode(rows.subList(i, i + 100));
+                try {
+                    streaming.emit(0, sent::write);
+                } catch (java.sql.SQLException e) {
+                    throw new AssertionError(e);
+                }
+                streaming.dropEmitted();
+                assertEquals(0, streaming.size(), format + ": nothing held once dropped");
+            }
+            streaming.finish();
+            try {
+                streaming.emit(0, sent::write);
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError(e);
+            }
+            assertArrayEquals(expected, sent.toByteArray(), format + ": the chunks are the whole stream");
+            org.junit.jupiter.api.Assertions.assertTrue(streaming.capacity() * 5 < expected.length,
+                    format + ": a buffer of about one chunk (" + streaming.capacity() + " bytes) for " + expected.length + " bytes sent");
+        }
+    }
 }

@@ -146,6 +146,19 @@ class PostgresLogSinkTest {
         assertEquals(CopyEncoder.truncate(e.ts()), back.get(0).ts());
     }
 
+    /** A statement of copy-max-rows streams through a buffer of one chunk, kept for the next batch (not one of ~5 MB, dropped). */
+    @Test
+    void aFullBatchStreamsThroughABufferOfOneChunk() throws Exception {
+        PostgresLogSink s = new PostgresLogSink(pg.ds, LoggingSettings.defaults());
+        UUID run = UUID.randomUUID();
+        List<LogEntry> batch = Pg.entries(UUID.randomUUID(), run, 1, LoggingSettings.defaults().copyMaxRows(), BASE);
+        s.process(batch);
+        assertEquals(batch.size(), pg.count("SELECT count(*) FROM logs WHERE run_id = ?", run));
+        assertEquals(batch, reader.readAfter(run, 0, batch.size() + 1, null, null));
+        int kept = s.retainedEncoderBytes();
+        assertTrue(kept > 0 && kept <= 256 * 1024, "kept an encoder of about one chunk: " + kept + " bytes");
+    }
+
     @Test
     void sameBatchTwiceIsStoredOnce() throws Exception {
         PostgresLogSink s = new PostgresLogSink(pg.ds, LoggingSettings.defaults());
