@@ -17,7 +17,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.sink.postgres.CopyEncoder;
 
 /**
- * JMH: {@link CopyEncoder} encoding one COPY's worth of the workload's rows (copy-max-rows, 5,000)
+ * JMH: {@link CopyEncoder} (text) and the binary encoder encoding one COPY's worth of the workload's rows (copy-max-rows, 5,000)
  * into a reused buffer, as the sink does per call; the score is per row.
  */
 @State(Scope.Benchmark)
@@ -28,6 +28,7 @@ public class CopyEncodeJmh {
     static final int ROWS = 5000;
 
     private final CopyEncoder encoder = new CopyEncoder();
+    private final org.phong.zenflow.logging.sink.postgres.BinaryCopyEncoder binary = new org.phong.zenflow.logging.sink.postgres.BinaryCopyEncoder();
     private List<LogEntry> rows;
 
     @Setup(Level.Trial)
@@ -46,5 +47,14 @@ public class CopyEncodeJmh {
         encoder.reset();
         encoder.encode(rows);
         return encoder.size();
+    }
+
+    /** The sink's default format (PGCOPY binary), same rows. */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public int encodeBinary() {
+        binary.reset();
+        binary.encode(rows);
+        return binary.size();
     }
 }
