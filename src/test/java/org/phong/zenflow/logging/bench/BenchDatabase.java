@@ -26,7 +26,7 @@ import org.phong.zenflow.logging.sink.postgres.SchemaMigrator;
  */
 final class BenchDatabase implements AutoCloseable {
     /**
-     * Liberty's {@code DB_POOL_MAX} default (server.xml): room for the sink's {@code --copy-connections} (1 by default,
+     * Liberty's {@code DB_POOL_MAX} default (server.xml): room for the sink's {@code --copy-connections} (2 by default,
      * at most 8) beside the seq lookups, the live-tail phase's history reads and the checks, as in the server
      * (docs/configuration.md, "Pool size"); a borrower that finds it empty waits (HikariCP's 30 s), it does not fail.
      */
