@@ -76,12 +76,6 @@ public final class BinaryCopyEncoder extends CopyBuffer {
         finished = false;
     }
 
-    /** @return true when no row is encoded */
-    @Override
-    public boolean isEmpty() {
-        return len == HEADER_BYTES;
-    }
-
     /** @return a copy of the whole COPY stream (with the trailer) */
     public byte[] toByteArray() {
         finish();

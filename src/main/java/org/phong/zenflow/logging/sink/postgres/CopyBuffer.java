@@ -6,7 +6,7 @@ import org.phong.zenflow.logging.api.LogEntry;
 
 /**
  * What the two COPY encoders share: the growable byte array they write rows into, handing it out
- * ({@link #emit}), and the UTF-8 encoding of the characters that are not plain ASCII
+ * ({@link #drainTo}), and the UTF-8 encoding of the characters that are not plain ASCII
  * ({@link #nonAscii}). Each encoder keeps its own loop over a string's characters, with its own
  * ASCII fast path (text escapes COPY's specials, binary writes them as they are), and calls
  * {@link #nonAscii} for the rest, so both write the same bytes for them.
@@ -55,14 +55,8 @@ abstract sealed class CopyBuffer implements CopyRows permits CopyEncoder, Binary
     }
 
     @Override
-    public final int emit(int from, Chunk out) throws java.sql.SQLException {
-        if (from < 0 || from > len) throw new IllegalArgumentException("from " + from + " outside 0.." + len);
-        if (len > from) out.write(buf, from, len - from);
-        return len;
-    }
-
-    @Override
-    public final void dropEmitted() {
+    public final void drainTo(Chunk out) throws java.sql.SQLException {
+        if (len > 0) out.write(buf, 0, len);
         len = 0;
     }
 

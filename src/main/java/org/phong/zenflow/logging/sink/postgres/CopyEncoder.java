@@ -88,11 +88,6 @@ public final class CopyEncoder extends CopyBuffer {
         len = 0;
     }
 
-    @Override
-    public boolean isEmpty() {
-        return len == 0;
-    }
-
     /** @return a copy of the encoded bytes */
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, len);

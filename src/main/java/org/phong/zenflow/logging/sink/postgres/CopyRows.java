@@ -33,9 +33,6 @@ public interface CopyRows {
     /** @return encoded bytes */
     int size();
 
-    /** @return true when no row is encoded (since creation or the last {@link #reset()}) */
-    boolean isEmpty();
-
     /** @return the buffer's capacity in bytes (callers cap retained memory) */
     int capacity();
 
@@ -46,20 +43,13 @@ public interface CopyRows {
     void finish();
 
     /**
-     * Hands the bytes encoded since {@code from} to {@code out} without copying them: a COPY that streams
-     * while rows are still being encoded (the server parses chunk k while chunk k+1 is encoded).
-     *
-     * @param from a value this method returned before, or 0 for the start
-     * @return the end of what was handed over (the next call's {@code from})
+     * Hands the bytes encoded since the last drain (or {@link #reset()}) to {@code out} without copying them, then
+     * forgets them, keeping what the COPY in progress still needs (the binary header goes with the first chunk and is
+     * not written again): a COPY that streams while rows are still being encoded (the server parses chunk k while
+     * chunk k+1 is encoded) through a buffer of one chunk, whatever the statement's size. Once drained the encoder
+     * no longer holds a whole COPY stream; the next statement starts with a {@link #reset()}.
      */
-    int emit(int from, Chunk out) throws java.sql.SQLException;
-
-    /**
-     * Forgets the bytes handed over by {@link #emit} so far, keeping what a COPY in progress still needs (the binary
-     * header is not written again): a streaming COPY sends a batch of any size through a buffer of one chunk. The
-     * encoder no longer holds a whole COPY stream until the next {@link #reset()}.
-     */
-    void dropEmitted();
+    void drainTo(Chunk out) throws java.sql.SQLException;
 
     /** Receives encoded bytes ({@code CopyIn::writeToCopy}). */
     @FunctionalInterface

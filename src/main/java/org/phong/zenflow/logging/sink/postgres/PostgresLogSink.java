@@ -563,11 +563,10 @@ public final class PostgresLogSink implements LogSink {
         int n = entries.size();
         for (int i = 0; i < n; i += STREAM_CHUNK_ROWS) {
             enc.encode(entries.subList(i, Math.min(n, i + STREAM_CHUNK_ROWS)));
-            enc.emit(0, in::writeToCopy);
-            enc.dropEmitted();
+            enc.drainTo(in::writeToCopy);
         }
         enc.finish();
-        enc.emit(0, in::writeToCopy);
+        enc.drainTo(in::writeToCopy);
         enc.reset();
     }
 
