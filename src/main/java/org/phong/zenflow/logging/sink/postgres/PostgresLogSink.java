@@ -82,8 +82,6 @@ import org.postgresql.copy.CopyManager;
  * threads): a part that finds the slot empty encodes into a new buffer, and the last one returned is kept.
  */
 public final class PostgresLogSink implements LogSink {
-    /** Buffer of the driver's copyIn stream (bytes per write to the socket). */
-    private static final int COPY_STREAM_BUFFER_BYTES = 64 * 1024;
     /** Rows encoded before they are sent while a COPY streams (about 30 KiB of typical rows). */
     static final int STREAM_CHUNK_ROWS = 256;
 
@@ -495,8 +493,8 @@ public final class PostgresLogSink implements LogSink {
     }
 
     /**
-     * The fast path, else the idempotent one. The fast path encodes while it streams ({@link #stream}), every attempt
-     * anew (a missing partition re-created); the staging path encodes the batch whole.
+     * The fast path, else the idempotent one. Both encode while they stream ({@link #stream}), every attempt anew (a
+     * missing partition re-created, the staging path after a unique violation).
      */
     private void write(Connection c, CopyRows enc, List<LogEntry> entries, Set<YearMonth> months) throws SQLException {
         int n = entries.size();
@@ -534,9 +532,15 @@ public final class PostgresLogSink implements LogSink {
             try (Statement s = c.createStatement()) {
                 s.execute(CREATE_STAGING);
             }
-            enc.reset();
-            enc.encode(entries);
-            copyIn(copy, COPY_STAGING + enc.copyOptions(), enc);
+            CopyIn in = copy.copyIn(COPY_STAGING + enc.copyOptions());
+            boolean sent = false;
+            try {
+                stream(in, enc, entries);
+                sent = true;
+                in.endCopy();
+            } finally {
+                if (!sent) abandon(in, enc);
+            }
             int inserted = runs.mergeStaging(c); // MERGE_STAGING plus the runs of the rows it inserted
             c.commit();
             rowsWritten.addAndGet(inserted);
@@ -578,15 +582,6 @@ public final class PostgresLogSink implements LogSink {
             in.cancelCopy();
         } catch (SQLException ignored) {
             // the transaction is rolled back by the caller, the connection discarded if broken
-        }
-    }
-
-    private static long copyIn(CopyManager copy, String sql, CopyRows enc) throws SQLException {
-        try {
-            return copy.copyIn(sql, enc.asInputStream(), COPY_STREAM_BUFFER_BYTES);
-        } catch (java.io.IOException e) {
-            // Only the source stream can throw it, and a ByteArrayInputStream does not.
-            throw new SQLException("COPY source failed", "58030", e);
         }
     }
 
