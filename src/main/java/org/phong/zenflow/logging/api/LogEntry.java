@@ -292,6 +292,8 @@ public final class LogEntry {
 
         private static String normalizeMetadata(String text) {
             if (text == null || text.isBlank() || text.equals("null")) return null;
+            String compact = CompactJson.compact(text); // the common case, without a tree (see there)
+            if (compact != null) return compact;
             JsonObject object;
             try (JsonReader reader = JSON.createReader(new StringReader(text))) {
                 object = reader.readObject();

