@@ -14,7 +14,7 @@ import org.phong.zenflow.logging.config.JournalSettings;
 /**
  * One configuration of the pipeline under test: a name for the table and a customisation of the
  * builder, applied after the server's parts (settings, PostgreSQL sink, executors) are set. The
- * throughput phase runs once per variant in {@link #ALL}, against the same COPY limit.
+ * throughput phase runs once per variant in {@link #ALL}, each followed by the COPY limit of its rows.
  *
  * @param name        as printed ("journal off")
  * @param targetRatio the issue's target for end-to-end / COPY limit (0.9 journal off, 0.85 journal on)
