@@ -139,11 +139,17 @@ public final class LoggingPipeline {
 
     /** A durable follower stored a batch (many runs, each ascending): persisted waits and latency samples. */
     private void storedByFollower(int follower, List<LogEntry> batch) {
-        Map<UUID, Integer> lastIndexOfRun = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < batch.size(); i++) lastIndexOfRun.put(batch.get(i).runId(), i);
+        // Each run's last entry is its highest seq (runs ascend in a batch); consecutive entries of one run skip the map.
+        Map<UUID, LogEntry> lastOfRun = new java.util.HashMap<>();
+        LogEntry previous = null;
+        for (LogEntry x : batch) {
+            if (previous != null && !x.runId().equals(previous.runId())) lastOfRun.put(previous.runId(), previous);
+            previous = x;
+        }
+        if (previous != null) lastOfRun.put(previous.runId(), previous);
         int n = durableSinks.size();
-        for (Map.Entry<UUID, Integer> e : lastIndexOfRun.entrySet()) {
-            long seq = batch.get(e.getValue()).seq();
+        for (Map.Entry<UUID, LogEntry> e : lastOfRun.entrySet()) {
+            long seq = e.getValue().seq();
             if (n > 1) seq = slowestFollower(e.getKey(), follower, seq, n);
             if (seq > 0) {
                 buffers.persisted(e.getKey(), seq);   // before durability: it asks the buffers whether they still hold the run
