@@ -1,6 +1,5 @@
 package org.phong.zenflow.logging.collector;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
