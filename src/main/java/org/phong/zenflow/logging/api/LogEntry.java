@@ -14,7 +14,9 @@ import java.util.UUID;
  *
  * <p>Required: {@code workflowId}, {@code runId}, {@code nodeKey}, {@code level}, {@code message}.
  * {@code ts} defaults to the time of {@link Builder#build()} and is kept to the microsecond. {@code metadata}, when present, is the
- * text of a JSON object. {@code errorCode}, {@code traceId} and {@code hierarchy} are optional text.
+ * text of a JSON object, kept compact (no whitespace between tokens); already compact text is kept as given, as the
+ * same string ({@link CompactJson}: one scan instead of a parse and a rewrite, on the engine's thread).
+ * {@code errorCode}, {@code traceId} and {@code hierarchy} are optional text.
  *
  * <p>{@code seq} is 0 until the router admits the entry; then every entry of a run carries a
  * gap-free sequence number 1, 2, 3, ... {@code (runId, seq)} identifies an entry everywhere: it makes
