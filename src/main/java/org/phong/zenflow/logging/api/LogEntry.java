@@ -14,8 +14,9 @@ import java.util.UUID;
  *
  * <p>Required: {@code workflowId}, {@code runId}, {@code nodeKey}, {@code level}, {@code message}.
  * {@code ts} defaults to the time of {@link Builder#build()} and is kept to the microsecond. {@code metadata}, when present, is the
- * text of a JSON object, kept compact (no whitespace between tokens); already compact text is kept as given, as the
- * same string ({@link CompactJson}: one scan instead of a parse and a rewrite, on the engine's thread).
+ * text of a JSON object, stored as JSON-P writes it (compact: no whitespace between tokens); plain compact text, the
+ * common case, is kept as the given string ({@link CompactJson}: one scan instead of a parse and a rewrite, on the
+ * engine's thread).
  * {@code errorCode}, {@code traceId} and {@code hierarchy} are optional text.
  *
  * <p>{@code seq} is 0 until the router admits the entry; then every entry of a run carries a
