@@ -55,39 +55,61 @@ final class MetadataRules {
      *                                  that replacement would merge with another
      */
     static String compact(JsonProvider json, JsonObject object) {
-        boolean dirty = check(object, "metadata");
+        boolean dirty = check(object, Place.ROOT);
         return (dirty ? (JsonObject) clean(json, object) : object).toString();
     }
 
+    /**
+     * A place in the metadata, spelled out only for an error ({@code metadata.a.list[2].y}): building every key's
+     * path as text up front cost each accepted entry a string per key.
+     */
+    private record Place(Place parent, String key, int index) {
+        static final Place ROOT = new Place(null, null, -1);
+
+        Place child(String k) {
+            return new Place(this, k, -1);
+        }
+
+        Place element(int i) {
+            return new Place(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) return "metadata";
+            return parent + (key != null ? "." + shown(key) : "[" + index + "]");
+        }
+    }
+
     /** @return true when some key or string value must be cleaned (numbers are checked, never fixed) */
-    private static boolean check(JsonValue v, String path) {
+    private static boolean check(JsonValue v, Place place) {
         switch (v.getValueType()) {
             case OBJECT -> {
                 boolean dirty = false;
                 JsonObject o = v.asJsonObject();
                 for (Map.Entry<String, JsonValue> e : o.entrySet()) {
                     String key = e.getKey();
-                    String childPath = path + "." + shown(key);
                     if (StoredText.needsCleaning(key)) {
                         dirty = true;
                         String cleaned = StoredText.replaceInvalid(key);
                         if (o.containsKey(cleaned) || collidesAfterCleaning(o, key, cleaned)) {
-                            throw new InvalidLogEntryException(childPath, "is a key whose NUL characters or unpaired"
+                            throw new InvalidLogEntryException(place.child(key).toString(), "is a key whose NUL characters or unpaired"
                                     + " surrogates, replaced by U+FFFD, would make it equal to another key of the same object");
                         }
                     }
-                    dirty |= check(e.getValue(), childPath);
+                    dirty |= check(e.getValue(), place.child(key));
                 }
                 return dirty;
             }
             case ARRAY -> {
                 boolean dirty = false;
                 JsonArray a = v.asJsonArray();
-                for (int i = 0; i < a.size(); i++) dirty |= check(a.get(i), path + "[" + i + "]");
+                for (int i = 0; i < a.size(); i++) dirty |= check(a.get(i), place.element(i));
                 return dirty;
             }
             case NUMBER -> {
-                checkNumber(((JsonNumber) v).bigDecimalValue(), path);
+                BigDecimal n = ((JsonNumber) v).bigDecimalValue();
+                if (beyondNumeric(n)) checkNumber(n, place.toString());
                 return false;
             }
             case STRING -> {
@@ -112,12 +134,16 @@ final class MetadataRules {
      * @param path its place, for the error
      */
     static void checkNumber(BigDecimal n, String path) {
-        long fractionDigits = n.scale();
-        long integerDigits = (long) n.precision() - n.scale();
-        if (fractionDigits > MAX_FRACTION_DIGITS || integerDigits > MAX_INTEGER_DIGITS) {
+        if (beyondNumeric(n)) {
             throw new InvalidLogEntryException(path, "is a number PostgreSQL's numeric cannot hold (at most "
                     + MAX_INTEGER_DIGITS + " digits before the decimal point and " + MAX_FRACTION_DIGITS + " after it)");
         }
+    }
+
+    private static boolean beyondNumeric(BigDecimal n) {
+        long fractionDigits = n.scale();
+        long integerDigits = (long) n.precision() - n.scale();
+        return fractionDigits > MAX_FRACTION_DIGITS || integerDigits > MAX_INTEGER_DIGITS;
     }
 
     private static JsonValue clean(JsonProvider json, JsonValue v) {
