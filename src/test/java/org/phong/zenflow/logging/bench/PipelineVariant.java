@@ -33,11 +33,21 @@ record PipelineVariant(String name, double targetRatio, UnaryOperator<LoggingPip
     private static JournalSettings tempJournal() {
         try {
             Path dir = Files.createTempDirectory("bench-journal");
+            // The benchmark's journal is scratch: gone when the benchmark JVM ends (each run left one behind in /tmp).
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "bench-journal-cleanup"));
             Properties p = new Properties();
             p.setProperty(JournalSettings.DIR, dir.toString());
             return JournalSettings.from(ConfigReader.overProperties(p));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete the benchmark journal " + dir + ": " + e);
         }
     }
 }
