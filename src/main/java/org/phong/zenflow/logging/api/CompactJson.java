@@ -17,7 +17,7 @@ package org.phong.zenflow.logging.api;
  *   <li>numbers without an exponent ({@code 1e5} comes back {@code 1E+5}), not a negative zero ({@code -0}
  *       comes back {@code 0}), not a fraction {@code BigDecimal} would print in scientific notation
  *       ({@code 0.0000001} comes back {@code 1E-7}), at most {@value #MAX_NUMBER_CHARS} characters, so far
- *       inside {@code numeric}'s bounds that {@link MetadataRules#checkNumber} has nothing to refuse;</li>
+ *       inside {@code numeric}'s bounds that {@link MetadataRules#beyondNumeric} refuses none;</li>
  *   <li>objects without duplicate keys (Parsson keeps the last value at the first key's place) and with at
  *       most {@value #MAX_KEYS} keys open at once, nested at most {@value #MAX_DEPTH} deep; nothing but
  *       whitespace after the object (Parsson ignores what follows it).</li>

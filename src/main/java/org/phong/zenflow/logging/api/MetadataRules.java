@@ -108,8 +108,7 @@ final class MetadataRules {
                 return dirty;
             }
             case NUMBER -> {
-                BigDecimal n = ((JsonNumber) v).bigDecimalValue();
-                if (beyondNumeric(n)) checkNumber(n, place.toString());
+                if (beyondNumeric(((JsonNumber) v).bigDecimalValue())) throw numberRefused(place.toString());
                 return false;
             }
             case STRING -> {
@@ -129,18 +128,14 @@ final class MetadataRules {
         return false;
     }
 
-    /**
-     * @param n    a JSON number as written
-     * @param path its place, for the error
-     */
-    static void checkNumber(BigDecimal n, String path) {
-        if (beyondNumeric(n)) {
-            throw new InvalidLogEntryException(path, "is a number PostgreSQL's numeric cannot hold (at most "
-                    + MAX_INTEGER_DIGITS + " digits before the decimal point and " + MAX_FRACTION_DIGITS + " after it)");
-        }
+    /** @return the error for a number PostgreSQL's numeric cannot hold, at {@code path} */
+    private static InvalidLogEntryException numberRefused(String path) {
+        return new InvalidLogEntryException(path, "is a number PostgreSQL's numeric cannot hold (at most "
+                + MAX_INTEGER_DIGITS + " digits before the decimal point and " + MAX_FRACTION_DIGITS + " after it)");
     }
 
-    private static boolean beyondNumeric(BigDecimal n) {
+    /** @return true when {@code n}, counting its digits as written, is beyond what {@code numeric} holds */
+    static boolean beyondNumeric(BigDecimal n) {
         long fractionDigits = n.scale();
         long integerDigits = (long) n.precision() - n.scale();
         return fractionDigits > MAX_FRACTION_DIGITS || integerDigits > MAX_INTEGER_DIGITS;
