@@ -313,8 +313,8 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * The COPY limit in both formats; the faster is the limit (and should be the sink's format). Binary first: it is
-     * the one the ratio uses, measured nearest the phase before it.
+     * The COPY limit in both formats; the faster is the limit (and should be the sink's format). Binary first: the
+     * faster in every run so far, so the one a ratio uses is measured nearest the phase before it.
      *
      * @param runs  the rows to write (a phase's runs)
      * @param after what it follows, for the table
