@@ -13,6 +13,7 @@ import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.journal.JournalTail;
 import org.phong.zenflow.logging.stats.PipelineObserver;
 import org.phong.zenflow.logging.time.Backoff;
+import org.phong.zenflow.logging.time.Uninterruptibly;
 
 /**
  * A durable sink (PostgreSQL) fed from the write-ahead journal rather than from memory: the journal is
@@ -146,16 +147,7 @@ public final class DurableFollower {
 
         /** Waits for a read handed to the reader thread (it is bounded by one file read and decode). */
         void await() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            Uninterruptibly.await(done);
         }
     }
 

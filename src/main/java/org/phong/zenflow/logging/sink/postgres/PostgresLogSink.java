@@ -25,6 +25,7 @@ import javax.sql.DataSource;
 import org.phong.zenflow.logging.api.LogEntry;
 import org.phong.zenflow.logging.api.LogSink;
 import org.phong.zenflow.logging.config.LoggingSettings;
+import org.phong.zenflow.logging.time.Uninterruptibly;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
@@ -388,24 +389,12 @@ public final class PostgresLogSink implements LogSink {
             }
         }
         for (Part p : all) p.run(); // part 0, then whichever part no pool thread has claimed
-        boolean interrupted = false;
         Throwable failure = null;
-        try {
-            for (Part p : all) {
-                while (true) {
-                    try {
-                        p.done.await();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (p.failure == null) continue;
-                if (failure == null) failure = p.failure;
-                else failure.addSuppressed(p.failure);
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
+        for (Part p : all) {
+            Uninterruptibly.await(p.done);
+            if (p.failure == null) continue;
+            if (failure == null) failure = p.failure;
+            else failure.addSuppressed(p.failure);
         }
         if (failure == null) return;
         lastWriteFailed = true; // a part that succeeded after the failed one must not leave the sink looking healthy
