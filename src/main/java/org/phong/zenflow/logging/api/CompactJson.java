@@ -197,10 +197,14 @@ final class CompactJson {
         return c >= '0' && c <= '9';
     }
 
+    /** JSON's insignificant whitespace (RFC 8259: space, tab, line feed, carriage return). */
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
     private int skipWhitespace(int p) {
         while (p < n) {
-            char c = s.charAt(p);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+            if (!isWhitespace(s.charAt(p))) break;
             spaced = true;
             p++;
         }
@@ -223,7 +227,7 @@ final class CompactJson {
             } else if (c == '"') {
                 inString = true;
                 b.append(c);
-            } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            } else if (!isWhitespace(c)) {
                 b.append(c);
             }
         }
